@@ -1,0 +1,14 @@
+/*
+** coreasync.h: core.async for C. Includes every part of the public API
+** and nothing else. See coreasync(3). MIT licence, see COPYING.
+*/
+#ifndef COREASYNC_H
+#define COREASYNC_H
+
+#include <coreasync/config.h>
+#include <coreasync/error.h>
+#include <coreasync/alloc.h>
+#include <coreasync/waiter.h>
+#include <coreasync/chan.h>
+
+#endif /* COREASYNC_H */

@@ -1,0 +1,29 @@
+/*
+** coreasync/alloc.h: the one allocator hook.
+** See ca_set_allocator(3). MIT licence, see COPYING.
+*/
+#ifndef COREASYNC_ALLOC_H
+#define COREASYNC_ALLOC_H
+
+#include <stddef.h>
+
+#include <coreasync/config.h>
+
+#if CA_HAVE_MALLOC
+/**
+ * The library allocates only in its `_new` conveniences, and only through
+ * this function: `fn(ud, NULL, size)` allocates, `fn(ud, ptr, 0)` frees
+ * and returns NULL. An allocation that fails returns NULL and the call
+ * that needed it returns `CA_ENOMEM`, changing nothing. Passing NULL for
+ * `fn` restores malloc and free.
+ *
+ * Set it before anything is allocated, and do not change it while
+ * allocated objects exist: each is freed by the allocator in force at the
+ * time. Not thread-safe.
+ */
+typedef void *(*ca_alloc_fn)(void *ud, void *ptr, size_t size);
+
+void ca_set_allocator(ca_alloc_fn fn, void *ud);
+#endif
+
+#endif /* COREASYNC_ALLOC_H */

@@ -1,0 +1,254 @@
+/*
+** coreasync/chan.h: channels, their buffers, and the operations that never
+** park: offer, poll, close, and put and take with a callback.
+** See ca_chan(3). MIT licence, see COPYING.
+*/
+#ifndef COREASYNC_CHAN_H
+#define COREASYNC_CHAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <coreasync/config.h>
+#include <coreasync/error.h>
+#include <coreasync/waiter.h>
+
+/**
+ * A channel carries values of one fixed size, copied in and copied out, as
+ * Go's channels and FreeRTOS queues do: neither side can change what the
+ * other holds. A pointer is a value too; what it points to changes hands
+ * with the message.
+ *
+ * The buffer kind decides what a put does when nobody is taking:
+ *
+ * | kind            | capacity | when the buffer is full                 |
+ * |-----------------|----------|-----------------------------------------|
+ * | `CA_UNBUFFERED` | 0        | every put waits for a taker (rendezvous)|
+ * | `CA_FIXED`      | >= 1     | the put waits                           |
+ * | `CA_DROPPING`   | >= 1     | the put succeeds, the new value is lost |
+ * | `CA_SLIDING`    | >= 1     | the put succeeds, the oldest is lost    |
+ * | `CA_PROMISE`    | 1        | the first value is kept for ever: every |
+ * |                 |          | take gets it, later puts are dropped    |
+ *
+ * Closing a channel is not an error and not a value: a take reports
+ * `CA_OK` with a value or `CA_CLOSED` without one, so no value is stolen
+ * to mean "end".
+ */
+typedef enum ca_buf_kind {
+    CA_UNBUFFERED = 1,
+    CA_FIXED,
+    CA_DROPPING,
+    CA_SLIDING,
+    CA_PROMISE
+} ca_buf_kind;
+
+/** The largest element size, in bytes (Go has the same limit): send a
+ * pointer to anything bigger. */
+#define CA_MAX_ELEM_SIZE 65535u
+
+/** The largest capacity, in elements. */
+#define CA_MAX_CAPACITY 0xffffffffu
+
+/** The largest number of references to one channel (ca_chan_retain). */
+#define CA_MAX_REFS 65535u
+
+typedef struct ca_chan ca_chan;
+
+/**
+ * A channel. The struct is public so that it can live in your storage
+ * (static, on a stack, inside another struct); its fields are private.
+ *
+ * Invariants, which every operation keeps:
+ * - At most one of `takers` and `putters` holds waiters that could be
+ *   matched with each other: a put that finds a taker hands over at once,
+ *   and a take that finds a putter takes at once. (Both queues can be
+ *   non-empty only for one alts call that waits to put and to take on the
+ *   same channel; it never matches itself.)
+ * - Takers wait only while the buffer is empty; putters wait only while it
+ *   is full (so only on `CA_UNBUFFERED` and `CA_FIXED` channels).
+ * - Puts that wait when the channel is closed stay queued and are
+ *   delivered to later takes, as in core.async.
+ */
+struct ca_chan {
+    ca_waiter *takers;      /* head of the queue of waiting takes         */
+    ca_waiter *putters;     /* head of the queue of waiting puts          */
+    unsigned char *buf;     /* ring of cap * elem_size bytes, or NULL     */
+    const char *name;       /* for diagnostics; NULL when unnamed         */
+    uint32_t cap;           /* elements the ring holds                    */
+    uint32_t head;          /* index of the oldest element                */
+    uint32_t count;         /* elements in the ring                       */
+    uint16_t elem_size;     /* bytes per value, 0 allowed                 */
+    uint16_t ntakers;       /* length of the takers queue                 */
+    uint16_t nputters;      /* length of the putters queue                */
+    uint16_t refs;          /* references (ca_chan_retain, ca_chan_free)  */
+    unsigned char kind;     /* ca_buf_kind                                */
+    unsigned char flags;    /* CA__CH_* in src/chan.c                     */
+#if CA_HAVE_THREADS
+    unsigned char lock;     /* spin lock; see src/lock.h                  */
+#endif
+};
+
+/**
+ * Makes a channel in your storage; never allocates.
+ *
+ * `kind` and `cap` must agree: 0 for `CA_UNBUFFERED`, 1 for `CA_PROMISE`,
+ * at least 1 for the others. `elem_size` is the size of every value, at
+ * most `CA_MAX_ELEM_SIZE`; 0 makes a channel of pure signals. `buf` holds
+ * the buffered values: at least `cap * elem_size` bytes, any alignment,
+ * yours until the channel is destroyed (NULL when that product is 0).
+ *
+ * The new channel holds one reference, yours: end it with
+ * ca_chan_destroy() (or ca_chan_free(), which does the same for the last
+ * reference of a channel in your storage).
+ *
+ * Returns `CA_OK`; `CA_EINVAL` for a NULL `ch`, an unknown kind, a
+ * capacity the kind does not allow, or a NULL `buf` that should hold
+ * bytes; `CA_ERANGE` for an element size or a capacity too large, or a
+ * `buf_size` smaller than `cap * elem_size`.
+ */
+int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
+                 void *buf, size_t buf_size);
+
+/**
+ * Ends a channel made by ca_chan_init(); its storage and `buf` are yours
+ * again. Refused with `CA_EBUSY` while operations wait on it or while
+ * anyone else holds a reference (a queued put still owes a value to
+ * someone: drain it with ca_poll() first). `CA_EINVAL` for a channel made
+ * by ca_chan_new() (use ca_chan_free()), `CA_EBADCHAN` for one that is not
+ * live.
+ */
+int ca_chan_destroy(ca_chan *ch);
+
+#if CA_HAVE_MALLOC
+/**
+ * Allocates and initialises a channel and its buffer, in one allocation,
+ * with the allocator of ca_set_allocator(). On success `*out` is the new
+ * channel, holding one reference, yours: release it with ca_chan_free().
+ * Arguments and errors as ca_chan_init(), plus `CA_ENOMEM`; `*out` is set
+ * to NULL on any error.
+ */
+int ca_chan_new(ca_chan **out, ca_buf_kind kind, size_t cap,
+                size_t elem_size);
+#endif
+
+/**
+ * Releases one reference. The last one ends the channel: it is destroyed,
+ * and freed if ca_chan_new() made it. Releasing the last reference while
+ * operations still wait on the channel is refused with `CA_EBUSY` and
+ * changes nothing.
+ *
+ * Channels that the library makes for you (timeouts, the result channels
+ * of go blocks, the outputs of combinators) come with one reference that
+ * is yours, and you release it with ca_chan_free(); the library holds its
+ * own references for as long as it uses the channel.
+ */
+int ca_chan_free(ca_chan *ch);
+
+/**
+ * Takes one more reference, for a second owner that will call
+ * ca_chan_free(). `CA_ERANGE` past `CA_MAX_REFS`.
+ */
+int ca_chan_retain(ca_chan *ch);
+
+/**
+ * Names the channel for diagnostics (deadlock reports, ca_chan_info).
+ * The string is not copied: it must outlive the channel (a literal is
+ * usual). NULL removes the name.
+ */
+int ca_chan_set_name(ca_chan *ch, const char *name);
+
+/** What ca_chan_info() reports: a snapshot, stale as soon as it returns
+ * if other threads use the channel. */
+typedef struct ca_chan_info {
+    const char *name;       /* NULL when unnamed                          */
+    ca_buf_kind kind;
+    size_t elem_size;
+    size_t capacity;        /* 0 unbuffered, 1 promise                    */
+    size_t count;           /* values in the buffer                       */
+    size_t pending_puts;    /* puts waiting (they survive close)          */
+    size_t pending_takes;   /* takes waiting                              */
+    size_t refs;            /* references held                            */
+    int closed;             /* 1 once ca_close() ran                      */
+} ca_chan_info;
+
+/** Fills `*info`. `CA_EINVAL` for NULL arguments, `CA_EBADCHAN` for a
+ * channel that is not live. */
+int ca_chan_inspect(ca_chan *ch, ca_chan_info *info);
+
+/**
+ * Puts a copy of `*val` (`elem_size` bytes; `val` may be NULL when that is
+ * 0) if that needs no waiting: a waiting take receives it, or the buffer
+ * accepts it (a dropping or sliding buffer always does, possibly losing a
+ * value). Never queues. core.async's `offer!`.
+ *
+ * Returns `CA_OK` when accepted, `CA_AGAIN` when it would have to wait,
+ * `CA_CLOSED` when the channel is closed (the value is not used).
+ */
+int ca_offer(ca_chan *ch, const void *val);
+
+/**
+ * Takes a value into `*dst` if one is there now: from the buffer, or from
+ * a waiting put. Never queues. core.async's `poll!`.
+ *
+ * Returns `CA_OK` with a value, `CA_AGAIN` when none is there yet,
+ * `CA_CLOSED` when the channel is closed and drained (core.async returns
+ * nil for both of the last two; we tell them apart).
+ */
+int ca_poll(ca_chan *ch, void *dst);
+
+/**
+ * Closes the channel: puts from now on report `CA_CLOSED`; waiting takes
+ * complete with `CA_CLOSED`; puts that were already waiting stay queued and
+ * will be delivered (they report `CA_OK`); takes keep draining the buffer
+ * and then report `CA_CLOSED` for ever. Closing a closed channel does
+ * nothing and returns `CA_OK`. core.async's `close!`.
+ */
+int ca_close(ca_chan *ch);
+
+/** 1 if the channel is closed, 0 if open, or a negative error. */
+int ca_closed(ca_chan *ch);
+
+typedef struct ca_op ca_op;
+
+/** Called once when an asynchronous put or take completes, with `CA_OK`
+ * or `CA_CLOSED`. It runs with no lock held and may use the channel, and
+ * may reuse or free its `ca_op`. */
+typedef void (*ca_op_cb)(ca_op *op, int status);
+
+/**
+ * One asynchronous put or take (core.async's `put!`/`take!`), in your
+ * storage. It must stay valid, and so must the value or destination it
+ * points to, until its callback has run.
+ */
+struct ca_op {
+    void *data;             /* yours, untouched by the library            */
+    ca_waiter w;            /* private                                    */
+    ca_op_cb cb;            /* private                                    */
+};
+
+/**
+ * Puts `*val` and calls `cb(op, status)` once the put completes. If it can
+ * complete at once (a waiting take, room in the buffer, or a closed
+ * channel) `cb` runs before ca_put_async() returns; otherwise the put
+ * waits in the channel's queue, reading `*val` when a take arrives, and
+ * `cb` runs on whichever thread completes it. `cb` may be NULL: the put
+ * then completes silently (fire and forget, but `op` and `*val` must
+ * still stay valid until it has).
+ *
+ * Returns `CA_OK` (done, or queued), `CA_CLOSED` when the channel was
+ * already closed (`cb` has run with `CA_CLOSED`), or an error, in which
+ * case `cb` never runs: `CA_EINVAL` for NULL arguments, `CA_EBADCHAN`,
+ * `CA_EFULL` when `CA_CONFIG_MAX_PENDING` puts already wait.
+ */
+int ca_put_async(ca_chan *ch, ca_op *op, const void *val, ca_op_cb cb);
+
+/**
+ * Takes a value into `*dst` and calls `cb(op, status)` once it is there
+ * (`CA_OK`) or the channel turned out closed and drained (`CA_CLOSED`).
+ * Runs `cb` before returning if it can complete at once. `cb` may be NULL. Returns `CA_OK`,
+ * or an error after which `cb` never runs, as ca_put_async() (`CA_EFULL`
+ * when `CA_CONFIG_MAX_PENDING` takes already wait).
+ */
+int ca_take_async(ca_chan *ch, ca_op *op, void *dst, ca_op_cb cb);
+
+#endif /* COREASYNC_CHAN_H */

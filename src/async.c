@@ -1,0 +1,69 @@
+/*
+** async.c: put and take with a callback (core.async's put! and take!).
+** MIT licence, see COPYING.
+**
+** A ca_op is a waiter plus a callback, in the caller's storage. An op that
+** completes at once runs its callback on the caller before returning, as
+** core.async does by default (on-caller? true); one that has to wait is
+** queued, and its callback runs on whichever thread completes it, after
+** that thread has released the channel's lock.
+*/
+#include "internal.h"
+
+static void op_wake(ca_waker *self, ca_waiter *w)
+{
+    ca_op *op = CA_CONTAINER_OF(w, ca_op, w);
+
+    (void)self;
+    if (op->cb != NULL)
+        op->cb(op, w->status);
+}
+
+/* Shared by every op: an op is never part of an alts group, so its claim
+** word is never used. */
+static ca_waker op_waker = {op_wake, 0};
+
+static int start(ca_chan *ch, ca_op *op, void *val, ca_op_cb cb, int take)
+{
+    ca__wakelist wl;
+    int rc, queued = 0;
+
+    if (ch == NULL || op == NULL || (val == NULL && ch->elem_size != 0))
+        return CA_EINVAL;
+    op->cb = cb;
+    op->w.val = val;
+    op->w.waker = &op_waker;
+    op->w.flags = take ? CA__W_TAKE : 0;
+    CA__WAKELIST_INIT(&wl);
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else if (take)
+        rc = ca__take_locked(ch, val, &wl);
+    else
+        rc = ca__put_locked(ch, val, &wl);
+    if (rc == CA_AGAIN) {
+        rc = ca__enqueue_locked(ch, &op->w);
+        queued = rc == CA_OK;
+    }
+    CA__UNLOCK(ch);
+    ca__wake_all(&wl);
+    /* Once queued, op belongs to the channel: another thread may already
+    ** have completed it, and its callback may have freed it. */
+    if (!queued && rc >= 0 && cb != NULL)
+        cb(op, rc);
+    if (take && rc == CA_CLOSED)
+        rc = CA_OK;
+    return rc;
+}
+
+int ca_put_async(ca_chan *ch, ca_op *op, const void *val, ca_op_cb cb)
+{
+    /* The value is only read; the waiter's one pointer serves both ways. */
+    return start(ch, op, (void *)(uintptr_t)val, cb, 0);
+}
+
+int ca_take_async(ca_chan *ch, ca_op *op, void *dst, ca_op_cb cb)
+{
+    return start(ch, op, dst, cb, 1);
+}

@@ -1,0 +1,508 @@
+/*
+** chan.c: the channel: its ring buffer, its two queues of waiters, close,
+** and the operations that never park. MIT licence, see COPYING.
+**
+** Everything that moves a value happens under the channel's lock and ends
+** with a list of waiters to wake; they are woken only after the lock is
+** released, so a wake-up (a callback, a go block made runnable, a thread
+** signalled) may itself use the channel. A value is copied once on its way
+** from a putter to a waiting taker (the direct hand-off), and once in and
+** once out when it rests in the buffer.
+*/
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------ queues
+** A queue is circular and doubly linked through the waiters; the channel
+** holds its head. Removal from the middle is O(1): an alts call removes its
+** losing cases from every channel it waited on. */
+
+static void q_push(ca_waiter **q, ca_waiter *w)
+{
+    ca_waiter *h = *q;
+
+    if (h == NULL) {
+        w->next = w->prev = w;
+        *q = w;
+    } else {
+        w->prev = h->prev;
+        w->next = h;
+        h->prev->next = w;
+        h->prev = w;
+    }
+}
+
+static void q_remove(ca_waiter **q, ca_waiter *w)
+{
+    if (w->next == w) {
+        *q = NULL;
+    } else {
+        w->prev->next = w->next;
+        w->next->prev = w->prev;
+        if (*q == w)
+            *q = w->next;
+    }
+}
+
+static void unqueue(ca_chan *ch, ca_waiter *w)
+{
+    if (w->flags & CA__W_TAKE) {
+        q_remove(&ch->takers, w);
+        ch->ntakers--;
+    } else {
+        q_remove(&ch->putters, w);
+        ch->nputters--;
+    }
+    w->flags &= (unsigned char)~CA__W_QUEUED;
+}
+
+/* An alts case whose group was claimed through another case is stale: it
+** can never complete. */
+static int stale(const ca_waiter *w)
+{
+    return (w->flags & CA__W_ALT) && CA__LOAD(w->waker->claim);
+}
+
+/* Pops the first waiter of a queue that can still complete, claiming its
+** alts group if it has one. Stale waiters met on the way are dropped; the
+** alts call that owns them finds them unqueued and leaves them alone. */
+static ca_waiter *q_claim(ca_chan *ch, ca_waiter **q)
+{
+    ca_waiter *w;
+
+    while ((w = *q) != NULL) {
+        unqueue(ch, w);
+        if (!(w->flags & CA__W_ALT) || ca__claim(&w->waker->claim))
+            return w;
+    }
+    return NULL;
+}
+
+/* Drops every stale waiter, so that only live ones count towards the
+** pending limit (core.async cleans up before it checks, too). */
+static void purge(ca_chan *ch, ca_waiter **q)
+{
+    ca_waiter *w = *q, *next;
+    size_t n = (q == &ch->takers) ? ch->ntakers : ch->nputters;
+
+    for (; n > 0; n--, w = next) {
+        next = w->next;
+        if (stale(w))
+            unqueue(ch, w);
+    }
+}
+
+static void complete(ca__wakelist *wl, ca_waiter *w, int status)
+{
+    w->status = (signed char)status;
+    w->next = NULL;
+    *wl->tail = w;
+    wl->tail = &w->next;
+}
+
+void ca__wake_all(ca__wakelist *wl)
+{
+    ca_waiter *w = wl->head, *next;
+
+    /* A wake-up may free or reuse its waiter: read the link first. */
+    for (; w != NULL; w = next) {
+        next = w->next;
+        w->waker->wake(w->waker, w);
+    }
+}
+
+/* ------------------------------------------------------------------ buffer
+** The ring. Its policy (SPEC 2.6) decides only what "full" means and what
+** an insert into a full ring does. */
+
+static void copy(void *dst, const void *src, size_t n)
+{
+    if (n != 0)
+        memcpy(dst, src, n);
+}
+
+static int buf_full(const ca_chan *ch)
+{
+    switch (ch->kind) {
+    case CA_UNBUFFERED:
+        return 1;
+    case CA_FIXED:
+        return ch->count >= ch->cap;
+    default: /* dropping, sliding and promise buffers never refuse */
+        return 0;
+    }
+}
+
+static unsigned char *slot(const ca_chan *ch, uint32_t i)
+{
+    return ch->buf + (size_t)((ch->head + i) % ch->cap) * ch->elem_size;
+}
+
+/* The one door into the buffer: every value that enters it comes through
+** here. A transducer stage (SPEC 2.7, a later issue) belongs in front of
+** this function: it will call it zero or more times per put, and report an
+** early end (reduced) so the caller can close the channel. */
+static void buf_add(ca_chan *ch, const void *src)
+{
+    if (ch->count == ch->cap) {
+        switch (ch->kind) {
+        case CA_DROPPING:
+        case CA_PROMISE: /* the first value stays for ever */
+            return;
+        case CA_SLIDING:
+            ch->head = (ch->head + 1) % ch->cap;
+            ch->count--;
+            break;
+        default: /* a fixed ring is only added to when not full */
+            break;
+        }
+    }
+    copy(slot(ch, ch->count), src, ch->elem_size);
+    ch->count++;
+}
+
+static void buf_remove(ca_chan *ch, void *dst)
+{
+    copy(dst, slot(ch, 0), ch->elem_size);
+    if (ch->kind == CA_PROMISE) /* a promise is read, never consumed */
+        return;
+    ch->head = (ch->head + 1) % ch->cap;
+    ch->count--;
+}
+
+/* ------------------------------------------------------------------ core */
+
+int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
+{
+    ca_waiter *t;
+
+    if (ch->flags & CA__CH_CLOSED)
+        return CA_CLOSED;
+    if (ch->takers != NULL && ch->kind != CA_PROMISE) {
+        /* Takers wait only on an empty buffer: hand over directly. */
+        if ((t = q_claim(ch, &ch->takers)) != NULL) {
+            copy(t->val, src, ch->elem_size);
+            complete(wl, t, CA_OK);
+            return CA_OK;
+        }
+    }
+    if (buf_full(ch))
+        return CA_AGAIN;
+    buf_add(ch, src);
+    /* A promise serves every waiting taker from the value it keeps. */
+    while (ch->count != 0 && (t = q_claim(ch, &ch->takers)) != NULL) {
+        buf_remove(ch, t->val);
+        complete(wl, t, CA_OK);
+    }
+    return CA_OK;
+}
+
+int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
+{
+    ca_waiter *p;
+
+    if (ch->count != 0) {
+        buf_remove(ch, dst);
+        /* The slot just freed goes to the oldest waiting put. */
+        while (!buf_full(ch) && (p = q_claim(ch, &ch->putters)) != NULL) {
+            buf_add(ch, p->val);
+            complete(wl, p, CA_OK);
+        }
+        return CA_OK;
+    }
+    /* An empty buffer with waiting puts: an unbuffered rendezvous.
+    ** Waiting puts survive close, so this comes before the closed test. */
+    if ((p = q_claim(ch, &ch->putters)) != NULL) {
+        copy(dst, p->val, ch->elem_size);
+        complete(wl, p, CA_OK);
+        return CA_OK;
+    }
+    if (ch->flags & CA__CH_CLOSED)
+        return CA_CLOSED;
+    return CA_AGAIN;
+}
+
+int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
+{
+    int take = (w->flags & CA__W_TAKE) != 0;
+    ca_waiter **q = take ? &ch->takers : &ch->putters;
+    uint16_t *n = take ? &ch->ntakers : &ch->nputters;
+
+    if (*n >= CA_CONFIG_MAX_PENDING) {
+        purge(ch, q);
+        if (*n >= CA_CONFIG_MAX_PENDING)
+            return CA_EFULL;
+    }
+    w->chan = ch;
+    w->flags |= CA__W_QUEUED;
+    q_push(q, w);
+    (*n)++;
+    return CA_OK;
+}
+
+void ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
+{
+    if (w->flags & CA__W_QUEUED)
+        unqueue(ch, w);
+}
+
+/* ------------------------------------------------------------------ life */
+
+int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
+                 void *buf, size_t buf_size)
+{
+    size_t bytes;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    switch (kind) {
+    case CA_UNBUFFERED:
+        if (cap != 0)
+            return CA_EINVAL;
+        break;
+    case CA_PROMISE:
+        if (cap != 1)
+            return CA_EINVAL;
+        break;
+    case CA_FIXED:
+    case CA_DROPPING:
+    case CA_SLIDING:
+        if (cap == 0)
+            return CA_EINVAL;
+        break;
+    default:
+        return CA_EINVAL;
+    }
+    if (elem_size > CA_MAX_ELEM_SIZE || cap > CA_MAX_CAPACITY)
+        return CA_ERANGE;
+    if (elem_size != 0 && cap > (size_t)-1 / elem_size)
+        return CA_ERANGE;
+    bytes = cap * elem_size;
+    if (bytes != 0 && buf == NULL)
+        return CA_EINVAL;
+    if (buf_size < bytes)
+        return CA_ERANGE;
+
+    memset(ch, 0, sizeof *ch);
+    ch->buf = bytes != 0 ? (unsigned char *)buf : NULL;
+    ch->cap = (uint32_t)cap;
+    ch->elem_size = (uint16_t)elem_size;
+    ch->kind = (unsigned char)kind;
+    ch->refs = 1;
+    ch->flags = CA__CH_LIVE;
+    return CA_OK;
+}
+
+#if CA_HAVE_MALLOC
+int ca_chan_new(ca_chan **out, ca_buf_kind kind, size_t cap, size_t elem_size)
+{
+    ca_chan probe, *ch;
+    size_t bytes;
+    int rc;
+
+    if (out == NULL)
+        return CA_EINVAL;
+    *out = NULL;
+    /* Validate with a dry run on the stack before allocating anything. */
+    rc = ca_chan_init(&probe, kind, cap, elem_size, &probe, (size_t)-1);
+    if (rc != CA_OK)
+        return rc;
+    bytes = cap * elem_size;
+    if (bytes > (size_t)-1 - sizeof *ch)
+        return CA_ERANGE;
+    if ((ch = (ca_chan *)ca__alloc(sizeof *ch + bytes)) == NULL)
+        return CA_ENOMEM;
+    (void)ca_chan_init(ch, kind, cap, elem_size, ch + 1, bytes);
+    ch->flags |= CA__CH_OWNED;
+    *out = ch;
+    return CA_OK;
+}
+#endif
+
+/* Ends a live channel whose lock the caller holds, if nothing waits. */
+static int end_locked(ca_chan *ch)
+{
+    purge(ch, &ch->takers);
+    purge(ch, &ch->putters);
+    if (ch->ntakers != 0 || ch->nputters != 0)
+        return CA_EBUSY;
+    ch->flags = 0;
+    return CA_OK;
+}
+
+int ca_chan_destroy(ca_chan *ch)
+{
+    int rc;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else if (ch->flags & CA__CH_OWNED)
+        rc = CA_EINVAL;
+    else if (ch->refs > 1)
+        rc = CA_EBUSY;
+    else
+        rc = end_locked(ch);
+    CA__UNLOCK(ch);
+    return rc;
+}
+
+int ca_chan_free(ca_chan *ch)
+{
+    int rc, owned = 0;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE)) {
+        rc = CA_EBADCHAN;
+    } else if (ch->refs > 1) {
+        ch->refs--;
+        rc = CA_OK;
+    } else {
+        owned = (ch->flags & CA__CH_OWNED) != 0;
+        rc = end_locked(ch);
+    }
+    CA__UNLOCK(ch);
+#if CA_HAVE_MALLOC
+    if (rc == CA_OK && owned)
+        ca__free(ch);
+#else
+    (void)owned;
+#endif
+    return rc;
+}
+
+int ca_chan_retain(ca_chan *ch)
+{
+    int rc = CA_OK;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else if (ch->refs >= CA_MAX_REFS)
+        rc = CA_ERANGE;
+    else
+        ch->refs++;
+    CA__UNLOCK(ch);
+    return rc;
+}
+
+int ca_chan_set_name(ca_chan *ch, const char *name)
+{
+    int rc = CA_OK;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else
+        ch->name = name;
+    CA__UNLOCK(ch);
+    return rc;
+}
+
+int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
+{
+    int rc = CA_OK;
+
+    if (ch == NULL || info == NULL)
+        return CA_EINVAL;
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE)) {
+        rc = CA_EBADCHAN;
+    } else {
+        purge(ch, &ch->takers);
+        purge(ch, &ch->putters);
+        info->name = ch->name;
+        info->kind = (ca_buf_kind)ch->kind;
+        info->elem_size = ch->elem_size;
+        info->capacity = ch->kind == CA_UNBUFFERED ? 0 : ch->cap;
+        info->count = ch->count;
+        info->pending_puts = ch->nputters;
+        info->pending_takes = ch->ntakers;
+        info->refs = ch->refs;
+        info->closed = (ch->flags & CA__CH_CLOSED) != 0;
+    }
+    CA__UNLOCK(ch);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ ops */
+
+int ca_offer(ca_chan *ch, const void *val)
+{
+    ca__wakelist wl;
+    int rc;
+
+    if (ch == NULL || (val == NULL && ch->elem_size != 0))
+        return CA_EINVAL;
+    CA__WAKELIST_INIT(&wl);
+    CA__LOCK(ch);
+    rc = (ch->flags & CA__CH_LIVE) ? ca__put_locked(ch, val, &wl)
+                                   : CA_EBADCHAN;
+    CA__UNLOCK(ch);
+    ca__wake_all(&wl);
+    return rc;
+}
+
+int ca_poll(ca_chan *ch, void *dst)
+{
+    ca__wakelist wl;
+    int rc;
+
+    if (ch == NULL || (dst == NULL && ch->elem_size != 0))
+        return CA_EINVAL;
+    CA__WAKELIST_INIT(&wl);
+    CA__LOCK(ch);
+    rc = (ch->flags & CA__CH_LIVE) ? ca__take_locked(ch, dst, &wl)
+                                   : CA_EBADCHAN;
+    CA__UNLOCK(ch);
+    ca__wake_all(&wl);
+    return rc;
+}
+
+int ca_close(ca_chan *ch)
+{
+    ca__wakelist wl;
+    ca_waiter *t;
+    int rc = CA_OK;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    CA__WAKELIST_INIT(&wl);
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE)) {
+        rc = CA_EBADCHAN;
+    } else if (!(ch->flags & CA__CH_CLOSED)) {
+        ch->flags |= CA__CH_CLOSED;
+        /* Takers wait only on an empty buffer, so each ends closed.
+        ** Waiting puts stay: they will be delivered. */
+        while ((t = q_claim(ch, &ch->takers)) != NULL)
+            complete(&wl, t, CA_CLOSED);
+    }
+    CA__UNLOCK(ch);
+    ca__wake_all(&wl);
+    return rc;
+}
+
+int ca_closed(ca_chan *ch)
+{
+    int rc;
+
+    if (ch == NULL)
+        return CA_EINVAL;
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else
+        rc = (ch->flags & CA__CH_CLOSED) != 0;
+    CA__UNLOCK(ch);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/*
+** lock.c: the contended path of the channel spin lock. Only in a build
+** with threads. MIT licence, see COPYING.
+*/
+#include <sched.h>
+
+#include "internal.h"
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Spin on a plain read, so waiting CPUs share the cache line instead of
+** bouncing it, and yield after a while, so that a holder that lost its CPU
+** can finish. */
+void ca__spin_lock_slow(unsigned char *l)
+{
+    int spins;
+
+    for (;;) {
+        for (spins = 0; spins < 100; spins++) {
+            if (!__atomic_load_n(l, __ATOMIC_RELAXED) &&
+                !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+                return;
+            cpu_relax();
+        }
+        sched_yield();
+    }
+}
