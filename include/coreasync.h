@@ -10,5 +10,10 @@
 #include <coreasync/alloc.h>
 #include <coreasync/waiter.h>
 #include <coreasync/chan.h>
+#include <coreasync/timer.h>
+#include <coreasync/alts.h>
+#include <coreasync/go.h>
+#include <coreasync/sched.h>
+#include <coreasync/blocking.h>
 
 #endif /* COREASYNC_H */

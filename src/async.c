@@ -19,38 +19,23 @@ static void op_wake(ca_waker *self, ca_waiter *w)
         op->cb(op, w->status);
 }
 
-/* Shared by every op: an op is never part of an alts group, so its claim
-** word is never used. */
-static ca_waker op_waker = {op_wake, 0};
+/* One waker serves every op: the op is found from its waiter. */
+static ca_waker op_waker = {op_wake};
 
 static int start(ca_chan *ch, ca_op *op, void *val, ca_op_cb cb, int take)
 {
-    ca__wakelist wl;
-    int rc, queued = 0;
+    int rc;
 
-    if (ch == NULL || op == NULL || (val == NULL && ch->elem_size != 0))
+    if (op == NULL)
         return CA_EINVAL;
     op->cb = cb;
-    op->w.val = val;
     op->w.waker = &op_waker;
-    op->w.flags = take ? CA__W_TAKE : 0;
-    CA__WAKELIST_INIT(&wl);
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE))
-        rc = CA_EBADCHAN;
-    else if (take)
-        rc = ca__take_locked(ch, val, &wl);
-    else
-        rc = ca__put_locked(ch, val, &wl);
-    if (rc == CA_AGAIN) {
-        rc = ca__enqueue_locked(ch, &op->w);
-        queued = rc == CA_OK;
-    }
-    CA__UNLOCK(ch);
-    ca__wake_all(&wl);
+    rc = ca__chan_op(ch, val, &op->w, take);
     /* Once queued, op belongs to the channel: another thread may already
     ** have completed it, and its callback may have freed it. */
-    if (!queued && rc >= 0 && cb != NULL)
+    if (rc == CA__PARK)
+        return CA_OK;
+    if (rc >= 0 && cb != NULL)
         cb(op, rc);
     if (take && rc == CA_CLOSED)
         rc = CA_OK;

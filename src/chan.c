@@ -13,12 +13,19 @@
 
 #include "internal.h"
 
+/* The hot path is one call, ca__chan_op: everything it uses is inlined. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 /* ------------------------------------------------------------------ queues
 ** A queue is circular and doubly linked through the waiters; the channel
 ** holds its head. Removal from the middle is O(1): an alts call removes its
 ** losing cases from every channel it waited on. */
 
-static void q_push(ca_waiter **q, ca_waiter *w)
+HOT void q_push(ca_waiter **q, ca_waiter *w)
 {
     ca_waiter *h = *q;
 
@@ -33,7 +40,7 @@ static void q_push(ca_waiter **q, ca_waiter *w)
     }
 }
 
-static void q_remove(ca_waiter **q, ca_waiter *w)
+HOT void q_remove(ca_waiter **q, ca_waiter *w)
 {
     if (w->next == w) {
         *q = NULL;
@@ -45,7 +52,7 @@ static void q_remove(ca_waiter **q, ca_waiter *w)
     }
 }
 
-static void unqueue(ca_chan *ch, ca_waiter *w)
+HOT void unqueue(ca_chan *ch, ca_waiter *w)
 {
     if (w->flags & CA__W_TAKE) {
         q_remove(&ch->takers, w);
@@ -59,21 +66,21 @@ static void unqueue(ca_chan *ch, ca_waiter *w)
 
 /* An alts case whose group was claimed through another case is stale: it
 ** can never complete. */
-static int stale(const ca_waiter *w)
+HOT int stale(const ca_waiter *w)
 {
-    return (w->flags & CA__W_ALT) && CA__LOAD(w->waker->claim);
+    return (w->flags & CA__W_ALT) && CA__LOAD(*w->u.claim);
 }
 
 /* Pops the first waiter of a queue that can still complete, claiming its
 ** alts group if it has one. Stale waiters met on the way are dropped; the
 ** alts call that owns them finds them unqueued and leaves them alone. */
-static ca_waiter *q_claim(ca_chan *ch, ca_waiter **q)
+HOT ca_waiter *q_claim(ca_chan *ch, ca_waiter **q)
 {
     ca_waiter *w;
 
     while ((w = *q) != NULL) {
         unqueue(ch, w);
-        if (!(w->flags & CA__W_ALT) || ca__claim(&w->waker->claim))
+        if (!(w->flags & CA__W_ALT) || ca__claim(w->u.claim))
             return w;
     }
     return NULL;
@@ -93,7 +100,7 @@ static void purge(ca_chan *ch, ca_waiter **q)
     }
 }
 
-static void complete(ca__wakelist *wl, ca_waiter *w, int status)
+HOT void complete(ca__wakelist *wl, ca_waiter *w, int status)
 {
     w->status = (signed char)status;
     w->next = NULL;
@@ -101,7 +108,7 @@ static void complete(ca__wakelist *wl, ca_waiter *w, int status)
     wl->tail = &w->next;
 }
 
-void ca__wake_all(ca__wakelist *wl)
+HOT void wake_all(ca__wakelist *wl)
 {
     ca_waiter *w = wl->head, *next;
 
@@ -112,17 +119,35 @@ void ca__wake_all(ca__wakelist *wl)
     }
 }
 
+void ca__wake_all(ca__wakelist *wl)
+{
+    wake_all(wl);
+}
+
 /* ------------------------------------------------------------------ buffer
 ** The ring. Its policy (SPEC 2.6) decides only what "full" means and what
 ** an insert into a full ring does. */
 
-static void copy(void *dst, const void *src, size_t n)
+/* The one copy per move. Word-sized values, the usual ones, get a copy
+** the compiler can inline instead of a call into libc. */
+HOT void copy(void *dst, const void *src, size_t n)
 {
-    if (n != 0)
+    switch (n) {
+    case 0:
+        break;
+    case sizeof(void *):
+        memcpy(dst, src, sizeof(void *));
+        break;
+    case sizeof(int):
+        memcpy(dst, src, sizeof(int));
+        break;
+    default:
         memcpy(dst, src, n);
+        break;
+    }
 }
 
-static int buf_full(const ca_chan *ch)
+HOT int buf_full(const ca_chan *ch)
 {
     switch (ch->kind) {
     case CA_UNBUFFERED:
@@ -134,16 +159,28 @@ static int buf_full(const ca_chan *ch)
     }
 }
 
-static unsigned char *slot(const ca_chan *ch, uint32_t i)
+HOT unsigned char *slot(const ca_chan *ch, uint32_t i)
 {
-    return ch->buf + (size_t)((ch->head + i) % ch->cap) * ch->elem_size;
+    uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
+
+    if (at >= ch->cap)
+        at -= ch->cap;
+    return ch->buf + (size_t)at * ch->elem_size;
+}
+
+/* Moves head past the oldest element. */
+HOT void advance(ca_chan *ch)
+{
+    if (++ch->head == ch->cap)
+        ch->head = 0;
+    ch->count--;
 }
 
 /* The one door into the buffer: every value that enters it comes through
 ** here. A transducer stage (SPEC 2.7, a later issue) belongs in front of
 ** this function: it will call it zero or more times per put, and report an
 ** early end (reduced) so the caller can close the channel. */
-static void buf_add(ca_chan *ch, const void *src)
+HOT void buf_add(ca_chan *ch, const void *src)
 {
     if (ch->count == ch->cap) {
         switch (ch->kind) {
@@ -151,8 +188,7 @@ static void buf_add(ca_chan *ch, const void *src)
         case CA_PROMISE: /* the first value stays for ever */
             return;
         case CA_SLIDING:
-            ch->head = (ch->head + 1) % ch->cap;
-            ch->count--;
+            advance(ch);
             break;
         default: /* a fixed ring is only added to when not full */
             break;
@@ -162,18 +198,16 @@ static void buf_add(ca_chan *ch, const void *src)
     ch->count++;
 }
 
-static void buf_remove(ca_chan *ch, void *dst)
+HOT void buf_remove(ca_chan *ch, void *dst)
 {
     copy(dst, slot(ch, 0), ch->elem_size);
-    if (ch->kind == CA_PROMISE) /* a promise is read, never consumed */
-        return;
-    ch->head = (ch->head + 1) % ch->cap;
-    ch->count--;
+    if (ch->kind != CA_PROMISE) /* a promise is read, never consumed */
+        advance(ch);
 }
 
 /* ------------------------------------------------------------------ core */
 
-int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
+HOT int put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
 {
     ca_waiter *t;
 
@@ -198,7 +232,7 @@ int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
     return CA_OK;
 }
 
-int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
+HOT int take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
 {
     ca_waiter *p;
 
@@ -223,7 +257,7 @@ int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
     return CA_AGAIN;
 }
 
-int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
+HOT int enqueue_locked(ca_chan *ch, ca_waiter *w)
 {
     int take = (w->flags & CA__W_TAKE) != 0;
     ca_waiter **q = take ? &ch->takers : &ch->putters;
@@ -234,17 +268,83 @@ int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
         if (*n >= CA_CONFIG_MAX_PENDING)
             return CA_EFULL;
     }
-    w->chan = ch;
+    if (!(w->flags & CA__W_ALT))
+        w->u.chan = ch;
     w->flags |= CA__W_QUEUED;
     q_push(q, w);
     (*n)++;
     return CA_OK;
 }
 
+/* The same, for the other files; the ones above stay static so that
+** ca__chan_op, the hot path, has them inlined. */
+int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
+{
+    return put_locked(ch, src, wl);
+}
+
+int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
+{
+    return take_locked(ch, dst, wl);
+}
+
+int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
+{
+    return enqueue_locked(ch, w);
+}
+
+int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
+{
+    ca__wakelist wl;
+    int rc;
+
+    if (ch == NULL || (val == NULL && ch->elem_size != 0))
+        return CA_EINVAL;
+    CA__WAKELIST_INIT(&wl);
+    CA__LOCK(ch);
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else if (take)
+        rc = take_locked(ch, val, &wl);
+    else
+        rc = put_locked(ch, val, &wl);
+    if (rc == CA_AGAIN && w != NULL) {
+        w->val = val;
+        w->flags = take ? CA__W_TAKE : 0;
+        rc = enqueue_locked(ch, w);
+        if (rc == CA_OK)
+            rc = CA__PARK;
+    }
+    CA__UNLOCK(ch);
+    wake_all(&wl);
+    return rc;
+}
+
 void ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
 {
     if (w->flags & CA__W_QUEUED)
         unqueue(ch, w);
+}
+
+/* Is there a waiter in q that could still complete? */
+static int has_live(ca_waiter *q, size_t n)
+{
+    for (; n > 0; n--, q = q->next)
+        if (!stale(q))
+            return 1;
+    return 0;
+}
+
+int ca__can_put_locked(ca_chan *ch)
+{
+    return (ch->flags & CA__CH_CLOSED) || !buf_full(ch) ||
+           has_live(ch->takers, ch->ntakers);
+}
+
+int ca__can_take_locked(ca_chan *ch)
+{
+    return ch->count != 0 || has_live(ch->putters, ch->nputters) ||
+           (ch->flags & CA__CH_CLOSED);
 }
 
 /* ------------------------------------------------------------------ life */
@@ -438,55 +538,40 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
 
 int ca_offer(ca_chan *ch, const void *val)
 {
-    ca__wakelist wl;
-    int rc;
-
-    if (ch == NULL || (val == NULL && ch->elem_size != 0))
-        return CA_EINVAL;
-    CA__WAKELIST_INIT(&wl);
-    CA__LOCK(ch);
-    rc = (ch->flags & CA__CH_LIVE) ? ca__put_locked(ch, val, &wl)
-                                   : CA_EBADCHAN;
-    CA__UNLOCK(ch);
-    ca__wake_all(&wl);
-    return rc;
+    return ca__chan_op(ch, (void *)(uintptr_t)val, NULL, 0);
 }
 
 int ca_poll(ca_chan *ch, void *dst)
 {
-    ca__wakelist wl;
-    int rc;
+    return ca__chan_op(ch, dst, NULL, 1);
+}
 
-    if (ch == NULL || (dst == NULL && ch->elem_size != 0))
-        return CA_EINVAL;
-    CA__WAKELIST_INIT(&wl);
-    CA__LOCK(ch);
-    rc = (ch->flags & CA__CH_LIVE) ? ca__take_locked(ch, dst, &wl)
-                                   : CA_EBADCHAN;
-    CA__UNLOCK(ch);
-    ca__wake_all(&wl);
-    return rc;
+void ca__close_locked(ca_chan *ch, ca__wakelist *wl)
+{
+    ca_waiter *t;
+
+    if (ch->flags & CA__CH_CLOSED)
+        return;
+    ch->flags |= CA__CH_CLOSED;
+    /* Takers wait only on an empty buffer, so each ends closed. Waiting
+    ** puts stay: they will be delivered. */
+    while ((t = q_claim(ch, &ch->takers)) != NULL)
+        complete(wl, t, CA_CLOSED);
 }
 
 int ca_close(ca_chan *ch)
 {
     ca__wakelist wl;
-    ca_waiter *t;
     int rc = CA_OK;
 
     if (ch == NULL)
         return CA_EINVAL;
     CA__WAKELIST_INIT(&wl);
     CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE)) {
+    if (!(ch->flags & CA__CH_LIVE))
         rc = CA_EBADCHAN;
-    } else if (!(ch->flags & CA__CH_CLOSED)) {
-        ch->flags |= CA__CH_CLOSED;
-        /* Takers wait only on an empty buffer, so each ends closed.
-        ** Waiting puts stay: they will be delivered. */
-        while ((t = q_claim(ch, &ch->takers)) != NULL)
-            complete(&wl, t, CA_CLOSED);
-    }
+    else
+        ca__close_locked(ch, &wl);
     CA__UNLOCK(ch);
     ca__wake_all(&wl);
     return rc;

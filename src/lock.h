@@ -38,9 +38,9 @@ static inline void ca__spin_unlock(unsigned char *l)
 #define CA__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 
 /* Claims an alts group: the first caller gets 1, every later one 0. */
-static inline int ca__claim(int *claim)
+static inline int ca__claim(unsigned char *claim)
 {
-    int open = 0;
+    unsigned char open = 0;
     return __atomic_compare_exchange_n(claim, &open, 1, 0, __ATOMIC_ACQ_REL,
                                        __ATOMIC_ACQUIRE);
 }
@@ -51,7 +51,7 @@ static inline int ca__claim(int *claim)
 #define CA__UNLOCK(ch) ((void)0)
 #define CA__LOAD(x) (x)
 
-static inline int ca__claim(int *claim)
+static inline int ca__claim(unsigned char *claim)
 {
     if (*claim)
         return 0;

@@ -27,10 +27,12 @@
     XX(EINVAL, -1, "invalid argument")                                       \
     XX(ENOMEM, -2, "out of memory")                                          \
     XX(EFULL, -3, "too many pending operations on one channel")              \
-    XX(EBUSY, -4, "channel still has pending operations or references")      \
+    XX(EBUSY, -4, "still in use (waiting operations, references, go blocks)")\
     XX(EBADCHAN, -5, "not a live channel (destroyed or never initialised)")  \
     XX(ERANGE, -6, "size or count out of range")                             \
-    XX(ENOTSUP, -7, "not supported by this build")
+    XX(ENOTSUP, -7, "not supported by this build or platform")              \
+    XX(EDEADLOCK, -8, "deadlock: nothing can ever complete the operation")    \
+    XX(EPERM, -9, "not allowed here (a blocking call inside a go block)")
 
 enum ca_status {
 #define CA__ERROR_ENUM(name, value, msg) CA_##name = (value),
@@ -46,8 +48,8 @@ enum ca_status {
 const char *ca_strerror(int code);
 
 /**
- * The name of a code without its prefix's underscore: "CA_EFULL" for
- * `CA_EFULL`. Never NULL: an unknown code gives "CA_UNKNOWN".
+ * The name of a code as written in C: "CA_EFULL" for `CA_EFULL`. Never
+ * NULL: an unknown code gives "CA_UNKNOWN".
  */
 const char *ca_err_name(int code);
 

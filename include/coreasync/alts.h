@@ -1,0 +1,93 @@
+/*
+** coreasync/alts.h: choosing between operations (core.async's alts!).
+** See ca_alts(3). MIT licence, see COPYING.
+*/
+#ifndef COREASYNC_ALTS_H
+#define COREASYNC_ALTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <coreasync/chan.h>
+#include <coreasync/timer.h>
+
+/**
+ * An ALTS waits on several operations at once and completes exactly one of
+ * them. Each operation is a *case* in an array of `ca_alt` that you fill
+ * with the ca_alt_*() functions before every ALTS:
+ *
+ * - ca_alt_take(): take from a channel into `*dst`;
+ * - ca_alt_put(): put `*val` into a channel; a put to a closed channel is
+ *   ready at once and wins with status `CA_CLOSED`;
+ * - ca_alt_deadline(): wins when `ms` milliseconds have passed and nothing
+ *   else has; it needs neither a channel nor an allocation;
+ * - ca_alt_default(): wins at once if no other case is ready right now;
+ * - ca_alt_off(): a case that never wins (a hole you can fill later, like
+ *   a nil channel in Go's select).
+ *
+ * When several cases are ready, one is chosen at random, each with the
+ * same chance, unless `CA_ALTS_PRIORITY` is given: then the first ready
+ * case in array order wins. A deadline of 0 and a default case win only
+ * when no channel case is ready.
+ *
+ * The result is the number of the winning case and its status (`CA_OK`;
+ * `CA_CLOSED` for a take from a closed, drained channel or a put to a
+ * closed one). Cases that lose leave nothing behind in any channel, so an
+ * ALTS in a loop never runs into the pending-operation limit.
+ *
+ * One ALTS never matches its own put with its own take on the same
+ * channel (as in Go): it waits for someone else. The same channel may
+ * appear in several cases.
+ *
+ * In a go block use the ALTS macro (go.h); elsewhere ca_alts_blocking()
+ * (blocking.h). The cases must stay valid while the ALTS waits: keep them
+ * in your go block's struct.
+ */
+typedef struct ca_alt {
+    union {
+        ca_waiter w;        /* a channel case's place in the queue        */
+        ca_timer t;         /* a deadline case's timer                    */
+    } u;
+    ca_chan *chan;          /* the channel of a take or put case          */
+    union {
+        struct ca_alt *order; /* a channel case: next in locking order    */
+        unsigned char *claim; /* a deadline case: its group's claim byte  */
+    } p;                    /* private                                    */
+    uint32_t ms;            /* a deadline case's delay                    */
+    unsigned short index;   /* private: its number in the array           */
+    unsigned char kind;     /* private: CA__ALT_*                         */
+} ca_alt;
+
+/** Options of an ALTS. */
+#define CA_ALTS_PRIORITY 0x01 /* the first ready case wins, not a random one */
+
+/** The most cases one ALTS takes. */
+#define CA_ALTS_MAX 65535u
+
+/** A take case: `*dst` receives `ch`'s element size in bytes. `CA_EINVAL`
+ * for a NULL `a` or `ch`, or a NULL `dst` on a channel whose elements are
+ * not empty. */
+int ca_alt_take(ca_alt *a, ca_chan *ch, void *dst);
+
+/** A put case: `*val` is read when the put happens, so it must stay valid
+ * while the ALTS waits. `CA_EINVAL` as ca_alt_take(). */
+int ca_alt_put(ca_alt *a, ca_chan *ch, const void *val);
+
+/** A deadline case: wins after `ms` milliseconds, counted from the start
+ * of the ALTS. `CA_ERANGE` for `ms` over `CA_MAX_DELAY`. */
+int ca_alt_deadline(ca_alt *a, uint32_t ms);
+
+/** A default case: wins at once when no other case is ready. At most one
+ * per ALTS. */
+int ca_alt_default(ca_alt *a);
+
+/** A case that never wins. */
+int ca_alt_off(ca_alt *a);
+
+#define CA__ALT_OFF 0
+#define CA__ALT_TAKE 1
+#define CA__ALT_PUT 2
+#define CA__ALT_DEADLINE 3
+#define CA__ALT_DEFAULT 4
+
+#endif /* COREASYNC_ALTS_H */

@@ -1,0 +1,46 @@
+/*
+** coreasync/blocking.h: put, take and alts that wait in the calling
+** thread (core.async's >!!, <!! and alts!!). See ca_blocking(3).
+** MIT licence, see COPYING.
+*/
+#ifndef COREASYNC_BLOCKING_H
+#define COREASYNC_BLOCKING_H
+
+#include <stddef.h>
+
+#include <coreasync/alts.h>
+#include <coreasync/chan.h>
+
+/**
+ * These calls wait until their operation completes, for code that is not
+ * a go block: `main`, a test, a callback of another library.
+ *
+ * While they wait they drive the default scheduler (ca_sched_default), so
+ * a `main` can talk to go blocks on it with no thread at all. If the
+ * operation can never complete (no go block can run, no timer is pending
+ * and no outside source holds a ca_sched_ref()), they return
+ * `CA_EDEADLOCK` instead of hanging, leaving the channel as it was.
+ *
+ * Called from inside a go block they return `CA_EPERM` at once: a go
+ * block must park (TAKE, PUT, ALTS), never block its scheduler. That is
+ * core.async's most common misuse, refused here every time.
+ */
+
+/** Puts `*val`. `CA_OK` once taken or buffered, `CA_CLOSED` if the
+ * channel is closed; errors as ca_put_async(), plus `CA_EDEADLOCK` and
+ * `CA_EPERM`. */
+int ca_put_blocking(ca_chan *ch, const void *val);
+
+/** Takes into `*dst`: `CA_OK` with a value, `CA_CLOSED` when the channel
+ * is closed and drained; errors as ca_put_blocking(). */
+int ca_take_blocking(ca_chan *ch, void *dst);
+
+/**
+ * Completes exactly one of `cases` (see alts.h) and returns its status
+ * (`CA_OK`, `CA_CLOSED`) with its number in `*index`; or an error:
+ * `CA_EINVAL` for bad cases, `CA_EFULL`, `CA_EDEADLOCK`, `CA_EPERM`.
+ * `flags`: `CA_ALTS_PRIORITY` or 0.
+ */
+int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index);
+
+#endif /* COREASYNC_BLOCKING_H */

@@ -1,0 +1,163 @@
+/*
+** coreasync/sched.h: the scheduler that runs go blocks and fires timers.
+** See ca_sched(3). MIT licence, see COPYING.
+*/
+#ifndef COREASYNC_SCHED_H
+#define COREASYNC_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <coreasync/config.h>
+#include <coreasync/go.h>
+#include <coreasync/timer.h>
+
+#if CA_HAVE_THREADS
+#include <pthread.h>
+#endif
+
+/**
+ * A scheduler runs go blocks one at a time on the thread that drives it,
+ * and fires their timers. It keeps:
+ * - a run queue of blocks that are ready, in FIFO order; a block is put
+ *   there exactly once each time it becomes ready, by whoever completed
+ *   the operation it waited in;
+ * - a pairing heap of timers;
+ * - the list of its live blocks, so that it can say who waits where.
+ *
+ * A parked block is in no queue of the scheduler's: only the channel it
+ * waits on (or its timer) refers to it.
+ *
+ * Drive it with ca_sched_run() (until nothing can run again) or, from a
+ * firmware super-loop or another event loop, with ca_sched_step(). The
+ * *default scheduler* (pass NULL wherever a `ca_sched *` is asked for) is
+ * made on first use; it is also the one the blocking calls of blocking.h
+ * drive.
+ *
+ * # Deadlock
+ * When go blocks are parked, no timer is pending and nothing outside could
+ * wake them, nothing will ever run again: ca_sched_run() returns
+ * `CA_EDEADLOCK` and ca_sched_dump() names every parked block, the line it
+ * waits at, the op and the channel. Something outside the scheduler that
+ * will complete operations later (another thread, an interrupt handler, a
+ * callback of your event loop) must say so with ca_sched_ref() while it
+ * may, and ca_sched_unref() after.
+ */
+struct ca_sched {
+    ca_waker waker;         /* wakes its go blocks                        */
+    ca_go *head, *tail;     /* run queue, linked through u.w.next; only   */
+                            /* the driving thread touches it              */
+    ca_go *ihead, *itail;   /* inbox: made ready by other threads         */
+    ca_go *live;            /* circular list of live blocks               */
+    ca_timer *timers;       /* pairing heap, earliest deadline on top     */
+    ca_timer *due;          /* fired timeouts, to close once unlocked     */
+    ca_go *running;         /* the block being run, or NULL               */
+    uint32_t (*now)(void *ud);          /* the clock, in ms               */
+    void (*idle)(void *ud, uint32_t ms); /* wait until a wake or ms pass  */
+    void *clock_ud;
+    size_t nlive;           /* started and not finished                   */
+    size_t nready;          /* in the run queue                           */
+    size_t ninbox;          /* in the inbox                               */
+    size_t ntimers;         /* in the heap                                */
+    size_t refs;            /* outside sources that may wake blocks       */
+    uint32_t rng;           /* for random ALTS order                      */
+    unsigned flags;         /* private                                    */
+#if CA_HAVE_THREADS
+    unsigned char lock;     /* guards all but the run queue               */
+    int sleeping;           /* the driver waits in idle()                 */
+    int driving;            /* a thread is driving this scheduler         */
+    pthread_mutex_t mu;     /* for sleeping and wake-ups only             */
+    pthread_cond_t cv;
+#endif
+};
+
+/**
+ * Makes a scheduler in your storage. Its clock is the platform's
+ * monotonic clock where there is one (POSIX), else none: then timers are
+ * refused with `CA_ENOTSUP` until ca_sched_set_clock() gives it one.
+ * `CA_EINVAL` for NULL; `CA_ENOMEM` if the platform's lock could not be
+ * made (threaded builds).
+ */
+int ca_sched_init(ca_sched *s);
+
+/**
+ * Ends a scheduler. `CA_EBUSY` while it has live go blocks or pending
+ * timers. The default scheduler cannot be destroyed (`CA_EINVAL`).
+ */
+int ca_sched_destroy(ca_sched *s);
+
+/** The default scheduler, made on first use. Never NULL. */
+ca_sched *ca_sched_default(void);
+
+/**
+ * Gives the scheduler a clock and a way to wait (bare metal, tests, or an
+ * event loop of yours): `now(ud)` returns milliseconds on a free-running
+ * 32-bit tick that may wrap; `idle(ud, ms)` waits until `ms` have passed
+ * or an interrupt may have woken a block (`CA_FOREVER`: no deadline), and
+ * may return early. `idle` may be NULL: the scheduler then spins on
+ * `now`. `CA_EINVAL` for a NULL `now`; `CA_EBUSY` while timers are
+ * pending (their deadlines are on the old clock).
+ */
+int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
+                       void (*idle)(void *ud, uint32_t ms), void *ud);
+
+/**
+ * Runs go blocks and fires timers until no block can run again: when all
+ * have finished it returns `CA_OK`. When blocks remain parked and nothing
+ * can wake them (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK`
+ * at once rather than hang (see ca_sched_dump). While only timers are
+ * pending it sleeps until the next one is due. `CA_EPERM` when called
+ * from inside one of its own go blocks; `CA_EBUSY` while another thread
+ * drives it.
+ */
+int ca_sched_run(ca_sched *s);
+
+/**
+ * One turn of a super-loop: fires the timers that are due and runs the
+ * blocks that are ready, each at most once, then returns without waiting.
+ * `*next_ms` (may be NULL) is 0 when blocks are ready again, the
+ * milliseconds until the next timer, or `CA_FOREVER`.
+ *
+ * Returns `CA_OK` while blocks remain, or when none is live (then
+ * `*next_ms` is `CA_FOREVER`); `CA_EDEADLOCK` as ca_sched_run(); errors
+ * as ca_sched_run().
+ */
+int ca_sched_step(ca_sched *s, uint32_t *next_ms);
+
+/** Declares an outside source that may wake parked blocks, so that the
+ * scheduler waits for it instead of reporting a deadlock. Counted. */
+int ca_sched_ref(ca_sched *s);
+
+/** Ends one ca_sched_ref(). `CA_EINVAL` when there is none to end. */
+int ca_sched_unref(ca_sched *s);
+
+/** What ca_sched_parked() tells about one parked go block. */
+typedef struct ca_parked {
+    const char *func;       /* the go function's name                     */
+    const char *file;       /* where it parked                            */
+    unsigned line;
+    const char *op;         /* "TAKE", "PUT" or "ALTS"                    */
+    const char *expr;       /* the channel (or cases) argument as written */
+    ca_chan *chan;          /* TAKE, PUT: the channel; ALTS: NULL         */
+    const ca_alt *cases;    /* ALTS: its cases                            */
+    size_t ncases;
+} ca_parked;
+
+/**
+ * Calls `fn(p, ud)` for every go block parked in a channel operation
+ * (sleeping and ready blocks are not parked), and returns how many there
+ * were, or a negative error. Call it when the scheduler is not running,
+ * e.g. after ca_sched_run() returned `CA_EDEADLOCK`.
+ */
+int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
+                    void *ud);
+
+/**
+ * Prints one line per parked go block to `out`, in the form
+ * `  filter (sieve.c:42) parked in TAKE(f->in) on channel "primes"`,
+ * and returns how many, or a negative error.
+ */
+int ca_sched_dump(ca_sched *s, FILE *out);
+
+#endif /* COREASYNC_SCHED_H */

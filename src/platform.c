@@ -1,0 +1,148 @@
+/*
+** platform.c: the clock, idling, and waking an idle scheduler.
+** MIT licence, see COPYING.
+**
+** POSIX gives a monotonic clock and nanosleep; a threaded build waits on a
+** condition variable, so that a wake-up from another thread ends the wait.
+** Elsewhere (bare metal) there is no clock until the user gives one with
+** ca_sched_set_clock(), along with an idle hook (WFI, say).
+*/
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <errno.h>
+#if defined(HAVE_CLOCK_GETTIME) || CA_HAVE_THREADS
+#include <time.h>
+#endif
+
+#include "platform.h"
+
+#if defined(HAVE_CLOCK_GETTIME)
+static uint32_t posix_now(void *ud)
+{
+    struct timespec ts;
+
+    (void)ud;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* Wraps every 49.7 days, as every tick here may. */
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
+                      (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+static void posix_sleep(void *ud, uint32_t ms)
+{
+    struct timespec ts;
+
+    (void)ud;
+    if (ms == CA_FOREVER || ms > 10)
+        ms = 10; /* nothing else can wake a single thread: look again */
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    (void)nanosleep(&ts, NULL);
+}
+#endif
+
+void ca__platform_clock(uint32_t (**now)(void *ud),
+                        void (**idle)(void *ud, uint32_t ms))
+{
+#if defined(HAVE_CLOCK_GETTIME)
+    *now = posix_now;
+    *idle = posix_sleep;
+#else
+    *now = NULL;
+    *idle = NULL;
+#endif
+}
+
+#if CA_HAVE_THREADS
+int ca__platform_wait_init(ca_sched *s)
+{
+    pthread_condattr_t attr;
+
+    if (pthread_mutex_init(&s->mu, NULL) != 0)
+        return -1;
+    if (pthread_condattr_init(&attr) != 0)
+        goto fail_mutex;
+    /* Deadlines are on the monotonic clock; so are the waits. */
+    (void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (pthread_cond_init(&s->cv, &attr) != 0) {
+        (void)pthread_condattr_destroy(&attr);
+        goto fail_mutex;
+    }
+    (void)pthread_condattr_destroy(&attr);
+    return 0;
+fail_mutex:
+    (void)pthread_mutex_destroy(&s->mu);
+    return -1;
+}
+
+void ca__platform_wait_destroy(ca_sched *s)
+{
+    (void)pthread_cond_destroy(&s->cv);
+    (void)pthread_mutex_destroy(&s->mu);
+}
+
+/* Dekker's handshake between a waker (make ready, then look at sleeping)
+** and the driver (set sleeping, then look at the run queue): with a full
+** fence on each side, at least one of them sees the other, and the signal
+** is sent under the mutex the driver holds until it waits. */
+void ca__sched_kick(ca_sched *s)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&s->sleeping, __ATOMIC_RELAXED)) {
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop)
+{
+    struct timespec ts;
+    size_t ready;
+
+    pthread_mutex_lock(&s->mu);
+    __atomic_store_n(&s->sleeping, 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ca__spin_lock(&s->lock);
+    ready = s->nready + s->ninbox;
+    ca__spin_unlock(&s->lock);
+    if (ready == 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE))) {
+        if (ms == CA_FOREVER) {
+            (void)pthread_cond_wait(&s->cv, &s->mu);
+        } else {
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_sec += (time_t)(ms / 1000u);
+            ts.tv_nsec += (long)(ms % 1000u) * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            (void)pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        }
+    }
+    __atomic_store_n(&s->sleeping, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->mu);
+}
+#else
+void ca__sched_kick(ca_sched *s)
+{
+    (void)s;
+}
+#endif
+
+void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop)
+{
+    if (s->flags & CA__S_OWN_CLOCK) {
+        if (s->idle != NULL)
+            s->idle(s->clock_ud, ms);
+        return; /* no idle hook: the loop spins on the clock */
+    }
+#if CA_HAVE_THREADS
+    cond_wait(s, ms, stop);
+#else
+    (void)stop;
+    if (s->idle != NULL)
+        s->idle(s->clock_ud, ms);
+#endif
+}

@@ -1,0 +1,25 @@
+/*
+** platform.h: what the scheduler needs from the platform: a clock, a way
+** to wait, and (threaded builds) a way to be woken while waiting.
+** Not installed. MIT licence, see COPYING.
+*/
+#ifndef CA_PLATFORM_H
+#define CA_PLATFORM_H
+
+#include "internal.h"
+
+/* The default clock and idle of a new scheduler; both NULL where the
+** platform has no clock (bare metal: ca_sched_set_clock gives one). */
+void ca__platform_clock(uint32_t (**now)(void *ud),
+                        void (**idle)(void *ud, uint32_t ms));
+
+/* Waits until ms pass (CA_FOREVER: no deadline), a go block of s becomes
+** ready, or *stop turns non-zero; may return early. */
+void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop);
+
+#if CA_HAVE_THREADS
+int ca__platform_wait_init(ca_sched *s);
+void ca__platform_wait_destroy(ca_sched *s);
+#endif
+
+#endif /* CA_PLATFORM_H */

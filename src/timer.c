@@ -1,0 +1,220 @@
+/*
+** timer.c: the scheduler's timers, a pairing heap, and timeout channels.
+** MIT licence, see COPYING.
+**
+** A pairing heap is a tree where every parent is due no later than its
+** children, kept as child and sibling links inside the timer nodes
+** themselves, so adding a timer never allocates. Adding is O(1): the new
+** node and the root are compared and one becomes the other's first child.
+** Taking the earliest is O(log n) amortised: the root's children are
+** melded in pairs, left to right, then the pairs right to left. Cancelling
+** a node detaches its subtree, melds its children and melds the result
+** back under the root, also O(log n) amortised. A binary heap in an array
+** would be as fast but needs storage sized for the most timers there will
+** ever be, which a firmware build cannot know and a Unix build would have
+** to grow with realloc.
+**
+** Deadlines are ticks of a 32-bit millisecond clock that wraps; `due`
+** compares them by their signed difference, which is right as long as no
+** two pending deadlines are more than 2^31 ms apart (CA_MAX_DELAY).
+*/
+#include "internal.h"
+
+/* A node's prev is its parent if it is the first child, else its left
+** sibling; the root's is NULL. A node out of the heap points at itself. */
+
+static int before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+static ca_timer *meld(ca_timer *a, ca_timer *b)
+{
+    ca_timer *t;
+
+    if (a == NULL)
+        return b;
+    if (b == NULL)
+        return a;
+    if (before(b->deadline, a->deadline)) {
+        t = a;
+        a = b;
+        b = t;
+    }
+    /* b becomes a's first child. */
+    b->prev = a;
+    b->next = a->child;
+    if (a->child != NULL)
+        a->child->prev = b;
+    a->child = b;
+    a->next = NULL;
+    a->prev = NULL;
+    return a;
+}
+
+/* Melds a list of siblings into one tree: in pairs left to right, then
+** the pairs from right to left. The pairs are chained through prev, which
+** is free while they wait. */
+static ca_timer *merge_pairs(ca_timer *first)
+{
+    ca_timer *pairs = NULL, *a, *b, *rest;
+
+    while (first != NULL) {
+        a = first;
+        b = a->next;
+        rest = b != NULL ? b->next : NULL;
+        a->next = a->prev = NULL;
+        if (b != NULL)
+            b->next = b->prev = NULL;
+        a = meld(a, b);
+        a->prev = pairs;
+        pairs = a;
+        first = rest;
+    }
+    a = NULL;
+    while (pairs != NULL) {
+        b = pairs;
+        pairs = pairs->prev;
+        b->prev = NULL;
+        a = meld(a, b);
+    }
+    return a;
+}
+
+int ca__timer_pending(const ca_timer *t)
+{
+    return t->prev != t;
+}
+
+void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms)
+{
+    t->deadline = ca__now(s) + ms;
+    t->child = t->next = t->prev = NULL;
+    s->timers = meld(s->timers, t);
+    s->ntimers++;
+}
+
+static void detach(ca_sched *s, ca_timer *t)
+{
+    ca_timer *sub;
+
+    if (t == s->timers) {
+        s->timers = merge_pairs(t->child);
+    } else {
+        if (t->prev->child == t)
+            t->prev->child = t->next;
+        else
+            t->prev->next = t->next;
+        if (t->next != NULL)
+            t->next->prev = t->prev;
+        sub = merge_pairs(t->child);
+        s->timers = meld(s->timers, sub);
+    }
+    if (s->timers != NULL)
+        s->timers->prev = NULL;
+    t->child = t->next = NULL;
+    t->prev = t;
+    s->ntimers--;
+}
+
+void ca__timer_cancel_locked(ca_sched *s, ca_timer *t)
+{
+    if (ca__timer_pending(t))
+        detach(s, t);
+}
+
+uint32_t ca__timers_fire_locked(ca_sched *s, uint32_t now)
+{
+    ca_timer *t;
+
+    while ((t = s->timers) != NULL && !before(now, t->deadline)) {
+        detach(s, t);
+        t->fire(s, t);
+    }
+    return t != NULL ? t->deadline - now : CA_FOREVER;
+}
+
+/* ------------------------------------------------------------------ chans
+** A timeout channel is closed by its timer. Closing wakes takers, and a
+** woken go block is made ready under the scheduler's lock, so the close
+** cannot happen where timers fire (under that lock): the timer is parked
+** on the `due` list (through its child link) and closed right after. */
+
+static void timeout_fire(ca_sched *s, ca_timer *t)
+{
+    t->child = s->due;
+    s->due = t;
+}
+
+void ca__timers_after_unlock(ca_sched *s)
+{
+    ca_timer *t, *list;
+    ca_timeout_chan *tc;
+
+    CA__SLOCK(s);
+    list = s->due;
+    s->due = NULL;
+    CA__SUNLOCK(s);
+    while ((t = list) != NULL) {
+        list = t->child;
+        t->child = NULL;
+        tc = CA_CONTAINER_OF(t, ca_timeout_chan, t);
+        (void)ca_close(&tc->ch);
+        (void)ca_chan_free(&tc->ch); /* the timer's reference */
+    }
+}
+
+static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
+{
+    (void)ca_chan_init(&tc->ch, CA_UNBUFFERED, 0, 0, NULL, 0);
+    tc->ch.refs = 2; /* the caller's, and the timer's until it fires */
+    if (owned) /* ch is tc's first member: its last free frees tc */
+        tc->ch.flags |= CA__CH_OWNED;
+    tc->t.fire = timeout_fire;
+    CA__SLOCK(s);
+    ca__timer_add_locked(s, &tc->t, ms);
+    CA__SUNLOCK(s);
+    ca__sched_kick(s);
+    return CA_OK;
+}
+
+/* Shared checks; on success s is the scheduler to use. */
+static int check(ca_sched **s, uint32_t ms)
+{
+    *s = CA__SCHED(*s);
+    if (ms > CA_MAX_DELAY)
+        return CA_ERANGE;
+    if (!ca__has_clock(*s))
+        return CA_ENOTSUP;
+    return CA_OK;
+}
+
+int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms)
+{
+    int rc;
+
+    if (tc == NULL)
+        return CA_EINVAL;
+    if ((rc = check(&s, ms)) != CA_OK)
+        return rc;
+    return start(s, tc, ms, 0);
+}
+
+#if CA_HAVE_MALLOC
+int ca_timeout(ca_sched *s, uint32_t ms, ca_chan **out)
+{
+    ca_timeout_chan *tc;
+    int rc;
+
+    if (out == NULL)
+        return CA_EINVAL;
+    *out = NULL;
+    if ((rc = check(&s, ms)) != CA_OK)
+        return rc;
+    if ((tc = (ca_timeout_chan *)ca__alloc(sizeof *tc)) == NULL)
+        return CA_ENOMEM;
+    (void)start(s, tc, ms, 1);
+    *out = &tc->ch;
+    return CA_OK;
+}
+#endif
