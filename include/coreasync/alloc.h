@@ -18,8 +18,11 @@
  * `fn` restores malloc and free.
  *
  * Set it before anything is allocated, and do not change it while
- * allocated objects exist: each is freed by the allocator in force at the
- * time. Not thread-safe.
+ * objects it allocated still exist: each is freed by the allocator in
+ * force when it is freed. ca_set_allocator() itself is not thread-safe;
+ * `fn` is, in a threaded build, called from whichever threads make and
+ * free channels and go blocks, perhaps at once. What it returns must be
+ * aligned as malloc's is (it holds library structs).
  */
 typedef void *(*ca_alloc_fn)(void *ud, void *ptr, size_t size);
 

@@ -89,7 +89,8 @@ struct ca_chan {
 };
 
 /**
- * Makes a channel in your storage; never allocates.
+ * Makes a channel in your storage; never allocates. `ch` must not hold a
+ * live channel (anything waiting on it would be lost).
  *
  * `kind` and `cap` must agree: 0 for `CA_UNBUFFERED`, 1 for `CA_PROMISE`,
  * at least 1 for the others. `elem_size` is the size of every value, at
@@ -135,7 +136,8 @@ int ca_chan_new(ca_chan **out, ca_buf_kind kind, size_t cap,
  * Releases one reference. The last one ends the channel: it is destroyed,
  * and freed if ca_chan_new() made it. Releasing the last reference while
  * operations still wait on the channel is refused with `CA_EBUSY` and
- * changes nothing.
+ * changes nothing. `CA_EINVAL` for NULL, `CA_EBADCHAN` for a channel that
+ * is not live (as from every function here that takes a channel).
  *
  * Channels that the library makes for you (timeouts, the result channels
  * of go blocks, the outputs of combinators) come with one reference that
@@ -146,19 +148,21 @@ int ca_chan_free(ca_chan *ch);
 
 /**
  * Takes one more reference, for a second owner that will call
- * ca_chan_free(). `CA_ERANGE` past `CA_MAX_REFS`.
+ * ca_chan_free(). `CA_ERANGE` past `CA_MAX_REFS`; `CA_EINVAL` for NULL,
+ * `CA_EBADCHAN` for a channel that is not live.
  */
 int ca_chan_retain(ca_chan *ch);
 
 /**
- * Names the channel for diagnostics (deadlock reports, ca_chan_info).
+ * Names the channel for diagnostics (deadlock reports, ca_chan_inspect).
  * The string is not copied: it must outlive the channel (a literal is
- * usual). NULL removes the name.
+ * usual). NULL removes the name. `CA_OK`, `CA_EINVAL` for a NULL `ch`,
+ * `CA_EBADCHAN`.
  */
 int ca_chan_set_name(ca_chan *ch, const char *name);
 
-/** What ca_chan_info() reports: a snapshot, stale as soon as it returns
- * if other threads use the channel. */
+/** What ca_chan_inspect() reports: a snapshot, stale as soon as it
+ * returns if other threads use the channel. */
 typedef struct ca_chan_info {
     const char *name;       /* NULL when unnamed                          */
     ca_buf_kind kind;
@@ -182,7 +186,9 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info);
  * value). Never queues. core.async's `offer!`.
  *
  * Returns `CA_OK` when accepted, `CA_AGAIN` when it would have to wait,
- * `CA_CLOSED` when the channel is closed (the value is not used).
+ * `CA_CLOSED` when the channel is closed (the value is not used);
+ * `CA_EINVAL` for a NULL `ch`, or a NULL `val` with a non-zero element
+ * size; `CA_EBADCHAN` for a channel that is not live.
  */
 int ca_offer(ca_chan *ch, const void *val);
 
@@ -192,7 +198,7 @@ int ca_offer(ca_chan *ch, const void *val);
  *
  * Returns `CA_OK` with a value, `CA_AGAIN` when none is there yet,
  * `CA_CLOSED` when the channel is closed and drained (core.async returns
- * nil for both of the last two; we tell them apart).
+ * nil for both of the last two; we tell them apart); errors as ca_offer().
  */
 int ca_poll(ca_chan *ch, void *dst);
 
@@ -201,11 +207,13 @@ int ca_poll(ca_chan *ch, void *dst);
  * complete with `CA_CLOSED`; puts that were already waiting stay queued and
  * will be delivered (they report `CA_OK`); takes keep draining the buffer
  * and then report `CA_CLOSED` for ever. Closing a closed channel does
- * nothing and returns `CA_OK`. core.async's `close!`.
+ * nothing and returns `CA_OK`. core.async's `close!`. `CA_EINVAL` for
+ * NULL, `CA_EBADCHAN` for a channel that is not live.
  */
 int ca_close(ca_chan *ch);
 
-/** 1 if the channel is closed, 0 if open, or a negative error. */
+/** 1 if the channel is closed, 0 if open; `CA_EINVAL` for NULL,
+ * `CA_EBADCHAN` for a channel that is not live. */
 int ca_closed(ca_chan *ch);
 
 typedef struct ca_op ca_op;
@@ -232,8 +240,9 @@ struct ca_op {
  * channel) `cb` runs before ca_put_async() returns; otherwise the put
  * waits in the channel's queue, reading `*val` when a take arrives, and
  * `cb` runs on whichever thread completes it. `cb` may be NULL: the put
- * then completes silently (fire and forget, but `op` and `*val` must
- * still stay valid until it has).
+ * then completes silently. `op` and `*val` must still stay valid until
+ * it has, and without a callback nothing tells you when: keep them for as
+ * long as the channel lives, or pass a callback.
  *
  * Returns `CA_OK` (done, or queued), `CA_CLOSED` when the channel was
  * already closed (`cb` has run with `CA_CLOSED`), or an error, in which
@@ -245,9 +254,10 @@ int ca_put_async(ca_chan *ch, ca_op *op, const void *val, ca_op_cb cb);
 /**
  * Takes a value into `*dst` and calls `cb(op, status)` once it is there
  * (`CA_OK`) or the channel turned out closed and drained (`CA_CLOSED`).
- * Runs `cb` before returning if it can complete at once. `cb` may be NULL. Returns `CA_OK`,
- * or an error after which `cb` never runs, as ca_put_async() (`CA_EFULL`
- * when `CA_CONFIG_MAX_PENDING` takes already wait).
+ * Runs `cb` before returning if it can complete at once; `cb` may be
+ * NULL. Returns `CA_OK` (also when the channel turned out closed: the
+ * callback says so), or an error after which `cb` never runs, as
+ * ca_put_async() (`CA_EFULL` when `CA_CONFIG_MAX_PENDING` takes wait).
  */
 int ca_take_async(ca_chan *ch, ca_op *op, void *dst, ca_op_cb cb);
 

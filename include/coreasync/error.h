@@ -28,7 +28,7 @@
     XX(ENOMEM, -2, "out of memory")                                          \
     XX(EFULL, -3, "too many pending operations on one channel")              \
     XX(EBUSY, -4, "still in use (waiting operations, references, go blocks)")\
-    XX(EBADCHAN, -5, "not a live channel (destroyed or never initialised)")  \
+    XX(EBADCHAN, -5, "not a live channel (zeroed, or destroyed)")            \
     XX(ERANGE, -6, "size or count out of range")                             \
     XX(ENOTSUP, -7, "not supported by this build or platform")              \
     XX(EDEADLOCK, -8, "deadlock: nothing can ever complete the operation")    \
