@@ -78,7 +78,7 @@ static int wait_done(frame *f)
         if (rc != CA_EBUSY)
             return CA__LOAD(f->done) ? CA_OK : rc;
         /* Someone else drives: sleep until kicked, then look again. */
-        ca__platform_idle(f->s, 10, &f->done);
+        ca__platform_idle(f->s, 10, &f->done, 0);
         if (CA__LOAD(f->done))
             return CA_OK;
     }
@@ -89,7 +89,7 @@ static int chan_blocking(ca_chan *ch, void *val, int take)
     frame f;
     int rc;
 
-    if (ca__in_go())
+    if (ca__in_sched())
         return CA_EPERM;
     frame_init(&f);
     rc = ca__chan_op(ch, val, &f.w, take);
@@ -135,7 +135,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
 
     if (index == NULL)
         return CA_EINVAL;
-    if (ca__in_go())
+    if (ca__in_sched())
         return CA_EPERM;
     frame_init(&f);
     rng = seed_rng();

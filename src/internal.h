@@ -101,8 +101,9 @@ void ca__sched_kick(ca_sched *s);
 uint32_t ca__now(ca_sched *s);
 int ca__has_clock(ca_sched *s);
 
-/* Non-zero while this thread runs a go block (of any scheduler). */
-int ca__in_go(void);
+/* Non-zero on a thread that is driving a scheduler: in a go block, or in
+** a callback run from one. */
+int ca__in_sched(void);
 
 /* Drives s until *stop becomes non-zero (a blocking call) or, with a NULL
 ** stop, until nothing can run again (ca_sched_run). */

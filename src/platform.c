@@ -96,17 +96,23 @@ void ca__sched_kick(ca_sched *s)
     }
 }
 
-static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop)
+/* Waits on the scheduler's condition variable. `driver` says whether
+** this thread drives s (then ready blocks end the wait); a thread blocked
+** in a call waits only for its own *stop. */
+static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
+                      int driver)
 {
     struct timespec ts;
-    size_t ready;
+    size_t ready = 0;
 
     pthread_mutex_lock(&s->mu);
-    __atomic_store_n(&s->sleeping, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->sleeping, 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    ca__spin_lock(&s->lock);
-    ready = s->nready + s->ninbox;
-    ca__spin_unlock(&s->lock);
+    if (driver) {
+        ca__spin_lock(&s->lock);
+        ready = s->nready + s->ninbox;
+        ca__spin_unlock(&s->lock);
+    }
     if (ready == 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE))) {
         if (ms == CA_FOREVER) {
             (void)pthread_cond_wait(&s->cv, &s->mu);
@@ -121,7 +127,7 @@ static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop)
             (void)pthread_cond_timedwait(&s->cv, &s->mu, &ts);
         }
     }
-    __atomic_store_n(&s->sleeping, 0, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&s->sleeping, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->mu);
 }
 #else
@@ -131,15 +137,16 @@ void ca__sched_kick(ca_sched *s)
 }
 #endif
 
-void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop)
+void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
+                       int driver)
 {
-    if (s->flags & CA__S_OWN_CLOCK) {
+    if (driver && (s->flags & CA__S_OWN_CLOCK)) {
         if (s->idle != NULL)
             s->idle(s->clock_ud, ms);
         return; /* no idle hook: the loop spins on the clock */
     }
 #if CA_HAVE_THREADS
-    cond_wait(s, ms, stop);
+    cond_wait(s, ms, stop, driver);
 #else
     (void)stop;
     if (s->idle != NULL)

@@ -13,9 +13,11 @@
 void ca__platform_clock(uint32_t (**now)(void *ud),
                         void (**idle)(void *ud, uint32_t ms));
 
-/* Waits until ms pass (CA_FOREVER: no deadline), a go block of s becomes
-** ready, or *stop turns non-zero; may return early. */
-void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop);
+/* Waits until ms pass (CA_FOREVER: no deadline), *stop turns non-zero,
+** or, for the thread that drives s (`driver`), a go block of s becomes
+** ready; may return early. */
+void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
+                       int driver);
 
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s);

@@ -26,10 +26,12 @@
 ** inbox, under the lock, and kick the driver if it sleeps; the driver
 ** moves the inbox into the run queue when it runs dry. */
 
+/* The scheduler this thread drives, if any. */
 #if CA_HAVE_THREADS
-static __thread ca_sched *driving_here; /* the scheduler this thread drives */
+static __thread ca_sched *driving_here;
 #define ON_DRIVER(s) (driving_here == (s))
 #else
+static ca_sched *driving_here;
 #define ON_DRIVER(s) ((void)(s), 1)
 #endif
 
@@ -287,15 +289,11 @@ int ca_sched_unref(ca_sched *s)
 
 /* ------------------------------------------------------------------ run */
 
-#if CA_HAVE_THREADS
-static __thread int in_go;
-#else
-static int in_go;
-#endif
-
-int ca__in_go(void)
+/* A go block, or a callback it or a timer set off, runs on a thread that
+** drives a scheduler: such code must never wait for the scheduler. */
+int ca__in_sched(void)
 {
-    return in_go;
+    return driving_here != NULL;
 }
 
 /* Ends a block: delivers its result, forgets it, frees it if we made it.
@@ -331,9 +329,7 @@ static void run_one(ca_sched *s, ca_go *g)
     int rc;
 
     s->running = g;
-    in_go++;
     rc = g->fn(g);
-    in_go--;
     s->running = NULL;
     if (rc == CA_GO_PARKED)
         return; /* whoever completes its op makes it ready again */
@@ -348,15 +344,20 @@ static void run_one(ca_sched *s, ca_go *g)
 static uint32_t fire_timers(ca_sched *s)
 {
     uint32_t next = CA_FOREVER;
+    size_t before;
     int due;
 
     CA__SLOCK(s);
-    if (s->ntimers != 0)
+    before = s->ntimers;
+    if (before != 0)
         next = ca__timers_fire_locked(s, ca__now(s));
     due = s->due != NULL;
+    before -= s->ntimers;
     CA__SUNLOCK(s);
     if (due)
         ca__timers_after_unlock(s);
+    if (before != 0)
+        ca__sched_kick(s); /* a deadline may have ended a blocked thread's wait */
     return next;
 }
 
@@ -405,15 +406,14 @@ int ca__sched_loop(ca_sched *s, volatile int *stop)
         }
         CA__SUNLOCK(s);
         if (idle && next != 0)
-            ca__platform_idle(s, next, stop);
+            ca__platform_idle(s, next, stop, 1);
     }
 }
 
 /* Claims the right to drive s for this thread. */
 static int drive_begin(ca_sched *s)
 {
-    (void)s;
-    if (in_go)
+    if (ca__in_sched())
         return CA_EPERM;
 #if CA_HAVE_THREADS
     {
@@ -422,9 +422,9 @@ static int drive_begin(ca_sched *s)
                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             return CA_EBUSY;
     }
-    driving_here = s;
     drain_inbox(s);
 #endif
+    driving_here = s;
     return CA_OK;
 }
 
@@ -450,6 +450,7 @@ static void drive_end(ca_sched *s)
     ca__sched_kick(s); /* a blocked thread may want to drive now */
 #else
     (void)s;
+    driving_here = NULL;
 #endif
 }
 

@@ -21,9 +21,10 @@
  * and no outside source holds a ca_sched_ref()), they return
  * `CA_EDEADLOCK` instead of hanging, leaving the channel as it was.
  *
- * Called from inside a go block they return `CA_EPERM` at once: a go
- * block must park (TAKE, PUT, ALTS), never block its scheduler. That is
- * core.async's most common misuse, refused here every time.
+ * Called from inside a go block (or from a callback that a scheduler
+ * runs) they return `CA_EPERM` at once: a go block must park (TAKE, PUT,
+ * ALTS), never block its scheduler. That is core.async's most common
+ * misuse, refused here every time.
  */
 
 /** Puts `*val`. `CA_OK` once taken or buffered, `CA_CLOSED` if the

@@ -65,7 +65,7 @@ struct ca_sched {
     unsigned flags;         /* private                                    */
 #if CA_HAVE_THREADS
     unsigned char lock;     /* guards all but the run queue               */
-    int sleeping;           /* the driver waits in idle()                 */
+    int sleeping;           /* threads waiting on cv                      */
     int driving;            /* a thread is driving this scheduler         */
     pthread_mutex_t mu;     /* for sleeping and wake-ups only             */
     pthread_cond_t cv;
@@ -108,8 +108,8 @@ int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
  * can wake them (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK`
  * at once rather than hang (see ca_sched_dump). While only timers are
  * pending it sleeps until the next one is due. `CA_EPERM` when called
- * from inside one of its own go blocks; `CA_EBUSY` while another thread
- * drives it.
+ * from a go block or from a callback that a scheduler runs (on a thread
+ * already driving one); `CA_EBUSY` while another thread drives it.
  */
 int ca_sched_run(ca_sched *s);
 
