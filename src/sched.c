@@ -61,7 +61,8 @@ static void ready_inbox_locked(ca_sched *s, ca_go *g)
     else
         s->ihead = g;
     s->itail = g;
-    s->ninbox++;
+    /* Atomic, because the driver peeks at it without the lock. */
+    __atomic_store_n(&s->ninbox, s->ninbox + 1, __ATOMIC_RELAXED);
     g->u.w.state |= CA__G_READY;
 }
 
@@ -79,7 +80,7 @@ static void drain_inbox(ca_sched *s)
         s->tail = s->itail;
         s->nready += s->ninbox;
         s->ihead = s->itail = NULL;
-        s->ninbox = 0;
+        __atomic_store_n(&s->ninbox, 0, __ATOMIC_RELAXED);
     }
     CA__SUNLOCK(s);
 }
@@ -440,7 +441,7 @@ static void drive_end(ca_sched *s)
         else
             s->ihead = s->head;
         s->itail = s->tail;
-        s->ninbox += s->nready;
+        __atomic_store_n(&s->ninbox, s->ninbox + s->nready, __ATOMIC_RELAXED);
         s->head = s->tail = NULL;
         s->nready = 0;
     }
@@ -467,7 +468,14 @@ int ca__sched_drive(ca_sched *s, volatile int *stop)
 
 int ca_sched_run(ca_sched *s)
 {
-    return ca__sched_drive(CA__SCHED(s), NULL);
+    int rc;
+
+    s = CA__SCHED(s);
+    /* A thread in a blocking call may be driving it for the moment: wait
+    ** for it to let go, then take over. */
+    while ((rc = ca__sched_drive(s, NULL)) == CA_EBUSY)
+        ca__platform_idle(s, 10, NULL, 0);
+    return rc;
 }
 
 int ca_sched_step(ca_sched *s, uint32_t *next_ms)

@@ -109,7 +109,8 @@ int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
  * at once rather than hang (see ca_sched_dump). While only timers are
  * pending it sleeps until the next one is due. `CA_EPERM` when called
  * from a go block or from a callback that a scheduler runs (on a thread
- * already driving one); `CA_EBUSY` while another thread drives it.
+ * already driving one). While another thread drives it (a blocking call
+ * does, while it waits), ca_sched_run() waits for it to stop, then drives.
  */
 int ca_sched_run(ca_sched *s);
 
@@ -120,8 +121,9 @@ int ca_sched_run(ca_sched *s);
  * milliseconds until the next timer, or `CA_FOREVER`.
  *
  * Returns `CA_OK` while blocks remain, or when none is live (then
- * `*next_ms` is `CA_FOREVER`); `CA_EDEADLOCK` as ca_sched_run(); errors
- * as ca_sched_run().
+ * `*next_ms` is `CA_FOREVER`); `CA_EDEADLOCK` as ca_sched_run();
+ * `CA_EPERM` as ca_sched_run(); `CA_EBUSY`, without waiting, while another
+ * thread drives the scheduler.
  */
 int ca_sched_step(ca_sched *s, uint32_t *next_ms);
 
