@@ -293,7 +293,7 @@ int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
     return enqueue_locked(ch, w);
 }
 
-int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
+HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 {
     ca__wakelist wl;
     int rc;
@@ -317,6 +317,22 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
     }
     CA__UNLOCK(ch);
     wake_all(&wl);
+    return rc;
+}
+
+int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
+{
+    return chan_op(ch, val, w, take);
+}
+
+int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take)
+{
+    /* A take's val is where the value goes: the caller passed it non-const
+    ** (the go macros go through const only to type-check the pointer). */
+    int rc = chan_op(ch, (void *)(uintptr_t)val, w, take);
+
+    if (rc != CA__PARK)
+        w->status = (signed char)rc;
     return rc;
 }
 

@@ -198,31 +198,6 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
 
 /* ------------------------------------------------------------------ ops */
 
-/* Tries a take or put for g; queues its waiter if it must wait. The site
-** is stored first: once queued, the block may be woken at any moment. */
-static int chan_op(ca_go *g, ca_chan *ch, void *val, int take,
-                   const ca_go_site *site)
-{
-    int rc;
-
-    g->site = site;
-    rc = ca__chan_op(ch, val, &g->u.w, take);
-    if (rc != CA__PARK)
-        g->u.w.status = (signed char)rc;
-    return rc;
-}
-
-int ca__go_take(ca_go *g, ca_chan *ch, void *dst, const ca_go_site *site)
-{
-    return chan_op(g, ch, dst, 1, site);
-}
-
-int ca__go_put(ca_go *g, ca_chan *ch, const void *src,
-               const ca_go_site *site)
-{
-    return chan_op(g, ch, (void *)(uintptr_t)src, 0, site);
-}
-
 static void sleep_fire(ca_sched *s, ca_timer *t)
 {
     ca_go *g = CA_CONTAINER_OF(t, ca_go, u.t);

@@ -47,6 +47,8 @@ int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl);
 ** wait (never, when w is NULL), unlock, wake. Returns CA_OK or CA_CLOSED
 ** when done now, CA__PARK when w waits, CA_AGAIN (w NULL), or an error. */
 int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take);
+/* (ca__waiter_op, in go.h, is the same plus w->status = the outcome when
+** it completes at once: the go-block macros call it.) */
 int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);

@@ -200,9 +200,7 @@ ca_sched *ca_go_sched(ca_go *g);
 
 /* Internal: the calls behind the macros, and their "parked" answer. */
 #define CA__PARK 0x70
-int ca__go_take(ca_go *g, ca_chan *ch, void *dst, const ca_go_site *site);
-int ca__go_put(ca_go *g, ca_chan *ch, const void *src,
-               const ca_go_site *site);
+int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take);
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 const ca_go_site *site);
 void ca__go_alts_end(ca_go *g, ca_alt *cases, size_t n);
@@ -253,21 +251,19 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_GO_END(g) return ca__go_done((g), NULL, 0)
 #endif
 
-#define CA_TAKE(g, ch, dst)                                                  \
+/* The site is stored first: once its waiter is queued, the block may be
+ * woken (on another thread) at any moment. */
+#define CA__GO_CHAN(g, ch, val, take, op)                                    \
     do {                                                                     \
-        CA__GO_SITE("TAKE", #ch);                                            \
-        if (ca__go_take((g), (ch), (dst), &ca__site) == CA__PARK)            \
+        CA__GO_SITE(op, #ch);                                                \
+        (g)->site = &ca__site;                                               \
+        if (ca__waiter_op(&(g)->u.w, (ch), (val), (take)) == CA__PARK)       \
             return CA_GO_PARKED;                                             \
         CA__GO_RESUME((void)0)                                               \
     } while (0)
 
-#define CA_PUT(g, ch, src)                                                   \
-    do {                                                                     \
-        CA__GO_SITE("PUT", #ch);                                             \
-        if (ca__go_put((g), (ch), (src), &ca__site) == CA__PARK)             \
-            return CA_GO_PARKED;                                             \
-        CA__GO_RESUME((void)0)                                               \
-    } while (0)
+#define CA_TAKE(g, ch, dst) CA__GO_CHAN(g, ch, dst, 1, "TAKE")
+#define CA_PUT(g, ch, src) CA__GO_CHAN(g, ch, src, 0, "PUT")
 
 #define CA_ALTS(g, cases, n, flags)                                          \
     do {                                                                     \
