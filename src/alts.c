@@ -270,8 +270,9 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         unlock_all(order);
         return CA_EBADCHAN;
     }
-    pick = choose(cases, n, flags, rng);
-    if (pick != n) {
+    /* A counterpart seen ready may be claimed meanwhile by its own alts
+    ** group on a channel we do not hold: then choose again. */
+    while ((pick = choose(cases, n, flags, rng)) != n) {
         ca_alt *c = &cases[pick];
         if (c->kind == CA__ALT_TAKE)
             rc = ca__take_locked(c->chan, c->u.w.val, &wl);
@@ -279,6 +280,8 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             rc = ca__put_locked(c->chan, c->u.w.val, &wl);
         else
             rc = CA_OK; /* default, or a deadline already passed */
+        if (rc == CA_AGAIN)
+            continue;
         unlock_all(order);
         ca__wake_all(&wl);
         *index = pick;
@@ -286,7 +289,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         return CA_OK;
     }
     /* Pass 2: wait on every case. */
-    *claim = 0;
+    CA__STORE(*claim, 0);
     for (i = 0; i < n; i++) {
         ca_waiter *w = &cases[i].u.w;
         if (!is_chan_case(&cases[i]))

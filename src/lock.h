@@ -36,6 +36,7 @@ static inline void ca__spin_unlock(unsigned char *l)
 #define CA__LOCK(ch) ca__spin_lock(&(ch)->lock)
 #define CA__UNLOCK(ch) ca__spin_unlock(&(ch)->lock)
 #define CA__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define CA__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 
 /* Claims an alts group: the first caller gets 1, every later one 0. */
 static inline int ca__claim(unsigned char *claim)
@@ -50,6 +51,7 @@ static inline int ca__claim(unsigned char *claim)
 #define CA__LOCK(ch) ((void)0)
 #define CA__UNLOCK(ch) ((void)0)
 #define CA__LOAD(x) (x)
+#define CA__STORE(x, v) ((x) = (v))
 
 static inline int ca__claim(unsigned char *claim)
 {
