@@ -163,6 +163,8 @@ HOT unsigned char *slot(const ca_chan *ch, uint32_t i)
 {
     uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
 
+    if (ch->buf == NULL) /* elem_size 0: no storage, and NULL + 0 is UB */
+        return NULL;
     if (at >= ch->cap)
         at -= ch->cap;
     return ch->buf + (size_t)at * ch->elem_size;

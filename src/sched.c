@@ -259,6 +259,12 @@ uint32_t ca__now(ca_sched *s)
     return s->now(s->clock_ud);
 }
 
+uint32_t ca_sched_now(ca_sched *s)
+{
+    s = CA__SCHED(s);
+    return s->now != NULL ? ca__now(s) : 0;
+}
+
 int ca__has_clock(ca_sched *s)
 {
     return s->now != NULL;

@@ -148,15 +148,22 @@ static void timeout_fire(ca_sched *s, ca_timer *t)
 
 void ca__timers_after_unlock(ca_sched *s)
 {
-    ca_timer *t, *list;
+    ca_timer *t, *list, *fifo = NULL;
     ca_timeout_chan *tc;
 
     CA__SLOCK(s);
     list = s->due;
     s->due = NULL;
     CA__SUNLOCK(s);
+    /* timeout_fire pushed each one on top, in the order they fired: turn
+    ** the list round, so that they close in deadline order. */
     while ((t = list) != NULL) {
         list = t->child;
+        t->child = fifo;
+        fifo = t;
+    }
+    while ((t = fifo) != NULL) {
+        fifo = t->child;
         t->child = NULL;
         tc = CA_CONTAINER_OF(t, ca_timeout_chan, t);
         (void)ca_close(&tc->ch);

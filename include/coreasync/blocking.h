@@ -33,7 +33,8 @@
 int ca_put_blocking(ca_chan *ch, const void *val);
 
 /** Takes into `*dst`: `CA_OK` with a value, `CA_CLOSED` when the channel
- * is closed and drained; errors as ca_put_blocking(). */
+ * is closed and drained; errors as ca_put_blocking(). `dst` (and `val`
+ * above) may be NULL on a channel whose element size is 0. */
 int ca_take_blocking(ca_chan *ch, void *dst);
 
 /**

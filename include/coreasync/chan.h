@@ -143,6 +143,11 @@ int ca_chan_new(ca_chan **out, ca_buf_kind kind, size_t cap,
  * of go blocks, the outputs of combinators) come with one reference that
  * is yours, and you release it with ca_chan_free(); the library holds its
  * own references for as long as it uses the channel.
+ *
+ * Closing is not releasing: a closed channel is still used by whoever
+ * drains it or still tries to put. When several go blocks share a channel
+ * you made, give each one that may still touch it a reference of its own
+ * (ca_chan_retain) and let each release it when done.
  */
 int ca_chan_free(ca_chan *ch);
 

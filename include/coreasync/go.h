@@ -198,7 +198,9 @@ ca_sched *ca_go_sched(ca_go *g);
 /** The number of the case the last ALTS chose. */
 #define CA_GO_ALT(g) ((int)(g)->u.w.index)
 
-/* Internal: the calls behind the macros, and their "parked" answer. */
+/* Internal: the calls behind the macros, and their "parked" answer. The
+ * shared library exports them (they are called from your code) but they
+ * are not part of the API. */
 #define CA__PARK 0x70
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take);
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
@@ -231,8 +233,9 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
     return ca__go_done((g), NULL, 0)
 #else
 /* GCC/Clang labels as values: the resume point is a label's address, so a
- * parking op may sit inside a switch of yours. __extension__ keeps
- * -Wpedantic quiet about the extension, for your code too. */
+ * parking op may sit inside a switch of yours. __extension__ and a
+ * diagnostic pragma keep -Wpedantic quiet about the extension, for your
+ * code too. */
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
                                         __LINE__,                            \
@@ -240,8 +243,11 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
                                                                 __LINE__)}
 #define CA_GO_BEGIN(g)                                                       \
     do {                                                                     \
+        _Pragma("GCC diagnostic push")                                      \
+        _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                    \
         if ((g)->site != NULL)                                               \
-            goto *(__extension__(g)->site->label);                           \
+            goto *(g)->site->label;                                          \
+        _Pragma("GCC diagnostic pop")                                       \
     } while (0)
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \

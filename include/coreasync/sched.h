@@ -103,6 +103,12 @@ int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
                        void (*idle)(void *ud, uint32_t ms), void *ud);
 
 /**
+ * The scheduler's clock: milliseconds on its 32-bit tick (wrapping; take
+ * differences, as `(uint32_t)(later - earlier)`). 0 when it has no clock.
+ */
+uint32_t ca_sched_now(ca_sched *s);
+
+/**
  * Runs go blocks and fires timers until no block can run again: when all
  * have finished it returns `CA_OK`. When blocks remain parked and nothing
  * can wake them (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK`
