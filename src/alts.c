@@ -253,7 +253,7 @@ static void unqueue_upto(ca_alt *cases, size_t upto)
 
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    ca_waker *waker, unsigned char *claim,
-                   void (*deadline_fire)(ca_sched *, ca_timer *),
+                   unsigned char deadline_kind,
                    uint32_t *rng, size_t *index, int *status)
 {
     ca__wakelist wl;
@@ -311,7 +311,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         if (cases[i].kind != CA__ALT_DEADLINE)
             continue;
         cases[i].p.claim = claim;
-        cases[i].u.t.fire = deadline_fire;
+        cases[i].u.t.kind = deadline_kind;
         ca__timer_add_locked(s, &cases[i].u.t, cases[i].ms);
     }
     CA__SUNLOCK(s);

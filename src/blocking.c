@@ -39,7 +39,7 @@ static void frame_wake(ca_waker *self, ca_waiter *w)
 }
 
 /* Runs under the scheduler's lock: an alts deadline of a blocked thread. */
-static void deadline_fire(ca_sched *s, ca_timer *t)
+void ca__frame_alt_fire(ca_sched *s, ca_timer *t)
 {
     ca_alt *c = CA__ALT_OF_TIMER(t);
     frame *f = CA_CONTAINER_OF(c->p.claim, frame, w.claim);
@@ -140,7 +140,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     frame_init(&f);
     rng = seed_rng();
     rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.w.claim,
-                        deadline_fire, &rng, &i, &status);
+                        CA__T_ALT_FRAME, &rng, &i, &status);
     if (rc == CA_OK) {
         *index = i;
         return status;

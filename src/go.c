@@ -198,11 +198,10 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
 
 /* ------------------------------------------------------------------ ops */
 
-static void sleep_fire(ca_sched *s, ca_timer *t)
+void ca__go_sleep_fire(ca_sched *s, ca_timer *t)
 {
     ca_go *g = CA_CONTAINER_OF(t, ca_go, u.t);
 
-    g->u.w.waker = &s->waker; /* the timer's fields covered it */
     g->u.w.state &= (unsigned char)~CA__G_SLEEP;
     g->u.w.status = CA_OK;
     ca__ready_local(s, g);
@@ -219,7 +218,7 @@ int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
     }
     CA__SLOCK(s);
     g->u.w.state |= CA__G_SLEEP;
-    g->u.t.fire = sleep_fire;
+    g->u.t.kind = CA__T_SLEEP;
     ca__timer_add_locked(s, &g->u.t, ms);
     CA__SUNLOCK(s);
     return CA__PARK;
@@ -227,7 +226,7 @@ int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
 
 /* An ALTS deadline case of a go block came due: if no other case has
 ** won, it does. Runs under the scheduler's lock. */
-static void alt_deadline_fire(ca_sched *s, ca_timer *t)
+void ca__go_alt_fire(ca_sched *s, ca_timer *t)
 {
     ca_alt *c = CA__ALT_OF_TIMER(t);
     ca_go *g;
@@ -252,7 +251,7 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
     g->u.w.val = cases;
     g->u.w.index = (unsigned short)(n <= CA_ALTS_MAX ? n : 0);
     rc = ca__alts_start(cases, n, flags, s, &s->waker, &g->u.w.claim,
-                        alt_deadline_fire, &s->rng, &index, &status);
+                        CA__T_ALT_GO, &s->rng, &index, &status);
     if (rc == CA__PARK)
         return CA__PARK;
     g->u.w.index = (unsigned short)index;

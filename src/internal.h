@@ -111,7 +111,16 @@ int ca__in_sched(void);
 ** stop, until nothing can run again (ca_sched_run). */
 int ca__sched_loop(ca_sched *s, volatile int *stop);
 
-/* Timers: the pairing heap. Caller holds the scheduler lock. */
+/* Timers: the pairing heap. Caller holds the scheduler lock. A timer's
+** kind says what firing it does (a switch, not a function pointer, keeps
+** a timer small enough to sit over a sleeping go block's waiter). */
+#define CA__T_TIMEOUT 1   /* close a ca_timeout_chan (after unlocking)      */
+#define CA__T_SLEEP 2     /* wake a go block from SLEEP                     */
+#define CA__T_ALT_GO 3    /* a go block's ALTS deadline case                */
+#define CA__T_ALT_FRAME 4 /* a blocked thread's ALTS deadline case          */
+void ca__go_sleep_fire(ca_sched *s, ca_timer *t);
+void ca__go_alt_fire(ca_sched *s, ca_timer *t);
+void ca__frame_alt_fire(ca_sched *s, ca_timer *t);
 void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms);
 void ca__timer_cancel_locked(ca_sched *s, ca_timer *t);
 int ca__timer_pending(const ca_timer *t);
@@ -125,12 +134,12 @@ void ca__timers_after_unlock(ca_sched *s);
 
 /* Runs an ALTS for a go block or a blocked thread. `claim` is the group's
 ** claim byte (zeroed here), `waker` is given to every channel case, and
-** deadline cases fire `deadline_fire` on scheduler s. Returns CA_OK with
+** deadline cases are timers of kind `deadline_kind` on scheduler s. Returns CA_OK with
 ** *index and *status when a case completed at once, CA__PARK when every
 ** case now waits, or a negative error (nothing left waiting). */
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    ca_waker *waker, unsigned char *claim,
-                   void (*deadline_fire)(ca_sched *, ca_timer *),
+                   unsigned char deadline_kind,
                    uint32_t *rng, size_t *index, int *status);
 /* After a parked ALTS was woken: takes every losing case out of its
 ** channel and cancels the deadline timers. */

@@ -88,7 +88,9 @@ int ca__timer_pending(const ca_timer *t)
 
 void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms)
 {
-    t->deadline = ca__now(s) + ms;
+    /* The current tick has partly passed already: wait one more, so that
+    ** ms whole milliseconds pass before it fires. */
+    t->deadline = ca__now(s) + ms + (ms != 0);
     t->child = t->next = t->prev = NULL;
     s->timers = meld(s->timers, t);
     s->ntimers++;
@@ -123,13 +125,36 @@ void ca__timer_cancel_locked(ca_sched *s, ca_timer *t)
         detach(s, t);
 }
 
+/* Defined below, with the timeout channels. */
+static void timeout_fire(ca_sched *s, ca_timer *t);
+
+static void fire(ca_sched *s, ca_timer *t)
+{
+    switch (t->kind) {
+    case CA__T_TIMEOUT:
+        timeout_fire(s, t);
+        break;
+    case CA__T_SLEEP:
+        ca__go_sleep_fire(s, t);
+        break;
+    case CA__T_ALT_GO:
+        ca__go_alt_fire(s, t);
+        break;
+    case CA__T_ALT_FRAME:
+        ca__frame_alt_fire(s, t);
+        break;
+    default:
+        break;
+    }
+}
+
 uint32_t ca__timers_fire_locked(ca_sched *s, uint32_t now)
 {
     ca_timer *t;
 
     while ((t = s->timers) != NULL && !before(now, t->deadline)) {
         detach(s, t);
-        t->fire(s, t);
+        fire(s, t);
     }
     return t != NULL ? t->deadline - now : CA_FOREVER;
 }
@@ -139,6 +164,8 @@ uint32_t ca__timers_fire_locked(ca_sched *s, uint32_t now)
 ** woken go block is made ready under the scheduler's lock, so the close
 ** cannot happen where timers fire (under that lock): the timer is parked
 ** on the `due` list (through its child link) and closed right after. */
+
+
 
 static void timeout_fire(ca_sched *s, ca_timer *t)
 {
@@ -177,7 +204,7 @@ static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
     tc->ch.refs = 2; /* the caller's, and the timer's until it fires */
     if (owned) /* ch is tc's first member: its last free frees tc */
         tc->ch.flags |= CA__CH_OWNED;
-    tc->t.fire = timeout_fire;
+    tc->t.kind = CA__T_TIMEOUT;
     CA__SLOCK(s);
     ca__timer_add_locked(s, &tc->t, ms);
     CA__SUNLOCK(s);

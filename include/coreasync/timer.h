@@ -26,14 +26,16 @@ typedef struct ca_timer ca_timer;
 /**
  * A timer node: intrusive, so a timer needs no allocation. Timers live in
  * their scheduler's pairing heap: O(1) to add, O(log n) amortised to fire
- * the earliest or to cancel one. Private fields: do not touch.
+ * the earliest or to cancel one. It fires on the first tick at which at
+ * least its delay has passed in full, whatever the phase of the tick when
+ * it started: never early. Private fields: do not touch.
  */
 struct ca_timer {
     ca_timer *child;        /* first child in the heap                    */
     ca_timer *next;         /* next sibling                               */
     ca_timer *prev;         /* previous sibling, or parent if first       */
-    void (*fire)(ca_sched *s, ca_timer *t); /* runs once, when due        */
     uint32_t deadline;      /* tick at which it fires                     */
+    unsigned char kind;     /* what firing does: CA__T_* in src/          */
 };
 
 /**

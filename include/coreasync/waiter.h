@@ -39,11 +39,13 @@ struct ca_waker {
 struct ca_waiter {
     ca_waiter *next, *prev;  /* channel queue links (circular); wake list */
     void *val;               /* put: value to copy from; take: copy to    */
-    ca_waker *waker;         /* who is told when this waiter completes    */
     union {
         struct ca_chan *chan; /* plain: the channel it waits on           */
         unsigned char *claim; /* alts case: its group's claim byte        */
     } u;
+    /* A sleeping go block's timer covers the four fields above (see
+    ** ca_go), never the ones below. */
+    ca_waker *waker;         /* who is told when this waiter completes    */
     unsigned char flags;     /* CA__W_*, changed under the channel lock   */
     signed char status;      /* CA_OK or CA_CLOSED once completed         */
     unsigned char claim;     /* the claim byte of a group this owner runs */
