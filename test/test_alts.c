@@ -1,0 +1,1458 @@
+/*
+** test_alts.c: ALTS in go blocks and ca_alts_blocking: random choice among
+** the ready cases only, CA_ALTS_PRIORITY, default and deadline cases, put
+** to a closed channel, the same channel twice, no self-match, losers that
+** leave nothing behind, invalid cases. Mirrors core.async's alt-tests,
+** test-write-on-closed, CLJS cleanup and test-bufferless.
+** MIT licence, see COPYING.
+*/
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <coreasync.h>
+
+#include "ca_test.h"
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct ichan {
+    ca_chan ch;
+    int buf[8];
+} ichan;
+
+static void ichan_init(ichan *c, ca_buf_kind kind, size_t cap)
+{
+    CA_ASSERT_RC(ca_chan_init(&c->ch, kind, cap, sizeof(int),
+                              cap != 0 ? c->buf : NULL, sizeof c->buf),
+                 CA_OK);
+}
+
+#define CHECK_PENDING(ch, puts, takes)                                       \
+    do {                                                                     \
+        ca_chan_info i_;                                                     \
+        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
+        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
+        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
+    } while (0)
+
+#define CHECK_COUNT(ch, n)                                                   \
+    do {                                                                     \
+        ca_chan_info i_;                                                     \
+        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
+        CA_ASSERT_EQ(i_.count, (n));                                         \
+    } while (0)
+
+#define POLL_EQ(ch, want)                                                    \
+    do {                                                                     \
+        int got_ = -12345;                                                   \
+        CA_ASSERT_RC(ca_poll((ch), &got_), CA_OK);                           \
+        CA_ASSERT_EQ(got_, (want));                                          \
+    } while (0)
+
+#define OFFER(ch, val)                                                       \
+    do {                                                                     \
+        int v_ = (val);                                                      \
+        CA_ASSERT_RC(ca_offer((ch), &v_), CA_OK);                            \
+    } while (0)
+
+static uint32_t tick_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
+                      (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+/* A clock the test moves by hand. */
+typedef struct fake_clock {
+    uint32_t now;
+} fake_clock;
+
+static uint32_t fake_now(void *ud)
+{
+    return ((fake_clock *)ud)->now;
+}
+
+/* One ALTS over cases the test fills in before starting the block. */
+typedef struct altgo {
+    ca_go go;
+    ca_alt cases[8];
+    size_t n;
+    int flags;
+    int vals[8]; /* take destinations, put sources */
+    int alt, status, closed;
+    int calls;
+    uint32_t before, after;
+} altgo;
+
+static int altgo_fn(ca_go *g)
+{
+    altgo *a = (altgo *)g;
+
+    a->calls++;
+    GO_BEGIN(g);
+    a->before = tick_ms();
+    ALTS(g, a->cases, a->n, a->flags);
+    a->after = tick_ms();
+    a->alt = GO_ALT(g);
+    a->status = GO_STATUS(g);
+    a->closed = GO_CLOSED(g);
+    GO_END(g);
+}
+
+static void altgo_init(altgo *a, size_t n, int flags)
+{
+    int i;
+
+    memset(a, 0, sizeof *a);
+    a->n = n;
+    a->flags = flags;
+    a->alt = -1;
+    a->status = -100;
+    for (i = 0; i < 8; i++)
+        a->vals[i] = -1;
+}
+
+typedef struct putter {
+    ca_go go;
+    ca_chan *ch;
+    uint32_t delay;
+    int v, status;
+} putter;
+
+static int putter_fn(ca_go *g)
+{
+    putter *p = (putter *)g;
+
+    GO_BEGIN(g);
+    if (p->delay != 0)
+        SLEEP(g, p->delay);
+    PUT(g, p->ch, &p->v);
+    p->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+typedef struct taker {
+    ca_go go;
+    ca_chan *ch;
+    uint32_t delay;
+    int v, status;
+} taker;
+
+static int taker_fn(ca_go *g)
+{
+    taker *t = (taker *)g;
+
+    GO_BEGIN(g);
+    if (t->delay != 0)
+        SLEEP(g, t->delay);
+    TAKE(g, t->ch, &t->v);
+    t->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void putter_init(putter *p, ca_chan *ch, int v, uint32_t delay)
+{
+    memset(p, 0, sizeof *p);
+    p->ch = ch;
+    p->v = v;
+    p->delay = delay;
+    p->status = -100;
+}
+
+static void taker_init(taker *t, ca_chan *ch, uint32_t delay)
+{
+    memset(t, 0, sizeof *t);
+    t->ch = ch;
+    t->v = -1;
+    t->delay = delay;
+    t->status = -100;
+}
+
+/* ------------------------------------------------------------- fairness */
+
+/* Loops n times over take cases on nch channels; the winner's channel is
+** refilled, so the ready ones stay ready. */
+typedef struct fair {
+    ca_go go;
+    ca_chan *ch[5];
+    ca_alt cases[5];
+    int nch, n, i, v, flags;
+    long wins[5];
+    int bad;
+} fair;
+
+static int fair_fn(ca_go *g)
+{
+    fair *f = (fair *)g;
+    int k;
+
+    GO_BEGIN(g);
+    for (f->i = 0; f->i < f->n; f->i++) {
+        for (k = 0; k < f->nch; k++)
+            (void)ca_alt_take(&f->cases[k], f->ch[k], &f->v);
+        ALTS(g, f->cases, (size_t)f->nch, f->flags);
+        if (GO_STATUS(g) != CA_OK || GO_ALT(g) < 0 || GO_ALT(g) >= f->nch) {
+            f->bad++;
+            continue;
+        }
+        f->wins[GO_ALT(g)]++;
+        if (f->v != 100 + GO_ALT(g))
+            f->bad++;
+        f->v = 100 + GO_ALT(g);
+        if (ca_offer(f->ch[GO_ALT(g)], &f->v) != CA_OK)
+            f->bad++;
+    }
+    GO_END(g);
+}
+
+/* Random ALTS over three always-ready channels: each wins about a third
+** of 30,000 times (expected 10,000, sd about 82; the bound is 12 sd). */
+static void alts_random_fair(void)
+{
+    ca_sched s;
+    ichan c[3];
+    fair f;
+    int k;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&f, 0, sizeof f);
+    for (k = 0; k < 3; k++) {
+        ichan_init(&c[k], CA_FIXED, 1);
+        OFFER(&c[k].ch, 100 + k);
+        f.ch[k] = &c[k].ch;
+    }
+    f.nch = 3;
+    f.n = 30000;
+    CA_ASSERT_RC(ca_go_start(&s, &f.go, fair_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(f.bad, 0);
+    CA_ASSERT_EQ(f.wins[0] + f.wins[1] + f.wins[2], 30000);
+    for (k = 0; k < 3; k++) {
+        CU_ASSERT(f.wins[k] > 9000 && f.wins[k] < 11000);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* core.async alt-tests: the random choice covers only the ready channels.
+** Five cases, two of them on empty channels: those never win, and the
+** three ready ones share the wins. */
+static void alts_random_only_ready(void)
+{
+    ca_sched s;
+    ichan c[5];
+    fair f;
+    int k;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&f, 0, sizeof f);
+    for (k = 0; k < 5; k++) {
+        ichan_init(&c[k], k % 2 == 0 ? CA_FIXED : CA_UNBUFFERED,
+                   k % 2 == 0 ? 1 : 0);
+        if (k % 2 == 0)
+            OFFER(&c[k].ch, 100 + k);
+        f.ch[k] = &c[k].ch;
+    }
+    f.nch = 5;
+    f.n = 30000;
+    CA_ASSERT_RC(ca_go_start(&s, &f.go, fair_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(f.bad, 0);
+    CA_ASSERT_EQ(f.wins[1], 0);
+    CA_ASSERT_EQ(f.wins[3], 0);
+    for (k = 0; k < 5; k += 2)
+        CU_ASSERT(f.wins[k] > 9000 && f.wins[k] < 11000);
+    for (k = 0; k < 5; k++) {
+        CHECK_PENDING(&c[k].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* CA_ALTS_PRIORITY: the first ready case in array order, every time. */
+static void alts_priority(void)
+{
+    ca_sched s;
+    ichan c[4];
+    fair f;
+    int k;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&f, 0, sizeof f);
+    for (k = 0; k < 4; k++) {
+        ichan_init(&c[k], k == 0 ? CA_UNBUFFERED : CA_FIXED, k == 0 ? 0 : 1);
+        if (k != 0)
+            OFFER(&c[k].ch, 100 + k);
+        f.ch[k] = &c[k].ch;
+    }
+    f.nch = 4;
+    f.n = 1000;
+    f.flags = CA_ALTS_PRIORITY;
+    CA_ASSERT_RC(ca_go_start(&s, &f.go, fair_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(f.bad, 0);
+    CA_ASSERT_EQ(f.wins[0], 0);
+    CA_ASSERT_EQ(f.wins[1], 1000);
+    CA_ASSERT_EQ(f.wins[2], 0);
+    CA_ASSERT_EQ(f.wins[3], 0);
+    for (k = 0; k < 4; k++) {
+        CHECK_PENDING(&c[k].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* A ready take and a ready put are chosen alike, too. */
+typedef struct mixfair {
+    ca_go go;
+    ca_chan *t, *p;
+    ca_alt cases[2];
+    int i, n, v, out;
+    long wins[2];
+    int bad;
+} mixfair;
+
+static int mixfair_fn(ca_go *g)
+{
+    mixfair *m = (mixfair *)g;
+
+    GO_BEGIN(g);
+    for (m->i = 0; m->i < m->n; m->i++) {
+        (void)ca_alt_take(&m->cases[0], m->t, &m->v);
+        m->out = m->i;
+        (void)ca_alt_put(&m->cases[1], m->p, &m->out);
+        ALTS(g, m->cases, 2, 0);
+        if (GO_STATUS(g) != CA_OK) {
+            m->bad++;
+            continue;
+        }
+        m->wins[GO_ALT(g) != 0]++;
+        if (GO_ALT(g) == 0) { /* refill */
+            if (ca_offer(m->t, &m->v) != CA_OK)
+                m->bad++;
+        } else { /* make room, check the value */
+            if (ca_poll(m->p, &m->v) != CA_OK || m->v != m->i)
+                m->bad++;
+        }
+    }
+    GO_END(g);
+}
+
+static void alts_random_take_put(void)
+{
+    ca_sched s;
+    ichan t, p;
+    mixfair m;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&t, CA_FIXED, 1);
+    ichan_init(&p, CA_FIXED, 1);
+    OFFER(&t.ch, 5);
+    memset(&m, 0, sizeof m);
+    m.t = &t.ch;
+    m.p = &p.ch;
+    m.n = 20000;
+    CA_ASSERT_RC(ca_go_start(&s, &m.go, mixfair_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(m.bad, 0);
+    CU_ASSERT(m.wins[0] > 9000 && m.wins[0] < 11000);
+    CU_ASSERT(m.wins[1] > 9000 && m.wins[1] < 11000);
+    CA_ASSERT_RC(ca_chan_destroy(&t.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&p.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* ----------------------------------------------------- default, deadline */
+
+/* The default wins at once, without parking, when nothing else is ready,
+** and then GO_ALT is its index; it never wins while a case is ready. */
+static void alts_default(void)
+{
+    ca_sched s;
+    ichan a, b, r;
+    altgo x, y;
+    int i, default_wins = 0, take_wins = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_FIXED, 2);
+    ichan_init(&r, CA_FIXED, 1);
+    altgo_init(&x, 3, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_default(&x.cases[2]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    /* The default first in the array: still only when nothing is ready. */
+    altgo_init(&y, 2, CA_ALTS_PRIORITY);
+    CA_ASSERT_RC(ca_alt_default(&y.cases[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&y.cases[1], &a.ch, &y.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &y.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 2);
+    CA_ASSERT_RC(x.status, CA_OK);
+    CA_ASSERT_EQ(x.closed, 0);
+    CA_ASSERT_EQ(x.calls, 1);
+    CA_ASSERT_EQ(y.alt, 0);
+    CA_ASSERT_EQ(y.calls, 1);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+
+    /* With a ready case the default never wins. */
+    for (i = 0; i < 300; i++) {
+        OFFER(&r.ch, i);
+        altgo_init(&x, 3, 0);
+        CA_ASSERT_RC(ca_alt_default(&x.cases[0]), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&x.cases[1], &a.ch, &x.vals[1]), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&x.cases[2], &r.ch, &x.vals[2]), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        default_wins += x.alt == 0;
+        take_wins += x.alt == 2 && x.vals[2] == i;
+    }
+    CA_ASSERT_EQ(default_wins, 0);
+    CA_ASSERT_EQ(take_wins, 300);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* A deadline case on a clock we move: it has not won at deadline - 1 ms,
+** it wins at the deadline, and the channel case leaves no waiter. */
+static void alts_deadline_fake_clock(void)
+{
+    ca_sched s;
+    fake_clock fc = {1000u};
+    ichan a;
+    altgo x;
+    uint32_t next = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, NULL, &fc), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[1], 100), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(x.calls, 1);
+    CA_ASSERT_EQ(next, 100);
+    CHECK_PENDING(&a.ch, 0, 1);
+    fc.now = 1099u;
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(x.calls, 1);
+    CA_ASSERT_EQ(next, 1);
+    fc.now = 1100u;
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(x.calls, 2);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_RC(x.status, CA_OK);
+    CA_ASSERT_EQ(x.closed, 0);
+    CA_ASSERT_EQ(next, CA_FOREVER);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* The same on the real clock, for a small delay: never early. */
+static void alts_deadline_real_clock(void)
+{
+    ca_sched s;
+    ichan a;
+    altgo x;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[1], 25), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_RC(x.status, CA_OK);
+    CU_ASSERT((uint32_t)(x.after - x.before) >= 25u);
+    CU_ASSERT((uint32_t)(x.after - x.before) < 5000u);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* When a channel case wins, the deadline's timer is cancelled: nothing is
+** left pending (next_ms is CA_FOREVER, the scheduler can be destroyed at
+** once). */
+static void alts_deadline_cancelled(void)
+{
+    ca_sched s;
+    fake_clock fc = {0u};
+    ichan a;
+    altgo x;
+    putter p;
+    uint32_t next = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, NULL, &fc), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[0], 10000), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &a.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(next, 10000);
+    putter_init(&p, &a.ch, 77, 0);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    fc.now = 5;
+    while (ca_sched_step(&s, &next) == CA_OK && next == 0)
+        ;
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_EQ(x.vals[1], 77);
+    CA_ASSERT_EQ(next, CA_FOREVER);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+}
+
+/* A deadline of 0 acts as a default: it wins at once when nothing is
+** ready, and never while a channel case is. */
+static void alts_deadline_zero(void)
+{
+    ca_sched s;
+    ichan a, r;
+    altgo x;
+    int i, chan_wins = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&r, CA_FIXED, 1);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[1], 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_RC(x.status, CA_OK);
+    CA_ASSERT_EQ(x.calls, 1);
+    CHECK_PENDING(&a.ch, 0, 0);
+    for (i = 0; i < 200; i++) {
+        OFFER(&r.ch, i);
+        altgo_init(&x, 2, 0);
+        CA_ASSERT_RC(ca_alt_deadline(&x.cases[0], 0), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&x.cases[1], &r.ch, &x.vals[1]), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        chan_wins += x.alt == 1 && x.vals[1] == i;
+    }
+    CA_ASSERT_EQ(chan_wins, 200);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* ---------------------------------------------------------------- closed */
+
+/* A put case to a closed channel is ready at once and wins with
+** CA_CLOSED; a take case on a closed, drained channel wins with
+** CA_CLOSED. */
+static void alts_closed(void)
+{
+    ca_sched s;
+    ichan open, closed, r;
+    altgo x, y, z;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&open, CA_UNBUFFERED, 0);
+    ichan_init(&closed, CA_FIXED, 1);
+    ichan_init(&r, CA_FIXED, 1);
+    CA_ASSERT_RC(ca_close(&closed.ch), CA_OK);
+    OFFER(&r.ch, 4);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &open.ch, &x.vals[0]), CA_OK);
+    x.vals[1] = 8;
+    CA_ASSERT_RC(ca_alt_put(&x.cases[1], &closed.ch, &x.vals[1]), CA_OK);
+    /* With priority, a put to a closed channel listed first beats a ready
+    ** take listed after it. */
+    altgo_init(&y, 2, CA_ALTS_PRIORITY);
+    CA_ASSERT_RC(ca_alt_put(&y.cases[0], &closed.ch, &y.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&y.cases[1], &r.ch, &y.vals[1]), CA_OK);
+    altgo_init(&z, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&z.cases[0], &open.ch, &z.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&z.cases[1], &closed.ch, &z.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &y.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &z.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_RC(x.status, CA_CLOSED);
+    CA_ASSERT_EQ(x.closed, 1);
+    CA_ASSERT_EQ(x.calls, 1);
+    CA_ASSERT_EQ(y.alt, 0);
+    CA_ASSERT_RC(y.status, CA_CLOSED);
+    CHECK_COUNT(&r.ch, 1); /* the take did not happen */
+    CA_ASSERT_EQ(z.alt, 1);
+    CA_ASSERT_RC(z.status, CA_CLOSED);
+    CA_ASSERT_EQ(z.closed, 1);
+    CA_ASSERT_EQ(z.vals[1], -1);
+    CHECK_PENDING(&open.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&open.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&closed.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* A parked ALTS is ended by a close of one of its take channels. */
+static void alts_parked_then_closed(void)
+{
+    ca_sched s;
+    ichan a, b;
+    altgo x;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    CA_ASSERT_RC(ca_close(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_RC(x.status, CA_CLOSED);
+    CA_ASSERT_EQ(x.closed, 1);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* ------------------------------------------------------ puts, takes, mix */
+
+/* An ALTS parked on a take and a put: whichever counterpart comes first
+** wins, and the other case leaves nothing behind. */
+static void alts_mixed_put_take(void)
+{
+    ca_sched s;
+    ichan a, b;
+    altgo x;
+    taker t;
+    putter p;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+
+    /* Someone takes from b: the put case wins. */
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    x.vals[1] = 55;
+    CA_ASSERT_RC(ca_alt_put(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    CHECK_PENDING(&a.ch, 0, 1);
+    CHECK_PENDING(&b.ch, 1, 0);
+    taker_init(&t, &b.ch, 0);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_RC(x.status, CA_OK);
+    CA_ASSERT_EQ(t.v, 55);
+    CA_ASSERT_EQ(x.vals[0], -1);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+
+    /* Someone puts to a: the take case wins. */
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    x.vals[1] = 56;
+    CA_ASSERT_RC(ca_alt_put(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    putter_init(&p, &a.ch, 66, 0);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 0);
+    CA_ASSERT_EQ(x.vals[0], 66);
+    CA_ASSERT_RC(p.status, CA_OK);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* The same channel in two cases: exactly one of them completes. */
+static void alts_same_channel_twice(void)
+{
+    ca_sched s;
+    ichan b, u;
+    altgo x, y, z;
+    putter p;
+    taker t;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&b, CA_FIXED, 2);
+    ichan_init(&u, CA_UNBUFFERED, 0);
+
+    /* Ready at once: two takes of one buffered value. */
+    OFFER(&b.ch, 9);
+    altgo_init(&x, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &b.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CU_ASSERT(x.alt == 0 || x.alt == 1);
+    if (x.alt == 0 || x.alt == 1) {
+        CA_ASSERT_EQ(x.vals[x.alt], 9);
+        CA_ASSERT_EQ(x.vals[1 - x.alt], -1);
+    }
+    CHECK_COUNT(&b.ch, 0);
+
+    /* Parked: two takes on one unbuffered channel, one value. */
+    altgo_init(&y, 2, 0);
+    CA_ASSERT_RC(ca_alt_take(&y.cases[0], &u.ch, &y.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&y.cases[1], &u.ch, &y.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &y.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    CHECK_PENDING(&u.ch, 0, 2);
+    putter_init(&p, &u.ch, 31, 0);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CU_ASSERT(y.alt == 0 || y.alt == 1);
+    if (y.alt == 0 || y.alt == 1) {
+        CA_ASSERT_EQ(y.vals[y.alt], 31);
+        CA_ASSERT_EQ(y.vals[1 - y.alt], -1);
+    }
+    CHECK_PENDING(&u.ch, 0, 0);
+
+    /* Parked: two puts on one unbuffered channel, one taker. */
+    altgo_init(&z, 2, 0);
+    z.vals[0] = 1;
+    z.vals[1] = 2;
+    CA_ASSERT_RC(ca_alt_put(&z.cases[0], &u.ch, &z.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&z.cases[1], &u.ch, &z.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &z.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    taker_init(&t, &u.ch, 0);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(t.v, z.alt + 1);
+    CHECK_PENDING(&u.ch, 0, 0);
+    CA_ASSERT_RC(ca_poll(&u.ch, &t.v), CA_AGAIN);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&u.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* One ALTS never matches its own put with its own take: alone on an
+** unbuffered channel it waits until its deadline; with someone else on
+** the channel, that someone completes one of the two cases. */
+static void alts_no_self_match(void)
+{
+    ca_sched s;
+    ichan u;
+    altgo x;
+    taker t;
+    putter p;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&u, CA_UNBUFFERED, 0);
+
+    altgo_init(&x, 3, 0);
+    x.vals[0] = 9;
+    CA_ASSERT_RC(ca_alt_put(&x.cases[0], &u.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &u.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 20), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 2);
+    CA_ASSERT_EQ(x.vals[1], -1);
+    CU_ASSERT((uint32_t)(x.after - x.before) >= 20u);
+    CHECK_PENDING(&u.ch, 0, 0);
+
+    /* Another block takes: the put case wins. */
+    altgo_init(&x, 3, CA_ALTS_PRIORITY);
+    x.vals[0] = 9;
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &u.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&x.cases[1], &u.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10000), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    taker_init(&t, &u.ch, 5);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_EQ(t.v, 9);
+    CA_ASSERT_EQ(x.vals[1], -1);
+    CU_ASSERT((uint32_t)(x.after - x.before) < 5000u); /* not the deadline */
+    CHECK_PENDING(&u.ch, 0, 0);
+
+    /* Another block puts: the take case wins. */
+    altgo_init(&x, 3, CA_ALTS_PRIORITY);
+    x.vals[0] = 9;
+    CA_ASSERT_RC(ca_alt_put(&x.cases[0], &u.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &u.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10000), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    putter_init(&p, &u.ch, 3, 5);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_EQ(x.vals[1], 3);
+    CHECK_PENDING(&u.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&u.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* CLJS test-bufferless: ALTS with priority, an unbuffered put and take,
+** against a deadline. */
+static void alts_bufferless(void)
+{
+    ca_sched s;
+    ichan c, d;
+    altgo x;
+    taker t;
+    putter p;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    ichan_init(&d, CA_UNBUFFERED, 0);
+
+    altgo_init(&x, 3, CA_ALTS_PRIORITY);
+    x.vals[0] = 1;
+    CA_ASSERT_RC(ca_alt_put(&x.cases[0], &c.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &d.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 2000), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    taker_init(&t, &c.ch, 10);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 0);
+    CA_ASSERT_RC(x.status, CA_OK);
+    CA_ASSERT_EQ(t.v, 1);
+
+    altgo_init(&x, 3, CA_ALTS_PRIORITY);
+    x.vals[1] = 7;
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &c.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&x.cases[1], &d.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 2000), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    putter_init(&p, &c.ch, 3, 10);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 0);
+    CA_ASSERT_EQ(x.vals[0], 3);
+
+    /* Nobody comes: the deadline wins, not before its time. */
+    altgo_init(&x, 3, CA_ALTS_PRIORITY);
+    CA_ASSERT_RC(ca_alt_put(&x.cases[0], &c.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &d.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 20), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 2);
+    CU_ASSERT((uint32_t)(x.after - x.before) >= 20u);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CHECK_PENDING(&d.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&d.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* -------------------------------------------------------------- cleanup */
+
+/* The losing cases of a parked ALTS leave no waiter on their channels,
+** whether a channel or the deadline won. */
+static void alts_losers_leave_nothing(void)
+{
+    ca_sched s;
+    ichan a, b, c;
+    altgo x;
+    putter p;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    ichan_init(&c, CA_FIXED, 1);
+    OFFER(&c.ch, 0); /* full: a put case waits */
+    altgo_init(&x, 4, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&x.cases[2], &c.ch, &x.vals[2]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[3], &a.ch, &x.vals[3]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    CHECK_PENDING(&a.ch, 0, 2);
+    CHECK_PENDING(&b.ch, 0, 1);
+    CHECK_PENDING(&c.ch, 1, 0);
+    putter_init(&p, &b.ch, 8, 0);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 1);
+    CA_ASSERT_EQ(x.vals[1], 8);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CHECK_COUNT(&c.ch, 1);
+
+    /* The deadline wins: every channel case is gone. */
+    altgo_init(&x, 4, 0);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[0], &a.ch, &x.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&x.cases[2], &c.ch, &x.vals[2]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[3], 5), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 3);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+    CHECK_PENDING(&c.ch, 0, 0);
+    POLL_EQ(&c.ch, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* Loops of ALTS, 10,000 times each: never a pending-limit error. */
+typedef struct looper {
+    ca_go go;
+    ca_chan *a, *b;
+    ca_alt cases[2];
+    int kind; /* 0: write-on-closed, 1: default, 2: parked loser */
+    int i, n, v, put;
+    int ok, bad;
+} looper;
+
+static int looper_fn(ca_go *g)
+{
+    looper *l = (looper *)g;
+
+    GO_BEGIN(g);
+    for (l->i = 0; l->i < l->n; l->i++) {
+        (void)ca_alt_take(&l->cases[0], l->a, &l->v);
+        if (l->kind == 0)
+            (void)ca_alt_put(&l->cases[1], l->b, &l->put);
+        else if (l->kind == 1)
+            (void)ca_alt_default(&l->cases[1]);
+        else
+            (void)ca_alt_take(&l->cases[1], l->b, &l->v);
+        ALTS(g, l->cases, 2, l->kind == 0 ? CA_ALTS_PRIORITY : 0);
+        if (GO_ALT(g) == 1 &&
+            GO_STATUS(g) == (l->kind == 0 ? CA_CLOSED : CA_OK) &&
+            (l->kind != 2 || l->v == l->i))
+            l->ok++;
+        else
+            l->bad++;
+    }
+    GO_END(g);
+}
+
+/* Feeds b with 0, 1, ... n - 1. */
+typedef struct feeder {
+    ca_go go;
+    ca_chan *ch;
+    int i, n;
+} feeder;
+
+static int feeder_fn(ca_go *g)
+{
+    feeder *f = (feeder *)g;
+
+    GO_BEGIN(g);
+    for (f->i = 0; f->i < f->n; f->i++)
+        PUT(g, f->ch, &f->i);
+    GO_END(g);
+}
+
+static void loop_check_then_park(ca_sched *s, ichan *a)
+{
+    taker t;
+    int v = 99;
+
+    /* The open channel still takes a parked op: no leftover waiters. */
+    CHECK_PENDING(&a->ch, 0, 0);
+    taker_init(&t, &a->ch, 0);
+    CA_ASSERT_RC(ca_go_start(s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(s), CA_EDEADLOCK);
+    CHECK_PENDING(&a->ch, 0, 1);
+    CA_ASSERT_RC(ca_offer(&a->ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(s), CA_OK);
+    CA_ASSERT_EQ(t.v, 99);
+}
+
+/* core.async test-write-on-closed: ALTS with priority over a take on an
+** open channel and a put to a closed one, 10,000 times. */
+static void alts_write_on_closed(void)
+{
+    ca_sched s;
+    ichan open, closed;
+    looper l;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&open, CA_UNBUFFERED, 0);
+    ichan_init(&closed, CA_FIXED, 1);
+    CA_ASSERT_RC(ca_close(&closed.ch), CA_OK);
+    memset(&l, 0, sizeof l);
+    l.a = &open.ch;
+    l.b = &closed.ch;
+    l.kind = 0;
+    l.n = 10000;
+    CA_ASSERT_RC(ca_go_start(&s, &l.go, looper_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(l.ok, 10000);
+    CA_ASSERT_EQ(l.bad, 0);
+    loop_check_then_park(&s, &open);
+    CA_ASSERT_RC(ca_chan_destroy(&open.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&closed.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* CLJS cleanup: an ALTS with a default on one channel, 10,000 times. */
+static void alts_cleanup_default(void)
+{
+    ca_sched s;
+    ichan a;
+    looper l;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    memset(&l, 0, sizeof l);
+    l.a = &a.ch;
+    l.kind = 1;
+    l.n = 10000;
+    CA_ASSERT_RC(ca_go_start(&s, &l.go, looper_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(l.ok, 10000);
+    CA_ASSERT_EQ(l.bad, 0);
+    loop_check_then_park(&s, &a);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* The hard case: an ALTS that really parks on two channels and loses on
+** one of them, 10,000 times. */
+static void alts_cleanup_parked_losers(void)
+{
+    ca_sched s;
+    ichan a, b;
+    looper l;
+    feeder f;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    memset(&l, 0, sizeof l);
+    memset(&f, 0, sizeof f);
+    l.a = &a.ch;
+    l.b = f.ch = &b.ch;
+    l.kind = 2;
+    l.n = f.n = 10000;
+    CA_ASSERT_RC(ca_go_start(&s, &l.go, looper_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &f.go, feeder_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(l.ok, 10000);
+    CA_ASSERT_EQ(l.bad, 0);
+    loop_check_then_park(&s, &a);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+#if CA_HAVE_MALLOC
+/* Blocks from ca_go_new park in ALTS over a shared channel and their own,
+** win on their own and are freed. Their cases lived in the freed memory:
+** any waiter left on the shared channel would be a use after free (ASan,
+** valgrind). */
+typedef struct newalt {
+    ca_go go;
+    ca_chan *shared, *own;
+    ca_alt cases[2];
+    int v, *wins;
+} newalt;
+
+static int newalt_fn(ca_go *g)
+{
+    newalt *n = (newalt *)g;
+
+    GO_BEGIN(g);
+    (void)ca_alt_take(&n->cases[0], n->shared, &n->v);
+    (void)ca_alt_take(&n->cases[1], n->own, &n->v);
+    ALTS(g, n->cases, 2, 0);
+    if (GO_ALT(g) == 1 && GO_STATUS(g) == CA_OK)
+        (*n->wins)++;
+    GO_END(g);
+}
+
+static void alts_losers_freed_blocks(void)
+{
+    ca_sched s;
+    ichan shared, own[16];
+    ca_go *g;
+    int i, wins = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&shared, CA_UNBUFFERED, 0);
+    for (i = 0; i < 16; i++) {
+        ichan_init(&own[i], CA_UNBUFFERED, 0);
+        CA_ASSERT_RC(ca_go_new(&g, sizeof(newalt)), CA_OK);
+        if (g == NULL)
+            return;
+        ((newalt *)g)->shared = &shared.ch;
+        ((newalt *)g)->own = &own[i].ch;
+        ((newalt *)g)->wins = &wins;
+        CA_ASSERT_RC(ca_go_start(&s, g, newalt_fn), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    CHECK_PENDING(&shared.ch, 0, 16);
+    for (i = 0; i < 16; i++)
+        OFFER(&own[i].ch, i);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(wins, 16);
+    loop_check_then_park(&s, &shared);
+    for (i = 0; i < 16; i++)
+        CA_ASSERT_RC(ca_chan_destroy(&own[i].ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&shared.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+#endif
+
+/* ------------------------------------------------------------ off, errors */
+
+/* An off case never wins: not alone with a ready case, not against a
+** deadline, not at random. */
+static void alts_off(void)
+{
+    ca_sched s;
+    ichan r;
+    altgo x;
+    int i, wins = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&r, CA_FIXED, 1);
+    for (i = 0; i < 200; i++) {
+        OFFER(&r.ch, i);
+        altgo_init(&x, 3, i % 2 ? CA_ALTS_PRIORITY : 0);
+        CA_ASSERT_RC(ca_alt_off(&x.cases[0]), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&x.cases[1], &r.ch, &x.vals[1]), CA_OK);
+        CA_ASSERT_RC(ca_alt_off(&x.cases[2]), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        wins += x.alt == 1 && x.vals[1] == i;
+    }
+    CA_ASSERT_EQ(wins, 200);
+    altgo_init(&x, 3, 0);
+    CA_ASSERT_RC(ca_alt_off(&x.cases[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_off(&x.cases[1]), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(x.alt, 2);
+    CU_ASSERT((uint32_t)(x.after - x.before) >= 10u);
+    CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* The case constructors refuse bad arguments and leave the case alone. */
+static void alts_case_args(void)
+{
+    ca_alt c;
+    ichan a;
+    ca_chan sig;
+    int v = 0;
+
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_chan_init(&sig, CA_UNBUFFERED, 0, 0, NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&c, NULL, &v), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_put(&c, NULL, &v), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_take(NULL, &a.ch, &v), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_put(NULL, &a.ch, &v), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_take(&c, &a.ch, NULL), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_put(&c, &a.ch, NULL), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_take(&c, &sig, NULL), CA_OK); /* no bytes */
+    CA_ASSERT_RC(ca_alt_put(&c, &sig, NULL), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&c, CA_MAX_DELAY + 1u), CA_ERANGE);
+    CA_ASSERT_RC(ca_alt_deadline(&c, CA_MAX_DELAY), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(NULL, 1), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_default(NULL), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_off(NULL), CA_EINVAL);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&sig), CA_OK);
+}
+
+/* Invalid ALTS in a go block: an error status, GO_CLOSED, no park, and
+** none of its cases happened. */
+typedef struct badalts {
+    ca_go go;
+    ca_alt cases[3];
+    int v;
+    int st[3], closed[3];
+    int calls;
+} badalts;
+
+static int badalts_fn(ca_go *g)
+{
+    badalts *b = (badalts *)g;
+
+    b->calls++;
+    GO_BEGIN(g);
+    ALTS(g, b->cases, 0, 0);
+    b->st[0] = GO_STATUS(g);
+    b->closed[0] = GO_CLOSED(g);
+    ALTS(g, b->cases, 3, 0); /* two defaults */
+    b->st[1] = GO_STATUS(g);
+    b->closed[1] = GO_CLOSED(g);
+    ALTS(g, (ca_alt *)NULL, 1, 0);
+    b->st[2] = GO_STATUS(g);
+    b->closed[2] = GO_CLOSED(g);
+    GO_END(g);
+}
+
+static void alts_invalid_in_go(void)
+{
+    ca_sched s;
+    ichan r;
+    badalts b;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&r, CA_FIXED, 1);
+    OFFER(&r.ch, 1);
+    memset(&b, 0, sizeof b);
+    b.v = -1;
+    CA_ASSERT_RC(ca_alt_default(&b.cases[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&b.cases[1], &r.ch, &b.v), CA_OK);
+    CA_ASSERT_RC(ca_alt_default(&b.cases[2]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &b.go, badalts_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(b.calls, 1);
+    CA_ASSERT_RC(b.st[0], CA_EINVAL);
+    CA_ASSERT_RC(b.st[1], CA_EINVAL);
+    CA_ASSERT_RC(b.st[2], CA_EINVAL);
+    CA_ASSERT_EQ(b.closed[0], 1);
+    CA_ASSERT_EQ(b.closed[1], 1);
+    CA_ASSERT_EQ(b.closed[2], 1);
+    CA_ASSERT_EQ(b.v, -1);
+    CHECK_COUNT(&r.ch, 1);
+    CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* ------------------------------------------------------ ca_alts_blocking */
+
+static void alts_blocking_immediate(void)
+{
+    ichan a, b, closed;
+    ca_alt c[3];
+    size_t idx = 99;
+    int v = -1, out = 5;
+
+    ichan_init(&a, CA_FIXED, 1);
+    ichan_init(&b, CA_FIXED, 1);
+    ichan_init(&closed, CA_FIXED, 1);
+    CA_ASSERT_RC(ca_close(&closed.ch), CA_OK);
+    OFFER(&a.ch, 4);
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 1, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 0);
+    CA_ASSERT_EQ(v, 4);
+    /* A put with room; the take on the empty channel loses. */
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&c[1], &b.ch, &out), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 1);
+    POLL_EQ(&b.ch, 5);
+    /* A default. */
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_default(&c[1]), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 1);
+    /* A put to a closed channel wins with CA_CLOSED. */
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&c[1], &closed.ch, &out), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_CLOSED);
+    CA_ASSERT_EQ(idx, 1);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&closed.ch), CA_OK);
+}
+
+/* Go blocks on the default scheduler complete a blocking ALTS. */
+static void alts_blocking_fed_by_go(void)
+{
+    ichan a, b;
+    ca_alt c[2];
+    putter p;
+    taker t;
+    size_t idx = 99;
+    int v = -1, out = 12;
+
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    putter_init(&p, &b.ch, 21, 0);
+    CA_ASSERT_RC(ca_go_start(NULL, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&c[1], &b.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 1);
+    CA_ASSERT_EQ(v, 21);
+    CHECK_PENDING(&a.ch, 0, 0);
+    /* A put case, taken by a block that sleeps first. */
+    taker_init(&t, &a.ch, 5);
+    CA_ASSERT_RC(ca_go_start(NULL, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&c[0], &a.ch, &out), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&c[1], &b.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, CA_ALTS_PRIORITY, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 0);
+    CA_ASSERT_RC(ca_sched_run(NULL), CA_OK);
+    CA_ASSERT_EQ(t.v, 12);
+    CA_ASSERT_RC(p.status, CA_OK);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+}
+
+/* A deadline ends a blocking ALTS, not before its time. */
+static void alts_blocking_deadline(void)
+{
+    ichan a;
+    ca_alt c[2];
+    size_t idx = 99;
+    uint32_t t0, t1;
+    int v = -1;
+
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&c[1], 25), CA_OK);
+    t0 = tick_ms();
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_OK);
+    t1 = tick_ms();
+    CA_ASSERT_EQ(idx, 1);
+    CU_ASSERT((uint32_t)(t1 - t0) >= 25u);
+    CU_ASSERT((uint32_t)(t1 - t0) < 5000u);
+    CHECK_PENDING(&a.ch, 0, 0);
+    /* Deadline 0: at once. */
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&c[1], 0), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 1);
+    CA_ASSERT_RC(ca_sched_run(NULL), CA_OK); /* nothing left behind */
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+}
+
+/* Nothing can complete it: CA_EDEADLOCK, and no case stays queued. */
+static void alts_blocking_deadlock(void)
+{
+    ichan a, b;
+    ca_alt c[3];
+    size_t idx = 99;
+    int v = -1, out = 1;
+
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_FIXED, 1);
+    OFFER(&b.ch, 0); /* full */
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alt_put(&c[1], &b.ch, &out), CA_OK);
+    CA_ASSERT_RC(ca_alt_off(&c[2]), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 3, 0, &idx), CA_EDEADLOCK);
+    CA_ASSERT_EQ(idx, 99);
+    CHECK_PENDING(&a.ch, 0, 0);
+    CHECK_PENDING(&b.ch, 0, 0);
+    CHECK_COUNT(&b.ch, 1);
+    CA_ASSERT_EQ(v, -1);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    POLL_EQ(&b.ch, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+}
+
+static void alts_blocking_invalid(void)
+{
+    ichan a;
+    ca_alt c[2];
+    size_t idx = 99;
+    int v = -1;
+
+    ichan_init(&a, CA_FIXED, 1);
+    OFFER(&a.ch, 3);
+    CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 1, 0, NULL), CA_EINVAL);
+    CA_ASSERT_RC(ca_alts_blocking(c, 0, 0, &idx), CA_EINVAL);
+    CA_ASSERT_RC(ca_alts_blocking(NULL, 1, 0, &idx), CA_EINVAL);
+    CA_ASSERT_RC(ca_alt_default(&c[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_default(&c[1]), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_EINVAL);
+    CA_ASSERT_EQ(idx, 99);
+    CHECK_COUNT(&a.ch, 1);
+    POLL_EQ(&a.ch, 3);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+}
+
+/* Random choice in ca_alts_blocking is fair too (30,000 calls). */
+static void alts_blocking_random_fair(void)
+{
+    ichan c[3];
+    ca_alt cases[3];
+    long wins[3] = {0, 0, 0};
+    size_t idx;
+    int k, i, v, bad = 0;
+
+    for (k = 0; k < 3; k++) {
+        ichan_init(&c[k], CA_FIXED, 1);
+        OFFER(&c[k].ch, k);
+    }
+    for (i = 0; i < 30000; i++) {
+        for (k = 0; k < 3; k++)
+            (void)ca_alt_take(&cases[k], &c[k].ch, &v);
+        idx = 99;
+        if (ca_alts_blocking(cases, 3, 0, &idx) != CA_OK || idx > 2) {
+            bad++;
+            continue;
+        }
+        wins[idx]++;
+        if (ca_offer(&c[idx].ch, &v) != CA_OK)
+            bad++;
+    }
+    CA_ASSERT_EQ(bad, 0);
+    for (k = 0; k < 3; k++) {
+        CU_ASSERT(wins[k] > 9000 && wins[k] < 11000);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+}
+
+static const ca_test tests[] = {
+    {"alts_random_fair", alts_random_fair},
+    {"alts_random_only_ready", alts_random_only_ready},
+    {"alts_priority", alts_priority},
+    {"alts_random_take_put", alts_random_take_put},
+    {"alts_default", alts_default},
+    {"alts_deadline_fake_clock", alts_deadline_fake_clock},
+    {"alts_deadline_real_clock", alts_deadline_real_clock},
+    {"alts_deadline_cancelled", alts_deadline_cancelled},
+    {"alts_deadline_zero", alts_deadline_zero},
+    {"alts_closed", alts_closed},
+    {"alts_parked_then_closed", alts_parked_then_closed},
+    {"alts_mixed_put_take", alts_mixed_put_take},
+    {"alts_same_channel_twice", alts_same_channel_twice},
+    {"alts_no_self_match", alts_no_self_match},
+    {"alts_bufferless", alts_bufferless},
+    {"alts_losers_leave_nothing", alts_losers_leave_nothing},
+    {"alts_write_on_closed", alts_write_on_closed},
+    {"alts_cleanup_default", alts_cleanup_default},
+    {"alts_cleanup_parked_losers", alts_cleanup_parked_losers},
+#if CA_HAVE_MALLOC
+    {"alts_losers_freed_blocks", alts_losers_freed_blocks},
+#endif
+    {"alts_off", alts_off},
+    {"alts_case_args", alts_case_args},
+    {"alts_invalid_in_go", alts_invalid_in_go},
+    {"alts_blocking_immediate", alts_blocking_immediate},
+    {"alts_blocking_fed_by_go", alts_blocking_fed_by_go},
+    {"alts_blocking_deadline", alts_blocking_deadline},
+    {"alts_blocking_deadlock", alts_blocking_deadlock},
+    {"alts_blocking_invalid", alts_blocking_invalid},
+    {"alts_blocking_random_fair", alts_blocking_random_fair},
+    {NULL, NULL}};
+
+CA_TEST_MAIN("alts", tests)
