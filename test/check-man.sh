@@ -4,7 +4,7 @@
 : "${top_srcdir:=.}"
 doc="$top_srcdir/doc"
 fail=0
-funcs=$(sed -n 's/^[a-z][a-z_ *]*[ *]\(ca_[a-z][a-z0-9_]*\)(.*/\1/p' \
+funcs=$(sed -n 's/^[a-z][a-z0-9_ *]*[ *]\(ca_[a-z][a-z0-9_]*\)(.*/\1/p' \
           "$top_srcdir"/include/coreasync/*.h | sort -u)
 [ -n "$funcs" ] || { echo "FAIL: found no function in the headers"; exit 1; }
 for f in $funcs; do

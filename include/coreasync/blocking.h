@@ -19,7 +19,9 @@
  * a `main` can talk to go blocks on it with no thread at all. If the
  * operation can never complete (no go block can run, no timer is pending
  * and no outside source holds a ca_sched_ref()), they return
- * `CA_EDEADLOCK` instead of hanging, leaving the channel as it was.
+ * `CA_EDEADLOCK` instead of hanging, leaving the channel as it was. Two
+ * threads that talk through blocking calls must therefore hold a
+ * ca_sched_ref(NULL) while the other may still come (see sched.h).
  *
  * Called from inside a go block (or from a callback that a scheduler
  * runs) they return `CA_EPERM` at once: a go block must park (TAKE, PUT,
@@ -40,7 +42,9 @@ int ca_take_blocking(ca_chan *ch, void *dst);
 /**
  * Completes exactly one of `cases` (see alts.h) and returns its status
  * (`CA_OK`, `CA_CLOSED`) with its number in `*index`; or an error:
- * `CA_EINVAL` for bad cases, `CA_EFULL`, `CA_EDEADLOCK`, `CA_EPERM`.
+ * `CA_EINVAL` for bad cases (see alts.h), `CA_ERANGE` for too many cases
+ * or too long a deadline, `CA_ENOTSUP` for a deadline without a clock,
+ * `CA_EBADCHAN`, `CA_EFULL`, `CA_EDEADLOCK`, `CA_EPERM`.
  * `flags`: `CA_ALTS_PRIORITY` or 0.
  */
 int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index);

@@ -65,8 +65,9 @@
  * take got no value or a put was not accepted (the channel was closed, or
  * the call was refused with an error: `GO_STATUS(g)` tells `CA_CLOSED` from
  * a negative `CA_E...` code); `GO_ALT(g)` is the number of the case an
- * ALTS chose. A put reads `*src` when its value is handed over, which may
- * be after a park: keep it in your struct.
+ * ALTS chose. A put reads `*src` when its value is handed over, and a
+ * take writes `*dst` when one arrives, both possibly while the block is
+ * parked: keep them in your struct.
  *
  * # WARNINGS: the limits of stackless go blocks, and their remedies
  *
@@ -83,7 +84,14 @@
  *   body can park. Make the callee a go block of its own, start it, and
  *   TAKE from its result channel (ca_go_result), as in core.async.
  * - **No `return` of your own** between GO_BEGIN and GO_END: end with
- *   GO_END or GO_RETURN.
+ *   GO_END or GO_RETURN. GO_END must close the body even when every path
+ *   ends in GO_RETURN: it closes the hidden switch (without it the
+ *   compiler's errors make little sense).
+ * - **Arguments are evaluated again on resume**: ALTS's `cases` and `n`,
+ *   and the destination of TAKE (the value lands there while the block is
+ *   parked): all must be in your struct, never locals.
+ * - With `CA_CONFIG_COMPUTED_GOTO`, a parking op in a function you call
+ *   compiles, and is undefined behaviour: the rule above still holds.
  *
  * The short names (`GO_BEGIN`, `TAKE`, ...) are aliases of `CA_GO_BEGIN`,
  * `CA_TAKE`, ...; define `CA_NO_SHORT_NAMES` before including this header
@@ -139,8 +147,8 @@ struct ca_go {
  * called from inside another go block (as core.async's `go` does).
  *
  * `g` (and the struct around it) must stay valid until the block has
- * finished. Returns `CA_OK`, `CA_EINVAL` for NULL arguments, `CA_EBUSY` if
- * `g` is already running.
+ * finished; then it may be started again. Returns `CA_OK`, `CA_EINVAL`
+ * for NULL arguments, `CA_EBUSY` if `g` was started and has not finished.
  */
 int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn);
 
@@ -149,8 +157,9 @@ int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn);
  * Allocates a zeroed go-block struct of `size` bytes (at least
  * `sizeof(ca_go)`) for you to fill and pass to ca_go_start(). The
  * scheduler frees it when the block finishes, so ask for its result
- * channel (ca_go_result) before you start it if you want one.
- * `CA_EINVAL`, `CA_ENOMEM`; `*out` is NULL on error.
+ * channel (ca_go_result) before you start it if you want one. A block you
+ * never start is never freed: there is no call for that, so start what
+ * you allocate. `CA_EINVAL`, `CA_ENOMEM`; `*out` is NULL on error.
  */
 int ca_go_new(ca_go **out, size_t size);
 #endif
@@ -162,13 +171,17 @@ int ca_go_new(ca_go **out, size_t size);
  * for it. When the block ends with GO_RETURN(g, &val), a copy of `val`
  * (which must be `elem_size` bytes) is put there and the channel is
  * closed; when it ends with GO_END, or with a value of another size, the
- * channel is just closed. Asking after the block has finished still works:
- * the value is read from your struct, which must still hold it.
+ * channel is just closed.
  *
- * `*out` gets a reference that is yours (release it with ca_chan_free);
- * every call gives a new reference to the same channel. `CA_EINVAL` for
- * NULL arguments or an `elem_size` different from an earlier call's,
- * `CA_ERANGE` for an `elem_size` over `CA_MAX_ELEM_SIZE`, `CA_ENOMEM`.
+ * `*out` gets a reference that is yours (release it with ca_chan_free).
+ * Until the block finishes, every call gives a new reference to the same
+ * channel, and an `elem_size` different from an earlier call's is refused.
+ * Asking after the block has finished still works, but each such call
+ * gets a channel of its own, already holding the result and closed (the
+ * value is read from your struct, which must still hold it).
+ *
+ * `CA_EINVAL` for NULL arguments or a mismatched `elem_size`, `CA_ERANGE`
+ * for an `elem_size` over `CA_MAX_ELEM_SIZE`, `CA_ENOMEM`.
  */
 int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out);
 #endif
@@ -176,14 +189,17 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out);
 /**
  * Uses `ch`, a channel of yours, as the block's result channel (the way
  * to have one without malloc). It must have a buffer, so that the result
- * never waits: the block offers its value there and closes it. The block
- * holds a reference until then. `CA_EBUSY` if the block already has a
- * result channel, `CA_EINVAL` for NULL arguments or an unbuffered `ch`.
+ * never waits: when the block ends it offers its value there (a full
+ * fixed buffer drops it) and then closes `ch`, so do not share `ch` with
+ * anything else. The block holds a reference until then. `CA_EBUSY` if
+ * the block already has a result channel; `CA_EINVAL` for NULL arguments
+ * or an unbuffered `ch`; `CA_EBADCHAN`, `CA_ERANGE` as ca_chan_retain().
  */
 int ca_go_set_result(ca_go *g, ca_chan *ch);
 
 /** The scheduler `g` runs on, e.g. to start children from inside a block
- * with ca_go_start(ca_go_sched(g), ...). NULL before it was started. */
+ * with ca_go_start(ca_go_sched(g), ...). NULL before it was started and
+ * after it has finished. */
 ca_sched *ca_go_sched(ca_go *g);
 
 /* ------------------------------------------------------------------ DSL */
@@ -195,7 +211,8 @@ ca_sched *ca_go_sched(ca_go *g);
  * chose a take or put that did not happen (closed, or an error). */
 #define CA_GO_CLOSED(g) ((g)->u.w.status != CA_OK)
 
-/** The number of the case the last ALTS chose. */
+/** The number of the case the last ALTS chose (meaningless when the ALTS
+ * failed with an error: check GO_STATUS first). */
 #define CA_GO_ALT(g) ((int)(g)->u.w.index)
 
 /* Internal: the calls behind the macros, and their "parked" answer. The

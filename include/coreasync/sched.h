@@ -41,8 +41,13 @@
  * `CA_EDEADLOCK` and ca_sched_dump() names every parked block, the line it
  * waits at, the op and the channel. Something outside the scheduler that
  * will complete operations later (another thread, an interrupt handler, a
- * callback of your event loop) must say so with ca_sched_ref() while it
- * may, and ca_sched_unref() after.
+ * callback of your event loop, go blocks of another scheduler) must say
+ * so with ca_sched_ref() while it may, and ca_sched_unref() after.
+ *
+ * That includes two threads of yours that talk through blocking calls
+ * (blocking.h): each drives the default scheduler while it waits, and
+ * without a reference held for the other, the first to wait finds that
+ * nothing can complete its operation and returns `CA_EDEADLOCK`.
  */
 struct ca_sched {
     ca_waker waker;         /* wakes its go blocks                        */
@@ -110,7 +115,8 @@ uint32_t ca_sched_now(ca_sched *s);
 
 /**
  * Runs go blocks and fires timers until no block can run again: when all
- * have finished it returns `CA_OK`. When blocks remain parked and nothing
+ * have finished, no timer is pending and no ca_sched_ref() is held, it
+ * returns `CA_OK`. When blocks remain parked and nothing
  * can wake them (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK`
  * at once rather than hang (see ca_sched_dump). While only timers are
  * pending it sleeps until the next one is due. `CA_EPERM` when called
@@ -127,7 +133,7 @@ int ca_sched_run(ca_sched *s);
  * milliseconds until the next timer, or `CA_FOREVER`.
  *
  * Returns `CA_OK` while blocks remain, or when none is live (then
- * `*next_ms` is `CA_FOREVER`); `CA_EDEADLOCK` as ca_sched_run();
+ * `*next_ms` is `CA_FOREVER`, or the delay of a timer still pending); `CA_EDEADLOCK` as ca_sched_run();
  * `CA_EPERM` as ca_sched_run(); `CA_EBUSY`, without waiting, while another
  * thread drives the scheduler.
  */

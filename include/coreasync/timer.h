@@ -13,9 +13,10 @@
  * Time is in milliseconds, on a 32-bit tick that wraps after 49.7 days:
  * every comparison is made on the difference of two ticks, so a deadline
  * set just before the wrap still fires after it. The longest delay is
- * therefore `CA_MAX_DELAY` (about 24.8 days).
+ * therefore `CA_MAX_DELAY` (about 24.8 days: 2^31 ticks, less the one a
+ * timer waits for the partial tick it starts in).
  */
-#define CA_MAX_DELAY 0x7fffffffu
+#define CA_MAX_DELAY 0x7ffffffeu
 
 /** "No deadline", where a function reports the time until the next one. */
 #define CA_FOREVER 0xffffffffu
@@ -65,7 +66,9 @@ int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms);
  * Allocates a timeout channel (core.async's `timeout`): `*out` closes
  * after `ms` milliseconds. It comes with one reference, yours: release it
  * with ca_chan_free() when you no longer need it, before or after it
- * fires; the scheduler holds its own until the channel has fired.
+ * fires; the scheduler holds its own until the channel has fired. A take
+ * waiting on it holds no reference: release yours only once no take can
+ * still be made on it (or give each taker a reference, ca_chan_retain).
  * Errors as ca_timeout_init(), plus `CA_ENOMEM`.
  */
 int ca_timeout(ca_sched *s, uint32_t ms, ca_chan **out);
