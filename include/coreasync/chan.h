@@ -47,7 +47,7 @@ typedef enum ca_buf_kind {
 #define CA_MAX_ELEM_SIZE 65535u
 
 /** The largest capacity, in elements. */
-#define CA_MAX_CAPACITY 0xffffffffu
+#define CA_MAX_CAPACITY 0x7fffffffu
 
 /** The largest number of references to one channel (ca_chan_retain). */
 #define CA_MAX_REFS 65535u
