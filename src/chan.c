@@ -449,16 +449,27 @@ static int end_locked(ca_chan *ch)
     return CA_OK;
 }
 
-int ca_chan_destroy(ca_chan *ch)
+/* Every call on a channel starts here: NULL is CA_EINVAL, a channel that
+** is not live CA_EBADCHAN; otherwise the lock is held on return. */
+static int lock_live(ca_chan *ch)
 {
-    int rc;
-
     if (ch == NULL)
         return CA_EINVAL;
     CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE))
-        rc = CA_EBADCHAN;
-    else if (ch->flags & CA__CH_OWNED)
+    if (!(ch->flags & CA__CH_LIVE)) {
+        CA__UNLOCK(ch);
+        return CA_EBADCHAN;
+    }
+    return CA_OK;
+}
+
+int ca_chan_destroy(ca_chan *ch)
+{
+    int rc = lock_live(ch);
+
+    if (rc != CA_OK)
+        return rc;
+    if (ch->flags & CA__CH_OWNED)
         rc = CA_EINVAL;
     else if (ch->refs > 1)
         rc = CA_EBUSY;
@@ -470,16 +481,12 @@ int ca_chan_destroy(ca_chan *ch)
 
 int ca_chan_free(ca_chan *ch)
 {
-    int rc, owned = 0;
+    int rc = lock_live(ch), owned = 0;
 
-    if (ch == NULL)
-        return CA_EINVAL;
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE)) {
-        rc = CA_EBADCHAN;
-    } else if (ch->refs > 1) {
+    if (rc != CA_OK)
+        return rc;
+    if (ch->refs > 1) {
         ch->refs--;
-        rc = CA_OK;
     } else {
         owned = (ch->flags & CA__CH_OWNED) != 0;
         rc = end_locked(ch);
@@ -496,14 +503,11 @@ int ca_chan_free(ca_chan *ch)
 
 int ca_chan_retain(ca_chan *ch)
 {
-    int rc = CA_OK;
+    int rc = lock_live(ch);
 
-    if (ch == NULL)
-        return CA_EINVAL;
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE))
-        rc = CA_EBADCHAN;
-    else if (ch->refs >= CA_MAX_REFS)
+    if (rc != CA_OK)
+        return rc;
+    if (ch->refs >= CA_MAX_REFS)
         rc = CA_ERANGE;
     else
         ch->refs++;
@@ -513,43 +517,34 @@ int ca_chan_retain(ca_chan *ch)
 
 int ca_chan_set_name(ca_chan *ch, const char *name)
 {
-    int rc = CA_OK;
+    int rc = lock_live(ch);
 
-    if (ch == NULL)
-        return CA_EINVAL;
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE))
-        rc = CA_EBADCHAN;
-    else
-        ch->name = name;
+    if (rc != CA_OK)
+        return rc;
+    ch->name = name;
     CA__UNLOCK(ch);
-    return rc;
+    return CA_OK;
 }
 
 int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
 {
-    int rc = CA_OK;
+    int rc = info == NULL ? CA_EINVAL : lock_live(ch);
 
-    if (ch == NULL || info == NULL)
-        return CA_EINVAL;
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE)) {
-        rc = CA_EBADCHAN;
-    } else {
-        purge(ch, &ch->takers);
-        purge(ch, &ch->putters);
-        info->name = ch->name;
-        info->kind = (ca_buf_kind)ch->kind;
-        info->elem_size = ch->elem_size;
-        info->capacity = ch->kind == CA_UNBUFFERED ? 0 : ch->cap;
-        info->count = ch->count;
-        info->pending_puts = ch->nputters;
-        info->pending_takes = ch->ntakers;
-        info->refs = ch->refs;
-        info->closed = (ch->flags & CA__CH_CLOSED) != 0;
-    }
+    if (rc != CA_OK)
+        return rc;
+    purge(ch, &ch->takers);
+    purge(ch, &ch->putters);
+    info->name = ch->name;
+    info->kind = (ca_buf_kind)ch->kind;
+    info->elem_size = ch->elem_size;
+    info->capacity = ch->kind == CA_UNBUFFERED ? 0 : ch->cap;
+    info->count = ch->count;
+    info->pending_puts = ch->nputters;
+    info->pending_takes = ch->ntakers;
+    info->refs = ch->refs;
+    info->closed = (ch->flags & CA__CH_CLOSED) != 0;
     CA__UNLOCK(ch);
-    return rc;
+    return CA_OK;
 }
 
 /* ------------------------------------------------------------------ ops */
@@ -580,32 +575,24 @@ void ca__close_locked(ca_chan *ch, ca__wakelist *wl)
 int ca_close(ca_chan *ch)
 {
     ca__wakelist wl;
-    int rc = CA_OK;
+    int rc = lock_live(ch);
 
-    if (ch == NULL)
-        return CA_EINVAL;
+    if (rc != CA_OK)
+        return rc;
     CA__WAKELIST_INIT(&wl);
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE))
-        rc = CA_EBADCHAN;
-    else
-        ca__close_locked(ch, &wl);
+    ca__close_locked(ch, &wl);
     CA__UNLOCK(ch);
     ca__wake_all(&wl);
-    return rc;
+    return CA_OK;
 }
 
 int ca_closed(ca_chan *ch)
 {
-    int rc;
+    int rc = lock_live(ch);
 
-    if (ch == NULL)
-        return CA_EINVAL;
-    CA__LOCK(ch);
-    if (!(ch->flags & CA__CH_LIVE))
-        rc = CA_EBADCHAN;
-    else
-        rc = (ch->flags & CA__CH_CLOSED) != 0;
+    if (rc != CA_OK)
+        return rc;
+    rc = (ch->flags & CA__CH_CLOSED) != 0;
     CA__UNLOCK(ch);
     return rc;
 }

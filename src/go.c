@@ -87,7 +87,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size)
 
 /* ------------------------------------------------------------------ result */
 
-ca_chan *ca__go_take_result(ca_go *g)
+ca_chan *ca__result_take(ca_go *g)
 {
     ca_chan *r;
 
@@ -198,7 +198,7 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
 
 /* ------------------------------------------------------------------ ops */
 
-void ca__go_sleep_fire(ca_sched *s, ca_timer *t)
+void ca__sleep_fire(ca_sched *s, ca_timer *t)
 {
     ca_go *g = CA_CONTAINER_OF(t, ca_go, u.t);
 
@@ -226,7 +226,7 @@ int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
 
 /* An ALTS deadline case of a go block came due: if no other case has
 ** won, it does. Runs under the scheduler's lock. */
-void ca__go_alt_fire(ca_sched *s, ca_timer *t)
+void ca__alt_fire_go(ca_sched *s, ca_timer *t)
 {
     ca_alt *c = CA__ALT_OF_TIMER(t);
     ca_go *g;

@@ -96,7 +96,7 @@ int ca__sched_drive(ca_sched *s, volatile int *stop);
 
 /* A finished block's result channel (NULL if none), which it gives up;
 ** and the delivery of a value of `size` bytes into it, closing it. */
-ca_chan *ca__go_take_result(ca_go *g);
+ca_chan *ca__result_take(ca_go *g);
 void ca__result_deliver_locked(ca_chan *r, const void *val, size_t size,
                                ca__wakelist *wl);
 void ca__sched_kick(ca_sched *s);
@@ -118,8 +118,8 @@ int ca__sched_loop(ca_sched *s, volatile int *stop);
 #define CA__T_SLEEP 2     /* wake a go block from SLEEP                     */
 #define CA__T_ALT_GO 3    /* a go block's ALTS deadline case                */
 #define CA__T_ALT_FRAME 4 /* a blocked thread's ALTS deadline case          */
-void ca__go_sleep_fire(ca_sched *s, ca_timer *t);
-void ca__go_alt_fire(ca_sched *s, ca_timer *t);
+void ca__sleep_fire(ca_sched *s, ca_timer *t);
+void ca__alt_fire_go(ca_sched *s, ca_timer *t);
 void ca__frame_alt_fire(ca_sched *s, ca_timer *t);
 void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms);
 void ca__timer_cancel_locked(ca_sched *s, ca_timer *t);

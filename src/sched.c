@@ -313,7 +313,7 @@ static void finish(ca_sched *s, ca_go *g)
     int owned = (g->u.w.state & CA__G_OWNED) != 0;
 
     CA__WAKELIST_INIT(&wl);
-    r = ca__go_take_result(g);
+    r = ca__result_take(g);
     if (r != NULL)
         ca__result_deliver_locked(r, g->u.w.val, g->u.w.index, &wl);
     CA__SLOCK(s);

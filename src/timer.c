@@ -135,10 +135,10 @@ static void fire(ca_sched *s, ca_timer *t)
         timeout_fire(s, t);
         break;
     case CA__T_SLEEP:
-        ca__go_sleep_fire(s, t);
+        ca__sleep_fire(s, t);
         break;
     case CA__T_ALT_GO:
-        ca__go_alt_fire(s, t);
+        ca__alt_fire_go(s, t);
         break;
     case CA__T_ALT_FRAME:
         ca__frame_alt_fire(s, t);

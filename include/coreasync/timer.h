@@ -11,12 +11,14 @@
 
 /**
  * Time is in milliseconds, on a 32-bit tick that wraps after 49.7 days:
- * every comparison is made on the difference of two ticks, so a deadline
- * set just before the wrap still fires after it. The longest delay is
- * therefore `CA_MAX_DELAY` (about 24.8 days: 2^31 ticks, less the one a
- * timer waits for the partial tick it starts in).
+ * every comparison is made on the signed difference of two ticks, so a
+ * deadline set just before the wrap still fires after it. That is right
+ * while no two pending deadlines are 2^31 ticks apart or more; the
+ * longest delay, `CA_MAX_DELAY` (2^30 - 1 ms, about 12.4 days), keeps
+ * them so even beside a timer that is overdue by as much again (a
+ * scheduler too busy to fire it for 12 days). Chain timers for longer.
  */
-#define CA_MAX_DELAY 0x7ffffffeu
+#define CA_MAX_DELAY 0x3fffffffu
 
 /** "No deadline", where a function reports the time until the next one. */
 #define CA_FOREVER 0xffffffffu
