@@ -78,6 +78,13 @@ static uint32_t fake_now(void *ud)
     return ((fake_clock *)ud)->now;
 }
 
+/* timer.h: a timer "fires on the first tick at which at least its delay
+** has passed in full, whatever the phase of the tick when it started". On
+** a clock we step by hand: started at tick T with a delay of ms > 0, it
+** fires at tick T + DUE(ms) = T + ms + 1 (the tick it started in may have
+** been all but over); a delay of 0 is due at once. */
+#define DUE(ms) ((uint32_t)(ms) + ((ms) != 0 ? 1u : 0u))
+
 /* One ALTS over cases the test fills in before starting the block. */
 typedef struct altgo {
     ca_go go;
@@ -423,8 +430,8 @@ static void alts_default(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
-/* A deadline case on a clock we move: it has not won at deadline - 1 ms,
-** it wins at the deadline, and the channel case leaves no waiter. */
+/* A deadline case on a clock we move: it has not won a tick before it is
+** due, it wins when due, and the channel case leaves no waiter. */
 static void alts_deadline_fake_clock(void)
 {
     ca_sched s;
@@ -442,13 +449,17 @@ static void alts_deadline_fake_clock(void)
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(x.calls, 1);
-    CA_ASSERT_EQ(next, 100);
+    CA_ASSERT_EQ(next, DUE(100));
     CHECK_PENDING(&a.ch, 0, 1);
-    fc.now = 1099u;
+    fc.now = 1000u + 100u; /* 100 ms from the start of tick 1000 */
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(x.calls, 1);
+    CA_ASSERT_EQ(next, DUE(100) - 100u);
+    fc.now = 1000u + DUE(100) - 1u;
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(x.calls, 1);
     CA_ASSERT_EQ(next, 1);
-    fc.now = 1100u;
+    fc.now = 1000u + DUE(100);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(x.calls, 2);
     CA_ASSERT_EQ(x.alt, 1);
@@ -503,7 +514,7 @@ static void alts_deadline_cancelled(void)
     CA_ASSERT_RC(ca_alt_take(&x.cases[1], &a.ch, &x.vals[1]), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
-    CA_ASSERT_EQ(next, 10000);
+    CA_ASSERT_EQ(next, DUE(10000));
     putter_init(&p, &a.ch, 77, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     fc.now = 5;
@@ -823,7 +834,7 @@ static void alts_bufferless(void)
     x.vals[0] = 1;
     CA_ASSERT_RC(ca_alt_put(&x.cases[0], &c.ch, &x.vals[0]), CA_OK);
     CA_ASSERT_RC(ca_alt_take(&x.cases[1], &d.ch, &x.vals[1]), CA_OK);
-    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 2000), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10000), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
     taker_init(&t, &c.ch, 10);
     CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
@@ -836,7 +847,7 @@ static void alts_bufferless(void)
     x.vals[1] = 7;
     CA_ASSERT_RC(ca_alt_take(&x.cases[0], &c.ch, &x.vals[0]), CA_OK);
     CA_ASSERT_RC(ca_alt_put(&x.cases[1], &d.ch, &x.vals[1]), CA_OK);
-    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 2000), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10000), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
     putter_init(&p, &c.ch, 3, 10);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
@@ -1181,13 +1192,16 @@ static void alts_case_args(void)
     CA_ASSERT_RC(ca_chan_destroy(&sig), CA_OK);
 }
 
+/* One case more than an ALTS takes (all off). */
+static ca_alt too_many[CA_ALTS_MAX + 1u];
+
 /* Invalid ALTS in a go block: an error status, GO_CLOSED, no park, and
 ** none of its cases happened. */
 typedef struct badalts {
     ca_go go;
     ca_alt cases[3];
     int v;
-    int st[3], closed[3];
+    int st[4], closed[4];
     int calls;
 } badalts;
 
@@ -1206,6 +1220,9 @@ static int badalts_fn(ca_go *g)
     ALTS(g, (ca_alt *)NULL, 1, 0);
     b->st[2] = GO_STATUS(g);
     b->closed[2] = GO_CLOSED(g);
+    ALTS(g, too_many, sizeof too_many / sizeof too_many[0], 0);
+    b->st[3] = GO_STATUS(g);
+    b->closed[3] = GO_CLOSED(g);
     GO_END(g);
 }
 
@@ -1229,6 +1246,8 @@ static void alts_invalid_in_go(void)
     CA_ASSERT_RC(b.st[0], CA_EINVAL);
     CA_ASSERT_RC(b.st[1], CA_EINVAL);
     CA_ASSERT_RC(b.st[2], CA_EINVAL);
+    CA_ASSERT_RC(b.st[3], CA_ERANGE);
+    CA_ASSERT_EQ(b.closed[3], 1);
     CA_ASSERT_EQ(b.closed[0], 1);
     CA_ASSERT_EQ(b.closed[1], 1);
     CA_ASSERT_EQ(b.closed[2], 1);
@@ -1380,6 +1399,10 @@ static void alts_blocking_invalid(void)
     CA_ASSERT_RC(ca_alts_blocking(c, 1, 0, NULL), CA_EINVAL);
     CA_ASSERT_RC(ca_alts_blocking(c, 0, 0, &idx), CA_EINVAL);
     CA_ASSERT_RC(ca_alts_blocking(NULL, 1, 0, &idx), CA_EINVAL);
+    CA_ASSERT_RC(ca_alts_blocking(too_many,
+                                  sizeof too_many / sizeof too_many[0], 0,
+                                  &idx),
+                 CA_ERANGE);
     CA_ASSERT_RC(ca_alt_default(&c[0]), CA_OK);
     CA_ASSERT_RC(ca_alt_default(&c[1]), CA_OK);
     CA_ASSERT_RC(ca_alts_blocking(c, 2, 0, &idx), CA_EINVAL);

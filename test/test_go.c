@@ -464,6 +464,7 @@ static void go_never_runs_in_start(void)
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(f.ran, 1);
     CU_ASSERT(f.sched == &s);
+    CU_ASSERT(ca_go_sched(&f.go) == NULL); /* finished */
     CU_ASSERT(p.sched == &s);
     CA_ASSERT_RC(p.start_rc, CA_OK);
     CA_ASSERT_EQ(p.child_ran_at_start, 0); /* not inside ca_go_start */
@@ -882,6 +883,29 @@ static void go_set_result_refused(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* A fixed result channel that is already full: the block's value is
+** dropped, and the channel is closed all the same. */
+static void go_set_result_full_drops(void)
+{
+    ca_sched s;
+    retval r;
+    ichan out;
+    int v = 99;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&r, 0, sizeof r);
+    r.v = 5;
+    ichan_init(&out, CA_FIXED, 1);
+    CA_ASSERT_RC(ca_offer(&out.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_go_set_result(&r.go, &out.ch), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, retval_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    POLL_EQ(&out.ch, 99);
+    CA_ASSERT_RC(ca_poll(&out.ch, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_chan_destroy(&out.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 /* After the block finished, ca_go_set_result still delivers its value,
 ** read from the struct. */
 static void go_set_result_after_finish(void)
@@ -1005,15 +1029,16 @@ static void go_result_same_channel(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
-/* go.h: "every call gives a new reference to the same channel", and
-** asking after the block has finished still works. So a channel asked for
-** before the end and one asked for after it are the same channel, and so
-** are two asked for after it. */
-static void go_result_same_channel_after_finish(void)
+/* go.h: until the block finishes every call gives the same channel; after
+** it has finished, each call gets a channel of its own, already holding
+** the result and closed. */
+static void go_result_after_finish_own_channels(void)
 {
     ca_sched s;
     retval r;
     ca_chan *before, *after1, *after2;
+    ca_chan_info info;
+    int v = -1;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     memset(&r, 0, sizeof r);
@@ -1023,9 +1048,16 @@ static void go_result_same_channel_after_finish(void)
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_RC(ca_go_result(&r.go, sizeof(int), &after1), CA_OK);
     CA_ASSERT_RC(ca_go_result(&r.go, sizeof(int), &after2), CA_OK);
-    CU_ASSERT(after1 == before);
-    CU_ASSERT(after2 == after1);
+    CU_ASSERT(after1 != before);
+    CU_ASSERT(after2 != after1);
+    CA_ASSERT_RC(ca_chan_inspect(after1, &info), CA_OK);
+    CA_ASSERT_EQ(info.closed, 1);
+    CA_ASSERT_EQ(info.count, 1);
+    CA_ASSERT_EQ(info.refs, 1); /* only ours */
     POLL_EQ(before, 3);
+    POLL_EQ(after1, 3);
+    POLL_EQ(after2, 3);
+    CA_ASSERT_RC(ca_poll(after1, &v), CA_CLOSED);
     CA_ASSERT_RC(ca_chan_free(before), CA_OK);
     CA_ASSERT_RC(ca_chan_free(after1), CA_OK);
     CA_ASSERT_RC(ca_chan_free(after2), CA_OK);
@@ -1682,13 +1714,14 @@ static const ca_test tests[] = {
     {"go_set_result_fixed", go_set_result_fixed},
     {"go_set_result_promise_end_size", go_set_result_promise_end_size},
     {"go_set_result_refused", go_set_result_refused},
+    {"go_set_result_full_drops", go_set_result_full_drops},
     {"go_set_result_after_finish", go_set_result_after_finish},
 #if CA_HAVE_MALLOC
     {"go_result_when_asked", go_result_when_asked},
     {"go_result_size_mismatch", go_result_size_mismatch},
     {"go_result_same_channel", go_result_same_channel},
-    {"go_result_same_channel_after_finish",
-     go_result_same_channel_after_finish},
+    {"go_result_after_finish_own_channels",
+     go_result_after_finish_own_channels},
     {"go_new_freed", go_new_freed},
 #endif
     {"go_offer_poll", go_offer_poll},

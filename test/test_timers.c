@@ -69,6 +69,13 @@ static void fake_idle(void *ud, uint32_t ms)
     c->now += ms == CA_FOREVER ? 1u : ms;
 }
 
+/* timer.h: a timer "fires on the first tick at which at least its delay
+** has passed in full, whatever the phase of the tick when it started". On
+** a clock we step by hand: started at tick T with a delay of ms > 0, it
+** fires at tick T + DUE(ms) = T + ms + 1 (the tick it started in may have
+** been all but over); a delay of 0 is due at once. */
+#define DUE(ms) ((uint32_t)(ms) + ((ms) != 0 ? 1u : 0u))
+
 #define CHECK_PENDING(ch, puts, takes)                                       \
     do {                                                                     \
         ca_chan_info i_;                                                     \
@@ -286,6 +293,21 @@ static void timeout_never_early_subtick(void)
 
 /* ------------------------------------------------------- timeout-ordering */
 
+/* Runs one timeout through s first, so that no code runs for the first
+** time (slowly, under valgrind) between the timeouts a test compares. */
+static void warm_up(ca_sched *s)
+{
+    ca_timeout_chan tc;
+    wake_log log;
+    waiter w;
+
+    memset(&log, 0, sizeof log);
+    CA_ASSERT_RC(ca_timeout_init(s, &tc, 1), CA_OK);
+    waiter_start(s, &w, &tc.ch, 0, &log);
+    CA_ASSERT_RC(ca_sched_run(s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&tc.ch), CA_OK);
+}
+
 /* core.async timeout-ordering-test, scaled: timeouts made as 80, 60, 70
 ** and 50 ms close in deadline order. */
 static void timeout_ordering(void)
@@ -300,11 +322,12 @@ static void timeout_ordering(void)
 
     memset(&log, 0, sizeof log);
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    warm_up(&s);
     t0 = tick_ms();
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 4; i++)
         CA_ASSERT_RC(ca_timeout_init(&s, &tc[i], ms[i]), CA_OK);
+    for (i = 0; i < 4; i++)
         waiter_start(&s, &w[i], &tc[i].ch, i, &log);
-    }
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(log.n, 4);
     CA_ASSERT_EQ(log.order[0], 3);
@@ -339,17 +362,18 @@ static void timeout_ordering_all_due_at_once(void)
             CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, fake_idle, &fc),
                          CA_OK);
             log.fc = &fc;
+        } else {
+            warm_up(&s);
         }
-        for (i = 0; i < 4; i++) {
-            CA_ASSERT_RC(ca_timeout_init(&s, &tc[i], ms[i] / (round + 1)),
-                         CA_OK);
+        for (i = 0; i < 4; i++)
+            CA_ASSERT_RC(ca_timeout_init(&s, &tc[i], ms[i]), CA_OK);
+        for (i = 0; i < 4; i++)
             waiter_start(&s, &w[i], &tc[i].ch, i, &log);
-        }
         CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK); /* all four park */
         if (round == 0)
             fc.now += 100;
         else
-            busy_ms(60);
+            busy_ms(100);
         CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
         CA_ASSERT_EQ(log.n, 4);
         CA_ASSERT_EQ(log.order[0], 3);
@@ -643,15 +667,14 @@ static void timeout_in_alts(void)
     m.alt = -1;
     CA_ASSERT_RC(ca_go_start(&s, &m.go, tmalt_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK);
-    fc.now = 539u;
+    fc.now = 540u;
     CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK);
     CA_ASSERT_EQ(m.alt, -1);
-    fc.now = 540u;
     while (ca_sched_step(&s, NULL) == CA_OK && m.alt == -1 && fc.now < 600u)
         fc.now++;
     CA_ASSERT_EQ(m.alt, 1);
     CA_ASSERT_RC(m.status, CA_CLOSED);
-    CA_ASSERT_EQ(fc.now, 540u);
+    CA_ASSERT_EQ(fc.now, 500u + DUE(40));
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CHECK_PENDING(&a, 0, 0);
     CA_ASSERT_RC(ca_chan_destroy(&a), CA_OK);
@@ -702,8 +725,8 @@ static void set_clock_busy(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
-/* SLEEP on a clock we move by hand: not awake at deadline - 1, awake at
-** the deadline; next_ms counts down to it. */
+/* SLEEP on a clock we move by hand: not awake a tick before it is due,
+** awake when due; next_ms counts down to it. */
 static void sleep_fake_clock(void)
 {
     ca_sched s;
@@ -718,19 +741,19 @@ static void sleep_fake_clock(void)
     CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, NULL, &fc), CA_OK);
     sleeper_start(&s, &z, 100, 0, &log);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
-    CA_ASSERT_EQ(next, 100);
+    CA_ASSERT_EQ(next, DUE(100));
     CA_ASSERT_EQ(log.n, 0);
     fc.now = 1060u;
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
-    CA_ASSERT_EQ(next, 40);
-    fc.now = 1099u;
+    CA_ASSERT_EQ(next, DUE(100) - 60u);
+    fc.now = 1000u + DUE(100) - 1u;
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(next, 1);
     CA_ASSERT_EQ(log.n, 0);
-    fc.now = 1100u;
+    fc.now = 1000u + DUE(100);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(log.n, 1);
-    CA_ASSERT_EQ(z.woke, 1100u);
+    CA_ASSERT_EQ(z.woke, 1000u + DUE(100));
     CA_ASSERT_RC(z.status, CA_OK);
     CA_ASSERT_EQ(next, CA_FOREVER);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
@@ -778,15 +801,16 @@ static void wrap_safety(void)
         el = fc.now - start;
         for (i = 0; i < 4; i++) {
             early += z[i].status == CA_OK &&
-                     (uint32_t)(z[i].woke - start) < sleep_ms[i];
-            late += el >= sleep_ms[i] && z[i].status != CA_OK;
+                     (uint32_t)(z[i].woke - start) < DUE(sleep_ms[i]);
+            late += el >= DUE(sleep_ms[i]) && z[i].status != CA_OK;
         }
         for (i = 0; i < 2; i++) {
-            late += el >= tmo_ms[i] && w[i].status != CA_CLOSED;
+            late += el >= DUE(tmo_ms[i]) && w[i].status != CA_CLOSED;
             early += w[i].status == CA_CLOSED &&
-                     (uint32_t)(w[i].woke - start) < tmo_ms[i];
-            late += el >= dl_ms[i] && d[i].alt != 1;
-            early += d[i].alt == 1 && (uint32_t)(d[i].woke - start) < dl_ms[i];
+                     (uint32_t)(w[i].woke - start) < DUE(tmo_ms[i]);
+            late += el >= DUE(dl_ms[i]) && d[i].alt != 1;
+            early += d[i].alt == 1 &&
+                     (uint32_t)(d[i].woke - start) < DUE(dl_ms[i]);
         }
         fc.now++;
     }
@@ -807,14 +831,14 @@ static void wrap_safety(void)
 }
 
 /* The longest delay, set just before the wrap: next_ms is right on both
-** sides of it, and the timer fires at its deadline, not a tick before. */
+** sides of it, and the timer fires when due, not a tick before. */
 static void wrap_max_delay(void)
 {
     ca_sched s;
     fake_clock fc = {0xffffff00u, 0u};
     wake_log log;
     sleeper lng, shrt;
-    uint32_t next = 0;
+    uint32_t next = 0, start = fc.now;
 
     memset(&log, 0, sizeof log);
     log.fc = &fc;
@@ -823,29 +847,92 @@ static void wrap_max_delay(void)
     sleeper_start(&s, &lng, CA_MAX_DELAY, 0, &log);
     sleeper_start(&s, &shrt, 0x200, 1, &log);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
-    CA_ASSERT_EQ(next, 0x200);
-    fc.now += 0x200; /* 0x00000100 */
+    CA_ASSERT_EQ(next, DUE(0x200));
+    fc.now = start + DUE(0x200); /* past the wrap */
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(log.n, 1);
     CA_ASSERT_EQ(log.order[0], 1);
-    CA_ASSERT_EQ(next, CA_MAX_DELAY - 0x200);
-    fc.now += CA_MAX_DELAY - 0x200 - 1;
+    CA_ASSERT_EQ(next, DUE(CA_MAX_DELAY) - DUE(0x200));
+    fc.now = start + DUE(CA_MAX_DELAY) - 1u;
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(log.n, 1);
     CA_ASSERT_EQ(next, 1);
     fc.now++;
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(log.n, 2);
-    CA_ASSERT_EQ(lng.woke, 0xffffff00u + CA_MAX_DELAY);
+    CA_ASSERT_EQ(lng.woke, start + DUE(CA_MAX_DELAY));
     CA_ASSERT_EQ(next, CA_FOREVER);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* Sleeps after some busy work that moves the fake clock on. */
+typedef struct busy_sleeper {
+    ca_go go;
+    fake_clock *fc;
+    uint32_t busy, ms;
+    int done;
+} busy_sleeper;
+
+static int busy_sleeper_fn(ca_go *g)
+{
+    busy_sleeper *b = (busy_sleeper *)g;
+
+    GO_BEGIN(g);
+    b->fc->now += b->busy; /* as if it computed for that long */
+    SLEEP(g, b->ms);
+    b->done = 1;
+    GO_END(g);
+}
+
+/* CA_MAX_DELAY is accepted: a timer that long must not hide one that is
+** due. Round 0: a SLEEP(0) and a SLEEP(CA_MAX_DELAY) started in one turn.
+** Round 1: a SLEEP(10) that falls due while another block computes for
+** 20 ms and then sleeps CA_MAX_DELAY. Either way the short sleep wakes on
+** the next steps. (Deadlines are compared by their signed difference, so
+** two pending deadlines 2^31 or more ticks apart are misordered.) */
+static ca_sched maxd_sched[2];
+
+static void max_delay_beside_due_timer(void)
+{
+    fake_clock fc = {1000u, 0u};
+    busy_sleeper shrt, lng;
+    int round, i;
+
+    for (round = 0; round < 2; round++) {
+        ca_sched *s = &maxd_sched[round];
+        CA_ASSERT_RC(ca_sched_init(s), CA_OK);
+        CA_ASSERT_RC(ca_sched_set_clock(s, fake_now, NULL, &fc), CA_OK);
+        memset(&shrt, 0, sizeof shrt);
+        memset(&lng, 0, sizeof lng);
+        shrt.fc = lng.fc = &fc;
+        shrt.ms = round == 0 ? 0 : 10;
+        lng.busy = round == 0 ? 0 : 20;
+        lng.ms = CA_MAX_DELAY;
+        CA_ASSERT_RC(ca_go_start(s, &shrt.go, busy_sleeper_fn), CA_OK);
+        CA_ASSERT_RC(ca_go_start(s, &lng.go, busy_sleeper_fn), CA_OK);
+        for (i = 0; i < 3; i++)
+            CA_ASSERT_RC(ca_sched_step(s, NULL), CA_OK);
+        CA_ASSERT_EQ(shrt.done, 1);
+        CA_ASSERT_EQ(lng.done, 0);
+        if (!shrt.done)
+            continue; /* hidden for good: this scheduler cannot end */
+        /* End it: jump to where the long one is due. */
+        fc.now += CA_MAX_DELAY;
+        for (i = 0; i < 4 && !lng.done; i++) {
+            fc.now += 1;
+            CA_ASSERT_RC(ca_sched_step(s, NULL), CA_OK);
+        }
+        CA_ASSERT_EQ(lng.done, 1);
+        CA_ASSERT_RC(ca_sched_destroy(s), CA_OK);
+    }
 }
 
 /* The timer heap under cancellation: 400 ALTS with random deadlines, most
 ** of them ended early by a close of their channel (which cancels their
 ** deadline somewhere inside the heap). Stepping one tick at a time, each
-** ends exactly when the earlier of its close and its deadline comes, and
-** no timer is left behind. Fixed seed. */
+** ends exactly when the earlier of its close and its deadline comes (a
+** close made before the step of the tick its deadline falls due in wins),
+** and no timer is left behind. Fixed seed. */
 #define NHEAP 400
 typedef struct heapgo {
     ca_go go;
@@ -887,7 +974,7 @@ static void timer_heap_cancel(void)
         ** deadline, some on it. */
         heap_close[i] = (seed >> 16) % 1300u;
         if (i % 50 == 0)
-            heap_close[i] = heap_dl[i];
+            heap_close[i] = DUE(heap_dl[i]); /* the same tick */
         CA_ASSERT_RC(ca_chan_init(&heap_ch[i], CA_UNBUFFERED, 0, 0, NULL, 0),
                      CA_OK);
         memset(&heap_go[i], 0, sizeof heap_go[i]);
@@ -908,8 +995,9 @@ static void timer_heap_cancel(void)
         CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     }
     for (i = 0; i < NHEAP; i++) {
-        int by_close = heap_close[i] <= heap_dl[i];
-        uint32_t when = by_close ? heap_close[i] : heap_dl[i];
+        /* A close in the tick the deadline falls due comes first. */
+        int by_close = heap_close[i] <= DUE(heap_dl[i]);
+        uint32_t when = by_close ? heap_close[i] : DUE(heap_dl[i]);
         ended += heap_go[i].alt != -1;
         wrong_alt += heap_go[i].alt != (by_close ? 0 : 1);
         wrong_time += (uint32_t)(heap_go[i].woke - start) != when;
@@ -973,6 +1061,7 @@ static const ca_test tests[] = {
     {"sleep_fake_clock", sleep_fake_clock},
     {"wrap_safety", wrap_safety},
     {"wrap_max_delay", wrap_max_delay},
+    {"max_delay_beside_due_timer", max_delay_beside_due_timer},
     {"timer_heap_cancel", timer_heap_cancel},
     {"sleep_many", sleep_many},
     {NULL, NULL}};
