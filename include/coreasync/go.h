@@ -258,14 +258,19 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
                                         __LINE__,                            \
                                         __extension__ &&CA__CAT(ca__resume_, \
                                                                 __LINE__)}
+/* The label at the top has its address taken so that a block with no
+ * parking op still has one (clang refuses an indirect goto without). */
 #define CA_GO_BEGIN(g)                                                       \
     do {                                                                     \
         _Pragma("GCC diagnostic push")                                      \
         _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                    \
+        static void *const ca__go_top = &&ca__go_top_label;                  \
+        (void)ca__go_top;                                                    \
         if ((g)->site != NULL)                                               \
             goto *(g)->site->label;                                          \
         _Pragma("GCC diagnostic pop")                                       \
-    } while (0)
+    } while (0);                                                             \
+    ca__go_top_label:
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \
         CA__CAT(ca__resume_, __LINE__) :                                     \
