@@ -13,8 +13,9 @@
 
 #include "internal.h"
 
-/* The hot path is one call, ca__chan_op: everything it uses is inlined. */
-#if defined(__GNUC__)
+/* The hot path is one call, ca__chan_op: everything it uses is inlined,
+** except in a build for size (-Os), where the compiler decides. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define HOT static inline __attribute__((always_inline))
 #else
 #define HOT static inline
