@@ -98,7 +98,7 @@ ca_chan *ca__result_take(ca_go *g)
     return r == CA__FINISHED ? NULL : r;
 }
 
-void ca__result_deliver_locked(ca_chan *r, const void *val, size_t size,
+void ca__result_deliver(ca_chan *r, const void *val, size_t size,
                                ca__wakelist *wl)
 {
     CA__LOCK(r);
@@ -116,7 +116,7 @@ static void deliver_late(ca_go *g, ca_chan *r)
     ca__wakelist wl;
 
     CA__WAKELIST_INIT(&wl);
-    ca__result_deliver_locked(r, g->u.w.val, g->u.w.index, &wl);
+    ca__result_deliver(r, g->u.w.val, g->u.w.index, &wl);
     ca__wake_all(&wl);
 }
 

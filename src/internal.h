@@ -97,7 +97,7 @@ int ca__sched_drive(ca_sched *s, volatile int *stop);
 /* A finished block's result channel (NULL if none), which it gives up;
 ** and the delivery of a value of `size` bytes into it, closing it. */
 ca_chan *ca__result_take(ca_go *g);
-void ca__result_deliver_locked(ca_chan *r, const void *val, size_t size,
+void ca__result_deliver(ca_chan *r, const void *val, size_t size,
                                ca__wakelist *wl);
 void ca__sched_kick(ca_sched *s);
 uint32_t ca__now(ca_sched *s);

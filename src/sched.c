@@ -315,7 +315,7 @@ static void finish(ca_sched *s, ca_go *g)
     CA__WAKELIST_INIT(&wl);
     r = ca__result_take(g);
     if (r != NULL)
-        ca__result_deliver_locked(r, g->u.w.val, g->u.w.index, &wl);
+        ca__result_deliver(r, g->u.w.val, g->u.w.index, &wl);
     CA__SLOCK(s);
     live_remove_locked(s, g);
     g->u.w.state = 0;
