@@ -1,6 +1,6 @@
 /*
-** ca_test.h: the CUnit boilerplate every test binary shares.
-** MIT licence, see COPYING.
+** ca_test.h: the CUnit boilerplate every test binary shares, and the
+** helpers that several test files use alike. MIT licence, see COPYING.
 **
 ** A test file lists its tests in a CA_TEST table and ends with
 ** CA_TEST_MAIN("area", table). The binary exits 1 if any assertion
@@ -10,9 +10,13 @@
 #ifndef CA_TEST_H
 #define CA_TEST_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <CUnit/CUnit.h>
+
+#include <coreasync.h>
 
 typedef struct ca_test {
     const char *name;
@@ -34,5 +38,127 @@ void ca_test_eq(long long a, long long b, const char *sa, const char *sb,
                 const char *file, int line);
 void ca_test_rc(int got, int want, const char *expr, const char *file,
                 int line);
+
+/* ------------------------------------------------------ channel checks */
+/* Macros, so that a failure reports the caller's line. */
+
+/* The waiting puts and takes ca_chan_inspect reports. */
+#define CHECK_PENDING(ch, puts, takes)                                       \
+    do {                                                                     \
+        ca_chan_info i_;                                                     \
+        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
+        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
+        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
+    } while (0)
+
+/* The number of values in the buffer, as ca_chan_inspect reports it. */
+#define CHECK_COUNT(ch, n)                                                   \
+    do {                                                                     \
+        ca_chan_info i_;                                                     \
+        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
+        CA_ASSERT_EQ(i_.count, (n));                                         \
+    } while (0)
+
+/* Polls an int channel, which must give want at once. */
+#define POLL_EQ(ch, want)                                                    \
+    do {                                                                     \
+        int got_ = -12345;                                                   \
+        CA_ASSERT_RC(ca_poll((ch), &got_), CA_OK);                           \
+        CA_ASSERT_EQ(got_, (want));                                          \
+    } while (0)
+
+/* Offers an int to a channel, which must take it at once. */
+#define OFFER(ch, val)                                                       \
+    do {                                                                     \
+        int v_ = (val);                                                      \
+        CA_ASSERT_RC(ca_offer((ch), &v_), CA_OK);                            \
+    } while (0)
+
+/* A channel of ints with room for 8 in test storage. */
+typedef struct ichan {
+    ca_chan ch;
+    int buf[8];
+} ichan;
+
+void ichan_init(ichan *c, ca_buf_kind kind, size_t cap);
+
+/* What an async op's callback saw: op->data points at one of these, and
+** rec_cb counts the calls and keeps the last status. */
+typedef struct rec {
+    int calls;
+    int status;
+} rec;
+
+void rec_cb(ca_op *op, int status);
+
+/* ------------------------------------------------------------- clocks */
+
+/* The milliseconds of the monotonic clock, truncated as the library's
+** POSIX clock truncates them: a delay measured in these ticks is never
+** shorter than the ticks the library counted. */
+uint32_t tick_ms(void);
+
+/* A clock for ca_sched_set_clock that the test moves by hand: fake_now
+** reads it; fake_idle, as the idle hook, moves it on by the time asked
+** for (so ca_sched_run never spins) and counts its calls. */
+typedef struct fake_clock {
+    uint32_t now;
+    unsigned long idles;
+} fake_clock;
+
+uint32_t fake_now(void *ud);
+void fake_idle(void *ud, uint32_t ms);
+
+/* timer.h: a timer "fires on the first tick at which at least its delay
+** has passed in full, whatever the phase of the tick when it started". On
+** a clock we step by hand: started at tick T with a delay of ms > 0, it
+** fires at tick T + DUE(ms) = T + ms + 1 (the tick it started in may have
+** been all but over); a delay of 0 is due at once. */
+#define DUE(ms) ((uint32_t)(ms) + ((ms) != 0 ? 1u : 0u))
+
+/* ---------------------------------------------------------- go blocks */
+
+/* Takes one value from ch into v after an optional nap (SLEEP), and
+** keeps the TAKE's status. Fill with taker_init, then ca_go_start it
+** with taker_fn. */
+typedef struct taker {
+    ca_go go;
+    ca_chan *ch;
+    uint32_t nap;
+    int v, status;
+} taker;
+
+int taker_fn(ca_go *g);
+void taker_init(taker *t, ca_chan *ch, uint32_t nap);
+
+/* Puts first, first+1, ... (n values) into ch after an optional nap,
+** keeping the last PUT's status, then closes ch if asked. Fill with
+** putter_init, then ca_go_start it with putter_fn. */
+typedef struct putter {
+    ca_go go;
+    ca_chan *ch;
+    uint32_t nap;
+    int first, n, i, v, close_after;
+    int status;
+} putter;
+
+int putter_fn(ca_go *g);
+void putter_init(putter *p, ca_chan *ch, int first, int n, uint32_t nap,
+                 int close_after);
+
+#if CA_HAVE_THREADS
+/* A thread body (pthread_create's arg: an outside) that completes an op
+** from outside the scheduler s (NULL: the default one) the test took a
+** reference on with ca_sched_ref: it naps 20 ms, puts v into ch (with
+** ca_put_blocking if blocking, else ca_offer), then ca_sched_unref(s). */
+typedef struct outside {
+    ca_sched *s;
+    ca_chan *ch;
+    int v, blocking;
+    int rc, unref_rc;
+} outside;
+
+void *outside_thread(void *arg);
+#endif
 
 #endif /* CA_TEST_H */

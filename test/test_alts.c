@@ -6,84 +6,14 @@
 ** test-write-on-closed, CLJS cleanup and test-bufferless.
 ** MIT licence, see COPYING.
 */
-#if !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include <coreasync.h>
 
 #include "ca_test.h"
 
 /* ------------------------------------------------------------ helpers */
-
-typedef struct ichan {
-    ca_chan ch;
-    int buf[8];
-} ichan;
-
-static void ichan_init(ichan *c, ca_buf_kind kind, size_t cap)
-{
-    CA_ASSERT_RC(ca_chan_init(&c->ch, kind, cap, sizeof(int),
-                              cap != 0 ? c->buf : NULL, sizeof c->buf),
-                 CA_OK);
-}
-
-#define CHECK_PENDING(ch, puts, takes)                                       \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
-    } while (0)
-
-#define CHECK_COUNT(ch, n)                                                   \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.count, (n));                                         \
-    } while (0)
-
-#define POLL_EQ(ch, want)                                                    \
-    do {                                                                     \
-        int got_ = -12345;                                                   \
-        CA_ASSERT_RC(ca_poll((ch), &got_), CA_OK);                           \
-        CA_ASSERT_EQ(got_, (want));                                          \
-    } while (0)
-
-#define OFFER(ch, val)                                                       \
-    do {                                                                     \
-        int v_ = (val);                                                      \
-        CA_ASSERT_RC(ca_offer((ch), &v_), CA_OK);                            \
-    } while (0)
-
-static uint32_t tick_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
-                      (uint64_t)ts.tv_nsec / 1000000u);
-}
-
-/* A clock the test moves by hand. */
-typedef struct fake_clock {
-    uint32_t now;
-} fake_clock;
-
-static uint32_t fake_now(void *ud)
-{
-    return ((fake_clock *)ud)->now;
-}
-
-/* timer.h: a timer "fires on the first tick at which at least its delay
-** has passed in full, whatever the phase of the tick when it started". On
-** a clock we step by hand: started at tick T with a delay of ms > 0, it
-** fires at tick T + DUE(ms) = T + ms + 1 (the tick it started in may have
-** been all but over); a delay of 0 is due at once. */
-#define DUE(ms) ((uint32_t)(ms) + ((ms) != 0 ? 1u : 0u))
 
 /* One ALTS over cases the test fills in before starting the block. */
 typedef struct altgo {
@@ -123,62 +53,6 @@ static void altgo_init(altgo *a, size_t n, int flags)
     a->status = -100;
     for (i = 0; i < 8; i++)
         a->vals[i] = -1;
-}
-
-typedef struct putter {
-    ca_go go;
-    ca_chan *ch;
-    uint32_t delay;
-    int v, status;
-} putter;
-
-static int putter_fn(ca_go *g)
-{
-    putter *p = (putter *)g;
-
-    GO_BEGIN(g);
-    if (p->delay != 0)
-        SLEEP(g, p->delay);
-    PUT(g, p->ch, &p->v);
-    p->status = GO_STATUS(g);
-    GO_END(g);
-}
-
-typedef struct taker {
-    ca_go go;
-    ca_chan *ch;
-    uint32_t delay;
-    int v, status;
-} taker;
-
-static int taker_fn(ca_go *g)
-{
-    taker *t = (taker *)g;
-
-    GO_BEGIN(g);
-    if (t->delay != 0)
-        SLEEP(g, t->delay);
-    TAKE(g, t->ch, &t->v);
-    t->status = GO_STATUS(g);
-    GO_END(g);
-}
-
-static void putter_init(putter *p, ca_chan *ch, int v, uint32_t delay)
-{
-    memset(p, 0, sizeof *p);
-    p->ch = ch;
-    p->v = v;
-    p->delay = delay;
-    p->status = -100;
-}
-
-static void taker_init(taker *t, ca_chan *ch, uint32_t delay)
-{
-    memset(t, 0, sizeof *t);
-    t->ch = ch;
-    t->v = -1;
-    t->delay = delay;
-    t->status = -100;
 }
 
 /* ------------------------------------------------------------- fairness */
@@ -435,7 +309,7 @@ static void alts_default(void)
 static void alts_deadline_fake_clock(void)
 {
     ca_sched s;
-    fake_clock fc = {1000u};
+    fake_clock fc = {1000u, 0};
     ichan a;
     altgo x;
     uint32_t next = 0;
@@ -500,7 +374,7 @@ static void alts_deadline_real_clock(void)
 static void alts_deadline_cancelled(void)
 {
     ca_sched s;
-    fake_clock fc = {0u};
+    fake_clock fc = {0u, 0};
     ichan a;
     altgo x;
     putter p;
@@ -515,7 +389,7 @@ static void alts_deadline_cancelled(void)
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(next, DUE(10000));
-    putter_init(&p, &a.ch, 77, 0);
+    putter_init(&p, &a.ch, 77, 1, 0, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     fc.now = 5;
     while (ca_sched_step(&s, &next) == CA_OK && next == 0)
@@ -681,7 +555,7 @@ static void alts_mixed_put_take(void)
     x.vals[1] = 56;
     CA_ASSERT_RC(ca_alt_put(&x.cases[1], &b.ch, &x.vals[1]), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
-    putter_init(&p, &a.ch, 66, 0);
+    putter_init(&p, &a.ch, 66, 1, 0, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(x.alt, 0);
@@ -728,7 +602,7 @@ static void alts_same_channel_twice(void)
     CA_ASSERT_RC(ca_go_start(&s, &y.go, altgo_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
     CHECK_PENDING(&u.ch, 0, 2);
-    putter_init(&p, &u.ch, 31, 0);
+    putter_init(&p, &u.ch, 31, 1, 0, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CU_ASSERT(y.alt == 0 || y.alt == 1);
@@ -806,7 +680,7 @@ static void alts_no_self_match(void)
     CA_ASSERT_RC(ca_alt_take(&x.cases[1], &u.ch, &x.vals[1]), CA_OK);
     CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10000), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
-    putter_init(&p, &u.ch, 3, 5);
+    putter_init(&p, &u.ch, 3, 1, 5, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(x.alt, 1);
@@ -849,7 +723,7 @@ static void alts_bufferless(void)
     CA_ASSERT_RC(ca_alt_put(&x.cases[1], &d.ch, &x.vals[1]), CA_OK);
     CA_ASSERT_RC(ca_alt_deadline(&x.cases[2], 10000), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &x.go, altgo_fn), CA_OK);
-    putter_init(&p, &c.ch, 3, 10);
+    putter_init(&p, &c.ch, 3, 1, 10, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(x.alt, 0);
@@ -897,7 +771,7 @@ static void alts_losers_leave_nothing(void)
     CHECK_PENDING(&a.ch, 0, 2);
     CHECK_PENDING(&b.ch, 0, 1);
     CHECK_PENDING(&c.ch, 1, 0);
-    putter_init(&p, &b.ch, 8, 0);
+    putter_init(&p, &b.ch, 8, 1, 0, 0);
     CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(x.alt, 1);
@@ -1309,7 +1183,7 @@ static void alts_blocking_fed_by_go(void)
 
     ichan_init(&a, CA_UNBUFFERED, 0);
     ichan_init(&b, CA_UNBUFFERED, 0);
-    putter_init(&p, &b.ch, 21, 0);
+    putter_init(&p, &b.ch, 21, 1, 0, 0);
     CA_ASSERT_RC(ca_go_start(NULL, &p.go, putter_fn), CA_OK);
     CA_ASSERT_RC(ca_alt_take(&c[0], &a.ch, &v), CA_OK);
     CA_ASSERT_RC(ca_alt_take(&c[1], &b.ch, &v), CA_OK);

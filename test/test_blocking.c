@@ -4,12 +4,8 @@
 ** scheduler that complete them; closed channels; deadlock detection;
 ** misuse inside a go block; timeouts. MIT licence, see COPYING.
 */
-#if !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include <coreasync.h>
 
@@ -21,108 +17,17 @@
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct ichan {
-    ca_chan ch;
-    int buf[8];
-} ichan;
-
-static void ichan_init(ichan *c, ca_buf_kind kind, size_t cap)
-{
-    CA_ASSERT_RC(ca_chan_init(&c->ch, kind, cap, sizeof(int),
-                              cap != 0 ? c->buf : NULL, sizeof c->buf),
-                 CA_OK);
-}
-
-#define CHECK_PENDING(ch, puts, takes)                                       \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
-    } while (0)
-
-#define CHECK_COUNT(ch, n)                                                   \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.count, (n));                                         \
-    } while (0)
-
-static uint32_t tick_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
-                      (uint64_t)ts.tv_nsec / 1000000u);
-}
-
-/* Puts first, first+1, ... (n values) after an optional nap, then closes
-** the channel if asked. */
-typedef struct putter {
-    ca_go go;
-    ca_chan *ch;
-    uint32_t nap;
-    int first, n, i, v, close_after;
-    int status;
-} putter;
-
-static int putter_fn(ca_go *g)
-{
-    putter *p = (putter *)g;
-
-    GO_BEGIN(g);
-    if (p->nap != 0)
-        SLEEP(g, p->nap);
-    for (p->i = 0; p->i < p->n; p->i++) {
-        p->v = p->first + p->i;
-        PUT(g, p->ch, &p->v);
-        p->status = GO_STATUS(g);
-    }
-    if (p->close_after)
-        (void)ca_close(p->ch);
-    GO_END(g);
-}
-
+/* The shared putter and taker, started on the default scheduler. */
 static void putter_start(putter *p, ca_chan *ch, int first, int n,
                          uint32_t nap, int close_after)
 {
-    memset(p, 0, sizeof *p);
-    p->ch = ch;
-    p->first = first;
-    p->n = n;
-    p->nap = nap;
-    p->close_after = close_after;
-    p->status = -100;
+    putter_init(p, ch, first, n, nap, close_after);
     CA_ASSERT_RC(ca_go_start(NULL, &p->go, putter_fn), CA_OK);
-}
-
-typedef struct taker {
-    ca_go go;
-    ca_chan *ch;
-    uint32_t nap;
-    int v, status;
-} taker;
-
-static int taker_fn(ca_go *g)
-{
-    taker *t = (taker *)g;
-
-    GO_BEGIN(g);
-    if (t->nap != 0)
-        SLEEP(g, t->nap);
-    TAKE(g, t->ch, &t->v);
-    t->status = GO_STATUS(g);
-    GO_END(g);
 }
 
 static void taker_start(taker *t, ca_chan *ch, uint32_t nap)
 {
-    memset(t, 0, sizeof *t);
-    t->ch = ch;
-    t->nap = nap;
-    t->v = -1;
-    t->status = -100;
+    taker_init(t, ch, nap);
     CA_ASSERT_RC(ca_go_start(NULL, &t->go, taker_fn), CA_OK);
 }
 
@@ -423,22 +328,6 @@ static void blocking_drives_timers(void)
 #if CA_HAVE_THREADS
 /* Another thread, declared with ca_sched_ref, completes the blocked take:
 ** no deadlock is reported while it may. */
-typedef struct outside {
-    ca_chan *ch;
-    int v, rc, unref_rc;
-} outside;
-
-static void *outside_thread(void *arg)
-{
-    outside *o = (outside *)arg;
-    struct timespec ts = {0, 20 * 1000000L};
-
-    nanosleep(&ts, NULL);
-    o->rc = ca_put_blocking(o->ch, &o->v);
-    o->unref_rc = ca_sched_unref(NULL);
-    return NULL;
-}
-
 static void blocking_ref_thread(void)
 {
     ichan c;
@@ -450,6 +339,7 @@ static void blocking_ref_thread(void)
     memset(&o, 0, sizeof o);
     o.ch = &c.ch;
     o.v = 31;
+    o.blocking = 1;
     o.rc = o.unref_rc = -100;
     CA_ASSERT_RC(ca_sched_ref(NULL), CA_OK);
     CA_ASSERT_EQ(pthread_create(&th, NULL, outside_thread, &o), 0);

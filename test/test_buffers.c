@@ -10,50 +10,6 @@
 
 #include "ca_test.h"
 
-/* The fields of ca_chan_info that the buffer tests watch. Macros, so that
-** a failure reports the caller's line. */
-#define CHECK_COUNT(ch, n)                                                     \
-    do {                                                                       \
-        ca_chan_info i_;                                                       \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                       \
-        CA_ASSERT_EQ(i_.count, (n));                                           \
-    } while (0)
-
-#define CHECK_PENDING(ch, puts, takes)                                         \
-    do {                                                                       \
-        ca_chan_info i_;                                                       \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                       \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                                 \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                               \
-    } while (0)
-
-#define OFFER(ch, v)                                                           \
-    do {                                                                       \
-        int v_ = (v);                                                          \
-        CA_ASSERT_RC(ca_offer((ch), &v_), CA_OK);                              \
-    } while (0)
-
-#define POLL_EQ(ch, want)                                                      \
-    do {                                                                       \
-        int got_ = -12345;                                                     \
-        CA_ASSERT_RC(ca_poll((ch), &got_), CA_OK);                             \
-        CA_ASSERT_EQ(got_, (want));                                            \
-    } while (0)
-
-/* What an op's callback saw: op->data points at one of these. */
-typedef struct rec {
-    int calls;
-    int status;
-} rec;
-
-static void rec_cb(ca_op *op, int status)
-{
-    rec *r = (rec *)op->data;
-
-    r->calls++;
-    r->status = status;
-}
-
 /* ------------------------------------------------------------ the kinds */
 
 /* core.async buffers_test fixed-buffer-tests */

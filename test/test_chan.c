@@ -18,32 +18,19 @@
         CA_ASSERT_EQ(i_.pending_takes, (takes));                               \
     } while (0)
 
-#define OFFER(ch, v)                                                           \
-    do {                                                                       \
-        int v_ = (v);                                                          \
-        CA_ASSERT_RC(ca_offer((ch), &v_), CA_OK);                              \
-    } while (0)
-
-#define POLL_EQ(ch, want)                                                      \
-    do {                                                                       \
-        int got_ = -12345;                                                     \
-        CA_ASSERT_RC(ca_poll((ch), &got_), CA_OK);                             \
-        CA_ASSERT_EQ(got_, (want));                                            \
-    } while (0)
-
 /* Every callback of this file appends to one log, so tests can check both
 ** how often each op completed and in what order. */
-typedef struct rec {
+typedef struct orec {
     int id;     /* which op                                         */
     int calls;  /* how many times its callback ran                  */
     int status; /* the status of the last call                      */
-} rec;
+} orec;
 
 static int order[64], norder;
 
-static void rec_cb(ca_op *op, int status)
+static void orec_cb(ca_op *op, int status)
 {
-    rec *r = (rec *)op->data;
+    orec *r = (orec *)op->data;
 
     r->calls++;
     r->status = status;
@@ -51,7 +38,7 @@ static void rec_cb(ca_op *op, int status)
         order[norder++] = r->id;
 }
 
-static void recs_init(rec *r, ca_op *ops, int n)
+static void orecs_init(orec *r, ca_op *ops, int n)
 {
     int i;
 
@@ -117,7 +104,7 @@ static void chan_handoff_to_queued_take(void)
     size_t caps[] = {0, 2, 2, 2};
     ca_chan ch;
     ca_op op[1];
-    rec r[1];
+    orec r[1];
     int buf[2], dst, v;
     size_t k;
 
@@ -125,9 +112,9 @@ static void chan_handoff_to_queued_take(void)
         CA_ASSERT_RC(ca_chan_init(&ch, kinds[k], caps[k], sizeof(int),
                                   caps[k] ? buf : NULL, sizeof buf),
                      CA_OK);
-        recs_init(r, op, 1);
+        orecs_init(r, op, 1);
         dst = -1;
-        CA_ASSERT_RC(ca_take_async(&ch, &op[0], &dst, rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_take_async(&ch, &op[0], &dst, orec_cb), CA_OK);
         CA_ASSERT_EQ(r[0].calls, 0);
         CHECK_INFO(&ch, 0, 0, 1);
         v = 77;
@@ -146,13 +133,13 @@ static void chan_poll_from_queued_put(void)
 {
     ca_chan ch;
     ca_op op[1];
-    rec r[1];
+    orec r[1];
     int v = 31, dst = -1;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    recs_init(r, op, 1);
-    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, rec_cb), CA_OK);
+    orecs_init(r, op, 1);
+    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, orec_cb), CA_OK);
     CA_ASSERT_EQ(r[0].calls, 0);
     CHECK_INFO(&ch, 0, 1, 0);
     CA_ASSERT_RC(ca_poll(&ch, &dst), CA_OK);
@@ -169,13 +156,13 @@ static void chan_queued_put_reads_value_late(void)
 {
     ca_chan ch;
     ca_op op[1];
-    rec r[1];
+    orec r[1];
     int v = 1, dst = -1;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    recs_init(r, op, 1);
-    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, rec_cb), CA_OK);
+    orecs_init(r, op, 1);
+    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, orec_cb), CA_OK);
     v = 2;
     CA_ASSERT_RC(ca_poll(&ch, &dst), CA_OK);
     CA_ASSERT_EQ(dst, 2);
@@ -212,13 +199,13 @@ static void chan_close_twice_with_waiters(void)
 {
     ca_chan ch;
     ca_op op[2];
-    rec r[2];
+    orec r[2];
     int v = 9, dst = -1;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    recs_init(r, op, 2);
-    CA_ASSERT_RC(ca_take_async(&ch, &op[0], &dst, rec_cb), CA_OK);
+    orecs_init(r, op, 2);
+    CA_ASSERT_RC(ca_take_async(&ch, &op[0], &dst, orec_cb), CA_OK);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
     CA_ASSERT_EQ(r[0].calls, 1);
@@ -228,7 +215,7 @@ static void chan_close_twice_with_waiters(void)
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    CA_ASSERT_RC(ca_put_async(&ch, &op[1], &v, rec_cb), CA_OK);
+    CA_ASSERT_RC(ca_put_async(&ch, &op[1], &v, orec_cb), CA_OK);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
     CA_ASSERT_EQ(r[1].calls, 0);
@@ -247,7 +234,7 @@ static void chan_put_after_close(void)
     ca_buf_kind kinds[] = {CA_FIXED, CA_DROPPING, CA_SLIDING};
     ca_chan ch;
     ca_op op[1];
-    rec r[1];
+    orec r[1];
     int buf[3], v;
     size_t k;
 
@@ -259,9 +246,9 @@ static void chan_put_after_close(void)
         CA_ASSERT_RC(ca_close(&ch), CA_OK);
         v = 2;
         CA_ASSERT_RC(ca_offer(&ch, &v), CA_CLOSED);
-        recs_init(r, op, 1);
+        orecs_init(r, op, 1);
         v = 3;
-        CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, rec_cb), CA_CLOSED);
+        CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, orec_cb), CA_CLOSED);
         CA_ASSERT_EQ(r[0].calls, 1);
         CA_ASSERT_RC(r[0].status, CA_CLOSED);
         CHECK_INFO(&ch, 1, 0, 0);
@@ -274,9 +261,9 @@ static void chan_put_after_close(void)
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
-    recs_init(r, op, 1);
+    orecs_init(r, op, 1);
     v = 3;
-    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, rec_cb), CA_CLOSED);
+    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, orec_cb), CA_CLOSED);
     CA_ASSERT_EQ(r[0].calls, 1);
     CA_ASSERT_RC(r[0].status, CA_CLOSED);
     CHECK_INFO(&ch, 0, 0, 0);
@@ -291,17 +278,17 @@ static void chan_close_keeps_queued_puts(void)
     enum { N = 4 };
     ca_chan ch;
     ca_op op[N];
-    rec r[N];
+    orec r[N];
     int vals[N], buf[1], v, i, j;
 
     /* a full (chan 1): values 0 in the buffer, 1..N queued */
     CA_ASSERT_RC(ca_chan_init(&ch, CA_FIXED, 1, sizeof(int), buf, sizeof buf),
                  CA_OK);
-    recs_init(r, op, N);
+    orecs_init(r, op, N);
     OFFER(&ch, 0);
     for (i = 0; i < N; i++) {
         vals[i] = i + 1;
-        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], orec_cb), CA_OK);
     }
     CHECK_INFO(&ch, 1, N, 0);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
@@ -326,9 +313,9 @@ static void chan_close_keeps_queued_puts(void)
     /* unbuffered */
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    recs_init(r, op, N);
+    orecs_init(r, op, N);
     for (i = 0; i < N; i++)
-        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], orec_cb), CA_OK);
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
     CA_ASSERT_EQ(ca_closed(&ch), 1);
     for (i = 0; i < N; i++) {
@@ -348,7 +335,7 @@ static void chan_close_completes_queued_takes(void)
     ca_buf_kind kinds[] = {CA_UNBUFFERED, CA_FIXED, CA_SLIDING};
     ca_chan ch;
     ca_op op[N];
-    rec r[N];
+    orec r[N];
     int dst[N], buf[2], i;
     size_t k;
 
@@ -358,10 +345,10 @@ static void chan_close_completes_queued_takes(void)
         CA_ASSERT_RC(
             ca_chan_init(&ch, kinds[k], cap, sizeof(int), buf, sizeof buf),
             CA_OK);
-        recs_init(r, op, N);
+        orecs_init(r, op, N);
         for (i = 0; i < N; i++) {
             dst[i] = -1;
-            CA_ASSERT_RC(ca_take_async(&ch, &op[i], &dst[i], rec_cb), CA_OK);
+            CA_ASSERT_RC(ca_take_async(&ch, &op[i], &dst[i], orec_cb), CA_OK);
         }
         CHECK_INFO(&ch, 0, 0, N);
         CA_ASSERT_EQ(norder, 0);
@@ -382,7 +369,7 @@ static void chan_close_drains_buffer(void)
 {
     ca_chan ch;
     ca_op op[1];
-    rec r[1];
+    orec r[1];
     int buf[3], v, i;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_FIXED, 3, sizeof(int), buf, sizeof buf),
@@ -393,9 +380,9 @@ static void chan_close_drains_buffer(void)
     CA_ASSERT_RC(ca_close(&ch), CA_OK);
     CHECK_INFO(&ch, 3, 0, 0);
     POLL_EQ(&ch, 1);
-    recs_init(r, op, 1);
+    orecs_init(r, op, 1);
     v = -1;
-    CA_ASSERT_RC(ca_take_async(&ch, &op[0], &v, rec_cb), CA_OK);
+    CA_ASSERT_RC(ca_take_async(&ch, &op[0], &v, orec_cb), CA_OK);
     CA_ASSERT_EQ(r[0].calls, 1);
     CA_ASSERT_RC(r[0].status, CA_OK);
     CA_ASSERT_EQ(v, 2);
@@ -406,7 +393,7 @@ static void chan_close_drains_buffer(void)
         CA_ASSERT_EQ(v, -1);
     }
     r[0].calls = 0;
-    CA_ASSERT_RC(ca_take_async(&ch, &op[0], &v, rec_cb), CA_OK);
+    CA_ASSERT_RC(ca_take_async(&ch, &op[0], &v, orec_cb), CA_OK);
     CA_ASSERT_EQ(r[0].calls, 1);
     CA_ASSERT_RC(r[0].status, CA_CLOSED);
     CA_ASSERT_EQ(v, -1);
@@ -438,15 +425,15 @@ static void chan_take_fifo(void)
     enum { N = 6 };
     ca_chan ch;
     ca_op op[N];
-    rec r[N];
+    orec r[N];
     int dst[N], buf[4], i;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    recs_init(r, op, N);
+    orecs_init(r, op, N);
     for (i = 0; i < N; i++) {
         dst[i] = -1;
-        CA_ASSERT_RC(ca_take_async(&ch, &op[i], &dst[i], rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_take_async(&ch, &op[i], &dst[i], orec_cb), CA_OK);
     }
     for (i = 0; i < N; i++) {
         OFFER(&ch, 10 * (i + 1));
@@ -462,10 +449,10 @@ static void chan_take_fifo(void)
     /* on an empty buffered channel, one put at a time goes to the oldest */
     CA_ASSERT_RC(ca_chan_init(&ch, CA_FIXED, 4, sizeof(int), buf, sizeof buf),
                  CA_OK);
-    recs_init(r, op, N);
+    orecs_init(r, op, N);
     for (i = 0; i < N; i++) {
         dst[i] = -1;
-        CA_ASSERT_RC(ca_take_async(&ch, &op[i], &dst[i], rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_take_async(&ch, &op[i], &dst[i], orec_cb), CA_OK);
     }
     for (i = 0; i < N; i++)
         OFFER(&ch, i);
@@ -484,15 +471,15 @@ static void chan_put_fifo(void)
     enum { N = 6 };
     ca_chan ch;
     ca_op op[N];
-    rec r[N];
+    orec r[N];
     int vals[N], buf[2], i;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
                  CA_OK);
-    recs_init(r, op, N);
+    orecs_init(r, op, N);
     for (i = 0; i < N; i++) {
         vals[i] = 100 + i;
-        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], orec_cb), CA_OK);
     }
     for (i = 0; i < N; i++) {
         POLL_EQ(&ch, 100 + i);
@@ -502,11 +489,11 @@ static void chan_put_fifo(void)
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_FIXED, 2, sizeof(int), buf, sizeof buf),
                  CA_OK);
-    recs_init(r, op, N);
+    orecs_init(r, op, N);
     OFFER(&ch, 98);
     OFFER(&ch, 99);
     for (i = 0; i < N; i++)
-        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], rec_cb), CA_OK);
+        CA_ASSERT_RC(ca_put_async(&ch, &op[i], &vals[i], orec_cb), CA_OK);
     CHECK_INFO(&ch, 2, N, 0);
     POLL_EQ(&ch, 98);
     POLL_EQ(&ch, 99);
@@ -527,14 +514,14 @@ static void chan_puts_fulfill_when_buffer_available(void)
 {
     ca_chan ch;
     ca_op op[1];
-    rec r[1];
+    orec r[1];
     int buf[1], v = 2, i;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_FIXED, 1, sizeof(int), buf, sizeof buf),
                  CA_OK);
-    recs_init(r, op, 1);
+    orecs_init(r, op, 1);
     OFFER(&ch, 1);
-    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, rec_cb), CA_OK);
+    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &v, orec_cb), CA_OK);
     CA_ASSERT_EQ(r[0].calls, 0);
     CHECK_INFO(&ch, 1, 1, 0);
     POLL_EQ(&ch, 1);
@@ -556,17 +543,17 @@ static void chan_dispatch_bugs(void)
 {
     ca_chan ch;
     ca_op op[3];
-    rec r[3];
+    orec r[3];
     int buf[1], a = 42, b = 43, dst = -1;
 
     CA_ASSERT_RC(ca_chan_init(&ch, CA_FIXED, 1, sizeof(int), buf, sizeof buf),
                  CA_OK);
-    recs_init(r, op, 3);
-    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &a, rec_cb), CA_OK); /* buffer */
+    orecs_init(r, op, 3);
+    CA_ASSERT_RC(ca_put_async(&ch, &op[0], &a, orec_cb), CA_OK); /* buffer */
     CA_ASSERT_EQ(r[0].calls, 1);
-    CA_ASSERT_RC(ca_put_async(&ch, &op[1], &b, rec_cb), CA_OK); /* queue */
+    CA_ASSERT_RC(ca_put_async(&ch, &op[1], &b, orec_cb), CA_OK); /* queue */
     CA_ASSERT_EQ(r[1].calls, 0);
-    CA_ASSERT_RC(ca_take_async(&ch, &op[2], &dst, rec_cb), CA_OK);
+    CA_ASSERT_RC(ca_take_async(&ch, &op[2], &dst, orec_cb), CA_OK);
     CA_ASSERT_EQ(r[2].calls, 1);
     CA_ASSERT_RC(r[2].status, CA_OK);
     CA_ASSERT_EQ(dst, 42);
@@ -685,7 +672,7 @@ typedef struct reenter {
     int calls, status, rc1, rc2, got;
     ca_op op2;
     int val2;
-    rec r2;
+    orec r2;
 } reenter;
 
 /* A take callback that offers two values and polls one on the same

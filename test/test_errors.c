@@ -11,33 +11,12 @@
 
 #include "ca_test.h"
 
-#define CHECK_PENDING(ch, puts, takes)                                         \
-    do {                                                                       \
-        ca_chan_info i_;                                                       \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                       \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                                 \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                               \
-    } while (0)
-
 #define CHECK_REFS(ch, n)                                                      \
     do {                                                                       \
         ca_chan_info i_;                                                       \
         CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                       \
         CA_ASSERT_EQ(i_.refs, (n));                                            \
     } while (0)
-
-typedef struct rec {
-    int calls;
-    int status;
-} rec;
-
-static void rec_cb(ca_op *op, int status)
-{
-    rec *r = (rec *)op->data;
-
-    r->calls++;
-    r->status = status;
-}
 
 /* ------------------------------------------------------------ NULL */
 

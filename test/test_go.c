@@ -7,12 +7,8 @@
 ** (async-test, offer-poll, enqueued-chan-ops, go-nests, ASYNC-186).
 ** MIT licence, see COPYING.
 */
-#if !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include <coreasync.h>
 
@@ -20,60 +16,20 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* A channel of ints in test storage. */
-typedef struct ichan {
-    ca_chan ch;
-    int buf[8];
-} ichan;
-
-static void ichan_init(ichan *c, ca_buf_kind kind, size_t cap)
-{
-    CA_ASSERT_RC(ca_chan_init(&c->ch, kind, cap, sizeof(int),
-                              cap != 0 ? c->buf : NULL, sizeof c->buf),
-                 CA_OK);
-}
-
-#define CHECK_PENDING(ch, puts, takes)                                       \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
-    } while (0)
-
-#define POLL_EQ(ch, want)                                                    \
-    do {                                                                     \
-        int got_ = -12345;                                                   \
-        CA_ASSERT_RC(ca_poll((ch), &got_), CA_OK);                           \
-        CA_ASSERT_EQ(got_, (want));                                          \
-    } while (0)
-
-/* The milliseconds of the monotonic clock, truncated as the library's
-** POSIX clock truncates them: a delay measured in these ticks is never
-** shorter than the ticks the library counted. */
-static uint32_t tick_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
-                      (uint64_t)ts.tv_nsec / 1000000u);
-}
-
 /* Puts n values, first, first+1, ... into ch; records each put's status,
 ** and closes ch afterwards if asked. */
-typedef struct putter {
+typedef struct producer {
     ca_go go;
     ca_chan *ch;
     int first, n, i, v;
     int close_after;
     int status[8];
     int calls;
-} putter;
+} producer;
 
-static int putter_fn(ca_go *g)
+static int producer_fn(ca_go *g)
 {
-    putter *p = (putter *)g;
+    producer *p = (producer *)g;
 
     p->calls++;
     GO_BEGIN(g);
@@ -89,7 +45,7 @@ static int putter_fn(ca_go *g)
 }
 
 /* Takes until the channel is closed (or max values), recording values. */
-typedef struct taker {
+typedef struct consumer {
     ca_go go;
     ca_chan *ch;
     int max;
@@ -98,11 +54,11 @@ typedef struct taker {
     int ngot;
     int last_status;
     int calls;
-} taker;
+} consumer;
 
-static int taker_fn(ca_go *g)
+static int consumer_fn(ca_go *g)
 {
-    taker *t = (taker *)g;
+    consumer *t = (consumer *)g;
 
     t->calls++;
     GO_BEGIN(g);
@@ -118,7 +74,7 @@ static int taker_fn(ca_go *g)
     GO_END(g);
 }
 
-static void taker_init(taker *t, ca_chan *ch, int max)
+static void consumer_init(consumer *t, ca_chan *ch, int max)
 {
     memset(t, 0, sizeof *t);
     t->ch = ch;
@@ -126,7 +82,7 @@ static void taker_init(taker *t, ca_chan *ch, int max)
     t->last_status = -100;
 }
 
-static void putter_init(putter *p, ca_chan *ch, int first, int n)
+static void producer_init(producer *p, ca_chan *ch, int first, int n)
 {
     memset(p, 0, sizeof *p);
     p->ch = ch;
@@ -193,8 +149,8 @@ static void go_take_put_parked(void)
     ca_sched s;
     ichan in, out;
     relay r;
-    putter p;
-    taker t;
+    producer p;
+    consumer t;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&in, CA_UNBUFFERED, 0);
@@ -203,18 +159,18 @@ static void go_take_put_parked(void)
     r.in = &in.ch;
     r.out = &out.ch;
     r.take_status = r.put_status = -100;
-    putter_init(&p, &in.ch, 41, 1);
-    taker_init(&t, &out.ch, 1);
-    /* The relay runs first and parks in TAKE; the putter wakes it, and it
+    producer_init(&p, &in.ch, 41, 1);
+    consumer_init(&t, &out.ch, 1);
+    /* The relay runs first and parks in TAKE; the producer wakes it, and it
     ** parks again in PUT, as nobody takes yet. */
     CA_ASSERT_RC(ca_go_start(&s, &r.go, relay_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, producer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
     CA_ASSERT_EQ(r.calls, 2);
     CA_ASSERT_RC(r.take_status, CA_OK);
     CA_ASSERT_EQ(r.put_status, -100);
     CHECK_PENDING(&out.ch, 1, 0);
-    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, consumer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(r.calls, 3);
     CA_ASSERT_RC(r.take_status, CA_OK);
@@ -237,7 +193,7 @@ static void go_take_closed(void)
 {
     ca_sched s;
     ichan a, b;
-    taker ta, tb;
+    consumer ta, tb;
     int v = 3;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
@@ -245,10 +201,10 @@ static void go_take_closed(void)
     ichan_init(&b, CA_UNBUFFERED, 0);
     CA_ASSERT_RC(ca_offer(&a.ch, &v), CA_OK);
     CA_ASSERT_RC(ca_close(&a.ch), CA_OK);
-    taker_init(&ta, &a.ch, 10);
-    taker_init(&tb, &b.ch, 10);
-    CA_ASSERT_RC(ca_go_start(&s, &ta.go, taker_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &tb.go, taker_fn), CA_OK);
+    consumer_init(&ta, &a.ch, 10);
+    consumer_init(&tb, &b.ch, 10);
+    CA_ASSERT_RC(ca_go_start(&s, &ta.go, consumer_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &tb.go, consumer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_EDEADLOCK); /* tb waits */
     CA_ASSERT_EQ(ta.ngot, 1);
     CA_ASSERT_EQ(ta.got[0], 3);
@@ -273,17 +229,17 @@ static void go_put_closed(void)
 {
     ca_sched s;
     ichan a, b;
-    putter pa, pb;
+    producer pa, pb;
     int v = -1;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&a, CA_FIXED, 1);
     ichan_init(&b, CA_UNBUFFERED, 0);
     CA_ASSERT_RC(ca_close(&a.ch), CA_OK);
-    putter_init(&pa, &a.ch, 1, 2);
-    putter_init(&pb, &b.ch, 9, 1);
-    CA_ASSERT_RC(ca_go_start(&s, &pa.go, putter_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &pb.go, putter_fn), CA_OK);
+    producer_init(&pa, &a.ch, 1, 2);
+    producer_init(&pb, &b.ch, 9, 1);
+    CA_ASSERT_RC(ca_go_start(&s, &pa.go, producer_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &pb.go, producer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK); /* pb waits */
     CA_ASSERT_RC(pa.status[0], CA_CLOSED);
     CA_ASSERT_RC(pa.status[1], CA_CLOSED);
@@ -375,7 +331,7 @@ static void go_error_status(void)
 /* The pending limit applies to go blocks too: one TAKE more than
 ** CA_CONFIG_MAX_PENDING is refused with CA_EFULL, without parking. */
 #define NFULL (CA_CONFIG_MAX_PENDING + 1)
-static taker full_takers[NFULL];
+static consumer full_takers[NFULL];
 
 static void go_pending_limit(void)
 {
@@ -386,8 +342,8 @@ static void go_pending_limit(void)
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&c, CA_UNBUFFERED, 0);
     for (i = 0; i < NFULL; i++) {
-        taker_init(&full_takers[i], &c.ch, 1);
-        CA_ASSERT_RC(ca_go_start(&s, &full_takers[i].go, taker_fn), CA_OK);
+        consumer_init(&full_takers[i], &c.ch, 1);
+        CA_ASSERT_RC(ca_go_start(&s, &full_takers[i].go, consumer_fn), CA_OK);
     }
     CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
     CHECK_PENDING(&c.ch, 0, CA_CONFIG_MAX_PENDING);
@@ -695,18 +651,18 @@ static void go_sched_while_parked(void)
 {
     ca_sched s;
     ichan c;
-    taker t;
+    consumer t;
     sleeper z;
     flag f;
     int v = 1;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&c, CA_UNBUFFERED, 0);
-    taker_init(&t, &c.ch, 1);
+    consumer_init(&t, &c.ch, 1);
     memset(&z, 0, sizeof z);
     memset(&f, 0, sizeof f);
     z.ms = 20;
-    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, consumer_fn), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &z.go, sleeper_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &f.go, flag_fn), CA_OK);
@@ -1217,8 +1173,8 @@ static void go_enqueued_chan_ops(void)
 {
     ichan c, c1, res;
     put_then p;
-    taker t;
-    putter four;
+    consumer t;
+    producer four;
     int v = -1, i, seen[5] = {0, 0, 0, 0, 0};
 
     /* (go (>! c :foo) 42): [(<!! c) (<!! result)] is [:foo 42]. */
@@ -1236,8 +1192,8 @@ static void go_enqueued_chan_ops(void)
     CA_ASSERT_RC(ca_chan_destroy(&res.ch), CA_OK);
 
     /* (go (<! c)), then (>!! c :foo): the take re-enters its block. */
-    taker_init(&t, &c.ch, 1);
-    CA_ASSERT_RC(ca_go_start(NULL, &t.go, taker_fn), CA_OK);
+    consumer_init(&t, &c.ch, 1);
+    CA_ASSERT_RC(ca_go_start(NULL, &t.go, consumer_fn), CA_OK);
     v = 23;
     CA_ASSERT_RC(ca_put_blocking(&c.ch, &v), CA_OK);
     CA_ASSERT_RC(ca_sched_run(NULL), CA_OK);
@@ -1246,8 +1202,8 @@ static void go_enqueued_chan_ops(void)
 
     /* Four puts into a (chan 1) from one block, taken by the test. */
     ichan_init(&c1, CA_FIXED, 1);
-    putter_init(&four, &c1.ch, 1, 4);
-    CA_ASSERT_RC(ca_go_start(NULL, &four.go, putter_fn), CA_OK);
+    producer_init(&four, &c1.ch, 1, 4);
+    CA_ASSERT_RC(ca_go_start(NULL, &four.go, producer_fn), CA_OK);
     for (i = 0; i < 4; i++) {
         CA_ASSERT_RC(ca_take_blocking(&c1.ch, &v), CA_OK);
         if (v >= 1 && v <= 4)
@@ -1268,17 +1224,17 @@ static void go_enqueued_four_puts_go_taker(void)
 {
     ca_sched s;
     ichan c1;
-    putter four;
-    taker t;
+    producer four;
+    consumer t;
     int i;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&c1, CA_FIXED, 1);
-    putter_init(&four, &c1.ch, 1, 4);
+    producer_init(&four, &c1.ch, 1, 4);
     four.close_after = 1;
-    taker_init(&t, &c1.ch, 100);
-    CA_ASSERT_RC(ca_go_start(&s, &four.go, putter_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    consumer_init(&t, &c1.ch, 100);
+    CA_ASSERT_RC(ca_go_start(&s, &four.go, producer_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, consumer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(t.ngot, 4);
     for (i = 0; i < 4; i++) {
@@ -1384,8 +1340,8 @@ static link chain_links[NCHAIN];
 static void go_daisy_chain(void)
 {
     ca_sched s;
-    putter first;
-    taker last;
+    producer first;
+    consumer last;
     int i;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
@@ -1394,8 +1350,8 @@ static void go_daisy_chain(void)
                                   sizeof(int), NULL, 0),
                      CA_OK);
     /* The right-hand end first, so every link parks on the way. */
-    taker_init(&last, &chain_chans[NCHAIN], 1);
-    CA_ASSERT_RC(ca_go_start(&s, &last.go, taker_fn), CA_OK);
+    consumer_init(&last, &chain_chans[NCHAIN], 1);
+    CA_ASSERT_RC(ca_go_start(&s, &last.go, consumer_fn), CA_OK);
     for (i = NCHAIN - 1; i >= 0; i--) {
         memset(&chain_links[i], 0, sizeof chain_links[i]);
         chain_links[i].left = &chain_chans[i];
@@ -1403,8 +1359,8 @@ static void go_daisy_chain(void)
         CA_ASSERT_RC(ca_go_start(&s, &chain_links[i].go, link_fn), CA_OK);
     }
     CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK); /* all wait for input */
-    putter_init(&first, &chain_chans[0], 1, 1);
-    CA_ASSERT_RC(ca_go_start(&s, &first.go, putter_fn), CA_OK);
+    producer_init(&first, &chain_chans[0], 1, 1);
+    CA_ASSERT_RC(ca_go_start(&s, &first.go, producer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(last.ngot, 1);
     CA_ASSERT_EQ(last.got[0], NCHAIN + 1);
@@ -1597,7 +1553,7 @@ static void go_parks_in_branches_and_loops(void)
     ichan in, out;
     flow f;
     feeder fd;
-    taker t;
+    consumer t;
     int i;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
@@ -1607,10 +1563,10 @@ static void go_parks_in_branches_and_loops(void)
     memset(&fd, 0, sizeof fd);
     f.in = fd.in = &in.ch;
     f.out = &out.ch;
-    taker_init(&t, &out.ch, 6);
+    consumer_init(&t, &out.ch, 6);
     CA_ASSERT_RC(ca_go_start(&s, &f.go, flow_fn), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &fd.go, feeder_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, consumer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(f.even, 6);
     CA_ASSERT_EQ(f.odd, 6);
@@ -1666,8 +1622,8 @@ static void go_park_inside_user_switch(void)
     ca_sched s;
     ichan in, out;
     swgo w;
-    putter p;
-    taker t;
+    producer p;
+    consumer t;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&in, CA_UNBUFFERED, 0);
@@ -1675,11 +1631,11 @@ static void go_park_inside_user_switch(void)
     memset(&w, 0, sizeof w);
     w.in = &in.ch;
     w.out = &out.ch;
-    putter_init(&p, &in.ch, 50, 2);
-    taker_init(&t, &out.ch, 2);
+    producer_init(&p, &in.ch, 50, 2);
+    consumer_init(&t, &out.ch, 2);
     CA_ASSERT_RC(ca_go_start(&s, &w.go, swgo_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
-    CA_ASSERT_RC(ca_go_start(&s, &t.go, taker_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, producer_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, consumer_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_EQ(w.log[0], 50);
     CA_ASSERT_EQ(w.log[1], -1);

@@ -22,51 +22,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct ichan {
-    ca_chan ch;
-    int buf[8];
-} ichan;
-
-static void ichan_init(ichan *c, ca_buf_kind kind, size_t cap)
-{
-    CA_ASSERT_RC(ca_chan_init(&c->ch, kind, cap, sizeof(int),
-                              cap != 0 ? c->buf : NULL, sizeof c->buf),
-                 CA_OK);
-}
-
-#define CHECK_PENDING(ch, puts, takes)                                       \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
-    } while (0)
-
-typedef struct fake_clock {
-    uint32_t now;
-    unsigned long idles;
-} fake_clock;
-
-static uint32_t fake_now(void *ud)
-{
-    return ((fake_clock *)ud)->now;
-}
-
-static void fake_idle(void *ud, uint32_t ms)
-{
-    fake_clock *c = (fake_clock *)ud;
-
-    c->idles++;
-    c->now += ms == CA_FOREVER ? 1u : ms;
-}
-
-/* timer.h: a timer "fires on the first tick at which at least its delay
-** has passed in full, whatever the phase of the tick when it started". On
-** a clock we step by hand: started at tick T with a delay of ms > 0, it
-** fires at tick T + DUE(ms) = T + ms + 1 (the tick it started in may have
-** been all but over); a delay of 0 is due at once. */
-#define DUE(ms) ((uint32_t)(ms) + ((ms) != 0 ? 1u : 0u))
-
 /* The lines where the blocks below park, noted as they run. */
 static unsigned take_line, put_line, alts_line;
 
@@ -553,23 +508,6 @@ static void sched_ref_count(void)
 #if CA_HAVE_THREADS
 /* Another thread holds a reference while it will complete the op:
 ** ca_sched_run waits for it instead of reporting a deadlock. */
-typedef struct outside {
-    ca_sched *s;
-    ca_chan *ch;
-    int v, rc, unref_rc;
-} outside;
-
-static void *outside_thread(void *arg)
-{
-    outside *o = (outside *)arg;
-    struct timespec ts = {0, 20 * 1000000L};
-
-    nanosleep(&ts, NULL);
-    o->rc = ca_offer(o->ch, &o->v);
-    o->unref_rc = ca_sched_unref(o->s);
-    return NULL;
-}
-
 static void sched_ref_thread(void)
 {
     ca_sched s;

@@ -20,18 +20,7 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* The monotonic clock in whole milliseconds, truncated as the library's
-** POSIX clock is: a delay measured in these ticks from before a timer is
-** set to after it fired is never shorter than the ticks it counted. */
-static uint32_t tick_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
-                      (uint64_t)ts.tv_nsec / 1000000u);
-}
-
+/* The monotonic clock in nanoseconds. */
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -48,41 +37,6 @@ static void busy_ms(uint32_t ms)
     while (now_ns() < end)
         ;
 }
-
-/* A clock of our own. Its idle hook moves it forward by the time asked
-** for, so ca_sched_run never spins and the times are exact. */
-typedef struct fake_clock {
-    uint32_t now;
-    unsigned long idles;
-} fake_clock;
-
-static uint32_t fake_now(void *ud)
-{
-    return ((fake_clock *)ud)->now;
-}
-
-static void fake_idle(void *ud, uint32_t ms)
-{
-    fake_clock *c = (fake_clock *)ud;
-
-    c->idles++;
-    c->now += ms == CA_FOREVER ? 1u : ms;
-}
-
-/* timer.h: a timer "fires on the first tick at which at least its delay
-** has passed in full, whatever the phase of the tick when it started". On
-** a clock we step by hand: started at tick T with a delay of ms > 0, it
-** fires at tick T + DUE(ms) = T + ms + 1 (the tick it started in may have
-** been all but over); a delay of 0 is due at once. */
-#define DUE(ms) ((uint32_t)(ms) + ((ms) != 0 ? 1u : 0u))
-
-#define CHECK_PENDING(ch, puts, takes)                                       \
-    do {                                                                     \
-        ca_chan_info i_;                                                     \
-        CA_ASSERT_RC(ca_chan_inspect((ch), &i_), CA_OK);                     \
-        CA_ASSERT_EQ(i_.pending_puts, (puts));                               \
-        CA_ASSERT_EQ(i_.pending_takes, (takes));                             \
-    } while (0)
 
 /* Who woke, in what order, at what time. */
 typedef struct wake_log {
