@@ -703,6 +703,131 @@ static void threads_callback_thread(void)
     CA_ASSERT_RC(ca_chan_destroy(&W.ch), CA_OK);
 }
 
+/* ---------------------------------------------- go blocks and threads */
+
+/* Go blocks on the default scheduler serve plain threads: two producer
+** threads put with ca_put_blocking into a fixed channel, four go-block
+** workers take with an ALTS that also has a deadline case, double each
+** value and PUT it into an unbuffered channel, and a consumer thread takes
+** with ca_take_blocking. The threads declare themselves with
+** ca_sched_ref, so that no one sees a deadlock while the others may still
+** come; the test thread drives the scheduler with ca_sched_run, or waits
+** while a blocking call drives it. Every value arrives doubled, once. */
+
+#define GW_N 5000
+#define GW_WORKERS 4
+
+typedef struct gw_worker {
+    ca_go go;
+    ca_chan *in, *out;
+    ca_alt alt[2];
+    long v;
+} gw_worker;
+
+static int gw_worker_fn(ca_go *g)
+{
+    gw_worker *w = (gw_worker *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        ca_alt_take(&w->alt[0], w->in, &w->v);
+        ca_alt_deadline(&w->alt[1], 5);
+        ALTS(g, w->alt, 2, 0);
+        if (GO_ALT(g) == 1)
+            continue; /* nothing for 5 ms: look again */
+        if (GO_CLOSED(g))
+            break;
+        w->v *= 2;
+        PUT(g, w->out, &w->v);
+    }
+    GO_END(g);
+}
+
+typedef struct gw_shared {
+    ca_chan in, out;
+    long inbuf[8];
+    long base[2];
+    long total, count;
+    int put_errors;
+} gw_shared;
+
+static gw_shared gw;
+
+static void *gw_producer(void *arg)
+{
+    long base = *(long *)arg, i, v;
+
+    for (i = 0; i < GW_N; i++) {
+        v = base + i;
+        if (ca_put_blocking(&gw.in, &v) != CA_OK)
+            gw.put_errors++;
+    }
+    return NULL;
+}
+
+static void *gw_consumer(void *arg)
+{
+    long v;
+
+    (void)arg;
+    while (gw.count < 2L * GW_N && ca_take_blocking(&gw.out, &v) == CA_OK) {
+        gw.total += v;
+        gw.count++;
+    }
+    return NULL;
+}
+
+static void *gw_closer(void *arg)
+{
+    pthread_t *t = (pthread_t *)arg;
+    int i;
+
+    for (i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    (void)ca_close(&gw.in); /* the workers end on GO_CLOSED */
+    (void)ca_sched_unref(NULL);
+    return NULL;
+}
+
+static void threads_go_workers(void)
+{
+    gw_worker ws[GW_WORKERS];
+    pthread_t t[3], closer;
+    long expect = 0, i;
+    int k;
+
+    memset(&gw, 0, sizeof gw);
+    memset(ws, 0, sizeof ws);
+    CA_ASSERT_RC(ca_chan_init(&gw.in, CA_FIXED, 8, sizeof(long), gw.inbuf,
+                              sizeof gw.inbuf),
+                 CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&gw.out, CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+                 CA_OK);
+    for (k = 0; k < GW_WORKERS; k++) {
+        ws[k].in = &gw.in;
+        ws[k].out = &gw.out;
+        CA_ASSERT_RC(ca_go_start(NULL, &ws[k].go, gw_worker_fn), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_ref(NULL), CA_OK);
+    gw.base[0] = 0;
+    gw.base[1] = 1000000;
+    CU_ASSERT(pthread_create(&t[0], NULL, gw_producer, &gw.base[0]) == 0);
+    CU_ASSERT(pthread_create(&t[1], NULL, gw_producer, &gw.base[1]) == 0);
+    CU_ASSERT(pthread_create(&t[2], NULL, gw_consumer, NULL) == 0);
+    CU_ASSERT(pthread_create(&closer, NULL, gw_closer, t) == 0);
+    CA_ASSERT_RC(ca_sched_run(NULL), CA_OK);
+    pthread_join(closer, NULL);
+    for (i = 0; i < GW_N; i++)
+        expect += 2 * (i + (i + 1000000));
+    CA_ASSERT_EQ(gw.put_errors, 0);
+    CA_ASSERT_EQ(gw.count, 2L * GW_N);
+    CA_ASSERT_EQ(gw.total, expect);
+    CHECK_PENDING(&gw.in, 0, 0);
+    CHECK_PENDING(&gw.out, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&gw.in), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&gw.out), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"threads_offer_poll_fixed", threads_offer_poll_fixed},
     {"threads_offer_poll_dropping", threads_offer_poll_dropping},
@@ -717,6 +842,7 @@ static const ca_test tests[] = {
     {"threads_refcount_last_free", threads_refcount_last_free},
 #endif
     {"threads_callback_thread", threads_callback_thread},
+    {"threads_go_workers", threads_go_workers},
     {NULL, NULL}};
 
 CA_TEST_MAIN("threads", tests)
