@@ -40,14 +40,21 @@ static ca_go *go_of(ca_waiter *w)
     return CA_CONTAINER_OF(w, ca_go, u.w);
 }
 
+/* Appends the list first..last (linked through u.w.next, last's link
+** NULL) to the queue head/tail: one block, or a whole other queue. */
+static void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
+{
+    if (*tail != NULL)
+        (*tail)->u.w.next = &first->u.w;
+    else
+        *head = first;
+    *tail = last;
+}
+
 void ca__ready_local(ca_sched *s, ca_go *g)
 {
     g->u.w.next = NULL;
-    if (s->tail != NULL)
-        s->tail->u.w.next = &g->u.w;
-    else
-        s->head = g;
-    s->tail = g;
+    append(&s->head, &s->tail, g, g);
     s->nready++;
     g->u.w.state |= CA__G_READY;
 }
@@ -56,11 +63,7 @@ void ca__ready_local(ca_sched *s, ca_go *g)
 static void ready_inbox_locked(ca_sched *s, ca_go *g)
 {
     g->u.w.next = NULL;
-    if (s->itail != NULL)
-        s->itail->u.w.next = &g->u.w;
-    else
-        s->ihead = g;
-    s->itail = g;
+    append(&s->ihead, &s->itail, g, g);
     /* Atomic, because the driver peeks at it without the lock. */
     __atomic_store_n(&s->ninbox, s->ninbox + 1, __ATOMIC_RELAXED);
     g->u.w.state |= CA__G_READY;
@@ -73,11 +76,7 @@ static void drain_inbox(ca_sched *s)
         return;
     CA__SLOCK(s);
     if (s->ihead != NULL) {
-        if (s->tail != NULL)
-            s->tail->u.w.next = &s->ihead->u.w;
-        else
-            s->head = s->ihead;
-        s->tail = s->itail;
+        append(&s->head, &s->tail, s->ihead, s->itail);
         s->nready += s->ninbox;
         s->ihead = s->itail = NULL;
         __atomic_store_n(&s->ninbox, 0, __ATOMIC_RELAXED);
@@ -442,11 +441,7 @@ static void drive_end(ca_sched *s)
     ** whoever drives next finds it in the inbox. */
     CA__SLOCK(s);
     if (s->head != NULL) {
-        if (s->itail != NULL)
-            s->itail->u.w.next = &s->head->u.w;
-        else
-            s->ihead = s->head;
-        s->itail = s->tail;
+        append(&s->ihead, &s->itail, s->head, s->tail);
         __atomic_store_n(&s->ninbox, s->ninbox + s->nready, __ATOMIC_RELAXED);
         s->head = s->tail = NULL;
         s->nready = 0;
