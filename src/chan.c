@@ -133,14 +133,16 @@ void ca__wake_all(ca__wakelist *wl)
 ** the compiler can inline instead of a call into libc. */
 HOT void copy(void *dst, const void *src, size_t n)
 {
+    /* Fixed sizes, not sizeof(void *) and sizeof(int): those are one
+    ** case value on ILP32 targets (a duplicate case). */
     switch (n) {
     case 0:
         break;
-    case sizeof(void *):
-        memcpy(dst, src, sizeof(void *));
+    case 4:
+        memcpy(dst, src, 4);
         break;
-    case sizeof(int):
-        memcpy(dst, src, sizeof(int));
+    case 8:
+        memcpy(dst, src, 8);
         break;
     default:
         memcpy(dst, src, n);
