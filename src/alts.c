@@ -9,10 +9,17 @@
 ** ready ones, each with the same chance. Nothing ready: a default case (or
 ** a deadline of 0) wins; failing that, pass 2 queues one waiter per
 ** channel case, all sharing the caller's claim byte, starts the deadline
-** timers, and the locks are released. The first completion to claim the
-** byte wins; every other case is stale from then on, and the caller takes
-** them all out of their queues when it wakes (ca__alts_end), so nothing is
-** left behind.
+** timers, and the locks are released. Cases that share a channel are
+** queued from a random one of them (SPEC 2.10: core.async registers its
+** waiting ops in a fresh random order), so none is always served first.
+** The first completion to claim the byte wins; every other case is stale
+** from then on, and the caller takes them all out of their queues when it
+** wakes (ca__alts_end), so nothing is left behind.
+**
+** A queued case pins its channel (ca__pin_locked) until that clean-up: a
+** channel whose last reference is released while a stale case of a block
+** that has not resumed yet still points at it is freed only by the
+** clean-up, never under the block's feet.
 **
 ** Nothing of ours is queued during pass 1, and pass 2 only queues, so an
 ** ALTS cannot match its own put with its own take.
@@ -90,7 +97,6 @@ uint32_t ca__rand(uint32_t *state)
 
 /* ------------------------------------------------------------------ locks */
 
-#if CA_HAVE_THREADS
 /* Sorts the channel cases into a list by channel address (merge sort on
 ** the `order` links: no storage, O(n log n)). */
 static ca_alt *sort_by_chan(ca_alt *list, size_t n)
@@ -132,6 +138,7 @@ static ca_alt *lock_order(ca_alt *cases, size_t n)
     return sort_by_chan(list, m);
 }
 
+#if CA_HAVE_THREADS
 /* Locks each distinct channel once, in address order. */
 static void lock_all(ca_alt *order)
 {
@@ -155,7 +162,6 @@ static void unlock_all(ca_alt *order)
         }
 }
 #else
-#define lock_order(cases, n) ((void)(cases), (void)(n), (ca_alt *)NULL)
 #define lock_all(order) ((void)(order))
 #define unlock_all(order) ((void)(order))
 #endif
@@ -163,11 +169,11 @@ static void unlock_all(ca_alt *order)
 /* ------------------------------------------------------------------ alts */
 
 /* Checks the cases before anything is locked. */
-static int validate(ca_alt *cases, size_t n, ca_sched *s)
+static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
 {
     size_t i, defaults = 0;
 
-    if (cases == NULL || n == 0)
+    if (cases == NULL || n == 0 || (flags & ~CA_ALTS_PRIORITY) != 0)
         return CA_EINVAL;
     if (n > CA_ALTS_MAX)
         return CA_ERANGE;
@@ -177,6 +183,7 @@ static int validate(ca_alt *cases, size_t n, ca_sched *s)
         case CA__ALT_PUT:
             if (cases[i].chan == NULL)
                 return CA_EINVAL;
+            cases[i].u.w.flags = 0; /* owned: in no queue yet */
             break;
         case CA__ALT_DEADLINE:
             if (cases[i].ms > CA_MAX_DELAY)
@@ -190,7 +197,7 @@ static int validate(ca_alt *cases, size_t n, ca_sched *s)
             break;
         case CA__ALT_OFF:
             break;
-        default:
+        default: /* 0 too: a zeroed case was never filled in */
             return CA_EINVAL;
         }
         cases[i].index = (unsigned short)i;
@@ -241,27 +248,72 @@ static int any_live(ca_alt *cases, size_t n)
     return 1;
 }
 
-/* Pass 2 undone: takes out the waiters queued so far (locks held). */
-static void unqueue_upto(ca_alt *cases, size_t upto)
+/* Pass 2 for one case: its waiter goes into its channel's queue and pins
+** the channel until ca__alts_end. */
+static int enqueue_case(ca_alt *c, ca_waker *waker, unsigned char *claim)
 {
-    size_t i;
+    ca_waiter *w = &c->u.w;
+    int rc;
 
-    for (i = 0; i < upto; i++)
-        if (is_chan_case(&cases[i]))
-            ca__dequeue_locked(cases[i].chan, &cases[i].u.w);
+    w->waker = waker;
+    w->u.claim = claim;
+    w->index = c->index;
+    w->flags = (unsigned char)(CA__W_ALT |
+                               (c->kind == CA__ALT_TAKE ? CA__W_TAKE : 0));
+    if ((rc = ca__pin_locked(c->chan)) != CA_OK)
+        return rc;
+    if ((rc = ca__enqueue_locked(c->chan, w)) != CA_OK)
+        c->chan->pins--;
+    return rc;
+}
+
+/* Pass 2: queues every channel case. The first case queued on a channel
+** is the first that channel serves, so the cases that share a channel
+** (adjacent in `order`) are queued starting from a random one of them,
+** unless CA_ALTS_PRIORITY: then in array order. */
+static int enqueue_all(ca_alt *order, int flags, uint32_t *rng,
+                       ca_waker *waker, unsigned char *claim)
+{
+    ca_alt *group, *end, *c, *first;
+    size_t k, r;
+    int rc;
+
+    for (group = order; group != NULL; group = end) {
+        for (k = 0, end = group; end != NULL && end->chan == group->chan;
+             end = end->p.order)
+            k++;
+        r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : ca__rand(rng) % k;
+        for (first = group; r > 0; r--)
+            first = first->p.order;
+        /* first .. end, then group .. first: the group, rotated. */
+        for (c = first; c != end; c = c->p.order)
+            if ((rc = enqueue_case(c, waker, claim)) != CA_OK)
+                goto fail;
+        for (c = group; c != first; c = c->p.order)
+            if ((rc = enqueue_case(c, waker, claim)) != CA_OK)
+                goto fail;
+    }
+    return CA_OK;
+fail:
+    /* Take back every case queued so far: those that are QUEUED (validate
+    ** cleared the flags of all, and nothing completes while we hold the
+    ** locks). */
+    for (c = order; c != NULL; c = c->p.order)
+        if (ca__dequeue_locked(c->chan, &c->u.w))
+            c->chan->pins--;
+    return rc;
 }
 
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waker *waker, unsigned char *claim,
-                   unsigned char deadline_kind,
+                   ca_waker *waker, ca_waker *deadline, unsigned char *claim,
                    uint32_t *rng, size_t *index, int *status)
 {
     ca__wakelist wl;
     ca_alt *order;
     size_t i, pick;
-    int rc;
+    int rc, timers = 0;
 
-    if ((rc = validate(cases, n, s)) != CA_OK)
+    if ((rc = validate(cases, n, flags, s)) != CA_OK)
         return rc;
     CA__WAKELIST_INIT(&wl);
     order = lock_order(cases, n);
@@ -290,57 +342,45 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     }
     /* Pass 2: wait on every case. */
     CA__STORE(*claim, 0);
-    for (i = 0; i < n; i++) {
-        ca_waiter *w = &cases[i].u.w;
-        if (!is_chan_case(&cases[i]))
-            continue;
-        w->waker = waker;
-        w->u.claim = claim;
-        w->index = (unsigned short)i;
-        w->flags = (unsigned char)(CA__W_ALT | (cases[i].kind == CA__ALT_TAKE
-                                                    ? CA__W_TAKE
-                                                    : 0));
-        if ((rc = ca__enqueue_locked(cases[i].chan, w)) != CA_OK) {
-            unqueue_upto(cases, i);
-            unlock_all(order);
-            return rc;
-        }
+    if ((rc = enqueue_all(order, flags, rng, waker, claim)) != CA_OK) {
+        unlock_all(order);
+        return rc;
     }
     CA__SLOCK(s);
     for (i = 0; i < n; i++) {
         if (cases[i].kind != CA__ALT_DEADLINE)
             continue;
         cases[i].p.claim = claim;
-        cases[i].u.t.kind = deadline_kind;
-        ca__timer_add_locked(s, &cases[i].u.t, cases[i].ms);
+        ca__timer_add_locked(s, &cases[i].u.t, cases[i].ms, deadline);
+        timers = 1;
     }
     CA__SUNLOCK(s);
     unlock_all(order);
+    if (timers)
+        ca__sched_kick(s); /* a driver on another thread sleeps too long */
     return CA__PARK;
 }
 
-void ca__alts_end(ca_alt *cases, size_t n, ca_sched *s)
+int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim)
 {
     size_t i;
     int timers = 0;
 
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
-        if (is_chan_case(c)) {
-            CA__LOCK(c->chan);
-            ca__dequeue_locked(c->chan, &c->u.w);
-            CA__UNLOCK(c->chan);
-        } else if (c->kind == CA__ALT_DEADLINE) {
+        if (c->kind == CA__ALT_TAKE || c->kind == CA__ALT_PUT)
+            ca__unpin(c->chan, &c->u.w); /* may free a released channel */
+        else if (c->kind == CA__ALT_DEADLINE)
             timers = 1;
-        }
     }
-    if (!timers)
-        return;
-    /* Under the lock, so a deadline firing right now has either won or
-    ** not started: the cases are ours again once this returns. */
-    CA__SLOCK(s);
-    for (i = 0; i < n; i++)
-        if (cases[i].kind == CA__ALT_DEADLINE)
-            ca__timer_cancel_locked(s, &cases[i].u.t);
-    CA__SUNLOCK(s);
+    if (timers) {
+        /* Under the lock, waiting for a fire that runs right now: the
+        ** cases are ours again once this returns. */
+        CA__SLOCK(s);
+        for (i = 0; i < n; i++)
+            if (cases[i].kind == CA__ALT_DEADLINE)
+                ca__timer_cancel_locked(s, &cases[i].u.t);
+        CA__SUNLOCK(s);
+    }
+    return CA__LOAD(*claim) != 0;
 }

@@ -20,7 +20,7 @@ static void op_wake(ca_waker *self, ca_waiter *w)
 }
 
 /* One waker serves every op: the op is found from its waiter. */
-static ca_waker op_waker = {op_wake};
+static ca_waker op_waker = {op_wake, NULL};
 
 static int start(ca_chan *ch, ca_op *op, void *val, ca_op_cb cb, int take)
 {

@@ -10,6 +10,13 @@
 ** its queue and the call reports CA_EDEADLOCK. If another thread is
 ** already driving the default scheduler, the caller just waits for its
 ** wake-up instead.
+**
+** Taking a waiter back is where a completion can be lost: a thread that
+** holds no reference may complete the op between the moment the driver
+** saw nothing left to run and the moment the caller locks the channel.
+** The waiter's flags tell (waiter.h): still QUEUED, nobody came and it is
+** taken out; DONE, the completion stands and the caller waits for its
+** wake, which is the completer's last touch of this stack frame.
 */
 #include "internal.h"
 #include "platform.h"
@@ -18,18 +25,15 @@ typedef struct frame {
     ca_waiter w;            /* the op, or the claim byte of an alts       */
     ca_waker waker;
     ca_sched *s;
-    volatile int done;
+    volatile int done;      /* woken: its completer touches f no more     */
 } frame;
 
-static void frame_wake(ca_waker *self, ca_waiter *w)
+/* The completer's last touch of the frame is `done`; the kick after it
+** uses only the scheduler, read before. */
+static void frame_done(frame *f)
 {
-    frame *f = CA_CONTAINER_OF(self, frame, waker);
-    ca_sched *s = f->s; /* f may be gone as soon as done is set */
+    ca_sched *s = f->s;
 
-    if (w != &f->w) { /* an alts case won: it becomes the frame's result */
-        f->w.index = w->index;
-        f->w.status = w->status;
-    }
 #if CA_HAVE_THREADS
     __atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 #else
@@ -38,28 +42,34 @@ static void frame_wake(ca_waker *self, ca_waiter *w)
     ca__sched_kick(s);
 }
 
-/* Runs under the scheduler's lock: an alts deadline of a blocked thread. */
-void ca__frame_alt_fire(ca_sched *s, ca_timer *t)
+static void frame_wake(ca_waker *self, ca_waiter *w)
 {
-    ca_alt *c = CA__ALT_OF_TIMER(t);
-    frame *f = CA_CONTAINER_OF(c->p.claim, frame, w.claim);
+    frame *f = CA_CONTAINER_OF(self, frame, waker);
 
-    (void)s;
+    if (w != &f->w) { /* an alts case won: it becomes the frame's result */
+        f->w.index = w->index;
+        f->w.status = w->status;
+    }
+    frame_done(f);
+}
+
+/* An alts deadline of a blocked thread came due: it wins if nothing has. */
+static void frame_fire(ca_waker *self, ca_timer *t)
+{
+    frame *f = CA_CONTAINER_OF(self, frame, waker);
+    ca_alt *c = CA__ALT_OF_TIMER(t);
+
     if (!ca__claim(c->p.claim))
         return;
     f->w.index = c->index;
     f->w.status = CA_OK;
-#if CA_HAVE_THREADS
-    __atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
-#else
-    f->done = 1;
-#endif
-    /* The driver is this thread, or is woken by the kick after unlock. */
+    frame_done(f);
 }
 
 static void frame_init(frame *f)
 {
     f->waker.wake = frame_wake;
+    f->waker.fire = frame_fire;
     f->w.waker = &f->waker;
     f->w.status = CA_OK;
     f->w.index = 0;
@@ -67,27 +77,49 @@ static void frame_init(frame *f)
     f->s = ca_sched_default();
 }
 
-/* Waits until f->done: drives the default scheduler, or, if another
-** thread drives it, waits for the wake-up. */
+/* Waits until f->done: drives the default scheduler, or, while another
+** thread drives it, sleeps until kicked (a wake of ours, or the driver
+** letting go) and looks again. Returns CA_OK once done, or the error that
+** ended the drive (CA_EDEADLOCK: nothing can complete the op). */
 static int wait_done(frame *f)
 {
+    unsigned epoch;
     int rc;
 
     for (;;) {
+        epoch = ca__sched_epoch(f->s);
         rc = ca__sched_drive(f->s, &f->done);
         if (rc != CA_EBUSY)
             return CA__LOAD(f->done) ? CA_OK : rc;
-        /* Someone else drives: sleep until kicked, then look again. */
-        ca__platform_idle(f->s, 10, &f->done, 0);
+        ca__platform_idle(f->s, CA_FOREVER, &f->done, 0, epoch);
         if (CA__LOAD(f->done))
             return CA_OK;
     }
 }
 
+/* The owner found its waiter completed when it tried to take it back: the
+** completer calls the waker right after releasing the channel's lock, and
+** f must stay until it has. */
+static void wait_woken(frame *f)
+{
+#if CA_HAVE_THREADS
+    unsigned epoch;
+
+    for (;;) {
+        epoch = ca__sched_epoch(f->s);
+        if (CA__LOAD(f->done))
+            return;
+        ca__platform_idle(f->s, CA_FOREVER, &f->done, 0, epoch);
+    }
+#else
+    CA_ASSERT(f->done); /* one thread: the wake ran inside the completion */
+#endif
+}
+
 static int chan_blocking(ca_chan *ch, void *val, int take)
 {
     frame f;
-    int rc;
+    int rc, back;
 
     if (ca__in_sched())
         return CA_EPERM;
@@ -98,12 +130,15 @@ static int chan_blocking(ca_chan *ch, void *val, int take)
     rc = wait_done(&f);
     if (rc == CA_OK)
         return f.w.status;
-    /* Nothing can complete it: take it back, unless it completed just
-    ** now (then its completion stands). */
+    /* Nothing can complete it: take it back, unless someone completed it
+    ** meanwhile; then that completion stands and its wake is on its way. */
     CA__LOCK(ch);
-    ca__dequeue_locked(ch, &f.w);
+    back = ca__dequeue_locked(ch, &f.w);
     CA__UNLOCK(ch);
-    return CA__LOAD(f.done) ? f.w.status : rc;
+    if (back)
+        return rc;
+    wait_woken(&f);
+    return f.w.status;
 }
 
 int ca_put_blocking(ca_chan *ch, const void *val)
@@ -131,7 +166,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     frame f;
     size_t i = 0;
     uint32_t rng;
-    int rc, status = CA_OK;
+    int rc, won, status = CA_OK;
 
     if (index == NULL)
         return CA_EINVAL;
@@ -139,8 +174,8 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
         return CA_EPERM;
     frame_init(&f);
     rng = seed_rng();
-    rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.w.claim,
-                        CA__T_ALT_FRAME, &rng, &i, &status);
+    rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.waker,
+                        &f.w.claim, &rng, &i, &status);
     if (rc == CA_OK) {
         *index = i;
         return status;
@@ -148,9 +183,12 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     if (rc != CA__PARK)
         return rc;
     rc = wait_done(&f);
-    ca__alts_end(cases, n, f.s);
-    if (!CA__LOAD(f.done))
-        return rc; /* deadlock: nothing won, nothing is left queued */
+    won = ca__alts_end(cases, n, f.s, &f.w.claim);
+    if (rc != CA_OK) {
+        if (!won)
+            return rc; /* deadlock: nothing won, nothing is left queued */
+        wait_woken(&f); /* a case won just now: that stands */
+    }
     *index = f.w.index;
     return f.w.status;
 }

@@ -55,6 +55,7 @@ HOT void q_remove(ca_waiter **q, ca_waiter *w)
 
 HOT void unqueue(ca_chan *ch, ca_waiter *w)
 {
+    CA_ASSERT(w->flags & CA__W_QUEUED);
     if (w->flags & CA__W_TAKE) {
         q_remove(&ch->takers, w);
         ch->ntakers--;
@@ -103,6 +104,8 @@ static void purge(ca_chan *ch, ca_waiter **q)
 
 HOT void complete(ca__wakelist *wl, ca_waiter *w, int status)
 {
+    CA_ASSERT(!(w->flags & (CA__W_QUEUED | CA__W_DONE)));
+    w->flags |= CA__W_DONE; /* its owner may no longer take it back */
     w->status = (signed char)status;
     w->next = NULL;
     *wl->tail = w;
@@ -152,7 +155,7 @@ HOT void copy(void *dst, const void *src, size_t n)
 
 HOT int buf_full(const ca_chan *ch)
 {
-    switch (ch->kind) {
+    switch (CA__KIND(ch)) {
     case CA_UNBUFFERED:
         return 1;
     case CA_FIXED:
@@ -188,7 +191,7 @@ HOT void advance(ca_chan *ch)
 HOT void buf_add(ca_chan *ch, const void *src)
 {
     if (ch->count == ch->cap) {
-        switch (ch->kind) {
+        switch (CA__KIND(ch)) {
         case CA_DROPPING:
         case CA_PROMISE: /* the first value stays for ever */
             return;
@@ -206,7 +209,7 @@ HOT void buf_add(ca_chan *ch, const void *src)
 HOT void buf_remove(ca_chan *ch, void *dst)
 {
     copy(dst, slot(ch, 0), ch->elem_size);
-    if (ch->kind != CA_PROMISE) /* a promise is read, never consumed */
+    if (CA__KIND(ch) != CA_PROMISE) /* a promise is read, never consumed */
         advance(ch);
 }
 
@@ -218,7 +221,7 @@ HOT int put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
 
     if (ch->flags & CA__CH_CLOSED)
         return CA_CLOSED;
-    if (ch->takers != NULL && ch->kind != CA_PROMISE) {
+    if (ch->takers != NULL && CA__KIND(ch) != CA_PROMISE) {
         /* Takers wait only on an empty buffer: hand over directly. */
         if ((t = q_claim(ch, &ch->takers)) != NULL) {
             copy(t->val, src, ch->elem_size);
@@ -273,6 +276,7 @@ HOT int enqueue_locked(ca_chan *ch, ca_waiter *w)
         if (*n >= CA_CONFIG_MAX_PENDING)
             return CA_EFULL;
     }
+    CA_ASSERT(!(w->flags & (CA__W_QUEUED | CA__W_DONE)));
     if (!(w->flags & CA__W_ALT))
         w->u.chan = ch;
     w->flags |= CA__W_QUEUED;
@@ -341,10 +345,42 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take)
     return rc;
 }
 
-void ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
+int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
 {
-    if (w->flags & CA__W_QUEUED)
-        unqueue(ch, w);
+    if (!(w->flags & CA__W_QUEUED))
+        return 0;
+    unqueue(ch, w);
+    return 1;
+}
+
+int ca__pin_locked(ca_chan *ch)
+{
+    if (ch->pins == UINT16_MAX)
+        return CA_EFULL;
+    ch->pins++;
+    return CA_OK;
+}
+
+void ca__unpin(ca_chan *ch, ca_waiter *w)
+{
+    int gone = 0;
+
+    CA__LOCK(ch);
+    CA_ASSERT(ch->pins != 0);
+    (void)ca__dequeue_locked(ch, w);
+    if (--ch->pins == 0 && (ch->flags & CA__CH_DYING)) {
+        /* Released for good while this case pinned it: end it now. */
+        CA_ASSERT(ch->ntakers == 0 && ch->nputters == 0);
+        gone = (ch->flags & CA__CH_OWNED) != 0;
+        ch->flags = 0;
+    }
+    CA__UNLOCK(ch);
+#if CA_HAVE_MALLOC
+    if (gone)
+        ca__free(ch);
+#else
+    (void)gone;
+#endif
 }
 
 /* Is there a waiter in q that could still complete? */
@@ -409,9 +445,8 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
     ch->buf = bytes != 0 ? (unsigned char *)buf : NULL;
     ch->cap = (uint32_t)cap;
     ch->elem_size = (uint16_t)elem_size;
-    ch->kind = (unsigned char)kind;
     ch->refs = 1;
-    ch->flags = CA__CH_LIVE;
+    ch->flags = (unsigned char)(CA__CH_LIVE | kind);
     return CA_OK;
 }
 
@@ -441,13 +476,25 @@ int ca_chan_new(ca_chan **out, ca_buf_kind kind, size_t cap, size_t elem_size)
 }
 #endif
 
-/* Ends a live channel whose lock the caller holds, if nothing waits. */
-static int end_locked(ca_chan *ch)
+/* Ends a live channel whose lock the caller holds, if nothing waits.
+** Stale ALTS cases do not count as waiting, but while any pins it, its
+** storage must outlive their owners' clean-up: storage of ours is then
+** freed by the last unpin (CA_OK, *later set), storage of the user's is
+** refused (CA_EBUSY). */
+static int end_locked(ca_chan *ch, int *later)
 {
     purge(ch, &ch->takers);
     purge(ch, &ch->putters);
     if (ch->ntakers != 0 || ch->nputters != 0)
         return CA_EBUSY;
+    if (ch->pins != 0) {
+        if (!(ch->flags & CA__CH_OWNED))
+            return CA_EBUSY;
+        ch->flags = CA__CH_OWNED | CA__CH_DYING;
+        ch->refs = 0;
+        *later = 1;
+        return CA_OK;
+    }
     ch->flags = 0;
     return CA_OK;
 }
@@ -468,7 +515,7 @@ static int lock_live(ca_chan *ch)
 
 int ca_chan_destroy(ca_chan *ch)
 {
-    int rc = lock_live(ch);
+    int rc = lock_live(ch), later = 0;
 
     if (rc != CA_OK)
         return rc;
@@ -477,14 +524,14 @@ int ca_chan_destroy(ca_chan *ch)
     else if (ch->refs > 1)
         rc = CA_EBUSY;
     else
-        rc = end_locked(ch);
+        rc = end_locked(ch, &later);
     CA__UNLOCK(ch);
     return rc;
 }
 
 int ca_chan_free(ca_chan *ch)
 {
-    int rc = lock_live(ch), owned = 0;
+    int rc = lock_live(ch), owned = 0, later = 0;
 
     if (rc != CA_OK)
         return rc;
@@ -492,11 +539,11 @@ int ca_chan_free(ca_chan *ch)
         ch->refs--;
     } else {
         owned = (ch->flags & CA__CH_OWNED) != 0;
-        rc = end_locked(ch);
+        rc = end_locked(ch, &later);
     }
     CA__UNLOCK(ch);
 #if CA_HAVE_MALLOC
-    if (rc == CA_OK && owned)
+    if (rc == CA_OK && owned && !later)
         ca__free(ch);
 #else
     (void)owned;
@@ -538,9 +585,9 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
     purge(ch, &ch->takers);
     purge(ch, &ch->putters);
     info->name = ch->name;
-    info->kind = (ca_buf_kind)ch->kind;
+    info->kind = (ca_buf_kind)CA__KIND(ch);
     info->elem_size = ch->elem_size;
-    info->capacity = ch->kind == CA_UNBUFFERED ? 0 : ch->cap;
+    info->capacity = CA__KIND(ch) == CA_UNBUFFERED ? 0 : ch->cap;
     info->count = ch->count;
     info->pending_puts = ch->nputters;
     info->pending_takes = ch->ntakers;

@@ -1,6 +1,22 @@
 /*
 ** internal.h: what the library's files share and users never see.
 ** Not installed. MIT licence, see COPYING.
+**
+** The files of src/ form layers, and a file calls only into its own layer
+** or those below it (no circle):
+**
+**   platform.c lock.c alloc.c error.c      the machine
+**   chan.c async.c                         channels and their waiters
+**   timer.c                                the timer heap, timeout channels
+**   result.c                               a go block's result channel
+**   sched.c                                run queue, park/wake, the loop
+**   alts.c                                 ALTS, for go blocks and threads
+**   go.c blocking.c                        the DSL's calls, blocking calls
+**   diag.c                                 reports and dumps (stdio)
+**
+** A lower layer that must reach a higher one does it through a pointer the
+** higher one gave it: a waiter's waker (chan.c), a timer's waker
+** (timer.c).
 */
 #ifndef CA_INTERNAL_H
 #define CA_INTERNAL_H
@@ -14,12 +30,30 @@
 #define CA_CONTAINER_OF(ptr, type, member)                                   \
     ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
-/* Channel flags. A channel is live from init to destroy; storage that is
-** zeroed, or was destroyed, has no LIVE bit and every operation refuses it
-** with CA_EBADCHAN. */
-#define CA__CH_LIVE 0x01
-#define CA__CH_CLOSED 0x02
-#define CA__CH_OWNED 0x04 /* ca_chan_new allocated it: the last free frees */
+/* Invariants of the protocols, checked in builds configured with
+** --enable-debug (CI's sanitizer builds are), free otherwise. */
+#if defined(CA_DEBUG) && CA_DEBUG
+#include <assert.h>
+#define CA_ASSERT(x) assert(x)
+#else
+#define CA_ASSERT(x) ((void)0)
+#endif
+
+/* A layout assumption, checked when the library compiles (C99 has no
+** _Static_assert: a negative array size is the error). */
+#define CA_STATIC_ASSERT(name, cond)                                         \
+    typedef char ca__static_assert_##name[(cond) ? 1 : -1]
+
+/* Channel flags: the low bits hold the buffer kind. A channel is live from
+** init to destroy; storage that is zeroed, or was destroyed, has no LIVE
+** bit and every operation refuses it with CA_EBADCHAN. */
+#define CA__CH_KIND 0x07
+#define CA__CH_LIVE 0x08
+#define CA__CH_CLOSED 0x10
+#define CA__CH_OWNED 0x20 /* ca_chan_new allocated it: the last free frees */
+#define CA__CH_DYING 0x40 /* released for good while pinned: the last     */
+                          /* unpin frees it                               */
+#define CA__KIND(ch) ((ch)->flags & CA__CH_KIND)
 
 /* Waiters completed under a channel lock, to be woken after it is
 ** released (SPEC 2.10: callbacks never run under a channel lock). Linked
@@ -41,7 +75,9 @@ void ca__wake_all(ca__wakelist *wl);
 ** any counterpart waiters that completed appended to wl; CA_AGAIN if the
 ** operation would have to wait. enqueue: queue w (its val, waker and the
 ** CA__W_TAKE bit set by the caller); CA_OK or CA_EFULL. dequeue: take w
-** out of the queue if it is still there. */
+** out of the queue if it is still there; returns 1 if it was (nobody came)
+** and 0 if it had completed (its wake is on its way) or was dropped as a
+** stale alts case. */
 int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl);
 /* The whole of one put or take: checks, lock, try, queue w if it must
 ** wait (never, when w is NULL), unlock, wake. Returns CA_OK or CA_CLOSED
@@ -52,7 +88,13 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take);
 int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
-void ca__dequeue_locked(ca_chan *ch, ca_waiter *w);
+int ca__dequeue_locked(ca_chan *ch, ca_waiter *w);
+
+/* Pins: an ALTS case pins its channel when it is queued (under the lock;
+** CA_EFULL past 65535), and its owner unpins it when it cleans up (takes
+** the lock itself, and frees a channel released while pinned). */
+int ca__pin_locked(ca_chan *ch);
+void ca__unpin(ca_chan *ch, ca_waiter *w);
 
 /* Readiness, for alts: could a put or take on ch complete right now?
 ** Stale alts waiters do not count. Caller holds the lock. */
@@ -61,12 +103,18 @@ int ca__can_take_locked(ca_chan *ch);
 
 /* ------------------------------------------------------------------ sched */
 
-/* Go-block states, in ca_go.u.w.state, changed under the scheduler lock. */
+/* Go-block states, in ca_go.u.w.state. LIVE and OWNED change only when the
+** block starts and ends; SLEEP and READY only on the thread that drives
+** its scheduler. */
 #define CA__G_LIVE 0x01  /* started, not finished                        */
-#define CA__G_READY 0x02 /* in the run queue                             */
-#define CA__G_SLEEP 0x04 /* in the timer heap (SLEEP)                    */
-#define CA__G_ALTS 0x08  /* parked in ALTS: u.w.val is its cases         */
+#define CA__G_READY 0x02 /* in the run queue or the inbox                */
+#define CA__G_SLEEP 0x04 /* on its SLEEP timer                           */
 #define CA__G_OWNED 0x10 /* ca_go_new allocated it: freed when done      */
+
+/* The park handshake, in ca_go.u.w.park (see sched.c). */
+#define CA__P_RUNNING 0 /* its function runs: a wake now is early        */
+#define CA__P_PARKED 1  /* its function returned CA_GO_PARKED            */
+#define CA__P_WOKEN 2   /* woken; it is (or will be) made ready once     */
 
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)
@@ -80,70 +128,74 @@ int ca__can_take_locked(ca_chan *ch);
 
 /* Scheduler flags. */
 #define CA__S_OWN_CLOCK 0x01 /* ca_sched_set_clock gave it a clock       */
+#define CA__S_LIVE 0x02      /* between ca_sched_init and ca_sched_destroy */
 
 /* The scheduler a go block belongs to, from its waker (a go block's
-** waiter always points at its scheduler's waker, except while it sleeps,
-** when only the scheduler itself touches it). */
+** waiter always points at its scheduler's waker; a sleeping block's timer
+** shares that field and holds the same pointer). */
 #define CA__GO_SCHED(g) CA_CONTAINER_OF((g)->u.w.waker, ca_sched, waker)
 
-/* Puts g on the run queue: only on the thread driving s (timers fire
-** there, and so do go blocks). */
-void ca__ready_local(ca_sched *s, ca_go *g);
-int ca__sched_start_go(ca_sched *s, ca_go *g);
+/* The scheduler's clock. */
+#define ca__now(s) ((s)->now((s)->clock_ud))
+#define ca__has_clock(s) ((s)->now != NULL)
+
+/* Starts g on s (a live scheduler). */
+void ca__sched_start_go(ca_sched *s, ca_go *g);
+/* Ends the running block g: it leaves the live list, its result (size
+** bytes at val, copied now) is delivered and its result channel closed,
+** and it is freed if ca_go_new made it. Called from inside its function
+** (ca__go_done); g is not touched after the result is visible. */
+void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size);
 /* Drives s (ca__sched_loop) if no other thread does: CA_EBUSY if one
 ** does, CA_EPERM from inside a go block. */
 int ca__sched_drive(ca_sched *s, volatile int *stop);
-
-/* A finished block's result channel (NULL if none), which it gives up;
-** and the delivery of a value of `size` bytes into it, closing it. */
-ca_chan *ca__result_take(ca_go *g);
-void ca__result_deliver(ca_chan *r, const void *val, size_t size,
-                               ca__wakelist *wl);
+/* Wakes a thread waiting in ca__platform_idle on s: the driver, or a
+** thread blocked in a call. */
 void ca__sched_kick(ca_sched *s);
-uint32_t ca__now(ca_sched *s);
-int ca__has_clock(ca_sched *s);
+/* A snapshot of s's kick count: a wait that starts with it ends at once if
+** a kick came since (see platform.c). */
+unsigned ca__sched_epoch(ca_sched *s);
 
 /* Non-zero on a thread that is driving a scheduler: in a go block, or in
 ** a callback run from one. */
 int ca__in_sched(void);
 
-/* Drives s until *stop becomes non-zero (a blocking call) or, with a NULL
-** stop, until nothing can run again (ca_sched_run). */
-int ca__sched_loop(ca_sched *s, volatile int *stop);
-
-/* Timers: the pairing heap. Caller holds the scheduler lock. A timer's
-** kind says what firing it does (a switch, not a function pointer, keeps
-** a timer small enough to sit over a sleeping go block's waiter). */
-#define CA__T_TIMEOUT 1   /* close a ca_timeout_chan (after unlocking)      */
-#define CA__T_SLEEP 2     /* wake a go block from SLEEP                     */
-#define CA__T_ALT_GO 3    /* a go block's ALTS deadline case                */
-#define CA__T_ALT_FRAME 4 /* a blocked thread's ALTS deadline case          */
-void ca__sleep_fire(ca_sched *s, ca_timer *t);
-void ca__alt_fire_go(ca_sched *s, ca_timer *t);
-void ca__frame_alt_fire(ca_sched *s, ca_timer *t);
-void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms);
+/* Timers: the pairing heap. Caller holds the scheduler lock. */
+void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms,
+                          ca_waker *waker);
+/* Takes t out of the heap; if it is firing right now (on the driver,
+** unlocked), waits until its fire has returned. Caller holds the lock,
+** which this may release and take again while it waits. */
 void ca__timer_cancel_locked(ca_sched *s, ca_timer *t);
-int ca__timer_pending(const ca_timer *t);
-/* Fires every timer due at `now` (fire runs with the lock held); returns
-** the ms until the next one, or CA_FOREVER. */
-uint32_t ca__timers_fire_locked(ca_sched *s, uint32_t now);
-/* Timers whose fire must run unlocked (timeout channels) wait here. */
-void ca__timers_after_unlock(ca_sched *s);
+/* Fires every timer due now, one at a time in deadline order, each with
+** the lock released; returns the ms until the next one, or CA_FOREVER. */
+uint32_t ca__timers_fire(ca_sched *s);
+
+/* ------------------------------------------------------------------ result */
+
+/* A finished block's result channel (NULL if none), which it gives up;
+** and the delivery of a value of `size` bytes into it, closing it. */
+ca_chan *ca__result_take(ca_go *g);
+/* Forgets the result state of a struct that ran a block before. */
+void ca__result_reset(ca_go *g);
+void ca__result_deliver(ca_chan *r, const void *val, size_t size,
+                        ca__wakelist *wl);
 
 /* ------------------------------------------------------------------ alts */
 
 /* Runs an ALTS for a go block or a blocked thread. `claim` is the group's
-** claim byte (zeroed here), `waker` is given to every channel case, and
-** deadline cases are timers of kind `deadline_kind` on scheduler s. Returns CA_OK with
-** *index and *status when a case completed at once, CA__PARK when every
-** case now waits, or a negative error (nothing left waiting). */
+** claim byte (zeroed here), `waker` is given to every channel case and
+** `deadline` to every deadline case's timer, on scheduler s. Returns CA_OK
+** with *index and *status when a case completed at once, CA__PARK when
+** every case now waits, or a negative error (nothing left waiting). */
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waker *waker, unsigned char *claim,
-                   unsigned char deadline_kind,
+                   ca_waker *waker, ca_waker *deadline, unsigned char *claim,
                    uint32_t *rng, size_t *index, int *status);
-/* After a parked ALTS was woken: takes every losing case out of its
-** channel and cancels the deadline timers. */
-void ca__alts_end(ca_alt *cases, size_t n, ca_sched *s);
+/* After a parked ALTS was woken, or its owner gives up: takes every case
+** out of its channel, unpins the channels and cancels the deadline
+** timers. Returns 1 if a case had won (its wake is delivered or on its
+** way), 0 if none had and none can any more. */
+int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim);
 /* The case that hosts a deadline timer. */
 #define CA__ALT_OF_TIMER(t) CA_CONTAINER_OF((t), ca_alt, u.t)
 

@@ -34,8 +34,13 @@ static void posix_sleep(void *ud, uint32_t ms)
     struct timespec ts;
 
     (void)ud;
-    if (ms == CA_FOREVER || ms > 10)
-        ms = 10; /* nothing else can wake a single thread: look again */
+    /* Only a build without threads sleeps here (one with threads waits on
+    ** its condition variable): there, nothing but a timer can make a block
+    ** ready, and a CA_FOREVER wait is one with a ca_sched_ref() held by a
+    ** signal handler or an event loop of the user's, which has no way to
+    ** wake us: look again every 10 ms. */
+    if (ms == CA_FOREVER)
+        ms = 10;
     ts.tv_sec = (time_t)(ms / 1000u);
     ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
     (void)nanosleep(&ts, NULL);
@@ -82,12 +87,19 @@ void ca__platform_wait_destroy(ca_sched *s)
     (void)pthread_mutex_destroy(&s->mu);
 }
 
-/* Dekker's handshake between a waker (make ready, then look at sleeping)
-** and the driver (set sleeping, then look at the run queue): with a full
+/* Dekker's handshake between a kicker (change the state, bump the epoch,
+** then look at `sleeping`) and a waiter (count itself in `sleeping`, then
+** look at the epoch it read before it looked at the state): with a full
 ** fence on each side, at least one of them sees the other, and the signal
-** is sent under the mutex the driver holds until it waits. */
+** is sent under the mutex the waiter holds until it waits. */
+unsigned ca__sched_epoch(ca_sched *s)
+{
+    return __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST);
+}
+
 void ca__sched_kick(ca_sched *s)
 {
+    __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&s->sleeping, __ATOMIC_RELAXED)) {
         pthread_mutex_lock(&s->mu);
@@ -96,24 +108,18 @@ void ca__sched_kick(ca_sched *s)
     }
 }
 
-/* Waits on the scheduler's condition variable. `driver` says whether
-** this thread drives s (then ready blocks end the wait); a thread blocked
-** in a call waits only for its own *stop. */
+/* Waits on the scheduler's condition variable until a kick after `epoch`,
+** *stop, or ms (CA_FOREVER: no limit). */
 static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
-                      int driver)
+                      unsigned epoch)
 {
     struct timespec ts;
-    size_t ready = 0;
 
     pthread_mutex_lock(&s->mu);
     __atomic_add_fetch(&s->sleeping, 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (driver) {
-        ca__spin_lock(&s->lock);
-        ready = s->nready + s->ninbox;
-        ca__spin_unlock(&s->lock);
-    }
-    if (ready == 0 && (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE))) {
+    if (__atomic_load_n(&s->epoch, __ATOMIC_RELAXED) == epoch &&
+        (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE))) {
         if (ms == CA_FOREVER) {
             (void)pthread_cond_wait(&s->cv, &s->mu);
         } else {
@@ -131,6 +137,12 @@ static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
     pthread_mutex_unlock(&s->mu);
 }
 #else
+unsigned ca__sched_epoch(ca_sched *s)
+{
+    (void)s;
+    return 0;
+}
+
 void ca__sched_kick(ca_sched *s)
 {
     (void)s;
@@ -138,7 +150,7 @@ void ca__sched_kick(ca_sched *s)
 #endif
 
 void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
-                       int driver)
+                       int driver, unsigned epoch)
 {
     if (driver && (s->flags & CA__S_OWN_CLOCK)) {
         if (s->idle != NULL)
@@ -146,9 +158,10 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
         return; /* no idle hook: the loop spins on the clock */
     }
 #if CA_HAVE_THREADS
-    cond_wait(s, ms, stop, driver);
+    cond_wait(s, ms, stop, epoch);
 #else
     (void)stop;
+    (void)epoch;
     if (s->idle != NULL)
         s->idle(s->clock_ud, ms);
 #endif

@@ -14,10 +14,11 @@ void ca__platform_clock(uint32_t (**now)(void *ud),
                         void (**idle)(void *ud, uint32_t ms));
 
 /* Waits until ms pass (CA_FOREVER: no deadline), *stop turns non-zero,
-** or, for the thread that drives s (`driver`), a go block of s becomes
-** ready; may return early. */
+** or s is kicked after `epoch` was read (ca__sched_epoch); may return
+** early. The thread that drives s says so (`driver`): a clock of the
+** user's then idles with the user's hook. */
 void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
-                       int driver);
+                       int driver, unsigned epoch);
 
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s);

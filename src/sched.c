@@ -1,44 +1,99 @@
 /*
-** sched.c: the scheduler: run queue, run loop, wake-ups, deadlock reports.
+** sched.c: the scheduler: run queue, the park/wake protocol, the loop.
 ** MIT licence, see COPYING.
 **
-** Invariants:
-** - A live go block is in exactly one place: the run queue (READY), the
-**   timer heap (SLEEP), a channel's queue (parked in TAKE or PUT), the
-**   queues of all its ALTS cases, or running. Only that place refers to
-**   it, besides the list of live blocks kept for reports.
-** - Whoever completes the operation a block waits in puts it on the run
-**   queue, once; a block never runs on two threads at once, because only
-**   the thread that drives the scheduler pops the queue.
-** - The scheduler's lock is never held while a channel's is taken: timers
-**   that must touch channels (timeouts) are closed after it is released.
+** # The park/wake protocol
+**
+** A go block parks in three steps: its op stores the resume point
+** (g->site), queues the block's waiter on a channel (or its timer in the
+** heap, or its ALTS cases everywhere), and its function returns
+** CA_GO_PARKED. From the moment the waiter is queued, a completer on any
+** thread may wake it, possibly before the function has returned. So a
+** block is made runnable only once BOTH have happened: its function has
+** returned, and it has been woken. The byte g->u.w.park settles which of
+** the two came last (as Go's gopark does with its unlock function):
+**
+**   run_one:  park = RUNNING; fn(g) ... returns PARKED:
+**               CAS RUNNING -> PARKED; if it fails, the park is WOKEN
+**               already: the runner makes it ready itself.
+**   wake_go:  old = exchange(park, WOKEN);
+**               PARKED:  the function has returned: make it ready;
+**               RUNNING: early; the runner will see WOKEN and do it.
+**
+** Exactly one of the two makes it ready, once per park; a block never runs
+** on two threads at once. A wake of a block that is WOKEN already is a
+** protocol error (asserted): each park has one completer, since a channel
+** completes a waiter once and an ALTS group is claimed once.
+**
+** Where a woken block goes: the run queue belongs to the thread that
+** drives the scheduler, and takes no lock. A block woken on that thread
+** (by another block, a timer, a callback the driver runs: the hot path of
+** every channel hand-off) goes straight there. A block woken on any other
+** thread goes to the inbox, under the lock, followed by a kick; the driver
+** moves the inbox into the run queue when it runs dry.
+**
+** # Sleeping without losing a wake-up
+**
+** The driver sleeps (ca__platform_idle) only when nothing is ready, and
+** every event that could change its mind kicks: a wake from another
+** thread, a timer added from another thread, the last ca_sched_unref, a
+** driver letting go. Each kick bumps s->epoch; the driver reads the epoch
+** BEFORE it looks at its queues, timers and references, and its wait
+** returns at once if the epoch moved since. There is no polling: a lost
+** kick hangs, and the tests are built so that it would.
+**
+** # Invariants
+** - A live go block is in exactly one place: running, the run queue or
+**   the inbox (READY), the timer heap (SLEEP), a channel's queue (TAKE,
+**   PUT), or the queues and the timer heap of its ALTS cases (a deadline
+**   case's timer is in the heap as well). Only that place refers to it,
+**   besides the list of live blocks kept for reports.
+** - The scheduler's lock is never held while a channel's is taken, nor
+**   while a timer fires.
+** - A block's result becomes visible (its result channel closed) only
+**   after the block left the live list and the scheduler touches it no
+**   more: whoever sees the result may free the block's struct.
 */
 #include <string.h>
 
 #include "internal.h"
 #include "platform.h"
 
-/* ------------------------------------------------------------------ queue
-** The run queue belongs to the thread that drives the scheduler, and takes
-** no lock: a go block woken by another go block, by a timer or by the
-** driver itself (the common case, and the hot path of every channel
-** hand-off) goes straight there. Other threads put what they wake in the
-** inbox, under the lock, and kick the driver if it sleeps; the driver
-** moves the inbox into the run queue when it runs dry. */
-
 /* The scheduler this thread drives, if any. */
 #if CA_HAVE_THREADS
 static __thread ca_sched *driving_here;
 #define ON_DRIVER(s) (driving_here == (s))
+#define XCHG(x, v) __atomic_exchange_n(&(x), (v), __ATOMIC_ACQ_REL)
+static int cas(unsigned char *x, unsigned char from, unsigned char to)
+{
+    return __atomic_compare_exchange_n(x, &from, to, 0, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_ACQUIRE);
+}
 #else
 static ca_sched *driving_here;
 #define ON_DRIVER(s) ((void)(s), 1)
+static unsigned char xchg(unsigned char *x, unsigned char v)
+{
+    unsigned char old = *x;
+    *x = v;
+    return old;
+}
+#define XCHG(x, v) xchg(&(x), (v))
+static int cas(unsigned char *x, unsigned char from, unsigned char to)
+{
+    if (*x != from)
+        return 0;
+    *x = to;
+    return 1;
+}
 #endif
 
 static ca_go *go_of(ca_waiter *w)
 {
     return CA_CONTAINER_OF(w, ca_go, u.w);
 }
+
+/* ------------------------------------------------------------------ queue */
 
 /* Appends the list first..last (linked through u.w.next, last's link
 ** NULL) to the queue head/tail: one block, or a whole other queue. */
@@ -51,8 +106,9 @@ static void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
     *tail = last;
 }
 
-void ca__ready_local(ca_sched *s, ca_go *g)
+static void ready_local(ca_sched *s, ca_go *g)
 {
+    CA_ASSERT(!(g->u.w.state & CA__G_READY));
     g->u.w.next = NULL;
     append(&s->head, &s->tail, g, g);
     s->nready++;
@@ -62,6 +118,7 @@ void ca__ready_local(ca_sched *s, ca_go *g)
 #if CA_HAVE_THREADS
 static void ready_inbox_locked(ca_sched *s, ca_go *g)
 {
+    CA_ASSERT(!(g->u.w.state & CA__G_READY));
     g->u.w.next = NULL;
     append(&s->ihead, &s->itail, g, g);
     /* Atomic, because the driver peeks at it without the lock. */
@@ -99,7 +156,7 @@ static void ready(ca_sched *s, ca_go *g)
         return;
     }
 #endif
-    ca__ready_local(s, g);
+    ready_local(s, g);
 }
 
 static ca_go *pop(ca_sched *s)
@@ -116,8 +173,20 @@ static ca_go *pop(ca_sched *s)
     return g;
 }
 
-/* Wakes a go block whose take or put completed, or one of whose ALTS
-** cases did (then the case's number and status become the block's). */
+/* ------------------------------------------------------------------ wake */
+
+/* The waking half of the park handshake (see the top of this file). */
+static void wake_go(ca_sched *s, ca_go *g)
+{
+    unsigned char old = XCHG(g->u.w.park, CA__P_WOKEN);
+
+    CA_ASSERT(old != CA__P_WOKEN);
+    if (old == CA__P_PARKED)
+        ready(s, g);
+}
+
+/* A go block's take or put completed, or one of its ALTS cases did (then
+** the case's number and status become the block's). */
 static void sched_wake(ca_waker *self, ca_waiter *w)
 {
     ca_sched *s = CA_CONTAINER_OF(self, ca_sched, waker);
@@ -130,7 +199,34 @@ static void sched_wake(ca_waker *self, ca_waiter *w)
     } else {
         g = go_of(w);
     }
-    ready(s, g);
+    wake_go(s, g);
+}
+
+/* A go block's SLEEP is over. Its timer lies over its waiter and shares
+** the waker field, so s->waker fires it. */
+static void sleep_fire(ca_waker *self, ca_timer *t)
+{
+    ca_sched *s = CA_CONTAINER_OF(self, ca_sched, waker);
+    ca_go *g = CA_CONTAINER_OF(t, ca_go, u.t);
+
+    g->u.w.state &= (unsigned char)~CA__G_SLEEP;
+    g->u.w.status = CA_OK;
+    wake_go(s, g);
+}
+
+/* A go block's ALTS deadline case came due: it wins if no other case has. */
+static void alt_fire(ca_waker *self, ca_timer *t)
+{
+    ca_sched *s = CA_CONTAINER_OF(self, ca_sched, alt_waker);
+    ca_alt *c = CA__ALT_OF_TIMER(t);
+    ca_go *g;
+
+    if (!ca__claim(c->p.claim))
+        return;
+    g = CA_CONTAINER_OF(c->p.claim, ca_go, u.w.claim);
+    g->u.w.index = c->index;
+    g->u.w.status = CA_OK;
+    wake_go(s, g);
 }
 
 /* ------------------------------------------------------------------ life */
@@ -163,14 +259,42 @@ static void live_remove_locked(ca_sched *s, ca_go *g)
     s->nlive--;
 }
 
-int ca__sched_start_go(ca_sched *s, ca_go *g)
+void ca__sched_start_go(ca_sched *s, ca_go *g)
 {
     g->u.w.waker = &s->waker;
+    g->u.w.park = CA__P_PARKED; /* parked at its start, and woken now */
     CA__SLOCK(s);
     live_add_locked(s, g);
     CA__SUNLOCK(s);
-    ready(s, g);
-    return CA_OK;
+    wake_go(s, g);
+}
+
+void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
+{
+    ca__wakelist wl;
+    ca_chan *r;
+    int owned = (g->u.w.state & CA__G_OWNED) != 0;
+
+    CA_ASSERT(g->u.w.state & CA__G_LIVE);
+    r = ca__result_take(g);
+    CA__SLOCK(s);
+    live_remove_locked(s, g);
+    g->u.w.state = 0;
+    CA__SUNLOCK(s);
+    /* The value is read while the block's function is still on the stack
+    ** and its struct still ours: a local is fine. */
+    CA__WAKELIST_INIT(&wl);
+    if (r != NULL)
+        ca__result_deliver(r, val, size, &wl);
+#if CA_HAVE_MALLOC
+    if (owned)
+        ca__free(g);
+#else
+    (void)owned;
+#endif
+    ca__wake_all(&wl);
+    if (r != NULL)
+        (void)ca_chan_free(r);
 }
 
 int ca_sched_init(ca_sched *s)
@@ -179,12 +303,15 @@ int ca_sched_init(ca_sched *s)
         return CA_EINVAL;
     memset(s, 0, sizeof *s);
     s->waker.wake = sched_wake;
+    s->waker.fire = sleep_fire;
+    s->alt_waker.fire = alt_fire;
     s->rng = 0x9e3779b9u ^ (uint32_t)(uintptr_t)s;
     ca__platform_clock(&s->now, &s->idle);
 #if CA_HAVE_THREADS
     if (ca__platform_wait_init(s) != 0)
         return CA_ENOMEM;
 #endif
+    s->flags = CA__S_LIVE;
     return CA_OK;
 }
 
@@ -213,15 +340,31 @@ ca_sched *ca_sched_default(void)
     return &default_sched;
 }
 
+/* Every call that takes a scheduler starts here: NULL is the default
+** one; storage that was never initialised, or was destroyed, is refused. */
+static int live_sched(ca_sched **s)
+{
+    *s = CA__SCHED(*s);
+    return ((*s)->flags & CA__S_LIVE) ? CA_OK : CA_EINVAL;
+}
+
 int ca_sched_destroy(ca_sched *s)
 {
     int rc = CA_OK;
 
     if (s == NULL || s == &default_sched)
         return CA_EINVAL;
+    if (live_sched(&s) != CA_OK)
+        return CA_EINVAL;
     CA__SLOCK(s);
-    if (s->nlive != 0 || s->ntimers != 0 || s->due != NULL)
+    if (s->nlive != 0 || s->ntimers != 0 || s->refs != 0)
         rc = CA_EBUSY;
+#if CA_HAVE_THREADS
+    if (__atomic_load_n(&s->driving, __ATOMIC_ACQUIRE))
+        rc = CA_EBUSY; /* a thread is inside ca_sched_run or _step */
+#endif
+    if (rc == CA_OK)
+        s->flags = 0;
     CA__SUNLOCK(s);
     if (rc != CA_OK)
         return rc;
@@ -235,11 +378,12 @@ int ca_sched_destroy(ca_sched *s)
 int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
                        void (*idle)(void *ud, uint32_t ms), void *ud)
 {
-    int rc = CA_OK;
+    int rc;
 
     if (now == NULL)
         return CA_EINVAL;
-    s = CA__SCHED(s);
+    if ((rc = live_sched(&s)) != CA_OK)
+        return rc;
     CA__SLOCK(s);
     if (s->ntimers != 0) {
         rc = CA_EBUSY;
@@ -253,25 +397,19 @@ int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
     return rc;
 }
 
-uint32_t ca__now(ca_sched *s)
-{
-    return s->now(s->clock_ud);
-}
-
 uint32_t ca_sched_now(ca_sched *s)
 {
-    s = CA__SCHED(s);
-    return s->now != NULL ? ca__now(s) : 0;
-}
-
-int ca__has_clock(ca_sched *s)
-{
-    return s->now != NULL;
+    if (live_sched(&s) != CA_OK || !ca__has_clock(s))
+        return 0;
+    return ca__now(s);
 }
 
 int ca_sched_ref(ca_sched *s)
 {
-    s = CA__SCHED(s);
+    int rc;
+
+    if ((rc = live_sched(&s)) != CA_OK)
+        return rc;
     CA__SLOCK(s);
     s->refs++;
     CA__SUNLOCK(s);
@@ -280,9 +418,10 @@ int ca_sched_ref(ca_sched *s)
 
 int ca_sched_unref(ca_sched *s)
 {
-    int rc = CA_OK;
+    int rc;
 
-    s = CA__SCHED(s);
+    if ((rc = live_sched(&s)) != CA_OK)
+        return rc;
     CA__SLOCK(s);
     if (s->refs == 0)
         rc = CA_EINVAL;
@@ -302,69 +441,31 @@ int ca__in_sched(void)
     return driving_here != NULL;
 }
 
-/* Ends a block: delivers its result, forgets it, frees it if we made it.
-** Once it leaves the live list its owner may reuse it, so everything is
-** read first, and wake-ups (which may run code that frees it) come last. */
-static void finish(ca_sched *s, ca_go *g)
-{
-    ca__wakelist wl;
-    ca_chan *r;
-    int owned = (g->u.w.state & CA__G_OWNED) != 0;
-
-    CA__WAKELIST_INIT(&wl);
-    r = ca__result_take(g);
-    if (r != NULL)
-        ca__result_deliver(r, g->u.w.val, g->u.w.index, &wl);
-    CA__SLOCK(s);
-    live_remove_locked(s, g);
-    g->u.w.state = 0;
-    CA__SUNLOCK(s);
-#if CA_HAVE_MALLOC
-    if (owned)
-        ca__free(g);
-#else
-    (void)owned;
-#endif
-    ca__wake_all(&wl);
-    if (r != NULL)
-        (void)ca_chan_free(r);
-}
-
+/* The running half of the park handshake (see the top of this file). */
 static void run_one(ca_sched *s, ca_go *g)
 {
     int rc;
 
+    CA_ASSERT(g->u.w.park == CA__P_WOKEN);
+    g->u.w.park = CA__P_RUNNING;
     s->running = g;
     rc = g->fn(g);
     s->running = NULL;
-    if (rc == CA_GO_PARKED)
-        return; /* whoever completes its op makes it ready again */
-    if (rc == CA_GO_YIELDED) {
-        ca__ready_local(s, g);
-        return;
+    switch (rc) {
+    case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
+        break;
+    case CA_GO_PARKED:
+        if (!cas(&g->u.w.park, CA__P_RUNNING, CA__P_PARKED))
+            ready_local(s, g); /* woken before it returned */
+        break;
+    case CA_GO_YIELDED:
+        g->u.w.park = CA__P_WOKEN;
+        ready_local(s, g);
+        break;
+    default: /* not a go function's answer: end the block */
+        ca__sched_finish(s, g, NULL, 0);
+        break;
     }
-    finish(s, g);
-}
-
-/* Fires the due timers; returns the ms until the next one. */
-static uint32_t fire_timers(ca_sched *s)
-{
-    uint32_t next = CA_FOREVER;
-    size_t before;
-    int due;
-
-    CA__SLOCK(s);
-    before = s->ntimers;
-    if (before != 0)
-        next = ca__timers_fire_locked(s, ca__now(s));
-    due = s->due != NULL;
-    before -= s->ntimers;
-    CA__SUNLOCK(s);
-    if (due)
-        ca__timers_after_unlock(s);
-    if (before != 0)
-        ca__sched_kick(s); /* a deadline may have ended a blocked thread's wait */
-    return next;
 }
 
 /* Runs at most `budget` ready blocks (fewer if *stop turns non-zero);
@@ -389,13 +490,19 @@ static size_t run_ready(ca_sched *s, size_t budget, volatile int *stop)
 /* How many blocks run between two looks at the clock. */
 #define CA__TIMER_BATCH 64
 
-int ca__sched_loop(ca_sched *s, volatile int *stop)
+/* Drives s until *stop becomes non-zero (a blocking call) or, with a NULL
+** stop, until nothing can run again (ca_sched_run). */
+static int loop(ca_sched *s, volatile int *stop)
 {
     uint32_t next;
+    unsigned epoch;
     int idle;
 
     for (;;) {
-        next = fire_timers(s);
+        /* Read before anything is looked at: a kick from here on ends
+        ** the wait below at once (see the top of this file). */
+        epoch = ca__sched_epoch(s);
+        next = ca__timers_fire(s);
         if (run_ready(s, CA__TIMER_BATCH, stop) != 0)
             continue;
         if (stop != NULL && CA__LOAD(*stop))
@@ -412,7 +519,7 @@ int ca__sched_loop(ca_sched *s, volatile int *stop)
         }
         CA__SUNLOCK(s);
         if (idle && next != 0)
-            ca__platform_idle(s, next, stop, 1);
+            ca__platform_idle(s, next, stop, 1, epoch);
     }
 }
 
@@ -462,21 +569,26 @@ int ca__sched_drive(ca_sched *s, volatile int *stop)
 
     if (rc != CA_OK)
         return rc;
-    rc = ca__sched_loop(s, stop);
+    rc = loop(s, stop);
     drive_end(s);
     return rc;
 }
 
 int ca_sched_run(ca_sched *s)
 {
+    unsigned epoch;
     int rc;
 
-    s = CA__SCHED(s);
+    if ((rc = live_sched(&s)) != CA_OK)
+        return rc;
     /* A thread in a blocking call may be driving it for the moment: wait
-    ** for it to let go, then take over. */
-    while ((rc = ca__sched_drive(s, NULL)) == CA_EBUSY)
-        ca__platform_idle(s, 10, NULL, 0);
-    return rc;
+    ** for it to let go (drive_end kicks), then take over. */
+    for (;;) {
+        epoch = ca__sched_epoch(s);
+        if ((rc = ca__sched_drive(s, NULL)) != CA_EBUSY)
+            return rc;
+        ca__platform_idle(s, CA_FOREVER, NULL, 0, epoch);
+    }
 }
 
 int ca_sched_step(ca_sched *s, uint32_t *next_ms)
@@ -485,14 +597,15 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     size_t budget;
     int rc;
 
-    s = CA__SCHED(s);
+    if ((rc = live_sched(&s)) != CA_OK)
+        return rc;
     if ((rc = drive_begin(s)) != CA_OK)
         return rc;
-    fire_timers(s);
+    (void)ca__timers_fire(s);
     drain_inbox(s);
     budget = s->nready; /* each block ready now runs at most once */
     run_ready(s, budget, NULL);
-    next = fire_timers(s);
+    next = ca__timers_fire(s);
     CA__SLOCK(s);
     if (s->nready != 0 || s->ninbox != 0)
         next = 0;
@@ -503,77 +616,4 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     if (next_ms != NULL)
         *next_ms = next;
     return rc;
-}
-
-/* ------------------------------------------------------------------ report */
-
-int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
-                    void *ud)
-{
-    ca_parked p;
-    ca_go *g;
-    size_t i;
-    int n = 0;
-
-    s = CA__SCHED(s);
-    if (fn == NULL)
-        return CA_EINVAL;
-    g = s->live;
-    for (i = 0; i < s->nlive; i++, g = g->next) {
-        if (g->site == NULL || g == s->running ||
-            (g->u.w.state & (CA__G_READY | CA__G_SLEEP)))
-            continue;
-        memset(&p, 0, sizeof p);
-        p.func = g->site->func;
-        p.file = g->site->file;
-        p.line = g->site->line;
-        p.op = g->site->op;
-        p.expr = g->site->expr;
-        if (strcmp(p.op, "ALTS") == 0) {
-            p.cases = (const ca_alt *)g->u.w.val;
-            p.ncases = g->u.w.index;
-        } else {
-            p.chan = g->u.w.u.chan;
-        }
-        fn(&p, ud);
-        n++;
-    }
-    return n;
-}
-
-static void print_chan(FILE *out, const ca_chan *ch)
-{
-    if (ch->name != NULL)
-        fprintf(out, "\"%s\"", ch->name);
-    else
-        fprintf(out, "%p", (const void *)ch);
-}
-
-static void dump_one(const ca_parked *p, void *ud)
-{
-    FILE *out = (FILE *)ud;
-    size_t i, shown = 0;
-
-    fprintf(out, "  %s (%s:%u) parked in %s(%s)", p->func, p->file, p->line,
-            p->op, p->expr);
-    if (p->chan != NULL) {
-        fprintf(out, " on channel ");
-        print_chan(out, p->chan);
-    }
-    for (i = 0; i < p->ncases; i++) {
-        const ca_alt *c = &p->cases[i];
-        if (c->kind != CA__ALT_TAKE && c->kind != CA__ALT_PUT)
-            continue;
-        fprintf(out, "%s%s ", shown++ ? ", " : " on ",
-                c->kind == CA__ALT_TAKE ? "take" : "put");
-        print_chan(out, c->chan);
-    }
-    fputc('\n', out);
-}
-
-int ca_sched_dump(ca_sched *s, FILE *out)
-{
-    if (out == NULL)
-        return CA_EINVAL;
-    return ca_sched_parked(s, dump_one, out);
 }

@@ -20,6 +20,10 @@
 */
 #include "internal.h"
 
+#if CA_HAVE_THREADS
+#include <sched.h>
+#endif
+
 /* A node's prev is its parent if it is the first child, else its left
 ** sibling; the root's is NULL. A node out of the heap points at itself. */
 
@@ -81,17 +85,20 @@ static ca_timer *merge_pairs(ca_timer *first)
     return a;
 }
 
-int ca__timer_pending(const ca_timer *t)
+static int pending(const ca_timer *t)
 {
     return t->prev != t;
 }
 
-void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms)
+void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms,
+                          ca_waker *waker)
 {
+    CA_ASSERT(waker != NULL && waker->fire != NULL);
     /* The current tick has partly passed already: wait one more, so that
     ** ms whole milliseconds pass before it fires. */
     t->deadline = ca__now(s) + ms + (ms != 0);
     t->child = t->next = t->prev = NULL;
+    t->waker = waker;
     s->timers = meld(s->timers, t);
     s->ntimers++;
 }
@@ -121,82 +128,63 @@ static void detach(ca_sched *s, ca_timer *t)
 
 void ca__timer_cancel_locked(ca_sched *s, ca_timer *t)
 {
-    if (ca__timer_pending(t))
+    if (pending(t))
         detach(s, t);
-}
-
-/* Defined below, with the timeout channels. */
-static void timeout_fire(ca_sched *s, ca_timer *t);
-
-static void fire(ca_sched *s, ca_timer *t)
-{
-    switch (t->kind) {
-    case CA__T_TIMEOUT:
-        timeout_fire(s, t);
-        break;
-    case CA__T_SLEEP:
-        ca__sleep_fire(s, t);
-        break;
-    case CA__T_ALT_GO:
-        ca__alt_fire_go(s, t);
-        break;
-    case CA__T_ALT_FRAME:
-        ca__frame_alt_fire(s, t);
-        break;
-    default:
-        break;
+#if CA_HAVE_THREADS
+    /* Its fire is running on the driver: the owner may reuse t only once
+    ** that has returned. Fires are a few instructions long. */
+    while (s->firing == t) {
+        CA__SUNLOCK(s);
+        sched_yield();
+        CA__SLOCK(s);
     }
+#else
+    CA_ASSERT(s->firing != t); /* a fire never cancels its own timer */
+#endif
 }
 
-uint32_t ca__timers_fire_locked(ca_sched *s, uint32_t now)
+/* Due timers fire one at a time, earliest first, each with the lock
+** released, so that every fire may take locks of its own (a timeout
+** closes its channel) and blocks woken by timers are made ready in
+** deadline order, whatever kind of timer woke them. `firing` marks the
+** one whose fire runs, for ca__timer_cancel_locked. */
+uint32_t ca__timers_fire(ca_sched *s)
 {
+    uint32_t now, next = CA_FOREVER;
     ca_timer *t;
 
-    while ((t = s->timers) != NULL && !before(now, t->deadline)) {
-        detach(s, t);
-        fire(s, t);
+    CA__SLOCK(s);
+    if (s->timers != NULL) {
+        now = ca__now(s);
+        while ((t = s->timers) != NULL && !before(now, t->deadline)) {
+            detach(s, t);
+            s->firing = t;
+            CA__SUNLOCK(s);
+            t->waker->fire(t->waker, t); /* t may be gone on return */
+            CA__SLOCK(s);
+            s->firing = NULL;
+        }
+        if (t != NULL)
+            next = t->deadline - now;
     }
-    return t != NULL ? t->deadline - now : CA_FOREVER;
+    CA__SUNLOCK(s);
+    return next;
 }
 
 /* ------------------------------------------------------------------ chans
-** A timeout channel is closed by its timer. Closing wakes takers, and a
-** woken go block is made ready under the scheduler's lock, so the close
-** cannot happen where timers fire (under that lock): the timer is parked
-** on the `due` list (through its child link) and closed right after. */
+** A timeout channel is closed by its timer, and the timer then drops the
+** reference it held. */
 
-
-
-static void timeout_fire(ca_sched *s, ca_timer *t)
+static void timeout_fire(ca_waker *self, ca_timer *t)
 {
-    t->child = s->due;
-    s->due = t;
+    ca_timeout_chan *tc = CA_CONTAINER_OF(t, ca_timeout_chan, t);
+
+    (void)self;
+    (void)ca_close(&tc->ch);
+    (void)ca_chan_free(&tc->ch); /* the timer's reference */
 }
 
-void ca__timers_after_unlock(ca_sched *s)
-{
-    ca_timer *t, *list, *fifo = NULL;
-    ca_timeout_chan *tc;
-
-    CA__SLOCK(s);
-    list = s->due;
-    s->due = NULL;
-    CA__SUNLOCK(s);
-    /* timeout_fire pushed each one on top, in the order they fired: turn
-    ** the list round, so that they close in deadline order. */
-    while ((t = list) != NULL) {
-        list = t->child;
-        t->child = fifo;
-        fifo = t;
-    }
-    while ((t = fifo) != NULL) {
-        fifo = t->child;
-        t->child = NULL;
-        tc = CA_CONTAINER_OF(t, ca_timeout_chan, t);
-        (void)ca_close(&tc->ch);
-        (void)ca_chan_free(&tc->ch); /* the timer's reference */
-    }
-}
+static ca_waker timeout_waker = {NULL, timeout_fire};
 
 static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
 {
@@ -204,11 +192,10 @@ static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
     tc->ch.refs = 2; /* the caller's, and the timer's until it fires */
     if (owned) /* ch is tc's first member: its last free frees tc */
         tc->ch.flags |= CA__CH_OWNED;
-    tc->t.kind = CA__T_TIMEOUT;
     CA__SLOCK(s);
-    ca__timer_add_locked(s, &tc->t, ms);
+    ca__timer_add_locked(s, &tc->t, ms, &timeout_waker);
     CA__SUNLOCK(s);
-    ca__sched_kick(s);
+    ca__sched_kick(s); /* a driver asleep on another thread: wake earlier */
     return CA_OK;
 }
 
@@ -216,13 +203,14 @@ static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
 static int check(ca_sched **s, uint32_t ms)
 {
     *s = CA__SCHED(*s);
+    if (!((*s)->flags & CA__S_LIVE))
+        return CA_EINVAL;
     if (ms > CA_MAX_DELAY)
         return CA_ERANGE;
     if (!ca__has_clock(*s))
         return CA_ENOTSUP;
     return CA_OK;
 }
-
 int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms)
 {
     int rc;

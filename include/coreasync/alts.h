@@ -84,10 +84,11 @@ int ca_alt_default(ca_alt *a);
 /** A case that never wins. */
 int ca_alt_off(ca_alt *a);
 
-#define CA__ALT_OFF 0
+/* 0 is no kind: a zeroed case is refused, not taken as "off". */
 #define CA__ALT_TAKE 1
 #define CA__ALT_PUT 2
 #define CA__ALT_DEADLINE 3
 #define CA__ALT_DEFAULT 4
+#define CA__ALT_OFF 5
 
 #endif /* COREASYNC_ALTS_H */

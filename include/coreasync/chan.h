@@ -81,8 +81,9 @@ struct ca_chan {
     uint16_t ntakers;       /* length of the takers queue                 */
     uint16_t nputters;      /* length of the putters queue                */
     uint16_t refs;          /* references (ca_chan_retain, ca_chan_free)  */
-    unsigned char kind;     /* ca_buf_kind                                */
-    unsigned char flags;    /* CA__CH_* in src/chan.c                     */
+    uint16_t pins;          /* ALTS cases queued here whose owner has not */
+                            /* cleaned up: they keep the storage alive    */
+    unsigned char flags;    /* ca_buf_kind and CA__CH_* in src/internal.h */
 #if CA_HAVE_THREADS
     unsigned char lock;     /* spin lock; see src/lock.h                  */
 #endif
@@ -114,7 +115,10 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
  * Ends a channel made by ca_chan_init(); its storage and `buf` are yours
  * again. Refused with `CA_EBUSY` while operations wait on it or while
  * anyone else holds a reference (a queued put still owes a value to
- * someone: drain it with ca_poll() first). `CA_EINVAL` for a channel made
+ * someone: drain it with ca_poll() first), and while an ALTS that waited
+ * on it has not yet cleaned up (a go block whose ALTS completed on another
+ * case but that has not resumed yet: run the scheduler, then destroy).
+ * `CA_EINVAL` for a channel made
  * by ca_chan_new() (use ca_chan_free()), `CA_EBADCHAN` for one that is not
  * live.
  */
@@ -138,6 +142,13 @@ int ca_chan_new(ca_chan **out, ca_buf_kind kind, size_t cap,
  * operations still wait on the channel is refused with `CA_EBUSY` and
  * changes nothing. `CA_EINVAL` for NULL, `CA_EBADCHAN` for a channel that
  * is not live (as from every function here that takes a channel).
+ *
+ * An ALTS that waited on the channel and has not cleaned up yet (its block
+ * was woken through another case and has not resumed) does not count as
+ * an operation that waits: the last release succeeds, the channel is no
+ * longer live from then on, and ca_chan_new() storage is freed once that
+ * ALTS has cleaned up. A ca_chan_init() channel in that state is refused
+ * with `CA_EBUSY`, since its storage must stay valid until then.
  *
  * Channels that the library makes for you (timeouts, the result channels
  * of go blocks, the outputs of combinators) come with one reference that

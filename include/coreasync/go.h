@@ -222,7 +222,7 @@ ca_sched *ca_go_sched(ca_go *g);
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take);
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 const ca_go_site *site);
-void ca__go_alts_end(ca_go *g, ca_alt *cases, size_t n);
+void ca__go_alts_end(ca_go *g);
 int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site);
 int ca__go_done(ca_go *g, const void *val, size_t size);
 
@@ -298,7 +298,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
         CA__GO_SITE("ALTS", #cases);                                         \
         if (ca__go_alts((g), (cases), (n), (flags), &ca__site) == CA__PARK)  \
             return CA_GO_PARKED;                                             \
-        CA__GO_RESUME(ca__go_alts_end((g), (cases), (n)))                    \
+        CA__GO_RESUME(ca__go_alts_end(g))                    \
     } while (0)
 
 #define CA_SLEEP(g, ms)                                                      \

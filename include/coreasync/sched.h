@@ -50,13 +50,14 @@
  * nothing can complete its operation and returns `CA_EDEADLOCK`.
  */
 struct ca_sched {
-    ca_waker waker;         /* wakes its go blocks                        */
+    ca_waker waker;         /* wakes its go blocks; fires their SLEEPs    */
+    ca_waker alt_waker;     /* fires their ALTS deadline cases            */
     ca_go *head, *tail;     /* run queue, linked through u.w.next; only   */
                             /* the driving thread touches it              */
     ca_go *ihead, *itail;   /* inbox: made ready by other threads         */
     ca_go *live;            /* circular list of live blocks               */
     ca_timer *timers;       /* pairing heap, earliest deadline on top     */
-    ca_timer *due;          /* fired timeouts, to close once unlocked     */
+    ca_timer *firing;       /* the timer whose fire runs right now        */
     ca_go *running;         /* the block being run, or NULL               */
     uint32_t (*now)(void *ud);          /* the clock, in ms               */
     void (*idle)(void *ud, uint32_t ms); /* wait until a wake or ms pass  */
@@ -72,6 +73,8 @@ struct ca_sched {
     unsigned char lock;     /* guards all but the run queue               */
     int sleeping;           /* threads waiting on cv                      */
     int driving;            /* a thread is driving this scheduler         */
+    unsigned epoch;         /* kicks so far: a wait that began before the */
+                            /* latest one does not sleep                  */
     pthread_mutex_t mu;     /* for sleeping and wake-ups only             */
     pthread_cond_t cv;
 #endif

@@ -24,21 +24,29 @@
 #define CA_FOREVER 0xffffffffu
 
 typedef struct ca_sched ca_sched;
-typedef struct ca_timer ca_timer;
 
 /**
  * A timer node: intrusive, so a timer needs no allocation. Timers live in
  * their scheduler's pairing heap: O(1) to add, O(log n) amortised to fire
  * the earliest or to cancel one. It fires on the first tick at which at
  * least its delay has passed in full, whatever the phase of the tick when
- * it started: never early. Private fields: do not touch.
+ * it started: never early. Due timers fire one at a time in deadline
+ * order, each through its waker's `fire`, with no lock held. Private
+ * fields: do not touch.
+ *
+ * The layout is part of the design: `waker` sits where a waiter's does
+ * (after four pointer-sized words on ILP32 and LP64 targets), so a go
+ * block can sleep on a timer laid over its own waiter without disturbing
+ * what follows it; src/go.c asserts it, so a target where that does not
+ * hold fails to compile.
  */
 struct ca_timer {
     ca_timer *child;        /* first child in the heap                    */
     ca_timer *next;         /* next sibling                               */
-    ca_timer *prev;         /* previous sibling, or parent if first       */
+    ca_timer *prev;         /* previous sibling, or parent if first; the  */
+                            /* timer itself when in no heap               */
     uint32_t deadline;      /* tick at which it fires                     */
-    unsigned char kind;     /* what firing does: CA__T_* in src/          */
+    ca_waker *waker;        /* its owner: waker->fire(waker, t) when due  */
 };
 
 /**

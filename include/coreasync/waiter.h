@@ -1,5 +1,6 @@
 /*
-** coreasync/waiter.h: the node that waits in a channel's queue.
+** coreasync/waiter.h: the node that waits in a channel's queue, and the
+** waker that is told when it completes or when its timer comes due.
 ** See coreasync(3). MIT licence, see COPYING.
 */
 #ifndef COREASYNC_WAITER_H
@@ -13,17 +14,30 @@
  * a take waiter points at the place to copy to, so a put that meets a
  * waiting take copies once, straight into the taker's destination.
  *
- * When the channel completes a waiter it removes it from its queue, sets
- * its status, and, only after the channel's lock is released, calls the
- * wake-up of the waiter's *waker*. A waker is shared: one per scheduler,
- * one for all `ca_op`s, one per blocked thread.
+ * A waiter's life, in its `flags` (changed only under the lock of the
+ * channel it waits on):
  *
- * An alts call has several waiters (one per case) marked `CA__W_ALT`, and
- * one *claim* byte that decides which case wins: the first completion
- * claims it and every sibling becomes stale. A channel that finds a stale
- * waiter in its queue drops it and goes on to the next. The claim byte
- * lives in the waiter of whoever runs the alts (a go block's own waiter,
- * a blocked thread's), and every case points at it.
+ *     owned --enqueue--> QUEUED --complete--> DONE --wake--> (owner's)
+ *       ^                  |
+ *       +-----dequeue------+   the owner takes it back: nobody came
+ *
+ * - *owned*: neither flag; only its owner touches it.
+ * - `CA__W_QUEUED`: in the channel's queue; whoever holds the channel's
+ *   lock may complete it.
+ * - `CA__W_DONE`: a completer took it out of the queue and set its status;
+ *   after releasing the channel's lock it calls the waker's `wake`, and
+ *   that call is its last touch of the waiter. An owner that wants its
+ *   waiter back (a blocked thread giving up, an ALTS cleaning up) and
+ *   finds DONE instead of QUEUED must wait for that wake, never return.
+ *
+ * An ALTS has several waiters (one per case) marked `CA__W_ALT`, and one
+ * *claim* byte that decides which case wins: the first completion claims
+ * it and every sibling becomes stale. A channel that finds a stale waiter
+ * in its queue drops it (it stays the owner's) and goes on to the next.
+ *
+ * A waker is shared: one per scheduler, one for all `ca_op`s, one per
+ * blocked thread. Its `fire` is called, with no lock held, when a timer
+ * whose `waker` it is comes due (see timer.h).
  *
  * Everything here is private to the library; the structs are public only
  * so that they can live in your storage. Do not touch their fields.
@@ -31,9 +45,11 @@
 
 typedef struct ca_waiter ca_waiter;
 typedef struct ca_waker ca_waker;
+typedef struct ca_timer ca_timer;
 
 struct ca_waker {
     void (*wake)(ca_waker *self, ca_waiter *w); /* runs unlocked          */
+    void (*fire)(ca_waker *self, ca_timer *t);  /* runs unlocked          */
 };
 
 struct ca_waiter {
@@ -42,19 +58,22 @@ struct ca_waiter {
     union {
         struct ca_chan *chan; /* plain: the channel it waits on           */
         unsigned char *claim; /* alts case: its group's claim byte        */
+        unsigned long n;      /* a go block in ALTS: how many cases       */
     } u;
-    /* A sleeping go block's timer covers the four fields above (see
-    ** ca_go), never the ones below. */
+    /* A sleeping go block's timer covers the fields above and `waker`,
+    ** which it shares (go.c states this as static assertions). */
     ca_waker *waker;         /* who is told when this waiter completes    */
     unsigned char flags;     /* CA__W_*, changed under the channel lock   */
     signed char status;      /* CA_OK or CA_CLOSED once completed         */
     unsigned char claim;     /* the claim byte of a group this owner runs */
     unsigned char state;     /* free for the owner (a go block's state)   */
     unsigned short index;    /* alts: the case number                     */
+    unsigned char park;      /* free for the owner (a go block's park)    */
 };
 
 #define CA__W_TAKE 0x01   /* a take (else a put)                          */
 #define CA__W_ALT 0x02    /* an alts case: claim u.claim before use       */
 #define CA__W_QUEUED 0x04 /* linked into a channel's queue right now      */
+#define CA__W_DONE 0x08   /* completed; its wake is due or delivered      */
 
 #endif /* COREASYNC_WAITER_H */

@@ -1,0 +1,142 @@
+/*
+** result.c: a go block's result channel (what core.async's `go` returns),
+** made on demand, so that a block whose result nobody wants pays one
+** pointer. MIT licence, see COPYING.
+*/
+#include <string.h>
+
+#include "internal.h"
+
+/* g->result once the block has finished: its value is then at
+** g->u.w.val, g->u.w.index bytes, for a result channel asked for late. */
+static char finished_marker;
+#define CA__FINISHED ((ca_chan *)(void *)&finished_marker)
+
+/* Guards every g->result, so that a reference is never taken on a result
+** channel while the finishing block drops its own (rare, so one lock). */
+#if CA_HAVE_THREADS
+static unsigned char result_lock;
+#define RLOCK() ca__spin_lock(&result_lock)
+#define RUNLOCK() ca__spin_unlock(&result_lock)
+#else
+#define RLOCK() ((void)0)
+#define RUNLOCK() ((void)0)
+#endif
+
+/* ------------------------------------------------------------------ result */
+
+ca_chan *ca__result_take(ca_go *g)
+{
+    ca_chan *r;
+
+    RLOCK();
+    r = g->result;
+    g->result = CA__FINISHED;
+    RUNLOCK();
+    return r == CA__FINISHED ? NULL : r;
+}
+
+void ca__result_reset(ca_go *g)
+{
+    if (g->result == CA__FINISHED) /* a struct used before */
+        g->result = NULL;
+}
+
+void ca__result_deliver(ca_chan *r, const void *val, size_t size,
+                        ca__wakelist *wl)
+{
+    CA__LOCK(r);
+    if (r->flags & CA__CH_LIVE) {
+        if (val != NULL && size == r->elem_size)
+            (void)ca__put_locked(r, val, wl);
+        ca__close_locked(r, wl);
+    }
+    CA__UNLOCK(r);
+}
+
+/* The result of a block that finished before anyone asked for it. */
+static void deliver_late(ca_go *g, ca_chan *r)
+{
+    ca__wakelist wl;
+
+    CA__WAKELIST_INIT(&wl);
+    ca__result_deliver(r, g->u.w.val, g->u.w.index, &wl);
+    ca__wake_all(&wl);
+}
+
+/* Installs r as g's result channel, with the block's reference on it
+** (taken by the caller). CA_EBUSY if g has one already. */
+static int attach(ca_go *g, ca_chan *r)
+{
+    ca_chan *cur;
+
+    RLOCK();
+    cur = g->result;
+    if (cur == NULL)
+        g->result = r;
+    RUNLOCK();
+    if (cur == NULL)
+        return CA_OK;
+    if (cur != CA__FINISHED)
+        return CA_EBUSY;
+    /* Finished: deliver now, and drop the block's reference. */
+    deliver_late(g, r);
+    (void)ca_chan_free(r);
+    return CA_OK;
+}
+
+int ca_go_set_result(ca_go *g, ca_chan *ch)
+{
+    ca_chan_info info;
+    int rc;
+
+    if (g == NULL || ch == NULL)
+        return CA_EINVAL;
+    if ((rc = ca_chan_inspect(ch, &info)) != CA_OK)
+        return rc;
+    if (info.kind == CA_UNBUFFERED)
+        return CA_EINVAL;
+    if ((rc = ca_chan_retain(ch)) != CA_OK)
+        return rc;
+    if ((rc = attach(g, ch)) != CA_OK)
+        (void)ca_chan_free(ch);
+    return rc;
+}
+
+#if CA_HAVE_MALLOC
+int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
+{
+    ca_chan *r, *cur;
+    int rc;
+
+    if (out == NULL)
+        return CA_EINVAL;
+    *out = NULL;
+    if (g == NULL)
+        return CA_EINVAL;
+    if (elem_size > CA_MAX_ELEM_SIZE)
+        return CA_ERANGE;
+    RLOCK();
+    cur = g->result;
+    if (cur != NULL && cur != CA__FINISHED) {
+        rc = cur->elem_size != elem_size ? CA_EINVAL : ca_chan_retain(cur);
+        RUNLOCK();
+        if (rc == CA_OK)
+            *out = cur;
+        return rc;
+    }
+    RUNLOCK();
+    if ((rc = ca_chan_new(&r, CA_FIXED, 1, elem_size)) != CA_OK)
+        return rc;
+    (void)ca_chan_retain(r); /* the block's reference */
+    if ((rc = attach(g, r)) != CA_OK) {
+        /* Someone attached one meanwhile: use theirs. */
+        r->refs = 1;
+        (void)ca_chan_free(r);
+        return ca_go_result(g, elem_size, out);
+    }
+    *out = r;
+    return CA_OK;
+}
+#endif
+
