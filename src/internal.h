@@ -7,10 +7,10 @@
 **
 **   platform.c lock.c alloc.c error.c      the machine
 **   chan.c async.c                         channels and their waiters
-**   timer.c                                the timer heap, timeout channels
+**   timer.c                                the timer heap
 **   result.c                               a go block's result channel
 **   sched.c                                run queue, park/wake, the loop
-**   alts.c                                 ALTS, for go blocks and threads
+**   alts.c timeout.c                       ALTS; timeout channels
 **   go.c blocking.c                        the DSL's calls, blocking calls
 **   diag.c                                 reports and dumps (stdio)
 **
