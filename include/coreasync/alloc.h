@@ -11,9 +11,11 @@
 
 #if CA_HAVE_MALLOC
 /**
- * The library allocates only in its `_new` conveniences, and only through
- * this function: `fn(ud, NULL, size)` allocates, `fn(ud, ptr, 0)` frees
- * and returns NULL. An allocation that fails returns NULL and the call
+ * The library allocates only in its conveniences, and only through this
+ * function: ca_chan_new(), ca_go_new(), ca_go_result() (the result
+ * channel) and ca_timeout(); everything else works on your storage.
+ * `fn(ud, NULL, size)` allocates, `fn(ud, ptr, 0)` frees and returns
+ * NULL. An allocation that fails returns NULL and the call
  * that needed it returns `CA_ENOMEM`, changing nothing. Passing NULL for
  * `fn` restores malloc and free.
  *

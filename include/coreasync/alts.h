@@ -28,7 +28,13 @@
  * When several cases are ready, one is chosen at random, each with the
  * same chance, unless `CA_ALTS_PRIORITY` is given: then the first ready
  * case in array order wins. A deadline of 0 and a default case win only
- * when no channel case is ready.
+ * when no channel case is ready. When none is ready and the ALTS waits,
+ * its cases are queued in a random order too (as core.async registers
+ * them), so that of several cases on one channel each is as likely to be
+ * served first; with `CA_ALTS_PRIORITY`, in array order.
+ *
+ * Every case must be filled in: a zeroed `ca_alt` is refused with
+ * `CA_EINVAL`, as are flags other than `CA_ALTS_PRIORITY`.
  *
  * The result is the number of the winning case and its status (`CA_OK`;
  * `CA_CLOSED` for a take from a closed, drained channel or a put to a
@@ -42,6 +48,11 @@
  * In a go block use the ALTS macro (go.h); elsewhere ca_alts_blocking()
  * (blocking.h). The cases must stay valid while the ALTS waits: keep them
  * in your go block's struct.
+ *
+ * A channel may be released (ca_chan_free) as soon as no case of a
+ * waiting ALTS can still complete on it, even while the block whose ALTS
+ * won elsewhere has not resumed yet: the library keeps the channel's
+ * storage until that block has cleaned up.
  */
 typedef struct ca_alt {
     union {

@@ -148,7 +148,8 @@ struct ca_go {
  *
  * `g` (and the struct around it) must stay valid until the block has
  * finished; then it may be started again. Returns `CA_OK`, `CA_EINVAL`
- * for NULL arguments, `CA_EBUSY` if `g` was started and has not finished.
+ * for NULL arguments or a scheduler that is not live (never initialised,
+ * or destroyed), `CA_EBUSY` if `g` was started and has not finished.
  */
 int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn);
 
@@ -318,8 +319,11 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
     } while (0)
 
 /** Ends the block with a result: a copy of `*(val)` goes to its result
- * channel, if it has one. `val` must point into your struct (it is read
- * again if the result channel is asked for later). */
+ * channel, if it has one, taken when GO_RETURN runs, so `val` may point
+ * at a local. The block has finished when its result can be seen: whoever
+ * takes it may free the block's struct. A result channel asked for only
+ * after the block finished reads `*(val)` then: for that, `val` must
+ * point into your struct. */
 #define CA_GO_RETURN(g, val) return ca__go_done((g), (val), sizeof *(val))
 
 #if !defined(CA_NO_SHORT_NAMES)

@@ -29,6 +29,11 @@
  * A parked block is in no queue of the scheduler's: only the channel it
  * waits on (or its timer) refers to it.
  *
+ * Every function here that takes a `ca_sched *` refuses storage that is
+ * not a live scheduler (never initialised, or destroyed) with `CA_EINVAL`
+ * (ca_sched_now() answers 0), and so do ca_go_start() and the timeout
+ * calls.
+ *
  * Drive it with ca_sched_run() (until nothing can run again) or, from a
  * firmware super-loop or another event loop, with ca_sched_step(). The
  * *default scheduler* (pass NULL wherever a `ca_sched *` is asked for) is
@@ -90,8 +95,11 @@ struct ca_sched {
 int ca_sched_init(ca_sched *s);
 
 /**
- * Ends a scheduler. `CA_EBUSY` while it has live go blocks or pending
- * timers. The default scheduler cannot be destroyed (`CA_EINVAL`).
+ * Ends a scheduler. `CA_EBUSY` while it has live go blocks, pending
+ * timers or a ca_sched_ref() not yet ended, or while a thread drives it
+ * (is inside ca_sched_run() or ca_sched_step()). `CA_EINVAL` for the
+ * default scheduler, which cannot be destroyed, and for one that is not
+ * live.
  */
 int ca_sched_destroy(ca_sched *s);
 

@@ -66,7 +66,8 @@ typedef struct ca_timeout_chan {
  * runs. The scheduler holds a reference to the channel until it fires:
  * ca_chan_destroy(&tc->ch) succeeds only after that.
  *
- * Returns `CA_OK`, `CA_EINVAL` for a NULL `tc`, `CA_ERANGE` for `ms` over
+ * Returns `CA_OK`, `CA_EINVAL` for a NULL `tc` or a scheduler that is not
+ * live (sched.h), `CA_ERANGE` for `ms` over
  * `CA_MAX_DELAY`, `CA_ENOTSUP` when the scheduler has no clock.
  */
 int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms);
