@@ -316,7 +316,9 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     if ((rc = validate(cases, n, flags, s)) != CA_OK)
         return rc;
     CA__WAKELIST_INIT(&wl);
-    order = lock_order(cases, n);
+    /* Without threads nothing is locked: the order is needed only to
+    ** queue, in pass 2. */
+    order = CA_HAVE_THREADS ? lock_order(cases, n) : NULL;
     lock_all(order);
     if (!any_live(cases, n)) {
         unlock_all(order);
@@ -342,6 +344,8 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     }
     /* Pass 2: wait on every case. */
     CA__STORE(*claim, 0);
+    if (!CA_HAVE_THREADS)
+        order = lock_order(cases, n);
     if ((rc = enqueue_all(order, flags, rng, waker, claim)) != CA_OK) {
         unlock_all(order);
         return rc;
