@@ -306,7 +306,7 @@ fail:
 
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    ca_waker *waker, ca_waker *deadline, unsigned char *claim,
-                   uint32_t *rng, size_t *index, int *status)
+                   uint32_t *rng, size_t *index, int *status, int hold)
 {
     ca__wakelist wl;
     ca_alt *order;
@@ -350,19 +350,46 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         unlock_all(order);
         return rc;
     }
-    CA__SLOCK(s);
     for (i = 0; i < n; i++) {
         if (cases[i].kind != CA__ALT_DEADLINE)
             continue;
+        if (!timers)
+            CA__SLOCK(s);
         cases[i].p.claim = claim;
         ca__timer_add_locked(s, &cases[i].u.t, cases[i].ms, deadline);
         timers = 1;
     }
-    CA__SUNLOCK(s);
+    if (hold)
+        return CA__PARK;
+    if (timers)
+        CA__SUNLOCK(s);
     unlock_all(order);
     if (timers)
         ca__sched_kick(s); /* a driver on another thread sleeps too long */
     return CA__PARK;
+}
+
+/* Releases what a held ALTS (hold) still holds. The lock order's head is
+** the channel case with the lowest channel address, the first of them in
+** array order (the sort is stable); the order links are still in place. */
+void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
+{
+    ca_alt *head = NULL;
+    size_t i;
+    int timers = 0;
+
+    for (i = 0; i < n; i++) {
+        ca_alt *c = &cases[i];
+        if (c->kind == CA__ALT_DEADLINE)
+            timers = 1;
+        else if (is_chan_case(c) &&
+                 (head == NULL || (uintptr_t)c->chan < (uintptr_t)head->chan))
+            head = c;
+    }
+    if (timers)
+        CA__SUNLOCK(s);
+    unlock_all(head);
+    (void)s;
 }
 
 int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim)

@@ -175,7 +175,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     frame_init(&f);
     rng = seed_rng();
     rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.waker,
-                        &f.w.claim, &rng, &i, &status);
+                        &f.w.claim, &rng, &i, &status, 0);
     if (rc == CA_OK) {
         *index = i;
         return status;

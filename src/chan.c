@@ -302,7 +302,12 @@ int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
     return enqueue_locked(ch, w);
 }
 
-HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
+/* With `hold`, an op that parks returns with the channel still locked:
+** a go block's op, whose scheduler unlocks it once the block's function
+** has returned (see sched.c: nobody can complete the waiter before). An
+** op that parks completed nobody (a put or take waits only when nothing
+** can match it), so no wake-up is left behind. */
+HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
 {
     ca__wakelist wl;
     int rc;
@@ -321,8 +326,12 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
         w->val = val;
         w->flags = take ? CA__W_TAKE : 0;
         rc = enqueue_locked(ch, w);
-        if (rc == CA_OK)
+        if (rc == CA_OK) {
+            CA_ASSERT(wl.head == NULL);
+            if (hold)
+                return CA__PARK;
             rc = CA__PARK;
+        }
     }
     CA__UNLOCK(ch);
     wake_all(&wl);
@@ -331,14 +340,14 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 
 int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 {
-    return chan_op(ch, val, w, take);
+    return chan_op(ch, val, w, take, 0);
 }
 
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take)
 {
     /* A take's val is where the value goes: the caller passed it non-const
     ** (the go macros go through const only to type-check the pointer). */
-    int rc = chan_op(ch, (void *)(uintptr_t)val, w, take);
+    int rc = chan_op(ch, (void *)(uintptr_t)val, w, take, 1);
 
     if (rc != CA__PARK)
         w->status = (signed char)rc;

@@ -103,10 +103,10 @@ int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
         g->u.w.status = ms > CA_MAX_DELAY ? CA_ERANGE : CA_ENOTSUP;
         return g->u.w.status;
     }
-    CA__SLOCK(s);
+    CA__SLOCK(s); /* released by the scheduler once the function returned */
     g->u.w.state |= CA__G_SLEEP;
     ca__timer_add_locked(s, &g->u.t, ms, &s->waker);
-    CA__SUNLOCK(s);
+    g->u.w.park = CA__P_SLEEP;
     return CA__PARK;
 }
 
@@ -123,9 +123,11 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
     g->u.w.val = cases;
     g->u.w.u.n = (unsigned long)n;
     rc = ca__alts_start(cases, n, flags, s, &s->waker, &s->alt_waker,
-                        &g->u.w.claim, &s->rng, &index, &status);
-    if (rc == CA__PARK)
+                        &g->u.w.claim, &s->rng, &index, &status, 1);
+    if (rc == CA__PARK) {
+        g->u.w.park = CA__P_ALTS; /* its locks are the scheduler's now */
         return CA__PARK;
+    }
     g->u.w.index = (unsigned short)index;
     g->u.w.status = (signed char)(rc == CA_OK ? status : rc);
     return rc;

@@ -84,7 +84,9 @@ int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl);
 ** when done now, CA__PARK when w waits, CA_AGAIN (w NULL), or an error. */
 int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take);
 /* (ca__waiter_op, in go.h, is the same plus w->status = the outcome when
-** it completes at once: the go-block macros call it.) */
+** it completes at once: the go-block macros call it. When it parks, it
+** returns with the channel still locked, for the scheduler to unlock once
+** the block's function has returned: see sched.c.) */
 int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
@@ -111,10 +113,16 @@ int ca__can_take_locked(ca_chan *ch);
 #define CA__G_SLEEP 0x04 /* on its SLEEP timer                           */
 #define CA__G_OWNED 0x10 /* ca_go_new allocated it: freed when done      */
 
-/* The park handshake, in ca_go.u.w.park (see sched.c). */
-#define CA__P_RUNNING 0 /* its function runs: a wake now is early        */
-#define CA__P_PARKED 1  /* its function returned CA_GO_PARKED            */
-#define CA__P_WOKEN 2   /* woken; it is (or will be) made ready once     */
+/* Where a go block is in the park protocol, in ca_go.u.w.park (see
+** sched.c). While its function runs, the byte also says which locks a
+** parking op left held for the scheduler to release. */
+#define CA__P_RUNNING 0 /* running; a TAKE or PUT that parked holds its  */
+                        /* channel's lock (u.w.u.chan)                   */
+#define CA__P_ALTS 1    /* running; a parked ALTS holds its channels'    */
+                        /* locks, and the scheduler's if it has deadlines */
+#define CA__P_SLEEP 2   /* running; a SLEEP holds the scheduler's lock   */
+#define CA__P_PARKED 3  /* its function returned and the locks are free  */
+#define CA__P_WOKEN 4   /* woken: in the run queue or the inbox, or run  */
 
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)
@@ -187,10 +195,13 @@ void ca__result_deliver(ca_chan *r, const void *val, size_t size,
 ** claim byte (zeroed here), `waker` is given to every channel case and
 ** `deadline` to every deadline case's timer, on scheduler s. Returns CA_OK
 ** with *index and *status when a case completed at once, CA__PARK when
-** every case now waits, or a negative error (nothing left waiting). */
+** every case now waits, or a negative error (nothing left waiting). With
+** `hold`, CA__PARK comes with every lock the ALTS took still held, for
+** ca__alts_unlock to release (a go block's, released by its scheduler). */
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    ca_waker *waker, ca_waker *deadline, unsigned char *claim,
-                   uint32_t *rng, size_t *index, int *status);
+                   uint32_t *rng, size_t *index, int *status, int hold);
+void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s);
 /* After a parked ALTS was woken, or its owner gives up: takes every case
 ** out of its channel, unpins the channels and cancels the deadline
 ** timers. Returns 1 if a case had won (its wake is delivered or on its

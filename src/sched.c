@@ -7,23 +7,25 @@
 ** A go block parks in three steps: its op stores the resume point
 ** (g->site), queues the block's waiter on a channel (or its timer in the
 ** heap, or its ALTS cases everywhere), and its function returns
-** CA_GO_PARKED. From the moment the waiter is queued, a completer on any
-** thread may wake it, possibly before the function has returned. So a
-** block is made runnable only once BOTH have happened: its function has
-** returned, and it has been woken. The byte g->u.w.park settles which of
-** the two came last (as Go's gopark does with its unlock function):
+** CA_GO_PARKED. A block must become runnable only once BOTH its function
+** has returned and it has been woken; a completer on another thread must
+** never make it ready while its function still runs on this one.
 **
-**   run_one:  park = RUNNING; fn(g) ... returns PARKED:
-**               CAS RUNNING -> PARKED; if it fails, the park is WOKEN
-**               already: the runner makes it ready itself.
-**   wake_go:  old = exchange(park, WOKEN);
-**               PARKED:  the function has returned: make it ready;
-**               RUNNING: early; the runner will see WOKEN and do it.
+** As Go's gopark releases the channel's lock only after the goroutine is
+** off its stack, a parking op here returns with the locks it queued under
+** still held: the channel's for TAKE and PUT, every case's channel's (and
+** the scheduler's, for deadline cases) for ALTS, the scheduler's for
+** SLEEP. Nobody can complete the waiter, or fire the timer, while they
+** are held. run_one releases them once the function has returned
+** (release_parked); from then on the block may be woken, on any thread.
+** The handshake costs no atomic operation beyond the locks the op took
+** anyway.
 **
-** Exactly one of the two makes it ready, once per park; a block never runs
-** on two threads at once. A wake of a block that is WOKEN already is a
-** protocol error (asserted): each park has one completer, since a channel
-** completes a waiter once and an ALTS group is claimed once.
+** g->u.w.park follows the protocol, and every step asserts the one
+** before: RUNNING (or ALTS, SLEEP: what the op left held) while the
+** function runs; PARKED once it returned and the locks are released;
+** WOKEN when a waker made it ready, which happens once per park (a
+** channel completes a waiter once, an ALTS group is claimed once).
 **
 ** Where a woken block goes: the run queue belongs to the thread that
 ** drives the scheduler, and takes no lock. A block woken on that thread
@@ -63,29 +65,9 @@
 #if CA_HAVE_THREADS
 static __thread ca_sched *driving_here;
 #define ON_DRIVER(s) (driving_here == (s))
-#define XCHG(x, v) __atomic_exchange_n(&(x), (v), __ATOMIC_ACQ_REL)
-static int cas(unsigned char *x, unsigned char from, unsigned char to)
-{
-    return __atomic_compare_exchange_n(x, &from, to, 0, __ATOMIC_ACQ_REL,
-                                       __ATOMIC_ACQUIRE);
-}
 #else
 static ca_sched *driving_here;
 #define ON_DRIVER(s) ((void)(s), 1)
-static unsigned char xchg(unsigned char *x, unsigned char v)
-{
-    unsigned char old = *x;
-    *x = v;
-    return old;
-}
-#define XCHG(x, v) xchg(&(x), (v))
-static int cas(unsigned char *x, unsigned char from, unsigned char to)
-{
-    if (*x != from)
-        return 0;
-    *x = to;
-    return 1;
-}
 #endif
 
 static ca_go *go_of(ca_waiter *w)
@@ -175,14 +157,14 @@ static ca_go *pop(ca_sched *s)
 
 /* ------------------------------------------------------------------ wake */
 
-/* The waking half of the park handshake (see the top of this file). */
+/* A waker's half of the protocol (see the top of this file): the block
+** has returned and released its locks, or its waiter could not have been
+** completed. */
 static void wake_go(ca_sched *s, ca_go *g)
 {
-    unsigned char old = XCHG(g->u.w.park, CA__P_WOKEN);
-
-    CA_ASSERT(old != CA__P_WOKEN);
-    if (old == CA__P_PARKED)
-        ready(s, g);
+    CA_ASSERT(g->u.w.park == CA__P_PARKED);
+    g->u.w.park = CA__P_WOKEN;
+    ready(s, g);
 }
 
 /* A go block's take or put completed, or one of its ALTS cases did (then
@@ -441,7 +423,30 @@ int ca__in_sched(void)
     return driving_here != NULL;
 }
 
-/* The running half of the park handshake (see the top of this file). */
+/* The runner's half: the function of a parked block has returned, so
+** the locks its op left held may go, and with them the block may be woken
+** (see the top of this file). */
+static void release_parked(ca_sched *s, ca_go *g)
+{
+    unsigned char held = g->u.w.park;
+
+    g->u.w.park = CA__P_PARKED; /* before anyone can see the waiter */
+    switch (held) {
+    case CA__P_RUNNING:
+        CA__UNLOCK(g->u.w.u.chan);
+        break;
+    case CA__P_ALTS:
+        ca__alts_unlock((ca_alt *)g->u.w.val, (size_t)g->u.w.u.n, s);
+        break;
+    case CA__P_SLEEP:
+        CA__SUNLOCK(s);
+        break;
+    default:
+        CA_ASSERT(!"a parked block held nothing");
+        break;
+    }
+}
+
 static void run_one(ca_sched *s, ca_go *g)
 {
     int rc;
@@ -455,8 +460,7 @@ static void run_one(ca_sched *s, ca_go *g)
     case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
         break;
     case CA_GO_PARKED:
-        if (!cas(&g->u.w.park, CA__P_RUNNING, CA__P_PARKED))
-            ready_local(s, g); /* woken before it returned */
+        release_parked(s, g);
         break;
     case CA_GO_YIELDED:
         g->u.w.park = CA__P_WOKEN;
