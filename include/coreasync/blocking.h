@@ -42,9 +42,13 @@ int ca_take_blocking(ca_chan *ch, void *dst);
 /**
  * Completes exactly one of `cases` (see alts.h) and returns its status
  * (`CA_OK`, `CA_CLOSED`) with its number in `*index`; or an error:
- * `CA_EINVAL` for bad cases (see alts.h), `CA_ERANGE` for too many cases
- * or too long a deadline, `CA_ENOTSUP` for a deadline without a clock,
- * `CA_EBADCHAN`, `CA_EFULL`, `CA_EDEADLOCK`, `CA_EPERM`.
+ * `CA_EINVAL` for bad cases or flags (see alts.h), `CA_ERANGE` for too
+ * many cases or too long a deadline, `CA_ENOTSUP` for a deadline without a
+ * clock, `CA_EBADCHAN`, `CA_EFULL` (a channel with `CA_CONFIG_MAX_PENDING`
+ * ops waiting already, or with 65535 ALTS cases not yet cleaned up),
+ * `CA_EDEADLOCK`, `CA_EPERM`. `CA_EDEADLOCK` means that no case happened:
+ * a case completed by another thread just as the call gave up is
+ * returned as a success.
  * `flags`: `CA_ALTS_PRIORITY` or 0.
  */
 int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index);
