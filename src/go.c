@@ -263,3 +263,26 @@ void ca__go_alts_end(ca_go *g, ca_alt *cases, size_t n)
 {
     ca__alts_end(cases, n, CA__GO_SCHED(g));
 }
+
+/* ------------------------------------------------------------------ lost */
+
+/* GO_BEGIN's trap, in the default build: g resumed, and the switch of
+** GO_BEGIN has no case for the line it parked on, because the op's
+** resume point (a case label) went to a switch of the user's. The block
+** cannot carry on, and ending it as GO_END would is the silent failure
+** this trap exists to prevent. So it stays parked for ever, waiting on
+** nothing: its status is CA_ELOST, and g->site still says which op, file
+** and line it was lost at. The scheduler then reports it as it reports
+** any block that can never run again (ca_sched_run returns CA_EDEADLOCK,
+** ca_sched_parked and ca_sched_dump name the site), and its struct stays
+** valid, so nothing it left queued (the losing cases of an ALTS) dangles.
+** The fields that reports read are cleared: the channel it waited on may
+** end meanwhile. */
+int ca__go_lost(ca_go *g)
+{
+    g->u.w.status = CA_ELOST;
+    g->u.w.u.chan = NULL;
+    g->u.w.val = NULL;
+    g->u.w.index = 0;
+    return CA_GO_PARKED;
+}
