@@ -15,7 +15,7 @@
 **     ca_sched_run: deadlock: nothing can ever complete the operation
 **     who waits where:
 **       alice (demo/deadlock.c:61) parked in TAKE(&to_alice) on channel "to alice"
-**       bob (demo/deadlock.c:78) parked in TAKE(&to_bob) on channel "to bob"
+**       bob (demo/deadlock.c:79) parked in TAKE(&to_bob) on channel "to bob"
 **     closing both channels to let them go
 **     alice: "to alice" was closed, nobody will speak
 **     bob: "to bob" was closed, nobody will speak
@@ -59,8 +59,9 @@ static int alice(ca_go *g)
     GO_BEGIN(g);
     /* Wait for bob to speak first. Nobody ever puts to "to alice"... */
     TAKE(g, &to_alice, &s->msg);
-    if (GO_CLOSED(g)) {
-        check(GO_STATUS(g), "alice TAKE");
+    if (GO_CLOSED(g)) {     /* no value: closed, or an error */
+        if (GO_ERROR(g))
+            check(GO_STATUS(g), "alice TAKE");
         printf("alice: \"to alice\" was closed, nobody will speak\n");
     } else {
         s->msg++;
@@ -77,7 +78,8 @@ static int bob(ca_go *g)
     /* ...because bob, too, waits to be spoken to first. */
     TAKE(g, &to_bob, &s->msg);
     if (GO_CLOSED(g)) {
-        check(GO_STATUS(g), "bob TAKE");
+        if (GO_ERROR(g))
+            check(GO_STATUS(g), "bob TAKE");
         printf("bob: \"to bob\" was closed, nobody will speak\n");
     } else {
         s->msg++;

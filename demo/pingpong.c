@@ -3,8 +3,9 @@
 **
 ** What it teaches: the shape of a go block (a struct that begins with
 ** `ca_go`, a function between GO_BEGIN and GO_END), TAKE and PUT on
-** unbuffered channels, GO_CLOSED, and closing a channel to tell the other
-** side "we are done".
+** unbuffered channels, GO_CLOSED and GO_ERROR (the channel closed, or the
+** op failed), and closing a channel to tell the other side "we are
+** done".
 **
 ** What it prints: `demo/pingpong [N]` plays N hits (default 10). For
 ** N <= 20 it prints every hit, then always a final line:
@@ -69,9 +70,11 @@ static int player(ca_go *g)
             TAKE(g, p->in, &p->ball);
             if (GO_CLOSED(g)) {
                 /* No ball, and none will come: either the partner closed
-                ** the channel (the game is over) or the call was refused
-                ** with an error, which GO_STATUS tells apart. */
-                check(GO_STATUS(g), "TAKE");
+                ** the channel (the game is over) or the take was refused
+                ** with an error. GO_ERROR tells them apart: an error is
+                ** a bug, not the end of the game, so say so. */
+                if (GO_ERROR(g))
+                    check(GO_STATUS(g), "TAKE");
                 break;
             }
         }
@@ -88,8 +91,9 @@ static int player(ca_go *g)
         ** it reads p->ball at that moment, which is why the ball lives in
         ** the struct and not in a local. */
         PUT(g, p->out, &p->ball);
-        if (GO_CLOSED(g)) {
-            check(GO_STATUS(g), "PUT");
+        if (GO_CLOSED(g)) { /* not taken: closed, or an error */
+            if (GO_ERROR(g))
+                check(GO_STATUS(g), "PUT");
             break;          /* the partner left: nobody to play with */
         }
     }

@@ -62,9 +62,10 @@ static int generate(ca_go *g)
     for (s->n = 2;; s->n++) {
         PUT(g, s->out, &s->n);
         if (GO_CLOSED(g))   /* main closed the front of the chain: stop */
-            break;
+            break;          /* (or the PUT failed: see below) */
     }
-    check(GO_STATUS(g), "generator PUT"); /* closed, or an error? */
+    if (GO_ERROR(g))        /* an error, not the close: report it */
+        check(GO_STATUS(g), "generator PUT");
 
     /* Drop our reference to `out` (see main): whichever of us and the
     ** first filter lets go last frees the channel. */
@@ -75,8 +76,9 @@ static int generate(ca_go *g)
 /*
 ** A filter: passes on from `in` to `out` every number that `prime` does
 ** not divide. This is the shape of most go blocks: loop taking, stop
-** when the input is closed, then close the output so that the next stage
-** stops too.
+** when there is no value (GO_CLOSED: the input is closed, or the op
+** failed), tell a failure from the end (GO_ERROR), then close the output
+** so that the next stage stops too.
 */
 struct filter {
     ca_go go;
@@ -91,14 +93,16 @@ static int filter(ca_go *g)
     GO_BEGIN(g);
     for (;;) {
         TAKE(g, f->in, &f->n); /* parks until a number comes, or close */
-        if (GO_CLOSED(g))
+        if (GO_CLOSED(g))      /* no number: closed, or an error */
             break;
         if (f->n % f->prime != 0) {
             PUT(g, f->out, &f->n); /* parks until the next stage takes */
-            check(GO_STATUS(g), "filter PUT");
+            if (GO_CLOSED(g))
+                break;
         }
     }
-    check(GO_STATUS(g), "filter TAKE"); /* CA_CLOSED is fine */
+    if (GO_ERROR(g))           /* CA_CLOSED is the end; this is a bug */
+        check(GO_STATUS(g), "filter");
 
     /* Pass the end on, and let go of our input. Its writer closed it and
     ** never touches it again, so we are its last user and this frees it:

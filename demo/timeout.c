@@ -101,8 +101,9 @@ static int producer(ca_go *g)
         SLEEP(g, p->delay);
         check(GO_STATUS(g), "SLEEP"); /* no clock on this platform? */
         PUT(g, p->out, &p->v);
-        if (GO_CLOSED(g)) {
-            check(GO_STATUS(g), "PUT");
+        if (GO_CLOSED(g)) { /* not taken: closed, or an error */
+            if (GO_ERROR(g))
+                check(GO_STATUS(g), "PUT");
             printf("[%4ld ms] producer: nobody wants %d any more, "
                    "stopping\n", since_ms(), p->v);
             break;
@@ -179,12 +180,13 @@ static int consumer(ca_go *g)
     check(ca_close(c->in), "ca_close");
     for (;;) {
         TAKE(g, c->in, &c->v);
-        if (GO_CLOSED(g))
+        if (GO_CLOSED(g))       /* no value: closed, or an error */
             break;
         printf("[%4ld ms] dropped %d, sent before the close\n",
                since_ms(), c->v);
     }
-    check(GO_STATUS(g), "TAKE");
+    if (GO_ERROR(g))            /* an error is not the end: report it */
+        check(GO_STATUS(g), "TAKE");
     GO_END(g);
 }
 

@@ -20,6 +20,13 @@
 #else
 #define HOT static inline
 #endif
+#if defined(__GNUC__)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define COLD static __attribute__((noinline, cold))
+#else
+#define UNLIKELY(x) (x)
+#define COLD static
+#endif
 
 /* ------------------------------------------------------------------ queues
 ** A queue is circular and doubly linked through the waiters; the channel
@@ -343,12 +350,37 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
     return chan_op(ch, val, w, take, 0);
 }
 
-int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take)
+/* A TAKE or PUT whose size is not the channel's element size: fine for
+** the _BYTES forms (CA__ANY_SIZE); otherwise the channel's own error if
+** it is not live (a zeroed one has size 0), else CA_EINVAL. Out of line,
+** so that the hot path of ca__waiter_op is one compare. */
+COLD int size_mismatch(ca_chan *ch, size_t size)
 {
-    /* A take's val is where the value goes: the caller passed it non-const
-    ** (the go macros go through const only to type-check the pointer). */
-    int rc = chan_op(ch, (void *)(uintptr_t)val, w, take, 1);
+    int live;
 
+    if (size == CA__ANY_SIZE)
+        return CA_OK;
+    CA__LOCK(ch);
+    live = (ch->flags & CA__CH_LIVE) != 0;
+    CA__UNLOCK(ch);
+    return live ? CA_EINVAL : CA_EBADCHAN;
+}
+
+int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
+                  int take)
+{
+    int rc;
+
+    /* chan_op tests ch for NULL again, and the compiler folds the two
+    ** tests. A take's val is where the value goes: the TAKE macros made
+    ** sure that it is writable, and passed it as const only to share this
+    ** function with PUT. */
+    if (ch != NULL && UNLIKELY(size != ch->elem_size) &&
+        (rc = size_mismatch(ch, size)) != CA_OK) {
+        w->status = (signed char)rc;
+        return rc;
+    }
+    rc = chan_op(ch, (void *)(uintptr_t)val, w, take, 1);
     if (rc != CA__PARK)
         w->status = (signed char)rc;
     return rc;

@@ -29,6 +29,7 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
         p.line = g->site->line;
         p.op = g->site->op;
         p.expr = g->site->expr;
+        p.status = g->u.w.status == CA_ELOST ? CA_ELOST : CA_OK;
         if (strcmp(p.op, "ALTS") == 0) {
             p.cases = (const ca_alt *)g->u.w.val;
             p.ncases = (size_t)g->u.w.u.n;
@@ -54,7 +55,10 @@ static void dump_one(const ca_parked *p, void *ud)
     FILE *out = (FILE *)ud;
     size_t i, shown = 0;
 
-    fprintf(out, "  %s (%s:%u) parked in %s(%s)", p->func, p->file, p->line,
+    fprintf(out, "  %s (%s:%u) %s %s(%s)", p->func, p->file, p->line,
+            p->status == CA_ELOST ? "lost its resume point (a parking op "
+                                    "inside a switch of yours) after"
+                                  : "parked in",
             p->op, p->expr);
     if (p->chan != NULL) {
         fprintf(out, " on channel ");

@@ -138,3 +138,28 @@ void ca__go_alts_end(ca_go *g)
     (void)ca__alts_end((ca_alt *)g->u.w.val, (size_t)g->u.w.u.n,
                        CA__GO_SCHED(g), &g->u.w.claim);
 }
+
+/* ------------------------------------------------------------------ lost */
+
+/* GO_BEGIN's trap, in the default build: g resumed, and the switch of
+** GO_BEGIN has no case for the line it parked on, because the op's
+** resume point (a case label) went to a switch of the user's. The block
+** cannot carry on, and ending it as GO_END would is the silent failure
+** this trap exists to prevent. So it stays parked for ever, waiting on
+** nothing: its status is CA_ELOST, and g->site still says which op, file
+** and line it was lost at. The scheduler then reports it as it reports
+** any block that can never run again, with its own code (ca_sched_run
+** returns CA_ELOST; ca_sched_parked and ca_sched_dump name the site), and
+** its struct stays valid, so nothing it left queued (the losing cases of
+** an ALTS) dangles.
+** The fields that reports read are cleared: the channel it waited on may
+** end meanwhile. */
+int ca__go_lost(ca_go *g)
+{
+    g->u.w.status = CA_ELOST;
+    g->u.w.u.chan = NULL;
+    g->u.w.val = NULL;
+    g->u.w.index = 0;
+    g->u.w.park = CA__P_LOST; /* parked holding nothing, never woken */
+    return CA_GO_PARKED;
+}

@@ -123,6 +123,8 @@ int ca__can_take_locked(ca_chan *ch);
 #define CA__P_SLEEP 2   /* running; a SLEEP holds the scheduler's lock   */
 #define CA__P_PARKED 3  /* its function returned and the locks are free  */
 #define CA__P_WOKEN 4   /* woken: in the run queue or the inbox, or run  */
+#define CA__P_LOST 5    /* running; lost its resume point (ca__go_lost): */
+                        /* holds nothing, and will never be woken        */
 
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)

@@ -441,6 +441,9 @@ static void release_parked(ca_sched *s, ca_go *g)
     case CA__P_SLEEP:
         CA__SUNLOCK(s);
         break;
+    case CA__P_LOST:
+        s->nlost++; /* its scheduler's runs end with CA_ELOST */
+        break;
     default:
         CA_ASSERT(!"a parked block held nothing");
         break;
@@ -491,6 +494,12 @@ static size_t run_ready(ca_sched *s, size_t budget, volatile int *stop)
     return ran;
 }
 
+/* What a run reports when blocks remain and none can ever run again. */
+static int stuck(ca_sched *s)
+{
+    return s->nlost != 0 ? CA_ELOST : CA_EDEADLOCK;
+}
+
 /* How many blocks run between two looks at the clock. */
 #define CA__TIMER_BATCH 64
 
@@ -519,7 +528,7 @@ static int loop(ca_sched *s, volatile int *stop)
             CA__SUNLOCK(s);
             if (stop != NULL)
                 return CA_EDEADLOCK;
-            return live == 0 ? CA_OK : CA_EDEADLOCK;
+            return live == 0 ? CA_OK : stuck(s);
         }
         CA__SUNLOCK(s);
         if (idle && next != 0)
@@ -614,7 +623,7 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     if (s->nready != 0 || s->ninbox != 0)
         next = 0;
     else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0)
-        rc = CA_EDEADLOCK;
+        rc = stuck(s);
     CA__SUNLOCK(s);
     drive_end(s);
     if (next_ms != NULL)

@@ -281,7 +281,7 @@ static int errgo_fn(ca_go *g)
     PUT(g, (ca_chan *)NULL, &e->v);
     e->st[1] = GO_STATUS(g);
     e->closed[1] = GO_CLOSED(g);
-    TAKE(g, e->ok, NULL); /* NULL destination on an int channel */
+    TAKE_BYTES(g, e->ok, NULL); /* NULL destination on an int channel */
     e->st[2] = GO_STATUS(g);
     e->closed[2] = GO_CLOSED(g);
     TAKE(g, &e->dead, &e->v);

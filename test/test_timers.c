@@ -65,7 +65,7 @@ static int waiter_fn(ca_go *g)
     waiter *w = (waiter *)g;
 
     GO_BEGIN(g);
-    TAKE(g, w->ch, NULL);
+    TAKE_SIGNAL(g, w->ch);
     w->status = GO_STATUS(g);
     w->woke = log_time(w->log);
     if (w->log->n < 1024)

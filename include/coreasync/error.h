@@ -32,7 +32,8 @@
     XX(ERANGE, -6, "size or count out of range")                             \
     XX(ENOTSUP, -7, "not supported by this build or platform")              \
     XX(EDEADLOCK, -8, "deadlock: nothing can ever complete the operation")    \
-    XX(EPERM, -9, "not allowed here (a blocking call inside a go block)")
+    XX(EPERM, -9, "not allowed here (a blocking call inside a go block)")   \
+    XX(ELOST, -10, "go block lost: it parked inside a switch of yours")
 
 enum ca_status {
 #define CA__ERROR_ENUM(name, value, msg) CA_##name = (value),

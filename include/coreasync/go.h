@@ -29,7 +29,7 @@
  *     struct filter {                 // one stage of the prime sieve
  *         ca_go go;                   // first member: the header
  *         ca_chan *in, *out;          // lives across parks
- *         int prime, n;
+ *         int prime, n, err;
  *     };
  *
  *     static int filter(ca_go *g)
@@ -38,11 +38,16 @@
  *         GO_BEGIN(g);
  *         for (;;) {
  *             TAKE(g, f->in, &f->n);  // parks until a value or close
- *             if (GO_CLOSED(g))
+ *             if (GO_CLOSED(g))       // no value: closed, or an error
  *                 break;
- *             if (f->n % f->prime != 0)
+ *             if (f->n % f->prime != 0) {
  *                 PUT(g, f->out, &f->n);
+ *                 if (GO_CLOSED(g))   // not taken: closed, or an error
+ *                     break;
+ *             }
  *         }
+ *         if (GO_ERROR(g))            // which? an error is not the end
+ *             f->err = GO_STATUS(g);  // of the stream: keep it, report it
  *         ca_close(f->out);
  *         GO_END(g);
  *     }
@@ -56,18 +61,51 @@
  * |------------------------------|-------------------|---------------------------|
  * | `TAKE(g, ch, dst)`           | `<!`              | a value (into *dst) or close |
  * | `PUT(g, ch, src)`            | `>!`              | a taker or buffer took *src, or close |
+ * | `TAKE_BYTES(g, ch, buf)`     | `<!`              | as TAKE, into a `void *` buffer |
+ * | `PUT_BYTES(g, ch, buf)`      | `>!`              | as PUT, from a `void *` buffer |
+ * | `TAKE_SIGNAL(g, ch)`         | `<!`              | as TAKE, on element size 0 |
+ * | `PUT_SIGNAL(g, ch)`          | `>!`              | as PUT, on element size 0 |
  * | `ALTS(g, cases, n, flags)`   | `alts!`           | one case completes        |
  * | `SLEEP(g, ms)`               | `(<! (timeout ms))` | ms have passed          |
  * | `YIELD(g)`                   |                   | the others had a turn     |
  * | `GO_RETURN(g, &val)`         | the body's value  | (ends the block)          |
  *
- * After each one, its outcome is at hand: `GO_CLOSED(g)` is true when a
- * take got no value or a put was not accepted (the channel was closed, or
- * the call was refused with an error: `GO_STATUS(g)` tells `CA_CLOSED` from
- * a negative `CA_E...` code); `GO_ALT(g)` is the number of the case an
- * ALTS chose. A put reads `*src` when its value is handed over, and a
- * take writes `*dst` when one arrives, both possibly while the block is
- * parked: keep them in your struct.
+ * A put reads `*src` when its value is handed over, and a take writes
+ * `*dst` when one arrives, both possibly while the block is parked: keep
+ * them in your struct.
+ *
+ * # Element sizes
+ *
+ * TAKE and PUT pass the size of `*dst` and `*src`, and a channel refuses
+ * a value of another size than its elements' with `CA_EINVAL` (the op
+ * does nothing, and the block does not park): a TAKE into a `short` from
+ * a channel of `int` is an error, not a write past the short. With GCC
+ * and Clang, a TAKE into a `const` destination, and a TAKE or PUT
+ * through a `void *` (whose size the macro cannot know) or NULL, do not
+ * compile, and the error names the rule. For `void *` buffers, TAKE_BYTES
+ * and PUT_BYTES skip the check: the buffer must hold an element. For
+ * channels of element size 0, which carry nothing but the fact of a put
+ * (a timeout, a "done" signal), TAKE_SIGNAL and PUT_SIGNAL.
+ *
+ * # Outcomes
+ *
+ * After each op, GO_STATUS(g) is its code, and three tests read it:
+ *
+ * | test          | GO_STATUS(g) is      | the op...                         |
+ * |---------------|----------------------|-----------------------------------|
+ * | `GO_OK(g)`    | `CA_OK`              | happened: a value came, a put was taken |
+ * | `GO_CLOSED(g)`| anything else        | did not: the channel was closed, or an error |
+ * | `GO_ERROR(g)` | a negative `CA_E...` | was refused with an error, and did nothing |
+ *
+ * GO_CLOSED means "no value" on purpose, not "CA_CLOSED only": a loop
+ * that breaks on it never uses a value that did not come, whatever the
+ * reason, and ends instead of spinning when an op is refused every time.
+ * (Were it true for a close alone, every loop written as
+ * `if (GO_CLOSED(g)) break;` would carry on after an error with a stale
+ * or half-written value.) What it does not tell is why; GO_ERROR does,
+ * after the loop, as ferror() does after a read loop: an error is a bug
+ * (`CA_EINVAL`, `CA_EBADCHAN`) or an overload (`CA_EFULL`), never the end
+ * of the stream. `GO_ALT(g)` is the number of the case an ALTS chose.
  *
  * # WARNINGS: the limits of stackless go blocks, and their remedies
  *
@@ -75,23 +113,27 @@
  *   function. Keep what you need afterwards in your struct.
  * - **No parking op inside a `switch` of yours** (in the default build).
  *   The op's resume point is a `case` label, and inside your `switch` it
- *   would belong to yours: the block would silently end instead of
- *   resuming. Use if/else, or build with `CA_CONFIG_COMPUTED_GOTO` (GCC
+ *   belongs to yours: when the block resumes, GO_BEGIN's switch has no
+ *   case for it. The block is then *lost*: it stays parked for ever with
+ *   GO_STATUS `CA_ELOST`, so the scheduler cannot finish: ca_sched_run()
+ *   and ca_sched_step() return `CA_ELOST` where they would have returned
+ *   `CA_EDEADLOCK`, and ca_sched_dump() names the op, its file and line. Use if/else, or build with `CA_CONFIG_COMPUTED_GOTO` (GCC
  *   and Clang), which has no such limit.
  * - **One parking op per source line.** The line number is the resume
  *   point; two ops on one line do not compile (duplicate case value).
  * - **No parking inside a function you call.** Only the go function's own
- *   body can park. Make the callee a go block of its own, start it, and
- *   TAKE from its result channel (ca_go_result), as in core.async.
+ *   body, between GO_BEGIN and GO_END, can park: anywhere else a parking
+ *   op does not compile, in either variant, and the compiler's complaint
+ *   is an undeclared `CA_PARKING_OP_OUTSIDE_GO_BODY`. Make the callee a go
+ *   block of its own, start it, and TAKE from its result channel
+ *   (ca_go_result), as in core.async.
  * - **No `return` of your own** between GO_BEGIN and GO_END: end with
  *   GO_END or GO_RETURN. GO_END must close the body even when every path
- *   ends in GO_RETURN: it closes the hidden switch (without it the
- *   compiler's errors make little sense).
+ *   ends in GO_RETURN: it closes the block that GO_BEGIN opens (without
+ *   it the compiler's errors make little sense).
  * - **Arguments are evaluated again on resume**: ALTS's `cases` and `n`,
  *   and the destination of TAKE (the value lands there while the block is
  *   parked): all must be in your struct, never locals.
- * - With `CA_CONFIG_COMPUTED_GOTO`, a parking op in a function you call
- *   compiles, and is undefined behaviour: the rule above still holds.
  *
  * The short names (`GO_BEGIN`, `TAKE`, ...) are aliases of `CA_GO_BEGIN`,
  * `CA_TAKE`, ...; define `CA_NO_SHORT_NAMES` before including this header
@@ -205,22 +247,44 @@ ca_sched *ca_go_sched(ca_go *g);
 
 /* ------------------------------------------------------------------ DSL */
 
-/** The outcome of the last op: `CA_OK`, `CA_CLOSED`, or a `CA_E...` code. */
+/** The outcome of the last op: `CA_OK`, `CA_CLOSED`, or a `CA_E...` code
+ * (negative). `CA_OK` before the first op. */
 #define CA_GO_STATUS(g) ((int)(g)->u.w.status)
 
-/** True when the last TAKE got no value, PUT was not accepted, or ALTS
- * chose a take or put that did not happen (closed, or an error). */
+/** True when the last op did what it says: TAKE got a value, PUT was
+ * accepted, the case ALTS chose happened, SLEEP slept. */
+#define CA_GO_OK(g) ((g)->u.w.status == CA_OK)
+
+/** True when the last op did *not* happen, for either reason: the channel
+ * was closed (`CA_CLOSED`) or the op was refused with an error
+ * (GO_ERROR). It is `!GO_OK(g)`: after a TAKE, "no value". A loop that
+ * breaks on it never uses a value that did not arrive; GO_ERROR then
+ * tells an error from the end of the stream. */
 #define CA_GO_CLOSED(g) ((g)->u.w.status != CA_OK)
 
+/** True when the last op was refused with an error (GO_STATUS is a
+ * negative `CA_E...` code): a bug in the program (`CA_EINVAL` for a size
+ * mismatch or a NULL channel, `CA_EBADCHAN`), or `CA_EFULL`. The op did
+ * nothing and the block did not park. */
+#define CA_GO_ERROR(g) ((g)->u.w.status < 0)
+
 /** The number of the case the last ALTS chose (meaningless when the ALTS
- * failed with an error: check GO_STATUS first). */
+ * failed with an error: check GO_ERROR first). */
 #define CA_GO_ALT(g) ((int)(g)->u.w.index)
 
 /* Internal: the calls behind the macros, and their "parked" answer. The
  * shared library exports them (they are called from your code) but they
- * are not part of the API. */
+ * are not part of the API.
+ *
+ * ca__waiter_op: one TAKE or PUT. `size` is the size of the value at
+ * `val` as the macro knows it: the channel refuses (CA_EINVAL) one that
+ * is not its element size, unless it is CA__ANY_SIZE (the _BYTES forms).
+ * ca__go_lost: GO_BEGIN's trap for a resume point it cannot find. */
 #define CA__PARK 0x70
-int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, int take);
+#define CA__ANY_SIZE ((size_t)-1)
+int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
+                  int take);
+int ca__go_lost(ca_go *g);
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 const ca_go_site *site);
 void ca__go_alts_end(ca_go *g);
@@ -230,16 +294,30 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA__CAT2(a, b) a##b
 #define CA__CAT(a, b) CA__CAT2(a, b)
 
+/* The go body's marker. GO_BEGIN declares it, as an enum constant (which
+ * no compiler calls unused), in a block that GO_END closes; every parking
+ * op refers to it. An op anywhere else (in a function you call, before
+ * GO_BEGIN, after GO_END) then fails to compile in both variants, and the
+ * compiler's "undeclared identifier" names the rule. */
+#define CA__GO_BODY_MARKER                                                   \
+    enum { CA_PARKING_OP_OUTSIDE_GO_BODY = 0 }
+#define CA__IN_GO_BODY() ((void)CA_PARKING_OP_OUTSIDE_GO_BODY)
+
 #if !CA_CONFIG_COMPUTED_GOTO
 /* Portable resume points: GO_BEGIN opens a switch on the line where the
  * block parked, and every parking op leaves a `case __LINE__:` behind it.
  * The label sits in an `if (0)` block, so straight-line code never falls
- * into it (no -Wimplicit-fallthrough). */
+ * into it (no -Wimplicit-fallthrough). A line that has no case in this
+ * switch (the op's label went to a switch of yours) lands on the
+ * `default:`, which reports the block lost (see ca_go(3), WARNINGS). */
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
                                         __LINE__}
 #define CA_GO_BEGIN(g)                                                       \
     switch ((g)->site != NULL ? (g)->site->line : 0u) {                      \
+        CA__GO_BODY_MARKER;                                                  \
+    default:                                                                 \
+        return ca__go_lost(g);                                               \
     case 0:
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \
@@ -253,7 +331,8 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 /* GCC/Clang labels as values: the resume point is a label's address, so a
  * parking op may sit inside a switch of yours. __extension__ and a
  * diagnostic pragma keep -Wpedantic quiet about the extension, for your
- * code too. */
+ * code too. GO_BEGIN opens a block, as the switch does in the portable
+ * variant, and GO_END closes it: the marker's scope is the body. */
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
                                         __LINE__,                            \
@@ -262,41 +341,87 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 /* The label at the top has its address taken so that a block with no
  * parking op still has one (clang refuses an indirect goto without). */
 #define CA_GO_BEGIN(g)                                                       \
-    do {                                                                     \
-        _Pragma("GCC diagnostic push")                                      \
-        _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                    \
-        static void *const ca__go_top = &&ca__go_top_label;                  \
-        (void)ca__go_top;                                                    \
-        if ((g)->site != NULL)                                               \
-            goto *(g)->site->label;                                          \
-        _Pragma("GCC diagnostic pop")                                       \
-    } while (0);                                                             \
+    {                                                                        \
+        CA__GO_BODY_MARKER;                                                  \
+        do {                                                                 \
+            _Pragma("GCC diagnostic push")                                  \
+            _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                \
+            static void *const ca__go_top = &&ca__go_top_label;              \
+            (void)ca__go_top;                                                \
+            if ((g)->site != NULL)                                           \
+                goto *(g)->site->label;                                      \
+            _Pragma("GCC diagnostic pop")                                   \
+        } while (0);                                                         \
     ca__go_top_label:
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \
         CA__CAT(ca__resume_, __LINE__) :                                     \
             stmt;                                                            \
     }
-#define CA_GO_END(g) return ca__go_done((g), NULL, 0)
+#define CA_GO_END(g)                                                         \
+    }                                                                        \
+    return ca__go_done((g), NULL, 0)
 #endif
+
+/* What TAKE and PUT pass as the size of the value, checked where the
+ * compiler can: GCC and Clang refuse at compile time a TAKE whose
+ * destination is const, and a TAKE or PUT through a `void *` (or NULL),
+ * whose size the macro cannot know. The error names the rule: it is a
+ * bit-field of that name with a negative width. Other compilers get the
+ * size alone (and must diagnose `sizeof` of void themselves). */
+#if defined(__GNUC__) && !defined(__cplusplus)
+#define CA__CHECK(rule, bad)                                                 \
+    (0 * sizeof(struct { int rule : 1 - 2 * !!(bad); }))
+#define CA__CONST_TARGET(p)                                                  \
+    __builtin_types_compatible_p(__typeof__(&*(p)), const __typeof__(*(p)) *)
+#define CA__VOID_TARGET(p) __builtin_types_compatible_p(__typeof__(*(p)), void)
+#else
+#define CA__CHECK(rule, bad) 0
+#endif
+#define CA__TAKE_SIZE(dst)                                                   \
+    (sizeof *(dst) +                                                         \
+     CA__CHECK(CA_TAKE_DESTINATION_IS_CONST, CA__CONST_TARGET(dst)) +        \
+     CA__CHECK(CA_TAKE_DESTINATION_IS_VOID_USE_TAKE_BYTES_OR_TAKE_SIGNAL,    \
+               CA__VOID_TARGET(dst)))
+#define CA__PUT_SIZE(src)                                                    \
+    (sizeof *(src) +                                                         \
+     CA__CHECK(CA_PUT_SOURCE_IS_VOID_USE_PUT_BYTES_OR_PUT_SIGNAL,            \
+               CA__VOID_TARGET(src)))
+#define CA__TAKE_BYTES_SIZE(buf)                                             \
+    (CA__ANY_SIZE +                                                          \
+     CA__CHECK(CA_TAKE_BYTES_BUFFER_IS_CONST, CA__CONST_TARGET(buf)))
 
 /* The site is stored first: once its waiter is queued, the block may be
  * woken (on another thread) at any moment. */
-#define CA__GO_CHAN(g, ch, val, take, op)                                    \
+#define CA__GO_CHAN(g, ch, val, size, take, op)                              \
     do {                                                                     \
         CA__GO_SITE(op, #ch);                                                \
+        CA__IN_GO_BODY();                                                    \
         (g)->site = &ca__site;                                               \
-        if (ca__waiter_op(&(g)->u.w, (ch), (val), (take)) == CA__PARK)       \
+        if (ca__waiter_op(&(g)->u.w, (ch), (val), (size), (take)) ==         \
+            CA__PARK)                                                        \
             return CA_GO_PARKED;                                             \
         CA__GO_RESUME((void)0)                                               \
     } while (0)
 
-#define CA_TAKE(g, ch, dst) CA__GO_CHAN(g, ch, dst, 1, "TAKE")
-#define CA_PUT(g, ch, src) CA__GO_CHAN(g, ch, src, 0, "PUT")
+/* TAKE and PUT check that the value's type has the channel's element
+ * size (CA_EINVAL otherwise, without parking); the _BYTES forms skip the
+ * check, for `void *` buffers of the right size; the _SIGNAL forms are
+ * for channels of element size 0. */
+#define CA_TAKE(g, ch, dst)                                                  \
+    CA__GO_CHAN(g, ch, dst, CA__TAKE_SIZE(dst), 1, "TAKE")
+#define CA_PUT(g, ch, src) CA__GO_CHAN(g, ch, src, CA__PUT_SIZE(src), 0, "PUT")
+#define CA_TAKE_BYTES(g, ch, buf)                                            \
+    CA__GO_CHAN(g, ch, buf, CA__TAKE_BYTES_SIZE(buf), 1, "TAKE")
+#define CA_PUT_BYTES(g, ch, buf)                                             \
+    CA__GO_CHAN(g, ch, buf, CA__ANY_SIZE, 0, "PUT")
+#define CA_TAKE_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, 1, "TAKE")
+#define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, 0, "PUT")
 
 #define CA_ALTS(g, cases, n, flags)                                          \
     do {                                                                     \
         CA__GO_SITE("ALTS", #cases);                                         \
+        CA__IN_GO_BODY();                                                    \
         if (ca__go_alts((g), (cases), (n), (flags), &ca__site) == CA__PARK)  \
             return CA_GO_PARKED;                                             \
         CA__GO_RESUME(ca__go_alts_end(g))                    \
@@ -305,6 +430,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_SLEEP(g, ms)                                                      \
     do {                                                                     \
         CA__GO_SITE("SLEEP", #ms);                                           \
+        CA__IN_GO_BODY();                                                    \
         if (ca__go_sleep((g), (ms), &ca__site) == CA__PARK)                  \
             return CA_GO_PARKED;                                             \
         CA__GO_RESUME((void)0)                                               \
@@ -313,6 +439,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_YIELD(g)                                                          \
     do {                                                                     \
         CA__GO_SITE("YIELD", "");                                            \
+        CA__IN_GO_BODY();                                                    \
         (g)->site = &ca__site;                                               \
         return CA_GO_YIELDED;                                                \
         CA__GO_RESUME((void)0)                                               \
@@ -331,10 +458,16 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define GO_END CA_GO_END
 #define GO_RETURN CA_GO_RETURN
 #define GO_STATUS CA_GO_STATUS
+#define GO_OK CA_GO_OK
 #define GO_CLOSED CA_GO_CLOSED
+#define GO_ERROR CA_GO_ERROR
 #define GO_ALT CA_GO_ALT
 #define TAKE CA_TAKE
 #define PUT CA_PUT
+#define TAKE_BYTES CA_TAKE_BYTES
+#define PUT_BYTES CA_PUT_BYTES
+#define TAKE_SIGNAL CA_TAKE_SIGNAL
+#define PUT_SIGNAL CA_PUT_SIGNAL
 #define ALTS CA_ALTS
 #define SLEEP CA_SLEEP
 #define YIELD CA_YIELD

@@ -72,6 +72,7 @@ struct ca_sched {
     size_t ninbox;          /* in the inbox                               */
     size_t ntimers;         /* in the heap                                */
     size_t refs;            /* outside sources that may wake blocks       */
+    size_t nlost;           /* blocks lost in a switch of the user's      */
     uint32_t rng;           /* for random ALTS order                      */
     unsigned flags;         /* private                                    */
 #if CA_HAVE_THREADS
@@ -127,9 +128,10 @@ uint32_t ca_sched_now(ca_sched *s);
 /**
  * Runs go blocks and fires timers until no block can run again: when all
  * have finished, no timer is pending and no ca_sched_ref() is held, it
- * returns `CA_OK`. When blocks remain parked and nothing
- * can wake them (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK`
- * at once rather than hang (see ca_sched_dump). While only timers are
+ * returns `CA_OK`. When blocks remain parked and nothing can wake them
+ * (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK` at once rather
+ * than hang (see ca_sched_dump); `CA_ELOST` instead if one of them lost
+ * its resume point in a switch of yours (go.h). While only timers are
  * pending it sleeps until the next one is due. `CA_EPERM` when called
  * from a go block or from a callback that a scheduler runs (on a thread
  * already driving one). While another thread drives it (a blocking call
@@ -167,6 +169,7 @@ typedef struct ca_parked {
     ca_chan *chan;          /* TAKE, PUT: the channel; ALTS: NULL         */
     const ca_alt *cases;    /* ALTS: its cases                            */
     size_t ncases;
+    int status;             /* CA_OK; CA_ELOST: it can never resume (go.h) */
 } ca_parked;
 
 /**
