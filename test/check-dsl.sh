@@ -54,12 +54,14 @@ int blk(ca_go *g)
 }
 EOT
 
-compilers=$CC
+# One argument per compiler: the configured one may carry flags
+# (CC="gcc -m32"), which split only when it runs.
+set -- "$CC"
 for c in gcc clang; do
-  command -v $c >/dev/null 2>&1 && case " $compilers " in *" $c "*) ;; *) compilers="$compilers $c";; esac
+  command -v $c >/dev/null 2>&1 && [ "$c" != "$CC" ] && set -- "$@" "$c"
 done
 fail=0
-for c in $compilers; do
+for c in "$@"; do
   for cg in 0 1; do
     flags="-std=c99 -Wall -Wextra -Wpedantic -Wimplicit-fallthrough -Werror -DCA_CONFIG_COMPUTED_GOTO=$cg -I$top_srcdir/include -I$top_builddir/include"
     if $c $flags -c "$tmp/good.c" -o "$tmp/good.o" 2> "$tmp/err"; then
