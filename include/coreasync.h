@@ -16,4 +16,14 @@
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* (nothing of its own: each header above has its extern "C" too) */
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* COREASYNC_H */

@@ -24,8 +24,7 @@ void ca__spin_lock_slow(unsigned char *l)
 
     for (;;) {
         for (spins = 0; spins < 100; spins++) {
-            if (!__atomic_load_n(l, __ATOMIC_RELAXED) &&
-                !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+            if (!CA__BYTE_LOAD_RLX(l) && !CA__BYTE_XCHG_ACQ(l))
                 return;
             cpu_relax();
         }

@@ -147,13 +147,15 @@ bad const_bytes 'CA_TAKE_BYTES_BUFFER_IS_CONST?' 'int blk(ca_go *g) {
   TAKE_BYTES(g, b->in, b->cp);
   GO_END(g); }'
 
-compilers=$CC
+# One argument per compiler: the configured one may carry flags
+# (CC="gcc -m32"), which split only when it runs.
+set -- "$CC"
 for c in gcc clang; do
-  command -v $c >/dev/null 2>&1 && case " $compilers " in *" $c "*) ;; *) compilers="$compilers $c";; esac
+  command -v $c >/dev/null 2>&1 && [ "$c" != "$CC" ] && set -- "$@" "$c"
 done
 printf '#if !defined(__GNUC__) || defined(__cplusplus)\n#error not GNU C\n#endif\n' > "$tmp/gnu.c"
 fail=0
-for c in $compilers; do
+for c in "$@"; do
   gnu=0
   $c -c "$tmp/gnu.c" -o "$tmp/gnu.o" 2>/dev/null && gnu=1
   for cg in 0 1; do

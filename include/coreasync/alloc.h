@@ -9,6 +9,10 @@
 
 #include <coreasync/config.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if CA_HAVE_MALLOC
 /**
  * The library allocates only in its conveniences, and only through this
@@ -29,6 +33,10 @@
 typedef void *(*ca_alloc_fn)(void *ud, void *ptr, size_t size);
 
 void ca_set_allocator(ca_alloc_fn fn, void *ud);
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* COREASYNC_ALLOC_H */

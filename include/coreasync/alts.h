@@ -11,6 +11,10 @@
 #include <coreasync/chan.h>
 #include <coreasync/timer.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * An ALTS waits on several operations at once and completes exactly one of
  * them. Each operation is a *case* in an array of `ca_alt` that you fill
@@ -101,5 +105,9 @@ int ca_alt_off(ca_alt *a);
 #define CA__ALT_DEADLINE 3
 #define CA__ALT_DEFAULT 4
 #define CA__ALT_OFF 5
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* COREASYNC_ALTS_H */

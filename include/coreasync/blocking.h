@@ -11,6 +11,10 @@
 #include <coreasync/alts.h>
 #include <coreasync/chan.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * These calls wait until their operation completes, for code that is not
  * a go block: `main`, a test, a callback of another library.
@@ -52,5 +56,9 @@ int ca_take_blocking(ca_chan *ch, void *dst);
  * `flags`: `CA_ALTS_PRIORITY` or 0.
  */
 int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* COREASYNC_BLOCKING_H */

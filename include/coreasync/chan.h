@@ -13,6 +13,10 @@
 #include <coreasync/error.h>
 #include <coreasync/waiter.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * A channel carries values of one fixed size, copied in and copied out, as
  * Go's channels and FreeRTOS queues do: neither side can change what the
@@ -276,5 +280,9 @@ int ca_put_async(ca_chan *ch, ca_op *op, const void *val, ca_op_cb cb);
  * ca_put_async() (`CA_EFULL` when `CA_CONFIG_MAX_PENDING` takes wait).
  */
 int ca_take_async(ca_chan *ch, ca_op *op, void *dst, ca_op_cb cb);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* COREASYNC_CHAN_H */

@@ -5,6 +5,10 @@
 #ifndef COREASYNC_ERROR_H
 #define COREASYNC_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * Every function that can fail returns an int: `CA_OK` (0), a small positive
  * *status* that is a normal outcome, or a negative `CA_E...` *error* that
@@ -53,5 +57,9 @@ const char *ca_strerror(int code);
  * NULL: an unknown code gives "CA_UNKNOWN".
  */
 const char *ca_err_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* COREASYNC_ERROR_H */

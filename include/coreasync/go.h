@@ -11,6 +11,10 @@
 #include <coreasync/chan.h>
 #include <coreasync/timer.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * # What a go block is
  *
@@ -471,6 +475,10 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define ALTS CA_ALTS
 #define SLEEP CA_SLEEP
 #define YIELD CA_YIELD
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* COREASYNC_GO_H */

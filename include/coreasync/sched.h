@@ -17,6 +17,10 @@
 #include <pthread.h>
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * A scheduler runs go blocks one at a time on the thread that drives it,
  * and fires their timers. It keeps:
@@ -187,5 +191,9 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
  * and returns how many, or a negative error.
  */
 int ca_sched_dump(ca_sched *s, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* COREASYNC_SCHED_H */

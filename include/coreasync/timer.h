@@ -9,6 +9,10 @@
 
 #include <coreasync/chan.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * Time is in milliseconds, on a 32-bit tick that wraps after 49.7 days:
  * every comparison is made on the signed difference of two ticks, so a
@@ -83,6 +87,10 @@ int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms);
  * Errors as ca_timeout_init(), plus `CA_ENOMEM`.
  */
 int ca_timeout(ca_sched *s, uint32_t ms, ca_chan **out);
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif /* COREASYNC_TIMER_H */

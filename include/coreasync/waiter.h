@@ -6,6 +6,10 @@
 #ifndef COREASYNC_WAITER_H
 #define COREASYNC_WAITER_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * A channel knows nothing about go blocks, threads or callbacks. What waits
  * on it is a *waiter*: a small node that lives inside whoever waits (a go
@@ -75,5 +79,9 @@ struct ca_waiter {
 #define CA__W_ALT 0x02    /* an alts case: claim u.claim before use       */
 #define CA__W_QUEUED 0x04 /* linked into a channel's queue right now      */
 #define CA__W_DONE 0x08   /* completed; its wake is due or delivered      */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* COREASYNC_WAITER_H */

@@ -1,0 +1,126 @@
+#!/bin/sh
+# The library from C++: <coreasync.h> and a go block using every parking
+# macro compile clean as C++ with every warning an error, in both resume
+# variants, under the configured C++ compiler and under g++ and clang++
+# when they are installed; then the configured one (or the first found)
+# links the program against the built library and runs it: a value goes
+# from main to a go block and back through blocking calls. That checks the
+# extern "C" blocks of the headers, not just their syntax.
+# Skipped (77) when no C++ compiler is found.
+: "${top_srcdir:=.}" "${top_builddir:=.}" "${CXX:=}" "${LIBTOOL:=libtool}"
+tmp=${TMPDIR:-/tmp}/ca-cplusplus.$$
+mkdir -p "$tmp" || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+cat > "$tmp/t.cpp" <<'EOT'
+#include <coreasync.h>
+#include <cstdio>
+
+struct doubler {
+    ca_go go;
+    ca_chan *in, *out;
+    ca_alt alt[2];
+    int v;
+};
+
+static int doubler_fn(ca_go *g)
+{
+    doubler *d = reinterpret_cast<doubler *>(g);
+    GO_BEGIN(g);
+    TAKE(g, d->in, &d->v);
+    if (GO_CLOSED(g))
+        GO_RETURN(g, &d->v);
+    SLEEP(g, 1);
+    d->v *= 2;
+    ca_alt_put(&d->alt[0], d->out, &d->v);
+    ca_alt_deadline(&d->alt[1], 10000);
+    ALTS(g, d->alt, 2, CA_ALTS_PRIORITY);
+    if (GO_ALT(g) != 0 || GO_STATUS(g) != CA_OK)
+        GO_RETURN(g, &d->v);
+    d->v += 1;
+    PUT(g, d->out, &d->v);
+    GO_END(g);
+}
+
+int main()
+{
+    static doubler d;
+    static ca_chan in, out;
+    int x = 20, got = 0, got2 = 0, rc;
+
+    if (ca_chan_init(&in, CA_UNBUFFERED, 0, sizeof(int), NULL, 0) != CA_OK ||
+        ca_chan_init(&out, CA_UNBUFFERED, 0, sizeof(int), NULL, 0) != CA_OK)
+        return 1;
+    d.in = &in;
+    d.out = &out;
+    if ((rc = ca_go_start(NULL, &d.go, doubler_fn)) != CA_OK) {
+        std::printf("ca_go_start: %s\n", ca_strerror(rc));
+        return 1;
+    }
+    if ((rc = ca_put_blocking(&in, &x)) != CA_OK ||
+        (rc = ca_take_blocking(&out, &got)) != CA_OK ||
+        (rc = ca_take_blocking(&out, &got2)) != CA_OK ||
+        (rc = ca_sched_run(NULL)) != CA_OK) {
+        std::printf("%s\n", ca_err_name(rc));
+        return 1;
+    }
+    std::printf("sent %d, got %d then %d\n", x, got, got2);
+    if (got != 40 || got2 != 41)
+        return 1;
+    if (ca_chan_destroy(&in) != CA_OK || ca_chan_destroy(&out) != CA_OK)
+        return 1;
+    return 0;
+}
+EOT
+
+# One argument per compiler: the configured one may carry flags
+# (CXX="g++ -m32"), which the others get too.
+set --
+extra=
+if [ -n "$CXX" ]; then
+  # shellcheck disable=SC2086
+  set -- $CXX
+  first=$1; shift; extra="$*"; set --
+  command -v "$first" >/dev/null 2>&1 && set -- "$CXX"
+fi
+for c in g++ clang++; do
+  [ "$c" = "${first:-}" ] && continue
+  command -v $c >/dev/null 2>&1 && set -- "$@" "$c${extra:+ $extra}"
+done
+[ $# -gt 0 ] || { echo "no C++ compiler found (CXX='$CXX'): skipped"; exit 77; }
+
+inc="-I$top_srcdir/include -I$top_builddir/include"
+fail=0
+flags=${CXXFLAGS:-} # the build's flags, for the compiler that links
+n=0
+for c in "$@"; do
+  n=$((n + 1))
+  for cg in 0 1; do
+    # shellcheck disable=SC2086
+    if $c $flags -Wall -Wextra -Werror -DCA_CONFIG_COMPUTED_GOTO=$cg $inc \
+         -c "$tmp/t.cpp" -o "$tmp/t$n-$cg.o" 2> "$tmp/err"; then
+      echo "ok   $c computed-goto=$cg: compiles clean as C++"
+    else
+      echo "FAIL $c computed-goto=$cg: warnings or errors as C++"; cat "$tmp/err"; fail=1
+    fi
+  done
+  flags=
+done
+
+# Link and run with the first compiler, with the build's own flags (a
+# sanitizer build needs its runtime on the link line too).
+c=$1
+[ -f "$tmp/t1-0.o" ] || exit 1
+# shellcheck disable=SC2086
+if $LIBTOOL --mode=link --tag=CXX $c ${CXXFLAGS:-} ${LDFLAGS:-} -o "$tmp/t" "$tmp/t1-0.o" \
+     "$top_builddir/libcoreasync.la" > "$tmp/err" 2>&1; then
+  echo "ok   $c: links against libcoreasync"
+else
+  echo "FAIL $c: does not link against libcoreasync"; cat "$tmp/err"; exit 1
+fi
+if "$tmp/t"; then
+  echo "ok   $c: go block and main exchange values"
+else
+  echo "FAIL $c: the program failed (exit status $?)"; fail=1
+fi
+exit $fail
