@@ -7,8 +7,11 @@
 #endif
 #include "ca_test.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -34,21 +37,135 @@ void ca_test_rc(int got, int want, const char *expr, const char *file,
                             CU_FALSE);
 }
 
+/* ------------------------------------------------------------ watchdog
+** A test that hangs (a wake-up lost for good, a deadlock) must fail, not
+** wait for the CI's timeout: every test runs under an alarm() of
+** CA_TEST_TIMEOUT seconds (default 120; 0 turns the watchdog off). When it
+** goes off, the handler writes "watchdog: <suite>/<test> did not finish
+** in N s" to stderr and ends the binary with _exit(1), which the harness
+** counts as a failure. The message is built before the test starts, so
+** the handler only calls write() and _exit(), both async-signal-safe. */
+
+static const char *run_suite;       /* the suite being run               */
+static const ca_test *run_table;    /* its table, to find each test      */
+
+#if defined(SIGALRM)
+static unsigned watchdog_secs = 120;
+static char watchdog_msg[512];
+static size_t watchdog_len;
+
+static void watchdog_fire(int sig)
+{
+    ssize_t r;
+
+    (void)sig;
+    r = write(2, watchdog_msg, watchdog_len);
+    (void)r;
+    _exit(1);
+}
+
+static void watchdog_setup(void)
+{
+    struct sigaction sa;
+    const char *env = getenv("CA_TEST_TIMEOUT");
+
+    if (env != NULL && *env != '\0') {
+        char *end;
+        unsigned long n = strtoul(env, &end, 10);
+        if (*end == '\0' && n <= 100000ul)
+            watchdog_secs = (unsigned)n;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = watchdog_fire;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGALRM, &sa, NULL);
+}
+
+static void watchdog_arm(const char *test)
+{
+    int n;
+
+    if (watchdog_secs == 0)
+        return;
+    n = snprintf(watchdog_msg, sizeof watchdog_msg,
+                 "\nwatchdog: %s/%s did not finish in %u s\n", run_suite,
+                 test, watchdog_secs);
+    watchdog_len = n < 0 ? 0
+                   : (size_t)n < sizeof watchdog_msg ? (size_t)n
+                                                     : sizeof watchdog_msg - 1;
+    alarm(watchdog_secs);
+}
+
+static void watchdog_disarm(void)
+{
+    alarm(0);
+}
+#else
+#define watchdog_setup() ((void)0)
+#define watchdog_arm(test) ((void)(test))
+#define watchdog_disarm() ((void)0)
+#endif
+
+/* What CUnit runs for every test: finds the test by its name, arms the
+** watchdog and calls it. A CU_ASSERT_FATAL jumps out past the disarm;
+** the next test re-arms, and ca_test_run disarms after the last one. */
+static void run_with_watchdog(void)
+{
+    CU_pTest t = CU_get_current_test();
+    const ca_test *e;
+
+    for (e = run_table; e->name != NULL; e++)
+        if (t != NULL && strcmp(e->name, t->pName) == 0)
+            break;
+    if (e->fn == NULL)
+        return;
+    /* What ran so far reaches the log even if the watchdog ends us. */
+    fflush(stdout);
+    fflush(stderr);
+    watchdog_arm(e->name);
+    e->fn();
+    watchdog_disarm();
+}
+
+/* CA_TEST_ONLY=name1,name2: run only those tests (to look at one). */
+static int selected(const char *name)
+{
+    const char *only = getenv("CA_TEST_ONLY"), *p;
+    size_t len = strlen(name);
+
+    if (only == NULL || *only == '\0')
+        return 1;
+    for (p = only; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, name, len) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
 int ca_test_run(const char *name, const ca_test *tests)
 {
     CU_pSuite suite;
     unsigned failed_tests, failures, failed_suites, ran;
 
+    run_suite = name;
+    run_table = tests;
+    watchdog_setup();
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 99;
     if ((suite = CU_add_suite(name, NULL, NULL)) == NULL)
         goto framework_error;
     for (; tests->name != NULL; tests++)
-        if (CU_add_test(suite, tests->name, tests->fn) == NULL)
+        if (selected(tests->name) &&
+            CU_add_test(suite, tests->name, run_with_watchdog) == NULL)
             goto framework_error;
     CU_basic_set_mode(CU_BRM_VERBOSE);
     if (CU_basic_run_tests() != CUE_SUCCESS)
         goto framework_error;
+    watchdog_disarm();
     /* Read the counts now: CU_cleanup_registry() zeroes them. */
     ran = CU_get_number_of_tests_run();
     failed_tests = CU_get_number_of_tests_failed();
@@ -61,6 +178,7 @@ int ca_test_run(const char *name, const ca_test *tests)
     return (failed_tests || failures || failed_suites) ? 1 : 0;
 
 framework_error:
+    watchdog_disarm();
     fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
     CU_cleanup_registry();
     return 99;

@@ -6,6 +6,13 @@
 ** CA_TEST_MAIN("area", table). The binary exits 1 if any assertion
 ** failed (CUnit's own return value does not say so), 99 on a framework
 ** error, so automake's harness sees a failure as a failure.
+**
+** The runner's environment:
+** - CA_TEST_TIMEOUT=N: the watchdog. A test still running after N seconds
+**   (default 120) ends the binary with "watchdog: <suite>/<test> did not
+**   finish in N s" on stderr and exit status 1, so a hang is a failure
+**   and not a CI timeout. 0 turns it off (e.g. under a debugger).
+** - CA_TEST_ONLY=name[,name...]: run only the tests named.
 */
 #ifndef CA_TEST_H
 #define CA_TEST_H
