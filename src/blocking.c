@@ -28,18 +28,29 @@ typedef struct frame {
     volatile int done;      /* woken: its completer touches f no more     */
 } frame;
 
+/* The frame whose owner drives the scheduler on this thread right now,
+** if any: its completion on this thread needs no kick (the driver looks at
+** `done` before it sleeps). */
+#if CA_HAVE_THREADS
+static __thread frame *driving_frame;
+#else
+static frame *driving_frame;
+#endif
+
 /* The completer's last touch of the frame is `done`; the kick after it
 ** uses only the scheduler, read before. */
 static void frame_done(frame *f)
 {
     ca_sched *s = f->s;
+    int self = driving_frame == f;
 
 #if CA_HAVE_THREADS
     __atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 #else
     f->done = 1;
 #endif
-    ca__sched_kick(s);
+    if (!self)
+        ca__sched_kick(s);
 }
 
 static void frame_wake(ca_waker *self, ca_waiter *w)
@@ -88,7 +99,9 @@ static int wait_done(frame *f)
 
     for (;;) {
         epoch = ca__sched_epoch(f->s);
+        driving_frame = f;
         rc = ca__sched_drive(f->s, &f->done);
+        driving_frame = NULL;
         if (rc != CA_EBUSY)
             return CA__LOAD(f->done) ? CA_OK : rc;
         ca__platform_idle(f->s, CA_FOREVER, &f->done, 0, epoch);

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <coreasync.h>
 
@@ -828,6 +829,112 @@ static void threads_go_workers(void)
     CA_ASSERT_RC(ca_chan_destroy(&gw.out), CA_OK);
 }
 
+/* A thread blocked while another drives the default scheduler takes over
+** when that one lets go. The driver's hand-over kick is its only wake-up:
+** the go block it needs sleeps on a timer that nobody fires until someone
+** drives. The main thread takes first (and drives); thread B blocks 5 ms
+** later, long before the main thread's value comes (30 ms). */
+typedef struct ho_block {
+    ca_go go;
+    ca_chan *a, *b;
+    int one, two;
+} ho_block;
+
+static int ho_fn(ca_go *g)
+{
+    ho_block *h = (ho_block *)g;
+
+    GO_BEGIN(g);
+    SLEEP(g, 30);
+    PUT(g, h->a, &h->one);
+    SLEEP(g, 30);
+    PUT(g, h->b, &h->two);
+    GO_END(g);
+}
+
+static ca_chan ho_a, ho_b;
+static int ho_got_b, ho_rc_b;
+
+static void *ho_taker_b(void *arg)
+{
+    struct timespec ts = {0, 5000000};
+
+    (void)arg;
+    nanosleep(&ts, NULL);
+    ho_rc_b = ca_take_blocking(&ho_b, &ho_got_b);
+    return NULL;
+}
+
+static void threads_driver_hands_over(void)
+{
+    ho_block h;
+    pthread_t tb;
+    int got_a = 0;
+
+    memset(&h, 0, sizeof h);
+    CA_ASSERT_RC(ca_chan_init(&ho_a, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
+                 CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&ho_b, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
+                 CA_OK);
+    h.a = &ho_a;
+    h.b = &ho_b;
+    h.one = 1;
+    h.two = 2;
+    CA_ASSERT_RC(ca_go_start(NULL, &h.go, ho_fn), CA_OK);
+    CU_ASSERT(pthread_create(&tb, NULL, ho_taker_b, NULL) == 0);
+    CA_ASSERT_RC(ca_take_blocking(&ho_a, &got_a), CA_OK);
+    CA_ASSERT_EQ(got_a, 1);
+    pthread_join(tb, NULL);
+    CA_ASSERT_RC(ho_rc_b, CA_OK);
+    CA_ASSERT_EQ(ho_got_b, 2);
+    CA_ASSERT_RC(ca_sched_run(NULL), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&ho_a), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&ho_b), CA_OK);
+}
+
+/* A timeout started on another thread while the driver sleeps with
+** nothing to wait for (a reference held, no timer) must wake it: the
+** timer is added from outside, and the driver must fire it on time. The
+** other thread watches the channel close, for 2 s at most. */
+static ca_sched to_sched;
+static ca_timeout_chan to_tc;
+static int to_closed_ms = -1;
+
+static void *to_starter(void *arg)
+{
+    struct timespec ts = {0, 5000000};
+    uint32_t t0;
+    int rc;
+
+    (void)arg;
+    nanosleep(&ts, NULL); /* the driver is asleep by now */
+    t0 = tick_ms();
+    rc = ca_timeout_init(&to_sched, &to_tc, 20);
+    while (rc == CA_OK && ca_closed(&to_tc.ch) != 1 &&
+           (uint32_t)(tick_ms() - t0) < 2000) {
+        ts.tv_nsec = 1000000;
+        nanosleep(&ts, NULL);
+    }
+    if (rc == CA_OK && ca_closed(&to_tc.ch) == 1)
+        to_closed_ms = (int)(uint32_t)(tick_ms() - t0);
+    (void)ca_sched_unref(&to_sched);
+    return NULL;
+}
+
+static void threads_timeout_from_outside(void)
+{
+    pthread_t t;
+
+    CA_ASSERT_RC(ca_sched_init(&to_sched), CA_OK);
+    CA_ASSERT_RC(ca_sched_ref(&to_sched), CA_OK);
+    CU_ASSERT(pthread_create(&t, NULL, to_starter, NULL) == 0);
+    CA_ASSERT_RC(ca_sched_run(&to_sched), CA_OK);
+    pthread_join(t, NULL);
+    CU_ASSERT(to_closed_ms >= 20 && to_closed_ms < 2000);
+    CA_ASSERT_RC(ca_chan_destroy(&to_tc.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&to_sched), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"threads_offer_poll_fixed", threads_offer_poll_fixed},
     {"threads_offer_poll_dropping", threads_offer_poll_dropping},
@@ -843,6 +950,8 @@ static const ca_test tests[] = {
 #endif
     {"threads_callback_thread", threads_callback_thread},
     {"threads_go_workers", threads_go_workers},
+    {"threads_driver_hands_over", threads_driver_hands_over},
+    {"threads_timeout_from_outside", threads_timeout_from_outside},
     {NULL, NULL}};
 
 CA_TEST_MAIN("threads", tests)
