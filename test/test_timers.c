@@ -993,6 +993,70 @@ static void sleep_many(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* A SLEEP's timer lies over the block's waiter: after it, the block must
+** park on a channel and be woken there like any other (on ILP32 targets
+** the timer once overwrote the waiter's waker, and the wake-up after a
+** SLEEP jumped through a corrupted pointer). Two rounds, so that a second
+** SLEEP follows a channel park too. */
+typedef struct sleep_park {
+    ca_go go;
+    ca_chan *ch;
+    int got[2], i;
+} sleep_park;
+
+static int sleep_park_fn(ca_go *g)
+{
+    sleep_park *p = (sleep_park *)g;
+
+    GO_BEGIN(g);
+    for (p->i = 0; p->i < 2; p->i++) {
+        SLEEP(g, 5);
+        TAKE(g, p->ch, &p->got[p->i]);
+    }
+    GO_END(g);
+}
+
+typedef struct sleep_feed {
+    ca_go go;
+    ca_chan *ch;
+    int v;
+} sleep_feed;
+
+static int sleep_feed_fn(ca_go *g)
+{
+    sleep_feed *f = (sleep_feed *)g;
+
+    GO_BEGIN(g);
+    for (f->v = 1; f->v <= 2; f->v++) {
+        SLEEP(g, 10); /* the sleeper parks in TAKE first */
+        PUT(g, f->ch, &f->v);
+    }
+    GO_END(g);
+}
+
+static void sleep_then_park(void)
+{
+    ca_sched s;
+    fake_clock clk = {1000, 0};
+    ichan ch;
+    sleep_park p;
+    sleep_feed f;
+
+    memset(&p, 0, sizeof p);
+    memset(&f, 0, sizeof f);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, fake_idle, &clk), CA_OK);
+    ichan_init(&ch, CA_UNBUFFERED, 0);
+    p.ch = f.ch = &ch.ch;
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, sleep_park_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &f.go, sleep_feed_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(p.got[0], 1);
+    CA_ASSERT_EQ(p.got[1], 2);
+    CA_ASSERT_RC(ca_chan_destroy(&ch.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"timeout_interval", timeout_interval},
 #if CA_HAVE_MALLOC
@@ -1018,6 +1082,7 @@ static const ca_test tests[] = {
     {"max_delay_beside_due_timer", max_delay_beside_due_timer},
     {"timer_heap_cancel", timer_heap_cancel},
     {"sleep_many", sleep_many},
+    {"sleep_then_park", sleep_then_park},
     {NULL, NULL}};
 
 CA_TEST_MAIN("timers", tests)
