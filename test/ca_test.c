@@ -17,6 +17,10 @@
 
 #include <coreasync.h>
 
+#if CA_HAVE_THREADS
+#include <pthread.h>
+#endif
+
 void ca_test_eq(long long a, long long b, const char *sa, const char *sb,
                 const char *file, int line)
 {
@@ -39,34 +43,30 @@ void ca_test_rc(int got, int want, const char *expr, const char *file,
 
 /* ------------------------------------------------------------ watchdog
 ** A test that hangs (a wake-up lost for good, a deadlock) must fail, not
-** wait for the CI's timeout: every test runs under an alarm() of
-** CA_TEST_TIMEOUT seconds (default 120; 0 turns the watchdog off). When it
-** goes off, the handler writes "watchdog: <suite>/<test> did not finish
-** in N s" to stderr and ends the binary with _exit(1), which the harness
-** counts as a failure. The message is built before the test starts, so
-** the handler only calls write() and _exit(), both async-signal-safe. */
+** wait for the CI's timeout: every test runs under a watchdog of
+** CA_TEST_TIMEOUT seconds (default 120; 0 turns it off). When it goes
+** off, it writes "watchdog: <suite>/<test> did not finish in N s" to
+** stderr and ends the binary with _exit(1), which the harness counts as a
+** failure. The message is built before the test starts, so firing takes
+** only write() and _exit(), both async-signal-safe.
+**
+** A threaded build keeps the time with a thread of its own that waits on
+** a condition variable until the deadline (a timed wait, not a poll of
+** anything the test does): ThreadSanitizer holds a signal back while its
+** thread is inside a call it does not expect to block, such as a
+** pthread_cond_destroy() that waits for ever, so alarm() would never go
+** off there. The thread is joined when the run ends, so that valgrind and
+** LeakSanitizer see nothing of it. A build without threads uses alarm()
+** and a SIGALRM handler, where the platform has them. */
 
 static const char *run_suite;       /* the suite being run               */
 static const ca_test *run_table;    /* its table, to find each test      */
-
-#if defined(SIGALRM)
 static unsigned watchdog_secs = 120;
 static char watchdog_msg[512];
 static size_t watchdog_len;
 
-static void watchdog_fire(int sig)
+static void watchdog_read_env(void)
 {
-    ssize_t r;
-
-    (void)sig;
-    r = write(2, watchdog_msg, watchdog_len);
-    (void)r;
-    _exit(1);
-}
-
-static void watchdog_setup(void)
-{
-    struct sigaction sa;
     const char *env = getenv("CA_TEST_TIMEOUT");
 
     if (env != NULL && *env != '\0') {
@@ -75,6 +75,128 @@ static void watchdog_setup(void)
         if (*end == '\0' && n <= 100000ul)
             watchdog_secs = (unsigned)n;
     }
+}
+
+static void watchdog_message(const char *test)
+{
+    int n = snprintf(watchdog_msg, sizeof watchdog_msg,
+                     "\nwatchdog: %s/%s did not finish in %u s\n",
+                     run_suite, test, watchdog_secs);
+
+    watchdog_len = n < 0 ? 0
+                   : (size_t)n < sizeof watchdog_msg ? (size_t)n
+                                                     : sizeof watchdog_msg - 1;
+}
+
+static void watchdog_bark(void)
+{
+    ssize_t r = write(2, watchdog_msg, watchdog_len);
+
+    (void)r;
+    _exit(1);
+}
+
+#if CA_HAVE_THREADS
+static pthread_mutex_t wd_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wd_cv;
+static pthread_t wd_thread;
+static int wd_running;      /* the thread exists                         */
+static int wd_armed;        /* a test runs under it                      */
+static int wd_quit;
+static struct timespec wd_deadline;
+
+static void *watchdog_main(void *arg)
+{
+    struct timespec now;
+
+    (void)arg;
+    pthread_mutex_lock(&wd_mu);
+    while (!wd_quit) {
+        if (!wd_armed) {
+            pthread_cond_wait(&wd_cv, &wd_mu);
+            continue;
+        }
+        (void)pthread_cond_timedwait(&wd_cv, &wd_mu, &wd_deadline);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (wd_armed && !wd_quit &&
+            (now.tv_sec > wd_deadline.tv_sec ||
+             (now.tv_sec == wd_deadline.tv_sec &&
+              now.tv_nsec >= wd_deadline.tv_nsec)))
+            watchdog_bark();
+    }
+    pthread_mutex_unlock(&wd_mu);
+    return NULL;
+}
+
+static void watchdog_setup(void)
+{
+    pthread_condattr_t attr;
+
+    watchdog_read_env();
+    if (watchdog_secs == 0)
+        return;
+    if (pthread_condattr_init(&attr) != 0)
+        return;
+    (void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (pthread_cond_init(&wd_cv, &attr) == 0) {
+        wd_quit = 0;
+        wd_armed = 0;
+        if (pthread_create(&wd_thread, NULL, watchdog_main, NULL) == 0)
+            wd_running = 1;
+        else
+            (void)pthread_cond_destroy(&wd_cv);
+    }
+    (void)pthread_condattr_destroy(&attr);
+}
+
+static void watchdog_arm(const char *test)
+{
+    if (!wd_running)
+        return;
+    pthread_mutex_lock(&wd_mu);
+    watchdog_message(test);
+    clock_gettime(CLOCK_MONOTONIC, &wd_deadline);
+    wd_deadline.tv_sec += (time_t)watchdog_secs;
+    wd_armed = 1;
+    pthread_cond_signal(&wd_cv);
+    pthread_mutex_unlock(&wd_mu);
+}
+
+static void watchdog_disarm(void)
+{
+    if (!wd_running)
+        return;
+    pthread_mutex_lock(&wd_mu);
+    wd_armed = 0;
+    pthread_cond_signal(&wd_cv);
+    pthread_mutex_unlock(&wd_mu);
+}
+
+static void watchdog_end(void)
+{
+    if (!wd_running)
+        return;
+    pthread_mutex_lock(&wd_mu);
+    wd_armed = 0;
+    wd_quit = 1;
+    pthread_cond_signal(&wd_cv);
+    pthread_mutex_unlock(&wd_mu);
+    (void)pthread_join(wd_thread, NULL);
+    (void)pthread_cond_destroy(&wd_cv);
+    wd_running = 0;
+}
+#elif defined(SIGALRM)
+static void watchdog_fire(int sig)
+{
+    (void)sig;
+    watchdog_bark();
+}
+
+static void watchdog_setup(void)
+{
+    struct sigaction sa;
+
+    watchdog_read_env();
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = watchdog_fire;
     sigemptyset(&sa.sa_mask);
@@ -83,16 +205,9 @@ static void watchdog_setup(void)
 
 static void watchdog_arm(const char *test)
 {
-    int n;
-
     if (watchdog_secs == 0)
         return;
-    n = snprintf(watchdog_msg, sizeof watchdog_msg,
-                 "\nwatchdog: %s/%s did not finish in %u s\n", run_suite,
-                 test, watchdog_secs);
-    watchdog_len = n < 0 ? 0
-                   : (size_t)n < sizeof watchdog_msg ? (size_t)n
-                                                     : sizeof watchdog_msg - 1;
+    watchdog_message(test);
     alarm(watchdog_secs);
 }
 
@@ -100,10 +215,13 @@ static void watchdog_disarm(void)
 {
     alarm(0);
 }
+
+#define watchdog_end() watchdog_disarm()
 #else
 #define watchdog_setup() ((void)0)
 #define watchdog_arm(test) ((void)(test))
 #define watchdog_disarm() ((void)0)
+#define watchdog_end() ((void)0)
 #endif
 
 /* What CUnit runs for every test: finds the test by its name, arms the
@@ -153,9 +271,9 @@ int ca_test_run(const char *name, const ca_test *tests)
 
     run_suite = name;
     run_table = tests;
-    watchdog_setup();
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 99;
+    watchdog_setup();
     if ((suite = CU_add_suite(name, NULL, NULL)) == NULL)
         goto framework_error;
     for (; tests->name != NULL; tests++)
@@ -165,7 +283,7 @@ int ca_test_run(const char *name, const ca_test *tests)
     CU_basic_set_mode(CU_BRM_VERBOSE);
     if (CU_basic_run_tests() != CUE_SUCCESS)
         goto framework_error;
-    watchdog_disarm();
+    watchdog_end();
     /* Read the counts now: CU_cleanup_registry() zeroes them. */
     ran = CU_get_number_of_tests_run();
     failed_tests = CU_get_number_of_tests_failed();
@@ -178,7 +296,7 @@ int ca_test_run(const char *name, const ca_test *tests)
     return (failed_tests || failures || failed_suites) ? 1 : 0;
 
 framework_error:
-    watchdog_disarm();
+    watchdog_end();
     fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
     CU_cleanup_registry();
     return 99;

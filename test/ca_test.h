@@ -11,7 +11,9 @@
 ** - CA_TEST_TIMEOUT=N: the watchdog. A test still running after N seconds
 **   (default 120) ends the binary with "watchdog: <suite>/<test> did not
 **   finish in N s" on stderr and exit status 1, so a hang is a failure
-**   and not a CI timeout. 0 turns it off (e.g. under a debugger).
+**   and not a CI timeout. 0 turns it off (e.g. under a debugger). A
+**   threaded build times with a thread of its own (ThreadSanitizer holds
+**   SIGALRM back in some calls that hang), others with alarm().
 ** - CA_TEST_ONLY=name[,name...]: run only the tests named.
 */
 #ifndef CA_TEST_H
