@@ -482,6 +482,10 @@ static size_t run_ready(ca_sched *s, size_t budget, volatile int *stop)
     size_t ran = 0;
     ca_go *g;
 
+    /* Once a batch, not only when the run queue runs dry: blocks that
+    ** keep each other busy (a YIELD loop) must not starve those woken
+    ** from other threads. */
+    drain_inbox(s);
     while (ran < budget && (stop == NULL || !CA__LOAD(*stop))) {
         if ((g = pop(s)) == NULL) {
             drain_inbox(s);

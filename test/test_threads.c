@@ -935,6 +935,85 @@ static void threads_timeout_from_outside(void)
     CA_ASSERT_RC(ca_sched_destroy(&to_sched), CA_OK);
 }
 
+/* A block that loops on YIELD keeps the run queue busy for ever: a block
+** woken from another thread (it lands in the inbox) must still get its
+** turn, and it is the one that stops the loop. */
+typedef struct yl_spin {
+    ca_go go;
+    int *stop;
+    long spins;
+} yl_spin;
+
+static int yl_spin_fn(ca_go *g)
+{
+    yl_spin *y = (yl_spin *)g;
+
+    GO_BEGIN(g);
+    while (!*y->stop) {
+        y->spins++;
+        YIELD(g);
+    }
+    GO_END(g);
+}
+
+typedef struct yl_wait {
+    ca_go go;
+    ca_chan *ch;
+    int *stop, v;
+} yl_wait;
+
+static int yl_wait_fn(ca_go *g)
+{
+    yl_wait *w = (yl_wait *)g;
+
+    GO_BEGIN(g);
+    TAKE(g, w->ch, &w->v);
+    *w->stop = 1;
+    GO_END(g);
+}
+
+static ca_chan yl_ch;
+static int yl_rc = -1;
+
+static void *yl_sender(void *arg)
+{
+    struct timespec ts = {0, 5000000};
+    int v = 7, tries = 0;
+
+    (void)arg;
+    nanosleep(&ts, NULL);
+    /* The waiting block parks at once; retry only while it has not. */
+    while ((yl_rc = ca_offer(&yl_ch, &v)) == CA_AGAIN && ++tries < 1000)
+        nanosleep(&ts, NULL);
+    (void)ca_sched_unref(NULL);
+    return NULL;
+}
+
+static void threads_yield_loop_inbox(void)
+{
+    yl_spin sp;
+    yl_wait wt;
+    pthread_t t;
+    int stop = 0;
+
+    memset(&sp, 0, sizeof sp);
+    memset(&wt, 0, sizeof wt);
+    CA_ASSERT_RC(ca_chan_init(&yl_ch, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
+                 CA_OK);
+    sp.stop = wt.stop = &stop;
+    wt.ch = &yl_ch;
+    CA_ASSERT_RC(ca_go_start(NULL, &wt.go, yl_wait_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(NULL, &sp.go, yl_spin_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_ref(NULL), CA_OK);
+    CU_ASSERT(pthread_create(&t, NULL, yl_sender, NULL) == 0);
+    CA_ASSERT_RC(ca_sched_run(NULL), CA_OK);
+    pthread_join(t, NULL);
+    CA_ASSERT_RC(yl_rc, CA_OK);
+    CA_ASSERT_EQ(wt.v, 7);
+    CU_ASSERT(sp.spins > 0);
+    CA_ASSERT_RC(ca_chan_destroy(&yl_ch), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"threads_offer_poll_fixed", threads_offer_poll_fixed},
     {"threads_offer_poll_dropping", threads_offer_poll_dropping},
@@ -952,6 +1031,7 @@ static const ca_test tests[] = {
     {"threads_go_workers", threads_go_workers},
     {"threads_driver_hands_over", threads_driver_hands_over},
     {"threads_timeout_from_outside", threads_timeout_from_outside},
+    {"threads_yield_loop_inbox", threads_yield_loop_inbox},
     {NULL, NULL}};
 
 CA_TEST_MAIN("threads", tests)
