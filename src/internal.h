@@ -116,15 +116,16 @@ int ca__can_take_locked(ca_chan *ch);
 /* Where a go block is in the park protocol, in ca_go.u.w.park (see
 ** sched.c). While its function runs, the byte also says which locks a
 ** parking op left held for the scheduler to release. */
-#define CA__P_RUNNING 0 /* running; a TAKE or PUT that parked holds its  */
-                        /* channel's lock (u.w.u.chan)                   */
-#define CA__P_ALTS 1    /* running; a parked ALTS holds its channels'    */
+#define CA__P_RUNNING 0 /* running, holding nothing                      */
+#define CA__P_CHAN 1    /* running; a TAKE or PUT that parked holds its  */
+                        /* channel's lock (u.w.u.chan): ca__waiter_op    */
+#define CA__P_ALTS 2    /* running; a parked ALTS holds its channels'    */
                         /* locks, and the scheduler's if it has deadlines */
-#define CA__P_SLEEP 2   /* running; a SLEEP holds the scheduler's lock   */
-#define CA__P_PARKED 3  /* its function returned and the locks are free  */
-#define CA__P_WOKEN 4   /* woken: in the run queue or the inbox, or run  */
-#define CA__P_LOST 5    /* running; lost its resume point (ca__go_lost): */
+#define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */
+#define CA__P_LOST 4    /* running; lost its resume point (ca__go_lost): */
                         /* holds nothing, and will never be woken        */
+#define CA__P_PARKED 5  /* its function returned and the locks are free  */
+#define CA__P_WOKEN 6   /* woken: in the run queue or the inbox, or run  */
 
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)

@@ -432,7 +432,7 @@ static void release_parked(ca_sched *s, ca_go *g)
 
     g->u.w.park = CA__P_PARKED; /* before anyone can see the waiter */
     switch (held) {
-    case CA__P_RUNNING:
+    case CA__P_CHAN:
         CA__UNLOCK(g->u.w.u.chan);
         break;
     case CA__P_ALTS:
@@ -445,7 +445,11 @@ static void release_parked(ca_sched *s, ca_go *g)
         s->nlost++; /* its scheduler's runs end with CA_ELOST */
         break;
     default:
-        CA_ASSERT(!"a parked block held nothing");
+        /* CA_GO_PARKED with no parking op behind it (written by hand, or
+        ** an op's answer passed on late): nothing will ever wake it. It
+        ** is lost, and reported so. */
+        g->u.w.status = CA_ELOST;
+        s->nlost++;
         break;
     }
 }

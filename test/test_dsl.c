@@ -646,6 +646,43 @@ static void dsl_taught_loop(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* A go function that answers CA_GO_PARKED with no parking op behind it
+** (written by hand, after an op that completed at once) holds no lock and
+** will never be woken: the scheduler reports it lost, it does not unlock
+** a channel the block never locked. */
+typedef struct handpark {
+    ca_go go;
+    ca_chan *ch;
+    int v;
+} handpark;
+
+static int handpark_fn(ca_go *g)
+{
+    handpark *h = (handpark *)g;
+
+    (void)ca_offer(h->ch, &h->v); /* a channel op, then a false park */
+    return CA_GO_PARKED;
+}
+
+static void dsl_parked_without_op(void)
+{
+    static ca_sched s; /* a lost block is never cleaned up */
+    static handpark h;
+    static ichan ch;
+    uint32_t next;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&ch, CA_FIXED, 1);
+    h.ch = &ch.ch;
+    h.v = 5;
+    CA_ASSERT_RC(ca_go_start(&s, &h.go, handpark_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_ELOST);
+    CA_ASSERT_RC(GO_STATUS(&h.go), CA_ELOST);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_ELOST);
+    POLL_EQ(&ch.ch, 5); /* the channel works: nothing left it locked */
+    CA_ASSERT_RC(ca_chan_destroy(&ch.ch), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"dsl_take_size_mismatch", dsl_take_size_mismatch},
     {"dsl_put_size_mismatch", dsl_put_size_mismatch},
@@ -655,6 +692,7 @@ static const ca_test tests[] = {
     {"dsl_lost_in_user_switch", dsl_lost_in_user_switch},
     {"dsl_outcome_predicates", dsl_outcome_predicates},
     {"dsl_taught_loop", dsl_taught_loop},
+    {"dsl_parked_without_op", dsl_parked_without_op},
     {NULL, NULL}};
 
 CA_TEST_MAIN("dsl", tests)

@@ -135,9 +135,19 @@ extern "C" {
  *   GO_END or GO_RETURN. GO_END must close the body even when every path
  *   ends in GO_RETURN: it closes the block that GO_BEGIN opens (without
  *   it the compiler's errors make little sense).
- * - **Arguments are evaluated again on resume**: ALTS's `cases` and `n`,
- *   and the destination of TAKE (the value lands there while the block is
- *   parked): all must be in your struct, never locals.
+ * - **What an op points at must outlive the park**: ALTS's `cases` (the
+ *   library keeps the pointer and the count while the block waits, and
+ *   cleans them up on resume), the destination of TAKE (the value lands
+ *   there while the block is parked) and the source of PUT: all in your
+ *   struct, never locals.
+ * - **Return what the macros return, at once.** A parking op returns from
+ *   your function with the channel (or the ALTS's channels) still locked,
+ *   and the scheduler unlocks them once your function has returned, so
+ *   that nobody can wake the block while it still runs. A wrapper that
+ *   calls a go function and works on after it parked runs with those
+ *   locks held; one that touches the channel deadlocks. Returning
+ *   `CA_GO_PARKED` with no parking op behind it loses the block
+ *   (`CA_ELOST`, as below).
  *
  * The short names (`GO_BEGIN`, `TAKE`, ...) are aliases of `CA_GO_BEGIN`,
  * `CA_TAKE`, ...; define `CA_NO_SHORT_NAMES` before including this header
