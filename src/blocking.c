@@ -32,7 +32,7 @@ typedef struct frame {
 ** if any: its completion on this thread needs no kick (the driver looks at
 ** `done` before it sleeps). */
 #if CA_HAVE_THREADS
-static __thread frame *driving_frame;
+static CA__TLS frame *driving_frame;
 #else
 static frame *driving_frame;
 #endif

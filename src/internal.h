@@ -137,6 +137,13 @@ int ca__can_take_locked(ca_chan *ch);
 
 #define CA__SCHED(s) ((s) != NULL ? (s) : ca_sched_default())
 
+/* Thread-local state, read on every hand-off: the initial-exec model
+** spares a shared library's reads a call to __tls_get_addr (it takes a
+** few bytes of the static TLS that glibc keeps for dlopen as well). */
+#if CA_HAVE_THREADS
+#define CA__TLS __thread __attribute__((tls_model("initial-exec")))
+#endif
+
 /* Scheduler flags. */
 #define CA__S_OWN_CLOCK 0x01 /* ca_sched_set_clock gave it a clock       */
 #define CA__S_LIVE 0x02      /* between ca_sched_init and ca_sched_destroy */
@@ -163,6 +170,10 @@ int ca__sched_drive(ca_sched *s, volatile int *stop);
 /* Wakes a thread waiting in ca__platform_idle on s: the driver, or a
 ** thread blocked in a call. */
 void ca__sched_kick(ca_sched *s);
+/* Around a change after which another thread may destroy s, and its kick
+** (unhold with kick): s->mu, which ca_sched_destroy takes too. */
+void ca__sched_hold(ca_sched *s);
+void ca__sched_unhold(ca_sched *s, int kick);
 /* A snapshot of s's kick count: a wait that starts with it ends at once if
 ** a kick came since (see platform.c). */
 unsigned ca__sched_epoch(ca_sched *s);

@@ -97,6 +97,25 @@ unsigned ca__sched_epoch(ca_sched *s)
     return __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST);
 }
 
+/* A change after which another thread may destroy s (the last unref, a
+** driver letting go) is made and announced with s->mu held: destroy takes
+** s->mu before it tears s down, so s is still there for the announcement. */
+void ca__sched_hold(ca_sched *s)
+{
+    pthread_mutex_lock(&s->mu);
+}
+
+void ca__sched_unhold(ca_sched *s, int kick)
+{
+    if (kick) {
+        __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&s->sleeping, __ATOMIC_RELAXED))
+            pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 void ca__sched_kick(ca_sched *s)
 {
     __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
@@ -137,6 +156,17 @@ static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
     pthread_mutex_unlock(&s->mu);
 }
 #else
+void ca__sched_hold(ca_sched *s)
+{
+    (void)s;
+}
+
+void ca__sched_unhold(ca_sched *s, int kick)
+{
+    (void)s;
+    (void)kick;
+}
+
 unsigned ca__sched_epoch(ca_sched *s)
 {
     (void)s;
@@ -153,7 +183,10 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
                        int driver, unsigned epoch)
 {
     if (driver && (s->flags & CA__S_OWN_CLOCK)) {
-        if (s->idle != NULL)
+        /* The user's hook cannot hear a kick while it waits: a kick that
+        ** came already ends the wait here; one that comes during it waits
+        ** for the hook to return (see ca_sched_set_clock). */
+        if (s->idle != NULL && ca__sched_epoch(s) == epoch)
             s->idle(s->clock_ud, ms);
         return; /* no idle hook: the loop spins on the clock */
     }

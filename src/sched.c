@@ -63,7 +63,7 @@
 
 /* The scheduler this thread drives, if any. */
 #if CA_HAVE_THREADS
-static __thread ca_sched *driving_here;
+static CA__TLS ca_sched *driving_here;
 #define ON_DRIVER(s) (driving_here == (s))
 #else
 static ca_sched *driving_here;
@@ -351,6 +351,9 @@ int ca_sched_destroy(ca_sched *s)
     if (rc != CA_OK)
         return rc;
 #if CA_HAVE_THREADS
+    /* An unref or a driver letting go may still be announcing it. */
+    ca__sched_hold(s);
+    ca__sched_unhold(s, 0);
     ca__platform_wait_destroy(s);
 #endif
     memset(s, 0, sizeof *s);
@@ -404,13 +407,17 @@ int ca_sched_unref(ca_sched *s)
 
     if ((rc = live_sched(&s)) != CA_OK)
         return rc;
+    /* Once refs drops, the driver may return and s be destroyed: the kick
+    ** (the driver may now have a deadlock to report, or be done) is made
+    ** while destroy must wait for it. */
+    ca__sched_hold(s);
     CA__SLOCK(s);
     if (s->refs == 0)
         rc = CA_EINVAL;
     else
         s->refs--;
     CA__SUNLOCK(s);
-    ca__sched_kick(s); /* the driver may now have a deadlock to report */
+    ca__sched_unhold(s, 1);
     return rc;
 }
 
@@ -566,7 +573,10 @@ static void drive_end(ca_sched *s)
 {
 #if CA_HAVE_THREADS
     /* Leave nothing in the run queue, which no thread owns from now on:
-    ** whoever drives next finds it in the inbox. */
+    ** whoever drives next finds it in the inbox. Once `driving` drops, s
+    ** may be destroyed: the kick (a blocked thread may want to drive now)
+    ** is made while destroy must wait for it. */
+    ca__sched_hold(s);
     CA__SLOCK(s);
     if (s->head != NULL) {
         append(&s->ihead, &s->itail, s->head, s->tail);
@@ -577,7 +587,7 @@ static void drive_end(ca_sched *s)
     CA__SUNLOCK(s);
     driving_here = NULL;
     __atomic_store_n(&s->driving, 0, __ATOMIC_RELEASE);
-    ca__sched_kick(s); /* a blocked thread may want to drive now */
+    ca__sched_unhold(s, 1);
 #else
     (void)s;
     driving_here = NULL;

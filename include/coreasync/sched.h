@@ -119,6 +119,12 @@ ca_sched *ca_sched_default(void);
  * may return early. `idle` may be NULL: the scheduler then spins on
  * `now`. `CA_EINVAL` for a NULL `now`; `CA_EBUSY` while timers are
  * pending (their deadlines are on the old clock).
+ *
+ * In a threaded build, a wake-up from another thread (a block it made
+ * ready, a timer it added, its last ca_sched_unref) cannot interrupt your
+ * `idle`: one that came before the call skips it, one that comes during it
+ * is seen when it returns. Bound the wait in `idle` by the latency you can
+ * accept, or keep the platform's clock, whose wait every wake-up ends.
  */
 int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
                        void (*idle)(void *ud, uint32_t ms), void *ud);
