@@ -7,6 +7,25 @@
 #endif
 #include "ca_test.h"
 
+/* Under AddressSanitizer, every test binary also catches a use of a
+** returned function's locals: a GO_RETURN of a local's address read too
+** late, or a wake-up written into a blocking call's frame after it
+** returned. ASAN_OPTIONS still wins. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CA_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CA_TEST_ASAN 1
+#endif
+#endif
+#if defined(CA_TEST_ASAN)
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "detect_stack_use_after_return=1";
+}
+#endif
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>

@@ -18,23 +18,6 @@
 
 #include "ca_test.h"
 
-/* Under AddressSanitizer, catch a use of a go function's locals after it
-** returned (GO_RETURN of a local's address). ASAN_OPTIONS still wins. */
-#if defined(__SANITIZE_ADDRESS__)
-#define CA_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CA_TEST_ASAN 1
-#endif
-#endif
-#if defined(CA_TEST_ASAN)
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "detect_stack_use_after_return=1";
-}
-#endif
-
 #define SENTINEL (-7777)
 
 /* ------------------------------------------------------------ helpers */

@@ -25,23 +25,6 @@
 
 #include "ca_test.h"
 
-/* Under AddressSanitizer, catch writes into a blocking call's frame after
-** it returned (a wake-up that comes too late). ASAN_OPTIONS still wins. */
-#if defined(__SANITIZE_ADDRESS__)
-#define CA_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CA_TEST_ASAN 1
-#endif
-#endif
-#if defined(CA_TEST_ASAN)
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "detect_stack_use_after_return=1";
-}
-#endif
-
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 #define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_ACQ_REL)
