@@ -44,6 +44,7 @@ static void frame_done(frame *f)
     ca_sched *s = f->s;
     int self = driving_frame == f;
 
+    CA_ASSERT(!f->done); /* one completion per wait: a waiter or a claim */
 #if CA_HAVE_THREADS
     __atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 #else

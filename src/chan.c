@@ -284,6 +284,9 @@ HOT int enqueue_locked(ca_chan *ch, ca_waiter *w)
             return CA_EFULL;
     }
     CA_ASSERT(!(w->flags & (CA__W_QUEUED | CA__W_DONE)));
+    /* Takers wait only on an empty buffer, putters only on a full one
+    ** (chan.h's invariants): anything else could have completed. */
+    CA_ASSERT(take ? ch->count == 0 : buf_full(ch));
     if (!(w->flags & CA__W_ALT))
         w->u.chan = ch;
     w->flags |= CA__W_QUEUED;

@@ -152,6 +152,8 @@ static ca_go *pop(ca_sched *s)
     if (s->head == NULL)
         s->tail = NULL;
     s->nready--;
+    CA_ASSERT((g->u.w.state & (CA__G_READY | CA__G_LIVE)) ==
+              (CA__G_READY | CA__G_LIVE));
     g->u.w.state &= (unsigned char)~CA__G_READY;
     return g;
 }

@@ -107,6 +107,7 @@ static void detach(ca_sched *s, ca_timer *t)
 {
     ca_timer *sub;
 
+    CA_ASSERT(pending(t) && s->ntimers != 0);
     if (t == s->timers) {
         s->timers = merge_pairs(t->child);
     } else {
@@ -158,6 +159,7 @@ uint32_t ca__timers_fire(ca_sched *s)
         now = ca__now(s);
         while ((t = s->timers) != NULL && !before(now, t->deadline)) {
             detach(s, t);
+            CA_ASSERT(s->firing == NULL);
             s->firing = t;
             CA__SUNLOCK(s);
             t->waker->fire(t->waker, t); /* t may be gone on return */
