@@ -94,20 +94,53 @@ CA_STATIC_ASSERT(timer_ends_at_waiter_waker,
 ** channel. */
 CA_STATIC_ASSERT(alts_count_fits, sizeof(unsigned long) >= sizeof(uint16_t));
 
-int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
+/* SLEEP and SLEEP_UNTIL: the block's timer goes into the heap at
+** `deadline`, or (`until` 0) `deadline` ms from now. */
+static int sleep_on_timer(ca_go *g, uint32_t deadline, int until,
+                          const ca_go_site *site)
 {
     ca_sched *s = CA__GO_SCHED(g);
+    int32_t ahead;
 
     g->site = site;
-    if (ms > CA_MAX_DELAY || !ca__has_clock(s)) {
-        g->u.w.status = ms > CA_MAX_DELAY ? CA_ERANGE : CA_ENOTSUP;
-        return g->u.w.status;
+    if (!until && deadline > CA_MAX_DELAY) {
+        g->u.w.status = CA_ERANGE;
+        return CA_ERANGE;
+    }
+    if (!ca__has_clock(s)) {
+        g->u.w.status = CA_ENOTSUP;
+        return CA_ENOTSUP;
+    }
+    if (until) {
+        /* Signed distance on the wrapping tick: due already, or ahead. */
+        ahead = (int32_t)(deadline - ca__now(s));
+        if (ahead <= 0) {
+            g->u.w.status = CA_OK; /* carries on at once, no park */
+            return CA_OK;
+        }
+        if ((uint32_t)ahead > CA_MAX_DELAY) {
+            g->u.w.status = CA_ERANGE;
+            return CA_ERANGE;
+        }
     }
     CA__SLOCK(s); /* released by the scheduler once the function returned */
     g->u.w.state |= CA__G_SLEEP;
-    ca__timer_add_locked(s, &g->u.t, ms, &s->waker);
+    if (until)
+        ca__timer_add_at_locked(s, &g->u.t, deadline, &s->waker);
+    else
+        ca__timer_add_locked(s, &g->u.t, deadline, &s->waker);
     g->u.w.park = CA__P_SLEEP;
     return CA__PARK;
+}
+
+int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
+{
+    return sleep_on_timer(g, ms, 0, site);
+}
+
+int ca__go_sleep_until(ca_go *g, uint32_t tick, const ca_go_site *site)
+{
+    return sleep_on_timer(g, tick, 1, site);
 }
 
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,

@@ -182,9 +182,13 @@ unsigned ca__sched_epoch(ca_sched *s);
 ** a callback run from one. */
 int ca__in_sched(void);
 
-/* Timers: the pairing heap. Caller holds the scheduler lock. */
+/* Timers: the pairing heap. Caller holds the scheduler lock. A timer
+** added with a delay fires once ms whole milliseconds have passed (one
+** tick more than ms); one added at a deadline fires on that tick. */
 void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms,
                           ca_waker *waker);
+void ca__timer_add_at_locked(ca_sched *s, ca_timer *t, uint32_t deadline,
+                             ca_waker *waker);
 /* Takes t out of the heap; if it is firing right now (on the driver,
 ** unlocked), waits until its fire has returned. Caller holds the lock,
 ** which this may release and take again while it waits. */

@@ -90,17 +90,23 @@ static int pending(const ca_timer *t)
     return t->prev != t;
 }
 
-void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms,
-                          ca_waker *waker)
+void ca__timer_add_at_locked(ca_sched *s, ca_timer *t, uint32_t deadline,
+                             ca_waker *waker)
 {
     CA_ASSERT(waker != NULL && waker->fire != NULL);
-    /* The current tick has partly passed already: wait one more, so that
-    ** ms whole milliseconds pass before it fires. */
-    t->deadline = ca__now(s) + ms + (ms != 0);
+    t->deadline = deadline;
     t->child = t->next = t->prev = NULL;
     t->waker = waker;
     s->timers = meld(s->timers, t);
     s->ntimers++;
+}
+
+void ca__timer_add_locked(ca_sched *s, ca_timer *t, uint32_t ms,
+                          ca_waker *waker)
+{
+    /* The current tick has partly passed already: wait one more, so that
+    ** ms whole milliseconds pass before it fires. */
+    ca__timer_add_at_locked(s, t, ca__now(s) + ms + (ms != 0), waker);
 }
 
 static void detach(ca_sched *s, ca_timer *t)

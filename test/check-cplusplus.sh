@@ -31,6 +31,7 @@ static int doubler_fn(ca_go *g)
     if (GO_CLOSED(g))
         GO_RETURN(g, &d->v);
     SLEEP(g, 1);
+    SLEEP_UNTIL(g, ca_sched_now(ca_go_sched(g)) + 1u);
     d->v *= 2;
     ca_alt_put(&d->alt[0], d->out, &d->v);
     ca_alt_deadline(&d->alt[1], 10000);

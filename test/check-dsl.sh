@@ -59,6 +59,7 @@ int blk(ca_go *g)
         ALTS(g, b->alt, 3, CA_ALTS_PRIORITY);
         if (GO_ALT(g) == 2 && GO_STATUS(g) == CA_OK)
             SLEEP(g, 1);
+        SLEEP_UNTIL(g, ca_sched_now(ca_go_sched(g)) + 1u);
         YIELD(g);
     }
     if (GO_ERROR(g))
@@ -100,7 +101,8 @@ bad twoops '' 'int blk(ca_go *g) { struct blk *b = (struct blk *)g;
   TAKE(g, b->in, &b->v); TAKE(g, b->in, &b->v);
   GO_END(g); }'
 for op in 'TAKE(g, b->in, &b->v)' 'PUT(g, b->in, &b->v)' 'YIELD(g)' \
-          'SLEEP(g, 1)' 'ALTS(g, b->alt, 1, 0)' 'TAKE_SIGNAL(g, b->in)' \
+          'SLEEP(g, 1)' 'SLEEP_UNTIL(g, 5u)' 'ALTS(g, b->alt, 1, 0)' \
+          'TAKE_SIGNAL(g, b->in)' \
           'TAKE_BYTES(g, b->in, b->p)'; do
   n=$(printf '%s' "$op" | sed 's/(.*//')
   bad "helper_$n" CA_PARKING_OP_OUTSIDE_GO_BODY "int helper(ca_go *g) {

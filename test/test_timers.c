@@ -1057,6 +1057,126 @@ static void sleep_then_park(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* SLEEP_UNTIL: an absolute deadline. A 10 ms loop that adds its period to
+** the last deadline wakes on exactly those ticks for 10,000 periods, even
+** though each period's work takes 3 ms of the clock; the same loop with
+** SLEEP(10) drifts by the work and the extra tick (14 ms a period). */
+#define PERIODS 10000
+
+typedef struct periodic {
+    ca_go go;
+    fake_clock *fc;
+    uint32_t next, start;
+    int i, late, until;
+    int status;
+} periodic;
+
+static int periodic_fn(ca_go *g)
+{
+    periodic *p = (periodic *)g;
+
+    GO_BEGIN(g);
+    p->next = p->start = ca_sched_now(ca_go_sched(g));
+    for (p->i = 0; p->i < PERIODS; p->i++) {
+        if (p->until) {
+            p->next += 10;
+            SLEEP_UNTIL(g, p->next);
+            if (p->fc->now != p->next)
+                p->late++;
+        } else {
+            SLEEP(g, 10);
+        }
+        if (GO_STATUS(g) != CA_OK)
+            p->status = GO_STATUS(g);
+        p->fc->now += 3; /* the work of one period */
+    }
+    GO_END(g);
+}
+
+static void sleep_until_no_drift(void)
+{
+    int until;
+
+    for (until = 1; until >= 0; until--) {
+        ca_sched s;
+        fake_clock fc = {0xfffff000u, 0u}; /* wraps on the way */
+        periodic p;
+
+        memset(&p, 0, sizeof p);
+        p.fc = &fc;
+        p.until = until;
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, fake_idle, &fc), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &p.go, periodic_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CA_ASSERT_RC(p.status, CA_OK);
+        if (until) {
+            CA_ASSERT_EQ(p.late, 0);
+            /* the last wake on tick start + 10 * PERIODS, plus its work */
+            CA_ASSERT_EQ((uint32_t)(fc.now - p.start), 10u * PERIODS + 3u);
+        } else {
+            CA_ASSERT_EQ((uint32_t)(fc.now - p.start), 14u * PERIODS);
+        }
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    }
+}
+
+/* A deadline already reached carries on at once, in the same run (no
+** park); one more than CA_MAX_DELAY ahead is CA_ERANGE; CA_MAX_DELAY
+** itself is waited for. */
+typedef struct untilx {
+    ca_go go;
+    uint32_t tick;
+    int status, runs, after;
+} untilx;
+
+static int untilx_fn(ca_go *g)
+{
+    untilx *u = (untilx *)g;
+
+    u->runs++;
+    GO_BEGIN(g);
+    SLEEP_UNTIL(g, u->tick);
+    u->status = GO_STATUS(g);
+    u->after++;
+    GO_END(g);
+}
+
+static void sleep_until_edges(void)
+{
+    static const struct {
+        int32_t ahead;
+        int status, runs;
+    } cases[] = {{-5, CA_OK, 1},
+                 {0, CA_OK, 1},
+                 {(int32_t)CA_MAX_DELAY + 1, CA_ERANGE, 1},
+                 {(int32_t)CA_MAX_DELAY, CA_OK, 2},
+                 {7, CA_OK, 2}};
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ca_sched s;
+        fake_clock fc = {5000u, 0u};
+        untilx u;
+
+        memset(&u, 0, sizeof u);
+        u.status = -100;
+        u.tick = fc.now + (uint32_t)cases[i].ahead;
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, fake_idle, &fc), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &u.go, untilx_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CA_ASSERT_RC(u.status, cases[i].status);
+        CA_ASSERT_EQ(u.runs, cases[i].runs);
+        CA_ASSERT_EQ(u.after, 1);
+        if (cases[i].runs == 2)
+            CA_ASSERT_EQ(fc.now, u.tick); /* woke on the tick itself */
+        else
+            CA_ASSERT_EQ(fc.now, 5000u); /* never waited */
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    }
+}
+
 static const ca_test tests[] = {
     {"timeout_interval", timeout_interval},
 #if CA_HAVE_MALLOC
@@ -1083,6 +1203,8 @@ static const ca_test tests[] = {
     {"timer_heap_cancel", timer_heap_cancel},
     {"sleep_many", sleep_many},
     {"sleep_then_park", sleep_then_park},
+    {"sleep_until_no_drift", sleep_until_no_drift},
+    {"sleep_until_edges", sleep_until_edges},
     {NULL, NULL}};
 
 CA_TEST_MAIN("timers", tests)

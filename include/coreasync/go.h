@@ -71,6 +71,7 @@ extern "C" {
  * | `PUT_SIGNAL(g, ch)`          | `>!`              | as PUT, on element size 0 |
  * | `ALTS(g, cases, n, flags)`   | `alts!`           | one case completes        |
  * | `SLEEP(g, ms)`               | `(<! (timeout ms))` | ms have passed          |
+ * | `SLEEP_UNTIL(g, tick)`       |                   | the clock reaches tick    |
  * | `YIELD(g)`                   |                   | the others had a turn     |
  * | `GO_RETURN(g, &val)`         | the body's value  | (ends the block)          |
  *
@@ -172,7 +173,8 @@ enum {
 typedef struct ca_go_site {
     const char *file;       /* __FILE__                                   */
     const char *func;       /* __func__: the go block's name              */
-    const char *op;         /* "TAKE", "PUT", "ALTS", "SLEEP", "YIELD"    */
+    const char *op;         /* "TAKE", "PUT", "ALTS", "SLEEP", "YIELD",   */
+                            /* "SLEEP_UNTIL"                              */
     const char *expr;       /* the channel or cases argument, as written  */
     unsigned line;          /* __LINE__: the resume point                 */
 #if CA_CONFIG_COMPUTED_GOTO
@@ -303,6 +305,7 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 const ca_go_site *site);
 void ca__go_alts_end(ca_go *g);
 int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site);
+int ca__go_sleep_until(ca_go *g, uint32_t tick, const ca_go_site *site);
 int ca__go_done(ca_go *g, const void *val, size_t size);
 
 #define CA__CAT2(a, b) a##b
@@ -450,6 +453,33 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
         CA__GO_RESUME((void)0)                                               \
     } while (0)
 
+/** Parks until the scheduler's clock reaches `tick`, a value on its
+ * wrapping millisecond tick (ca_sched_now() gives the current one): an
+ * absolute deadline. SLEEP(g, ms) waits at least ms from now, so a loop
+ * of them drifts by the time its body takes and by the partial first
+ * tick (a 10 ms loop runs at 11 ms); a loop that adds its period to the
+ * last deadline and sleeps until it does not drift:
+ *
+ *     f->next = ca_sched_now(ca_go_sched(g));
+ *     for (;;) {
+ *         f->next += 10;               // every 10 ms, for ever
+ *         SLEEP_UNTIL(g, f->next);
+ *         sample(f);
+ *     }
+ *
+ * A tick already reached (a late turn) carries on at once, without
+ * parking, so a loop that fell behind catches up. GO_STATUS is `CA_OK`;
+ * `CA_ERANGE` for a tick more than `CA_MAX_DELAY` ahead, `CA_ENOTSUP`
+ * when the scheduler has no clock. */
+#define CA_SLEEP_UNTIL(g, tick)                                              \
+    do {                                                                     \
+        CA__GO_SITE("SLEEP_UNTIL", #tick);                                   \
+        CA__IN_GO_BODY();                                                    \
+        if (ca__go_sleep_until((g), (tick), &ca__site) == CA__PARK)          \
+            return CA_GO_PARKED;                                             \
+        CA__GO_RESUME((void)0)                                               \
+    } while (0)
+
 #define CA_YIELD(g)                                                          \
     do {                                                                     \
         CA__GO_SITE("YIELD", "");                                            \
@@ -484,6 +514,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define PUT_SIGNAL CA_PUT_SIGNAL
 #define ALTS CA_ALTS
 #define SLEEP CA_SLEEP
+#define SLEEP_UNTIL CA_SLEEP_UNTIL
 #define YIELD CA_YIELD
 #endif
 
