@@ -95,6 +95,16 @@ uint32_t ca__rand(uint32_t *state)
     return *state;
 }
 
+/* A number below k (at most CA_ALTS_MAX, 16 bits), from the top 16 bits
+** of a draw scaled by k: a 16 x 16 bit product and a shift, where % would
+** call the C library's division on cores without a divider (Cortex-M0).
+** Each value comes out with a chance within 1/65536 of 1/k. */
+static size_t rand_below(uint32_t *rng, size_t k)
+{
+    CA_ASSERT(k != 0 && k <= 0xffffu);
+    return (size_t)(((ca__rand(rng) >> 16) * (uint32_t)k) >> 16);
+}
+
 /* ------------------------------------------------------------------ locks */
 
 /* Sorts the channel cases into a list by channel address (merge sort on
@@ -226,7 +236,7 @@ static size_t choose(ca_alt *cases, size_t n, int flags, uint32_t *rng)
             return i;
         /* Reservoir sampling: the k-th ready case replaces the pick with
         ** probability 1/k, so each ready case wins with the same chance. */
-        if (ca__rand(rng) % ++ready == 0)
+        if (rand_below(rng, ++ready) == 0)
             pick = i;
     }
     if (pick != n)
@@ -282,7 +292,7 @@ static int enqueue_all(ca_alt *order, int flags, uint32_t *rng,
         for (k = 0, end = group; end != NULL && end->chan == group->chan;
              end = end->p.order)
             k++;
-        r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : ca__rand(rng) % k;
+        r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : rand_below(rng, k);
         for (first = group; r > 0; r--)
             first = first->p.order;
         /* first .. end, then group .. first: the group, rotated. */
