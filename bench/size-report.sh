@@ -1,0 +1,67 @@
+#!/bin/sh
+# make size-report: what the library costs a firmware image, on Cortex-M0
+# and Cortex-M3 at -Os with --gc-sections (picolibc):
+#   - .text/.data/.bss of each library object;
+#   - the library's share of two linked images, bench/size-app.c built as
+#     SIZE_MINIMAL (channels, go blocks, scheduler, SLEEP) and SIZE_FULL
+#     (plus ALTS with a deadline, timeout channels, offer and poll), each
+#     minus the same program's baseline with no library call;
+#   - sizeof of every public struct on the target.
+# Needs gcc-arm-none-eabi and picolibc-arm-none-eabi; run from a build
+# directory (it configures its own cross builds under ./size-report/).
+set -eu
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+srcdir=$(cd "$srcdir" && pwd)
+out=$(pwd)/size-report
+command -v arm-none-eabi-gcc >/dev/null 2>&1 ||
+  { echo "size-report: no arm-none-eabi-gcc (apt-get install gcc-arm-none-eabi picolibc-arm-none-eabi)" >&2; exit 1; }
+[ -f "$srcdir/configure" ] || { echo "size-report: run autoreconf -fi in $srcdir first" >&2; exit 1; }
+
+text() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1 }'; }
+
+for cpu in cortex-m0 cortex-m3; do
+  dir=$out/$cpu
+  rm -rf "$dir"; mkdir -p "$dir"
+  flags="-mcpu=$cpu -mthumb -Os -ffunction-sections -fdata-sections --specs=picolibc.specs"
+  (cd "$dir" && "$srcdir/configure" --host=arm-none-eabi --disable-threads \
+     --disable-malloc --disable-shared CFLAGS="$flags" >/dev/null &&
+   make -j2 libcoreasync.la >/dev/null) ||
+    { echo "size-report: the $cpu build failed (see $dir)" >&2; exit 1; }
+  lib=$dir/.libs/libcoreasync.a
+  echo "== $cpu, -Os, picolibc: library objects"
+  arm-none-eabi-size -t "$lib" | sed 's/ (ex [^)]*)//'
+  for v in BASE SIZE_MINIMAL SIZE_FULL; do
+    arm-none-eabi-gcc -D$v -std=c99 -Wall -Wextra -Werror $flags \
+      --oslib=semihost --crt0=hosted -Wl,--gc-sections \
+      -I"$srcdir/include" -I"$dir/include" "$srcdir/bench/size-app.c" "$lib" \
+      -o "$dir/$v.elf"
+  done
+  base=$(text "$dir/BASE.elf")
+  min=$(text "$dir/SIZE_MINIMAL.elf")
+  full=$(text "$dir/SIZE_FULL.elf")
+  echo "== $cpu: the library's share of a linked image (.text, minus the baseline's $base B)"
+  echo "   minimal (channels, go blocks, scheduler, SLEEP): $((min - base)) B"
+  echo "   full (+ ALTS, timeout channels, offer/poll):    $((full - base)) B"
+  if arm-none-eabi-nm "$dir/SIZE_FULL.elf" | grep -E ' __aeabi_u?i?l?div'; then
+    echo "   division helpers linked in: see above"
+  else
+    echo "   no division helper linked in"
+  fi
+  # sizeof on the target: one char array per struct, read back with nm.
+  cat > "$dir/sizes.c" <<'SIZES'
+#include <coreasync.h>
+char sizeof_ca_chan[sizeof(ca_chan)];
+char sizeof_ca_go[sizeof(ca_go)];
+char sizeof_ca_waiter[sizeof(ca_waiter)];
+char sizeof_ca_timer[sizeof(ca_timer)];
+char sizeof_ca_alt[sizeof(ca_alt)];
+char sizeof_ca_op[sizeof(ca_op)];
+char sizeof_ca_sched[sizeof(ca_sched)];
+char sizeof_ca_timeout_chan[sizeof(ca_timeout_chan)];
+SIZES
+  arm-none-eabi-gcc $flags -fno-common -c -I"$srcdir/include" -I"$dir/include" \
+    "$dir/sizes.c" -o "$dir/sizes.o"
+  echo "== $cpu: sizeof (bytes)"
+  arm-none-eabi-nm -S "$dir/sizes.o" |
+    awk '$4 ~ /^sizeof_/ { sub(/^sizeof_/, "", $4); printf "   %-16s %d\n", $4, ("0x" $2) + 0 }'
+done
