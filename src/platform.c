@@ -105,22 +105,25 @@ void ca__sched_hold(ca_sched *s)
     pthread_mutex_lock(&s->mu);
 }
 
+/* The kicker's half of the handshake: bump the epoch, then say whether
+** anyone sleeps, who must then be signalled under s->mu. */
+static int bump(ca_sched *s)
+{
+    __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(&s->sleeping, __ATOMIC_RELAXED) != 0;
+}
+
 void ca__sched_unhold(ca_sched *s, int kick)
 {
-    if (kick) {
-        __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&s->sleeping, __ATOMIC_RELAXED))
-            pthread_cond_broadcast(&s->cv);
-    }
+    if (kick && bump(s))
+        pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }
 
 void ca__sched_kick(ca_sched *s)
 {
-    __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&s->sleeping, __ATOMIC_RELAXED)) {
+    if (bump(s)) {
         pthread_mutex_lock(&s->mu);
         pthread_cond_broadcast(&s->cv);
         pthread_mutex_unlock(&s->mu);

@@ -408,18 +408,24 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
     (CA__ANY_SIZE +                                                          \
      CA__CHECK(CA_TAKE_BYTES_BUFFER_IS_CONST, CA__CONST_TARGET(buf)))
 
+/* Every parking op: its site record, the call that may park (it may use
+ * ca__site), and the statement that runs on resume. */
+#define CA__GO_OP(op, expr, call, resume)                                    \
+    do {                                                                     \
+        CA__GO_SITE(op, expr);                                               \
+        CA__IN_GO_BODY();                                                    \
+        if ((call) == CA__PARK)                                              \
+            return CA_GO_PARKED;                                             \
+        CA__GO_RESUME(resume)                                                \
+    } while (0)
+
 /* The site is stored first: once its waiter is queued, the block may be
  * woken (on another thread) at any moment. */
 #define CA__GO_CHAN(g, ch, val, size, take, op)                              \
-    do {                                                                     \
-        CA__GO_SITE(op, #ch);                                                \
-        CA__IN_GO_BODY();                                                    \
-        (g)->site = &ca__site;                                               \
-        if (ca__waiter_op(&(g)->u.w, (ch), (val), (size), (take)) ==         \
-            CA__PARK)                                                        \
-            return CA_GO_PARKED;                                             \
-        CA__GO_RESUME((void)0)                                               \
-    } while (0)
+    CA__GO_OP(op, #ch,                                                       \
+              ((g)->site = &ca__site,                                        \
+               ca__waiter_op(&(g)->u.w, (ch), (val), (size), (take))),       \
+              (void)0)
 
 /* TAKE and PUT check that the value's type has the channel's element
  * size (CA_EINVAL otherwise, without parking); the _BYTES forms skip the
@@ -436,22 +442,12 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, 0, "PUT")
 
 #define CA_ALTS(g, cases, n, flags)                                          \
-    do {                                                                     \
-        CA__GO_SITE("ALTS", #cases);                                         \
-        CA__IN_GO_BODY();                                                    \
-        if (ca__go_alts((g), (cases), (n), (flags), &ca__site) == CA__PARK)  \
-            return CA_GO_PARKED;                                             \
-        CA__GO_RESUME(ca__go_alts_end(g))                    \
-    } while (0)
+    CA__GO_OP("ALTS", #cases,                                                \
+              ca__go_alts((g), (cases), (n), (flags), &ca__site),            \
+              ca__go_alts_end(g))
 
 #define CA_SLEEP(g, ms)                                                      \
-    do {                                                                     \
-        CA__GO_SITE("SLEEP", #ms);                                           \
-        CA__IN_GO_BODY();                                                    \
-        if (ca__go_sleep((g), (ms), &ca__site) == CA__PARK)                  \
-            return CA_GO_PARKED;                                             \
-        CA__GO_RESUME((void)0)                                               \
-    } while (0)
+    CA__GO_OP("SLEEP", #ms, ca__go_sleep((g), (ms), &ca__site), (void)0)
 
 /** Parks until the scheduler's clock reaches `tick`, a value on its
  * wrapping millisecond tick (ca_sched_now() gives the current one): an
@@ -472,13 +468,8 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * `CA_ERANGE` for a tick more than `CA_MAX_DELAY` ahead, `CA_ENOTSUP`
  * when the scheduler has no clock. */
 #define CA_SLEEP_UNTIL(g, tick)                                              \
-    do {                                                                     \
-        CA__GO_SITE("SLEEP_UNTIL", #tick);                                   \
-        CA__IN_GO_BODY();                                                    \
-        if (ca__go_sleep_until((g), (tick), &ca__site) == CA__PARK)          \
-            return CA_GO_PARKED;                                             \
-        CA__GO_RESUME((void)0)                                               \
-    } while (0)
+    CA__GO_OP("SLEEP_UNTIL", #tick,                                          \
+              ca__go_sleep_until((g), (tick), &ca__site), (void)0)
 
 #define CA_YIELD(g)                                                          \
     do {                                                                     \
