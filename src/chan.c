@@ -386,8 +386,6 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     rc = chan_op(ch, (void *)(uintptr_t)val, w, take, 1);
     if (rc != CA__PARK)
         w->status = (signed char)rc;
-    else
-        w->park = CA__P_CHAN; /* for the scheduler: the lock is held */
     return rc;
 }
 

@@ -116,9 +116,8 @@ int ca__can_take_locked(ca_chan *ch);
 /* Where a go block is in the park protocol, in ca_go.u.w.park (see
 ** sched.c). While its function runs, the byte also says which locks a
 ** parking op left held for the scheduler to release. */
-#define CA__P_RUNNING 0 /* running, holding nothing                      */
-#define CA__P_CHAN 1    /* running; a TAKE or PUT that parked holds its  */
-                        /* channel's lock (u.w.u.chan): ca__waiter_op    */
+#define CA__P_RUNNING 0 /* running; if its waiter is QUEUED, a TAKE or    */
+                        /* PUT parked holding its channel's lock         */
 #define CA__P_ALTS 2    /* running; a parked ALTS holds its channels'    */
                         /* locks, and the scheduler's if it has deadlines */
 #define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */

@@ -22,7 +22,8 @@
 ** anyway.
 **
 ** g->u.w.park follows the protocol: RUNNING while the function runs, or
-** what a parking op left held (CHAN, ALTS, SLEEP; LOST holds nothing);
+** what a parking op left held (ALTS, SLEEP; LOST holds nothing; a TAKE
+** or PUT leaves RUNNING, and its own waiter QUEUED on the locked channel);
 ** then, in a build with --enable-debug, PARKED once it returned and the
 ** locks are released and WOKEN when a waker made it ready, every step
 ** asserting the one before. A block is woken once per park (a channel
@@ -249,7 +250,11 @@ static void live_remove_locked(ca_sched *s, ca_go *g)
 void ca__sched_start_go(ca_sched *s, ca_go *g)
 {
     g->u.w.waker = &s->waker;
+#if defined(CA_DEBUG)
     g->u.w.park = CA__P_PARKED; /* parked at its start, and woken now */
+#else
+    g->u.w.park = CA__P_RUNNING;
+#endif
     CA__SLOCK(s);
     live_add_locked(s, g);
     CA__SUNLOCK(s);
@@ -442,15 +447,23 @@ static void release_parked(ca_sched *s, ca_go *g)
 {
     unsigned char held = g->u.w.park;
 
-    /* PARKED and WOKEN are written only to be asserted: in a build
-    ** without --enable-debug, two byte stores per park cost W1 4%. */
+    /* The hot case: a TAKE or PUT parked, and its own waiter is in the
+    ** channel's queue (no other op queues it; nobody can have taken it
+    ** out, since this thread holds the lock). It costs no store: PARKED
+    ** and WOKEN are recorded only in debug builds, to be asserted. */
+    if (g->u.w.flags & CA__W_QUEUED) {
+        CA_ASSERT(held == CA__P_RUNNING);
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_PARKED; /* before anyone can see the waiter */
+        g->u.w.park = CA__P_PARKED; /* before anyone can see the waiter */
 #endif
-    if (held == CA__P_CHAN) { /* the hot case: no switch */
         CA__UNLOCK(g->u.w.u.chan);
         return;
     }
+#if defined(CA_DEBUG)
+    g->u.w.park = CA__P_PARKED;
+#else
+    g->u.w.park = CA__P_RUNNING; /* what the next run starts with */
+#endif
     switch (held) {
     case CA__P_ALTS:
         ca__alts_unlock((ca_alt *)g->u.w.val, (size_t)g->u.w.u.n, s);
@@ -475,8 +488,12 @@ static void run_one(ca_sched *s, ca_go *g)
 {
     int rc;
 
+    /* A release build leaves park at RUNNING between runs (see
+    ** release_parked); a debug build steps it through PARKED and WOKEN. */
+#if defined(CA_DEBUG)
     CA_ASSERT(g->u.w.park == CA__P_WOKEN);
     g->u.w.park = CA__P_RUNNING;
+#endif
     s->running = g;
     rc = g->fn(g);
     s->running = NULL;
@@ -487,7 +504,9 @@ static void run_one(ca_sched *s, ca_go *g)
         release_parked(s, g);
         break;
     case CA_GO_YIELDED:
+#if defined(CA_DEBUG)
         g->u.w.park = CA__P_WOKEN;
+#endif
         ready_local(s, g);
         break;
     default: /* not a go function's answer: end the block */

@@ -72,8 +72,7 @@ struct ca_waiter {
     unsigned char claim;     /* the claim byte of a group this owner runs */
     unsigned char state;     /* free for the owner (a go block's state)   */
     unsigned short index;    /* alts: the case number                     */
-    unsigned char park;      /* a go block's park step; ca__waiter_op     */
-                             /* sets it when it parks holding the lock    */
+    unsigned char park;      /* free for the owner (a go block's park)    */
 };
 
 #define CA__W_TAKE 0x01   /* a take (else a put)                          */
