@@ -2,14 +2,22 @@
 ** blocking.c: put, take and alts that wait in the calling thread.
 ** MIT licence, see COPYING.
 **
-** The caller's stack frame holds the waiter and a `done` flag that its
-** waker sets. While the operation waits, the caller drives the default
-** scheduler, so that go blocks (and timers) that can complete it run; when
-** nothing can run any more and nobody outside holds a reference to the
-** scheduler, the operation can never complete: it is taken back out of
-** its queue and the call reports CA_EDEADLOCK. If another thread is
-** already driving the default scheduler, the caller just waits for its
-** wake-up instead.
+** The caller's stack frame holds the waiter and a `done` word that its
+** waker sets. How the caller waits depends on who else can run the
+** default scheduler's go blocks:
+** - a pool runs them (ca_sched_start), or the scheduler has nothing to
+**   run at all (no live block, no timer) and another thread has called
+**   the library: the caller just waits for its own completion, spinning
+**   a little, then asleep on its own word (a futex on Linux), woken by
+**   its completer alone: core.async's <!!;
+** - otherwise the caller drives the scheduler, so that go blocks (and
+**   timers) that can complete it run, with no thread at all. When
+**   nothing can run any more and nobody holds a reference, the operation
+**   can never complete if no other thread has ever called the library
+**   (or all that did have exited): it is taken back out of its queue and
+**   the call reports CA_EDEADLOCK. If other threads may still come, that
+**   is not provable: the caller waits, and drives again when kicked
+**   (a completion, a block made ready, a thread gone).
 **
 ** Taking a waiter back is where a completion can be lost: a thread that
 ** holds no reference may complete the op between the moment the driver
@@ -25,7 +33,8 @@ typedef struct frame {
     ca_waiter w;            /* the op, or the claim byte of an alts       */
     ca_waker waker;
     ca_sched *s;
-    volatile int done;      /* woken: its completer touches f no more     */
+    int done;               /* 1 once woken (its completer touches f no   */
+                            /* more); 2 while its owner sleeps on it      */
 } frame;
 
 /* The frame whose owner drives the scheduler on this thread right now,
@@ -37,19 +46,29 @@ static CA__TLS frame *driving_frame;
 static frame *driving_frame;
 #endif
 
-/* The completer's last touch of the frame is `done`; the kick after it
-** uses only the scheduler, read before. */
+/* The completer's last touch of the frame is `done`; what follows uses
+** only its address (the futex wake) or the scheduler, read before. An
+** owner asleep on its word (2) is woken there; any other may be driving
+** the scheduler or waiting on it, and is kicked. */
 static void frame_done(frame *f)
 {
     ca_sched *s = f->s;
-    int self = driving_frame == f;
+    int self = driving_frame == f, old;
 
-    CA_ASSERT(!f->done); /* one completion per wait: a waiter or a claim */
+    CA_ASSERT(f->done != 1); /* one completion per wait: a waiter or a claim */
 #if CA_HAVE_THREADS
-    __atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+    old = __atomic_exchange_n(&f->done, 1, __ATOMIC_SEQ_CST);
 #else
+    old = f->done;
     f->done = 1;
 #endif
+#if CA_HAVE_FUTEX
+    if (old == 2) {
+        ca__unpark(&f->done);
+        return;
+    }
+#endif
+    (void)old;
     if (!self)
         ca__sched_kick(s);
 }
@@ -89,26 +108,51 @@ static void frame_init(frame *f)
     f->s = ca_sched_default();
 }
 
-/* Waits until f->done: drives the default scheduler, or, while another
-** thread drives it, sleeps until kicked (a wake of ours, or the driver
-** letting go) and looks again. Returns CA_OK once done, or the error that
-** ended the drive (CA_EDEADLOCK: nothing can complete the op). */
+/* Waits until f->done (see the top of this file). Returns CA_OK once
+** done, or the error that ended a drive: CA_EDEADLOCK when nothing can
+** complete the op, provably. */
 static int wait_done(frame *f)
 {
+    ca_sched *s = f->s;
     unsigned epoch;
     int rc;
 
     for (;;) {
-        epoch = ca__sched_epoch(f->s);
-        driving_frame = f;
-        rc = ca__sched_drive(f->s, &f->done);
-        driving_frame = NULL;
-        if (rc != CA_EBUSY)
-            return CA__LOAD(f->done) ? CA_OK : rc;
-        ca__platform_idle(f->s, CA_FOREVER, &f->done, 0, epoch);
+        epoch = ca__sched_epoch(s);
         if (CA__LOAD(f->done))
             return CA_OK;
+#if CA_HAVE_FUTEX
+        if (ca__sched_pooled(s) ||
+            (!ca__sched_has_work(s) && !ca__threads_alone())) {
+            ca__park(&f->done);
+            return CA_OK;
+        }
+#endif
+        driving_frame = f;
+        rc = ca__sched_drive(s, &f->done);
+        driving_frame = NULL;
+        if (CA__LOAD(f->done))
+            return CA_OK;
+        if (rc == CA_EDEADLOCK && ca__threads_alone())
+            return rc;
+        if (rc != CA_EBUSY && rc != CA_EDEADLOCK)
+            return rc;
+        /* Another thread drives s (it lets go with a kick), or other
+        ** threads may yet complete the op: wait for a kick. */
+        ca__platform_idle(s, CA_FOREVER, &f->done, 0, epoch);
     }
+}
+
+/* A wait counts as a thread inside the library, for a pool's deadlock
+** report. */
+static int wait_counted(frame *f)
+{
+    int rc;
+
+    ca__threads_blocked_add(1);
+    rc = wait_done(f);
+    ca__threads_blocked_add(-1);
+    return rc;
 }
 
 /* The owner found its waiter completed when it tried to take it back: the
@@ -138,11 +182,12 @@ static int chan_blocking(ca_chan *ch, void *val, int take)
 
     if (ca__in_sched())
         return CA_EPERM;
+    ca__thread_note();
     frame_init(&f);
     rc = ca__chan_op(ch, val, &f.w, take);
     if (rc != CA__PARK)
         return rc;
-    rc = wait_done(&f);
+    rc = wait_counted(&f);
     if (rc == CA_OK)
         return f.w.status;
     /* Nothing can complete it: take it back, unless someone completed it
@@ -187,6 +232,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
         return CA_EINVAL;
     if (ca__in_sched())
         return CA_EPERM;
+    ca__thread_note();
     frame_init(&f);
     rng = seed_rng();
     rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.waker,
@@ -197,7 +243,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     }
     if (rc != CA__PARK)
         return rc;
-    rc = wait_done(&f);
+    rc = wait_counted(&f);
     won = ca__alts_end(cases, n, f.s, &f.w.claim);
     if (rc != CA_OK) {
         if (!won)

@@ -20,8 +20,8 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
         return CA_EINVAL;
     g = s->live;
     for (i = 0; i < s->nlive; i++, g = g->next) {
-        if (g->site == NULL || g == s->running ||
-            (g->u.w.state & (CA__G_READY | CA__G_SLEEP)))
+        if (g->site == NULL ||
+            (g->u.w.state & (CA__G_RUN | CA__G_READY | CA__G_SLEEP)))
             continue;
         memset(&p, 0, sizeof p);
         p.func = g->site->func;

@@ -156,7 +156,7 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
     g->u.w.val = cases;
     g->u.w.u.n = (unsigned long)n;
     rc = ca__alts_start(cases, n, flags, s, &s->waker, &s->alt_waker,
-                        &g->u.w.claim, &s->rng, &index, &status, 1);
+                        &g->u.w.claim, ca__sched_rng(s), &index, &status, 1);
     if (rc == CA__PARK) {
         g->u.w.park = CA__P_ALTS; /* its locks are the scheduler's now */
         return CA__PARK;

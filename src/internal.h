@@ -111,6 +111,7 @@ int ca__can_take_locked(ca_chan *ch);
 #define CA__G_LIVE 0x01  /* started, not finished                        */
 #define CA__G_READY 0x02 /* in the run queue or the inbox                */
 #define CA__G_SLEEP 0x04 /* on its SLEEP timer                           */
+#define CA__G_RUN 0x08   /* its function runs (on one thread, always)    */
 #define CA__G_OWNED 0x10 /* ca_go_new allocated it: freed when done      */
 
 /* Where a go block is in the park protocol, in ca_go.u.w.park (see
@@ -177,9 +178,58 @@ void ca__sched_unhold(ca_sched *s, int kick);
 ** a kick came since (see platform.c). */
 unsigned ca__sched_epoch(ca_sched *s);
 
-/* Non-zero on a thread that is driving a scheduler: in a go block, or in
-** a callback run from one. */
+/* Non-zero on a thread that is driving a scheduler or working in a pool:
+** in a go block, or in a callback run from one. */
 int ca__in_sched(void);
+/* The random state for an ALTS of a block of s, on the thread running it
+** (each worker of a pool has its own). */
+uint32_t *ca__sched_rng(ca_sched *s);
+
+/* Non-zero while s has live blocks, timers or blocks in its inbox. */
+int ca__sched_has_work(ca_sched *s);
+/* CA_OK if *s (NULL: the default) is a live scheduler, else CA_EINVAL. */
+int ca__sched_live(ca_sched **s);
+
+#if CA_HAVE_THREADS
+/* A pool (pool.c): its workers, each with a run queue. The fields the
+** queue code needs from any thread (how many idle) are in ca_sched, which
+** outlives the pool. */
+typedef struct ca__worker {
+    ca__runq q;
+    pthread_t th;
+} ca__worker;
+
+typedef struct ca__pool {
+    unsigned n;              /* workers                                   */
+    volatile int stop;       /* ca_sched_stop: workers leave              */
+    int reported;            /* a deadlock report stands (once per one)   */
+    void (*on_stuck)(ca_sched *s); /* reports a deadlock                  */
+    ca__worker w[1];         /* n of them (allocated to size)             */
+} ca__pool;
+
+/* Non-zero while s has a pool. */
+int ca__sched_pooled(ca_sched *s);
+/* A worker's life: runs s's blocks from q, then from the inbox, then from
+** the other workers' queues; fires timers; sleeps when nothing is left;
+** returns once the pool's `stop` is set, its queue moved to the inbox. */
+void ca__sched_work(ca_sched *s, ca__runq *q);
+/* After a block was queued for a pool: wakes one idle worker, if any. */
+void ca__pool_spill(ca_sched *s);
+/* Wakes one thread waiting in ca__platform_idle on s. */
+void ca__sched_kick_one(ca_sched *s);
+#else
+#define ca__sched_pooled(s) ((void)(s), 0)
+#endif
+
+/* Threads and the library (platform.c). A thread is noted the first time
+** it calls in (drives, blocks, offers, closes...), and forgotten when it
+** exits; ca__threads_alone says no other thread is noted, i.e. no other
+** thread could ever complete an operation (a provable deadlock). */
+void ca__thread_note(void);
+int ca__threads_alone(void);
+/* Threads inside a blocking call right now (counted around the wait). */
+void ca__threads_blocked_add(int d);
+int ca__threads_blocked(void);
 
 /* Timers: the pairing heap. Caller holds the scheduler lock. A timer
 ** added with a delay fires once ms whole milliseconds have passed (one

@@ -10,6 +10,9 @@
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#if !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* syscall(), for the futex */
+#endif
 #include <errno.h>
 #if defined(HAVE_CLOCK_GETTIME) || CA_HAVE_THREADS
 #include <time.h>
@@ -130,6 +133,27 @@ void ca__sched_kick(ca_sched *s)
     }
 }
 
+/* For work that one thread can do (a block to run): waking every idle
+** worker of a pool for it would have all but one go back to sleep. */
+void ca__sched_kick_one(ca_sched *s)
+{
+    if (bump(s)) {
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+/* The pusher's half of the handshake with a worker going idle (which
+** counts itself in nidle, then looks at the queues): the block is queued,
+** then nidle is read, with a full fence between. */
+void ca__pool_spill(ca_sched *s)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&s->nidle, __ATOMIC_RELAXED) != 0)
+        ca__sched_kick_one(s);
+}
+
 /* Waits on the scheduler's condition variable until a kick after `epoch`,
 ** *stop, or ms (CA_FOREVER: no limit). */
 static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
@@ -202,3 +226,118 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
         s->idle(s->clock_ud, ms);
 #endif
 }
+
+/* ----------------------------------------------------------- threads */
+
+#if CA_HAVE_THREADS
+static int nthreads;        /* noted and not exited                      */
+static int nblocked;        /* inside a blocking call                    */
+static CA__TLS unsigned char noted;
+static pthread_key_t gone_key;
+static pthread_once_t gone_once = PTHREAD_ONCE_INIT;
+void (*ca__thread_gone_hook)(void);
+
+/* A noted thread exits: one fewer that could complete anything. Those
+** waiting may now find their deadlock provable: the hook kicks them. */
+static void thread_gone(void *unused)
+{
+    (void)unused;
+    __atomic_sub_fetch(&nthreads, 1, __ATOMIC_SEQ_CST);
+    if (ca__thread_gone_hook != NULL)
+        ca__thread_gone_hook();
+}
+
+static void gone_init(void)
+{
+    (void)pthread_key_create(&gone_key, thread_gone);
+}
+
+void ca__thread_note(void)
+{
+    if (noted)
+        return;
+    noted = 1;
+    __atomic_add_fetch(&nthreads, 1, __ATOMIC_SEQ_CST);
+    (void)pthread_once(&gone_once, gone_init);
+    (void)pthread_setspecific(gone_key, &noted); /* any non-NULL value */
+}
+
+int ca__threads_alone(void)
+{
+    return __atomic_load_n(&nthreads, __ATOMIC_SEQ_CST) <= 1;
+}
+
+void ca__threads_blocked_add(int d)
+{
+    __atomic_add_fetch(&nblocked, d, __ATOMIC_SEQ_CST);
+}
+
+int ca__threads_blocked(void)
+{
+    return __atomic_load_n(&nblocked, __ATOMIC_SEQ_CST);
+}
+#else
+void ca__thread_note(void)
+{
+}
+
+int ca__threads_alone(void)
+{
+    return 1;
+}
+
+void ca__threads_blocked_add(int d)
+{
+    (void)d;
+}
+
+int ca__threads_blocked(void)
+{
+    return 0;
+}
+#endif
+
+/* ------------------------------------------------------------- parking */
+
+#if CA_HAVE_FUTEX
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* How long a parking thread spins before it sleeps: about as long as the
+** other side of a hand-off takes to answer on another core, so a
+** ping-pong between two threads rarely sleeps at all. */
+#define CA__SPINS 256
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+void ca__park(int *word)
+{
+    int v;
+    int i;
+
+    for (i = 0; i < CA__SPINS; i++) {
+        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0)
+            return;
+        cpu_relax();
+    }
+    v = 0;
+    if (!__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return; /* done meanwhile */
+    while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == 2)
+        (void)syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+void ca__unpark(int *word)
+{
+    (void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+#endif

@@ -23,6 +23,20 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s);
 void ca__platform_wait_destroy(ca_sched *s);
+/* Called when a noted thread exits (set by the layer that waits). */
+extern void (*ca__thread_gone_hook)(void);
+#endif
+
+/* A thread's own parking spot, on Linux: a word that is 0 while it waits,
+** 1 once done, 2 while its owner sleeps on it. ca__park returns once it
+** is 1; the other side stores 1 with an exchange, and calls ca__unpark
+** (which uses only the word's address) if it found 2. */
+#if CA_HAVE_THREADS && defined(__linux__)
+#define CA_HAVE_FUTEX 1
+void ca__park(int *word);
+void ca__unpark(int *word);
+#else
+#define CA_HAVE_FUTEX 0
 #endif
 
 #endif /* CA_PLATFORM_H */

@@ -63,13 +63,12 @@
 #include "internal.h"
 #include "platform.h"
 
-/* The scheduler this thread drives, if any. */
+/* The run queue this thread runs, if any: its scheduler's own while the
+** thread drives it, or its worker's in a pool. */
 #if CA_HAVE_THREADS
-static CA__TLS ca_sched *driving_here;
-#define ON_DRIVER(s) (driving_here == (s))
+static CA__TLS ca__runq *cur;
 #else
-static ca_sched *driving_here;
-#define ON_DRIVER(s) ((void)(s), 1)
+static ca__runq *cur;
 #endif
 
 static ca_go *go_of(ca_waiter *w)
@@ -90,13 +89,54 @@ static void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
     *tail = last;
 }
 
-static void ready_local(ca_sched *s, ca_go *g)
+/* A pool's queues are locked: their owner pushes and pops, idle workers
+** steal. A driver's queue is its alone and takes no lock. */
+#if CA_HAVE_THREADS
+#define QLOCK(q) ((q)->shared ? ca__spin_lock(&(q)->lock) : (void)0)
+#define QUNLOCK(q) ((q)->shared ? ca__spin_unlock(&(q)->lock) : (void)0)
+#define QSET_N(q, v) __atomic_store_n(&(q)->n, (v), __ATOMIC_RELAXED)
+#else
+#define QLOCK(q) ((void)0)
+#define QUNLOCK(q) ((void)0)
+#define QSET_N(q, v) ((q)->n = (v))
+#endif
+
+static void push(ca__runq *q, ca_go *g)
 {
+    size_t n;
+
     CA_ASSERT(!(g->u.w.state & CA__G_READY));
     g->u.w.next = NULL;
-    append(&s->head, &s->tail, g, g);
-    s->nready++;
+    QLOCK(q);
     g->u.w.state |= CA__G_READY;
+    append(&q->head, &q->tail, g, g);
+    n = q->n + 1;
+    QSET_N(q, n);
+    QUNLOCK(q);
+#if CA_HAVE_THREADS
+    /* More ready here than this worker can run next: an idle worker may
+    ** as well come and steal it (Go's wakep). */
+    if (n > 1 && q->shared)
+        ca__pool_spill(q->s);
+#endif
+}
+
+static ca_go *pop(ca__runq *q)
+{
+    ca_go *g;
+
+    QLOCK(q);
+    if ((g = q->head) != NULL) {
+        q->head = g->u.w.next != NULL ? go_of(g->u.w.next) : NULL;
+        if (q->head == NULL)
+            q->tail = NULL;
+        QSET_N(q, q->n - 1);
+        CA_ASSERT((g->u.w.state & (CA__G_READY | CA__G_LIVE)) ==
+                  (CA__G_READY | CA__G_LIVE));
+        g->u.w.state &= (unsigned char)~CA__G_READY;
+    }
+    QUNLOCK(q);
+    return g;
 }
 
 #if CA_HAVE_THREADS
@@ -105,58 +145,116 @@ static void ready_inbox_locked(ca_sched *s, ca_go *g)
     CA_ASSERT(!(g->u.w.state & CA__G_READY));
     g->u.w.next = NULL;
     append(&s->ihead, &s->itail, g, g);
-    /* Atomic, because the driver peeks at it without the lock. */
+    /* Atomic, because drivers peek at it without the lock. */
     __atomic_store_n(&s->ninbox, s->ninbox + 1, __ATOMIC_RELAXED);
     g->u.w.state |= CA__G_READY;
 }
 
-/* Moves the inbox to the end of the run queue (driver only). */
-static void drain_inbox(ca_sched *s)
+/* Moves blocks from the inbox to the end of q: all of them for a
+** scheduler's driver; for a pool's worker, its share (Go's globrunqget),
+** so that one worker does not take what the others could run. */
+static void drain_inbox(ca_sched *s, ca__runq *q)
 {
+    size_t n, take, i;
+    ca_go *first, *last;
+
     if (__atomic_load_n(&s->ninbox, __ATOMIC_RELAXED) == 0)
         return;
     CA__SLOCK(s);
-    if (s->ihead != NULL) {
-        append(&s->head, &s->tail, s->ihead, s->itail);
-        s->nready += s->ninbox;
-        s->ihead = s->itail = NULL;
-        __atomic_store_n(&s->ninbox, 0, __ATOMIC_RELAXED);
+    if ((n = s->ninbox) == 0) {
+        CA__SUNLOCK(s);
+        return;
     }
+    first = s->ihead;
+    if (!q->shared) {
+        take = n;
+        last = s->itail;
+    } else {
+        take = n / s->pool->n + 1;
+        if (take > n)
+            take = n;
+        for (last = first, i = 1; i < take; i++)
+            last = go_of(last->u.w.next);
+    }
+    s->ihead = last->u.w.next != NULL ? go_of(last->u.w.next) : NULL;
+    if (s->ihead == NULL)
+        s->itail = NULL;
+    last->u.w.next = NULL;
+    __atomic_store_n(&s->ninbox, n - take, __ATOMIC_RELAXED);
     CA__SUNLOCK(s);
+    QLOCK(q);
+    append(&q->head, &q->tail, first, last);
+    QSET_N(q, q->n + take);
+    QUNLOCK(q);
+}
+
+/* An idle worker takes half of another's queue (at least one block),
+** trying each other worker once, from a random one. Returns 1 if it got
+** any. */
+static int steal(ca_sched *s, ca__runq *q)
+{
+    ca__pool *p = s->pool;
+    unsigned i, k, start = ca__rand(&q->rng) % p->n;
+    ca__runq *v;
+    ca_go *first, *last;
+    size_t n, take;
+
+    for (k = 0; k < p->n; k++) {
+        i = (start + k) % p->n;
+        v = &p->w[i].q;
+        if (v == q || __atomic_load_n(&v->n, __ATOMIC_RELAXED) == 0)
+            continue;
+        ca__spin_lock(&v->lock);
+        n = v->n;
+        if (n == 0) {
+            ca__spin_unlock(&v->lock);
+            continue;
+        }
+        take = (n + 1) / 2;
+        first = last = v->head;
+        for (n = 1; n < take; n++)
+            last = go_of(last->u.w.next);
+        v->head = last->u.w.next != NULL ? go_of(last->u.w.next) : NULL;
+        if (v->head == NULL)
+            v->tail = NULL;
+        last->u.w.next = NULL;
+        QSET_N(v, v->n - take);
+        ca__spin_unlock(&v->lock);
+        QLOCK(q);
+        append(&q->head, &q->tail, first, last);
+        QSET_N(q, q->n + take);
+        QUNLOCK(q);
+        return 1;
+    }
+    return 0;
 }
 #else
-#define drain_inbox(s) ((void)(s))
+#define drain_inbox(s, q) ((void)(s), (void)(q))
 #endif
 
 /* Makes g ready, from any thread. */
 static void ready(ca_sched *s, ca_go *g)
 {
+    ca__runq *q = cur;
+
 #if CA_HAVE_THREADS
-    if (!ON_DRIVER(s)) {
+    if (q == NULL || q->s != s) {
         CA__SLOCK(s);
         ready_inbox_locked(s, g);
         CA__SUNLOCK(s);
-        ca__sched_kick(s);
+        /* One thread is enough to run it: a pool's idle worker, or
+        ** whoever drives s (or waits to). */
+        if (s->pool != NULL)
+            ca__pool_spill(s);
+        else
+            ca__sched_kick(s);
         return;
     }
+#else
+    if (q == NULL)
+        q = &s->q;
 #endif
-    ready_local(s, g);
-}
-
-static ca_go *pop(ca_sched *s)
-{
-    ca_go *g = s->head;
-
-    if (g == NULL)
-        return NULL;
-    s->head = g->u.w.next != NULL ? go_of(g->u.w.next) : NULL;
-    if (s->head == NULL)
-        s->tail = NULL;
-    s->nready--;
-    CA_ASSERT((g->u.w.state & (CA__G_READY | CA__G_LIVE)) ==
-              (CA__G_READY | CA__G_LIVE));
-    g->u.w.state &= (unsigned char)~CA__G_READY;
-    return g;
+    push(q, g);
 }
 
 /* ------------------------------------------------------------------ wake */
@@ -297,7 +395,8 @@ int ca_sched_init(ca_sched *s)
     s->waker.wake = sched_wake;
     s->waker.fire = sleep_fire;
     s->alt_waker.fire = alt_fire;
-    s->rng = 0x9e3779b9u ^ (uint32_t)(uintptr_t)s;
+    s->q.s = s;
+    s->q.rng = 0x9e3779b9u ^ (uint32_t)(uintptr_t)s;
     ca__platform_clock(&s->now, &s->idle);
 #if CA_HAVE_THREADS
     if (ca__platform_wait_init(s) != 0)
@@ -311,9 +410,18 @@ static ca_sched default_sched;
 
 #if CA_HAVE_THREADS
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+/* A thread that had called the library exited: a thread blocked on the
+** default scheduler may now be alone, its deadlock provable. */
+static void kick_default(void)
+{
+    ca__sched_kick(&default_sched);
+}
+
 static void default_init(void)
 {
     (void)ca_sched_init(&default_sched);
+    ca__thread_gone_hook = kick_default;
 }
 #else
 static int default_ready;
@@ -334,7 +442,7 @@ ca_sched *ca_sched_default(void)
 
 /* Every call that takes a scheduler starts here: NULL is the default
 ** one; storage that was never initialised, or was destroyed, is refused. */
-static int live_sched(ca_sched **s)
+int ca__sched_live(ca_sched **s)
 {
     *s = CA__SCHED(*s);
     return ((*s)->flags & CA__S_LIVE) ? CA_OK : CA_EINVAL;
@@ -346,7 +454,7 @@ int ca_sched_destroy(ca_sched *s)
 
     if (s == NULL || s == &default_sched)
         return CA_EINVAL;
-    if (live_sched(&s) != CA_OK)
+    if (ca__sched_live(&s) != CA_OK)
         return CA_EINVAL;
     CA__SLOCK(s);
     if (s->nlive != 0 || s->ntimers != 0 || s->refs != 0)
@@ -377,7 +485,7 @@ int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
 
     if (now == NULL)
         return CA_EINVAL;
-    if ((rc = live_sched(&s)) != CA_OK)
+    if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     CA__SLOCK(s);
     if (s->ntimers != 0) {
@@ -394,7 +502,7 @@ int ca_sched_set_clock(ca_sched *s, uint32_t (*now)(void *ud),
 
 uint32_t ca_sched_now(ca_sched *s)
 {
-    if (live_sched(&s) != CA_OK || !ca__has_clock(s))
+    if (ca__sched_live(&s) != CA_OK || !ca__has_clock(s))
         return 0;
     return ca__now(s);
 }
@@ -403,7 +511,7 @@ int ca_sched_ref(ca_sched *s)
 {
     int rc;
 
-    if ((rc = live_sched(&s)) != CA_OK)
+    if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     CA__SLOCK(s);
     s->refs++;
@@ -415,7 +523,7 @@ int ca_sched_unref(ca_sched *s)
 {
     int rc;
 
-    if ((rc = live_sched(&s)) != CA_OK)
+    if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     /* Once refs drops, the driver may return and s be destroyed: the kick
     ** (the driver may now have a deadlock to report, or be done) is made
@@ -434,10 +542,16 @@ int ca_sched_unref(ca_sched *s)
 /* ------------------------------------------------------------------ run */
 
 /* A go block, or a callback it or a timer set off, runs on a thread that
-** drives a scheduler: such code must never wait for the scheduler. */
+** drives a scheduler or works in a pool: such code must never wait for a
+** scheduler. */
 int ca__in_sched(void)
 {
-    return driving_here != NULL;
+    return cur != NULL;
+}
+
+uint32_t *ca__sched_rng(ca_sched *s)
+{
+    return cur != NULL && cur->s == s ? &cur->rng : &s->q.rng;
 }
 
 /* The runner's half: the function of a parked block has returned, so
@@ -484,7 +598,7 @@ static void release_parked(ca_sched *s, ca_go *g)
     }
 }
 
-static void run_one(ca_sched *s, ca_go *g)
+static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
 {
     int rc;
 
@@ -494,20 +608,24 @@ static void run_one(ca_sched *s, ca_go *g)
     CA_ASSERT(g->u.w.park == CA__P_WOKEN);
     g->u.w.park = CA__P_RUNNING;
 #endif
-    s->running = g;
+    /* Never on two threads at once: it is in one queue at a time, and
+    ** made ready only once its function has returned. */
+    CA_ASSERT(!(g->u.w.state & CA__G_RUN));
+    g->u.w.state |= CA__G_RUN;
     rc = g->fn(g);
-    s->running = NULL;
     switch (rc) {
     case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
         break;
     case CA_GO_PARKED:
+        g->u.w.state &= (unsigned char)~CA__G_RUN;
         release_parked(s, g);
         break;
     case CA_GO_YIELDED:
+        g->u.w.state &= (unsigned char)~CA__G_RUN;
 #if defined(CA_DEBUG)
         g->u.w.park = CA__P_WOKEN;
 #endif
-        ready_local(s, g);
+        push(q, g);
         break;
     default: /* not a go function's answer: end the block */
         ca__sched_finish(s, g, NULL, 0);
@@ -515,9 +633,11 @@ static void run_one(ca_sched *s, ca_go *g)
     }
 }
 
-/* Runs at most `budget` ready blocks (fewer if *stop turns non-zero);
-** returns how many ran. */
-static size_t run_ready(ca_sched *s, size_t budget, volatile int *stop)
+/* Runs at most `budget` ready blocks from q (fewer if *stop turns
+** non-zero); returns how many ran. A pool's worker whose queue and share
+** of the inbox are empty steals from the others. */
+static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
+                        volatile int *stop)
 {
     size_t ran = 0;
     ca_go *g;
@@ -525,14 +645,20 @@ static size_t run_ready(ca_sched *s, size_t budget, volatile int *stop)
     /* Once a batch, not only when the run queue runs dry: blocks that
     ** keep each other busy (a YIELD loop) must not starve those woken
     ** from other threads. */
-    drain_inbox(s);
+    drain_inbox(s, q);
     while (ran < budget && (stop == NULL || !CA__LOAD(*stop))) {
-        if ((g = pop(s)) == NULL) {
-            drain_inbox(s);
-            if ((g = pop(s)) == NULL)
+        if ((g = pop(q)) == NULL) {
+            drain_inbox(s, q);
+            if ((g = pop(q)) == NULL) {
+#if CA_HAVE_THREADS
+                if (!q->shared || !steal(s, q) || (g = pop(q)) == NULL)
+                    break;
+#else
                 break;
+#endif
+            }
         }
-        run_one(s, g);
+        run_one(s, q, g);
         ran++;
     }
     return ran;
@@ -560,12 +686,12 @@ static int loop(ca_sched *s, volatile int *stop)
         ** the wait below at once (see the top of this file). */
         epoch = ca__sched_epoch(s);
         next = ca__timers_fire(s);
-        if (run_ready(s, CA__TIMER_BATCH, stop) != 0)
+        if (run_ready(s, &s->q, CA__TIMER_BATCH, stop) != 0)
             continue;
         if (stop != NULL && CA__LOAD(*stop))
             return CA_OK;
         CA__SLOCK(s);
-        idle = s->nready == 0 && s->ninbox == 0;
+        idle = s->q.n == 0 && s->ninbox == 0;
         if (idle && s->ntimers == 0 && s->refs == 0) {
             /* Nothing can ever run again. */
             size_t live = s->nlive;
@@ -580,6 +706,23 @@ static int loop(ca_sched *s, volatile int *stop)
     }
 }
 
+#if CA_HAVE_THREADS
+/* Moves what is left in q to the inbox, which every thread that may run
+** s looks at (a queue that no thread runs any more). Caller holds s's
+** lock. */
+static void leave_queue(ca_sched *s, ca__runq *q)
+{
+    QLOCK(q);
+    if (q->head != NULL) {
+        append(&s->ihead, &s->itail, q->head, q->tail);
+        __atomic_store_n(&s->ninbox, s->ninbox + q->n, __ATOMIC_RELAXED);
+        q->head = q->tail = NULL;
+        QSET_N(q, 0);
+    }
+    QUNLOCK(q);
+}
+#endif
+
 /* Claims the right to drive s for this thread. */
 static int drive_begin(ca_sched *s)
 {
@@ -592,9 +735,10 @@ static int drive_begin(ca_sched *s)
                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             return CA_EBUSY;
     }
-    drain_inbox(s);
 #endif
-    driving_here = s;
+    ca__thread_note();
+    cur = &s->q;
+    drain_inbox(s, &s->q);
     return CA_OK;
 }
 
@@ -607,19 +751,14 @@ static void drive_end(ca_sched *s)
     ** is made while destroy must wait for it. */
     ca__sched_hold(s);
     CA__SLOCK(s);
-    if (s->head != NULL) {
-        append(&s->ihead, &s->itail, s->head, s->tail);
-        __atomic_store_n(&s->ninbox, s->ninbox + s->nready, __ATOMIC_RELAXED);
-        s->head = s->tail = NULL;
-        s->nready = 0;
-    }
+    leave_queue(s, &s->q);
     CA__SUNLOCK(s);
-    driving_here = NULL;
+    cur = NULL;
     __atomic_store_n(&s->driving, 0, __ATOMIC_RELEASE);
     ca__sched_unhold(s, 1);
 #else
     (void)s;
-    driving_here = NULL;
+    cur = NULL;
 #endif
 }
 
@@ -639,7 +778,7 @@ int ca_sched_run(ca_sched *s)
     unsigned epoch;
     int rc;
 
-    if ((rc = live_sched(&s)) != CA_OK)
+    if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     /* A thread in a blocking call may be driving it for the moment: wait
     ** for it to let go (drive_end kicks), then take over. */
@@ -647,9 +786,99 @@ int ca_sched_run(ca_sched *s)
         epoch = ca__sched_epoch(s);
         if ((rc = ca__sched_drive(s, NULL)) != CA_EBUSY)
             return rc;
+        if (ca__sched_pooled(s))
+            return CA_EBUSY; /* its workers drive it until ca_sched_stop */
         ca__platform_idle(s, CA_FOREVER, NULL, 0, epoch);
     }
 }
+
+/* Something a driver could run, now or later: live blocks (parked ones
+** may be woken by a thread that drives no scheduler), timers, the inbox. */
+int ca__sched_has_work(ca_sched *s)
+{
+    int work;
+
+    CA__SLOCK(s);
+    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0;
+    CA__SUNLOCK(s);
+    return work;
+}
+
+#if CA_HAVE_THREADS
+int ca__sched_pooled(ca_sched *s)
+{
+    return __atomic_load_n(&s->pool, __ATOMIC_ACQUIRE) != NULL;
+}
+
+/* Nothing to run anywhere in the pool: every queue and the inbox empty. */
+static int pool_empty(ca_sched *s)
+{
+    ca__pool *p = s->pool;
+    unsigned i;
+
+    if (__atomic_load_n(&s->ninbox, __ATOMIC_RELAXED) != 0)
+        return 0;
+    for (i = 0; i < p->n; i++)
+        if (__atomic_load_n(&p->w[i].q.n, __ATOMIC_RELAXED) != 0)
+            return 0;
+    return 1;
+}
+
+/* A pool's deadlock: every worker idle, nothing queued, no timer, no
+** reference, and no thread inside a blocking call that could still
+** complete something. Caller is idle (counted in s->nidle). */
+static int pool_stuck(ca_sched *s)
+{
+    int stuck;
+
+    if ((unsigned)__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) != s->pool->n)
+        return 0;
+    CA__SLOCK(s);
+    stuck = s->nlive != 0 && s->ntimers == 0 && s->refs == 0 &&
+            s->ninbox == 0;
+    CA__SUNLOCK(s);
+    return stuck && pool_empty(s) && ca__threads_blocked() == 0;
+}
+
+void ca__sched_work(ca_sched *s, ca__runq *q)
+{
+    ca__pool *p = s->pool;
+    uint32_t next;
+    unsigned epoch;
+
+    cur = q;
+    for (;;) {
+        epoch = ca__sched_epoch(s);
+        next = ca__timers_fire(s);
+        if (run_ready(s, q, CA__TIMER_BATCH, &p->stop) != 0) {
+            /* It moved: a deadlock after this is news. */
+            if (__atomic_load_n(&p->reported, __ATOMIC_RELAXED))
+                __atomic_store_n(&p->reported, 0, __ATOMIC_RELAXED);
+            continue;
+        }
+        if (CA__LOAD(p->stop))
+            break;
+        /* Count in as idle, then look once more: a push that came before
+        ** is seen now, one that comes after sees us idle and kicks (see
+        ** ca__pool_spill). */
+        __atomic_add_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
+        if (!pool_empty(s)) {
+            __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        if (next == CA_FOREVER && pool_stuck(s) &&
+            !__atomic_exchange_n(&p->reported, 1, __ATOMIC_ACQ_REL))
+            p->on_stuck(s);
+        if (next != 0)
+            ca__platform_idle(s, next, &p->stop, 0, epoch);
+        __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
+    }
+    CA__SLOCK(s);
+    leave_queue(s, q);
+    CA__SUNLOCK(s);
+    cur = NULL;
+}
+#endif
 
 int ca_sched_step(ca_sched *s, uint32_t *next_ms)
 {
@@ -657,17 +886,17 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     size_t budget;
     int rc;
 
-    if ((rc = live_sched(&s)) != CA_OK)
+    if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     if ((rc = drive_begin(s)) != CA_OK)
         return rc;
     (void)ca__timers_fire(s);
-    drain_inbox(s);
-    budget = s->nready; /* each block ready now runs at most once */
-    run_ready(s, budget, NULL);
+    drain_inbox(s, &s->q);
+    budget = s->q.n; /* each block ready now runs at most once */
+    run_ready(s, &s->q, budget, NULL);
     next = ca__timers_fire(s);
     CA__SLOCK(s);
-    if (s->nready != 0 || s->ninbox != 0)
+    if (s->q.n != 0 || s->ninbox != 0)
         next = 0;
     else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0)
         rc = stuck(s);

@@ -57,6 +57,23 @@ int ca_take_blocking(ca_chan *ch, void *dst);
  */
 int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index);
 
+/** What ca_thread() runs: writes its result (the channel's element size)
+ * at `result`, zeroed before the call, and returns `CA_OK` to deliver it,
+ * anything else to deliver nothing. */
+typedef int (*ca_thread_fn)(void *arg, void *result);
+
+/**
+ * Runs `fn(arg, result)` on a new thread, core.async's `thread`, and sets
+ * `*out` to a channel of element size `size` that receives its result
+ * (when `fn` returns `CA_OK`) and is then closed. The channel is yours:
+ * ca_chan_free() it when done, before or after the thread ends. The
+ * thread is detached; the channel is how you learn that it is over.
+ * `CA_EINVAL` for a NULL `fn` or `out`; `CA_ERANGE` for `size` over
+ * `CA_MAX_ELEM_SIZE`; `CA_ENOMEM` when the thread or its memory could not
+ * be had; `CA_ENOTSUP` in a build without threads or without malloc.
+ */
+int ca_thread(ca_thread_fn fn, void *arg, size_t size, ca_chan **out);
+
 #ifdef __cplusplus
 }
 #endif

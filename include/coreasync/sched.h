@@ -58,31 +58,45 @@ extern "C" {
  * without a reference held for the other, the first to wait finds that
  * nothing can complete its operation and returns `CA_EDEADLOCK`.
  */
+/* A run queue, with the state of the thread that runs it: a scheduler's
+** own (whoever drives it: ca_sched_run, ca_sched_step, a blocking call)
+** or one worker's of a pool (ca_sched_start). Private. */
+typedef struct ca__runq {
+    struct ca_go *head, *tail; /* ready blocks, linked through u.w.next  */
+    size_t n;                  /* how many                                */
+    struct ca_sched *s;        /* whose blocks                            */
+    uint32_t rng;              /* for random ALTS order                   */
+#if CA_HAVE_THREADS
+    unsigned char lock;        /* a pool's: other workers steal from it   */
+    unsigned char shared;      /* it is a pool's (take the lock)          */
+#endif
+} ca__runq;
+
+struct ca__pool;
+
 struct ca_sched {
     ca_waker waker;         /* wakes its go blocks; fires their SLEEPs    */
     ca_waker alt_waker;     /* fires their ALTS deadline cases            */
-    ca_go *head, *tail;     /* run queue, linked through u.w.next; only   */
-                            /* the driving thread touches it              */
+    ca__runq q;             /* the driver's run queue (no pool)           */
     ca_go *ihead, *itail;   /* inbox: made ready by other threads         */
     ca_go *live;            /* circular list of live blocks               */
     ca_timer *timers;       /* pairing heap, earliest deadline on top     */
     ca_timer *firing;       /* the timer whose fire runs right now        */
-    ca_go *running;         /* the block being run, or NULL               */
     uint32_t (*now)(void *ud);          /* the clock, in ms               */
     void (*idle)(void *ud, uint32_t ms); /* wait until a wake or ms pass  */
     void *clock_ud;
     size_t nlive;           /* started and not finished                   */
-    size_t nready;          /* in the run queue                           */
     size_t ninbox;          /* in the inbox                               */
     size_t ntimers;         /* in the heap                                */
     size_t refs;            /* outside sources that may wake blocks       */
     size_t nlost;           /* blocks lost in a switch of the user's      */
-    uint32_t rng;           /* for random ALTS order                      */
     unsigned flags;         /* private                                    */
 #if CA_HAVE_THREADS
-    unsigned char lock;     /* guards all but the run queue               */
+    struct ca__pool *pool;  /* its workers (ca_sched_start), or NULL      */
+    int nidle;              /* of them, how many have nothing to run      */
+    unsigned char lock;     /* guards all but the run queues              */
     int sleeping;           /* threads waiting on cv                      */
-    int driving;            /* a thread is driving this scheduler         */
+    int driving;            /* a thread (or a pool) drives it             */
     unsigned epoch;         /* kicks so far: a wait that began before the */
                             /* latest one does not sleep                  */
     pthread_mutex_t mu;     /* for sleeping and wake-ups only             */
@@ -161,6 +175,42 @@ int ca_sched_run(ca_sched *s);
  * thread drives the scheduler.
  */
 int ca_sched_step(ca_sched *s, uint32_t *next_ms);
+
+/** The most workers ca_sched_start() starts for one scheduler. */
+#define CA_POOL_MAX 1024u
+
+/**
+ * Starts `n` worker threads that run the scheduler's go blocks and fire
+ * its timers in the background, core.async's dispatch pool, until
+ * ca_sched_stop(). `n = 0` asks for the default: 8, as in core.async, or
+ * the environment variable `COREASYNC_POOL_SIZE` (1 to `CA_POOL_MAX`).
+ * A block runs on any worker, never on two at once. While the pool runs,
+ * ca_sched_run() and ca_sched_step() return `CA_EBUSY`, and blocking
+ * calls on it just wait. When every worker is idle, no timer is pending,
+ * no ca_sched_ref() is held and no thread is inside a blocking call, the
+ * pool prints the deadlock report (ca_sched_dump) on stderr, once, and
+ * goes on waiting.
+ *
+ * `CA_EBUSY` when the scheduler already has a pool or a thread drives it;
+ * `CA_ERANGE` for `n` over `CA_POOL_MAX`; `CA_ENOMEM` when the threads or
+ * their memory could not be had (none is left running); `CA_EPERM` from a
+ * go block or a callback a scheduler runs; `CA_ENOTSUP` in a build without
+ * threads or without malloc; `CA_EINVAL` for storage that is not a live
+ * scheduler.
+ */
+int ca_sched_start(ca_sched *s, unsigned n);
+
+/**
+ * Stops the pool: each worker finishes the block it runs, then leaves;
+ * the call returns once all have. Blocks that were ready stay ready and
+ * parked blocks stay parked: a later ca_sched_run(), ca_sched_step() or
+ * ca_sched_start() goes on with them, and until then nothing runs them
+ * (their wake-ups wait in the scheduler's inbox). `CA_EINVAL` when it has
+ * no pool (or another thread is stopping it); `CA_EPERM` from a go block
+ * or a callback a scheduler runs (a worker cannot wait for itself);
+ * `CA_ENOTSUP` as ca_sched_start().
+ */
+int ca_sched_stop(ca_sched *s);
 
 /** Declares an outside source that may wake parked blocks, so that the
  * scheduler waits for it instead of reporting a deadlock. Counted. */
