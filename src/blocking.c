@@ -110,7 +110,8 @@ static void frame_init(frame *f)
 
 /* Waits until f->done (see the top of this file). Returns CA_OK once
 ** done, or the error that ended a drive: CA_EDEADLOCK when nothing can
-** complete the op, provably. */
+** complete the op, provably. While it only waits (nothing to run), the
+** thread counts as blocked, for a pool's deadlock report. */
 static int wait_done(frame *f)
 {
     ca_sched *s = f->s;
@@ -123,8 +124,10 @@ static int wait_done(frame *f)
             return CA_OK;
 #if CA_HAVE_FUTEX
         if (ca__sched_pooled(s) ||
-            (!ca__sched_has_work(s) && !ca__threads_alone())) {
+            (!ca__sched_has_work(s) && ca__threads_maybe())) {
+            ca__threads_blocked_add(1);
             ca__park(&f->done);
+            ca__threads_blocked_add(-1);
             return CA_OK;
         }
 #endif
@@ -139,20 +142,10 @@ static int wait_done(frame *f)
             return rc;
         /* Another thread drives s (it lets go with a kick), or other
         ** threads may yet complete the op: wait for a kick. */
+        ca__threads_blocked_add(1);
         ca__platform_idle(s, CA_FOREVER, &f->done, 0, epoch);
+        ca__threads_blocked_add(-1);
     }
-}
-
-/* A wait counts as a thread inside the library, for a pool's deadlock
-** report. */
-static int wait_counted(frame *f)
-{
-    int rc;
-
-    ca__threads_blocked_add(1);
-    rc = wait_done(f);
-    ca__threads_blocked_add(-1);
-    return rc;
 }
 
 /* The owner found its waiter completed when it tried to take it back: the
@@ -182,12 +175,11 @@ static int chan_blocking(ca_chan *ch, void *val, int take)
 
     if (ca__in_sched())
         return CA_EPERM;
-    ca__thread_note();
     frame_init(&f);
     rc = ca__chan_op(ch, val, &f.w, take);
     if (rc != CA__PARK)
         return rc;
-    rc = wait_counted(&f);
+    rc = wait_done(&f);
     if (rc == CA_OK)
         return f.w.status;
     /* Nothing can complete it: take it back, unless someone completed it
@@ -232,7 +224,6 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
         return CA_EINVAL;
     if (ca__in_sched())
         return CA_EPERM;
-    ca__thread_note();
     frame_init(&f);
     rng = seed_rng();
     rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.waker,
@@ -243,7 +234,7 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     }
     if (rc != CA__PARK)
         return rc;
-    rc = wait_counted(&f);
+    rc = wait_done(&f);
     won = ca__alts_end(cases, n, f.s, &f.w.claim);
     if (rc != CA_OK) {
         if (!won)

@@ -202,7 +202,7 @@ typedef struct ca__worker {
 typedef struct ca__pool {
     unsigned n;              /* workers                                   */
     volatile int stop;       /* ca_sched_stop: workers leave              */
-    int reported;            /* a deadlock report stands (once per one)   */
+    int checked;             /* looked for a deadlock since it last ran   */
     void (*on_stuck)(ca_sched *s); /* reports a deadlock                  */
     ca__worker w[1];         /* n of them (allocated to size)             */
 } ca__pool;
@@ -221,13 +221,15 @@ void ca__sched_kick_one(ca_sched *s);
 #define ca__sched_pooled(s) ((void)(s), 0)
 #endif
 
-/* Threads and the library (platform.c). A thread is noted the first time
-** it calls in (drives, blocks, offers, closes...), and forgotten when it
-** exits; ca__threads_alone says no other thread is noted, i.e. no other
-** thread could ever complete an operation (a provable deadlock). */
-void ca__thread_note(void);
+/* Threads (platform.c). A deadlock is provable only when no other
+** thread could end it: ca__threads_maybe is cheap and says whether the
+** process may have another thread (it has ever created one, or cannot
+** tell); ca__threads_count costs a few microseconds and says how many it
+** has now (-1: cannot tell); ca__threads_alone says it has one. */
+int ca__threads_maybe(void);
+int ca__threads_count(void);
 int ca__threads_alone(void);
-/* Threads inside a blocking call right now (counted around the wait). */
+/* Threads waiting inside a blocking call right now, with nothing to run. */
 void ca__threads_blocked_add(int d);
 int ca__threads_blocked(void);
 

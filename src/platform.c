@@ -229,42 +229,64 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
 
 /* ----------------------------------------------------------- threads */
 
+/* Whether another thread could end a wait is what makes a deadlock
+** provable. No library can see every thread a program has (one that has
+** not called in yet may still come), so the answer is the process's:
+** one thread, nobody else. glibc says for free whether a thread was ever
+** created; Linux's /proc says how many live now, for a few microseconds,
+** paid only where a deadlock is about to be reported. */
 #if CA_HAVE_THREADS
-static int nthreads;        /* noted and not exited                      */
-static int nblocked;        /* inside a blocking call                    */
-static CA__TLS unsigned char noted;
-static pthread_key_t gone_key;
-static pthread_once_t gone_once = PTHREAD_ONCE_INIT;
-void (*ca__thread_gone_hook)(void);
+#if defined(HAVE_SYS_SINGLE_THREADED_H)
+#include <sys/single_threaded.h>
+#endif
+#if defined(__linux__)
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#endif
 
-/* A noted thread exits: one fewer that could complete anything. Those
-** waiting may now find their deadlock provable: the hook kicks them. */
-static void thread_gone(void *unused)
+static int nblocked;        /* threads inside a blocking call's wait     */
+
+int ca__threads_maybe(void)
 {
-    (void)unused;
-    __atomic_sub_fetch(&nthreads, 1, __ATOMIC_SEQ_CST);
-    if (ca__thread_gone_hook != NULL)
-        ca__thread_gone_hook();
+#if defined(HAVE_SYS_SINGLE_THREADED_H)
+    return !__libc_single_threaded;
+#else
+    return 1;
+#endif
 }
 
-static void gone_init(void)
+int ca__threads_count(void)
 {
-    (void)pthread_key_create(&gone_key, thread_gone);
-}
+#if defined(__linux__)
+    char buf[512], *p;
+    ssize_t n;
+    int fd, field;
 
-void ca__thread_note(void)
-{
-    if (noted)
-        return;
-    noted = 1;
-    __atomic_add_fetch(&nthreads, 1, __ATOMIC_SEQ_CST);
-    (void)pthread_once(&gone_once, gone_init);
-    (void)pthread_setspecific(gone_key, &noted); /* any non-NULL value */
+    /* Field 20 of /proc/self/stat, counted after the command name,
+    ** which ends with the last ')' and may hold spaces itself. */
+    if ((fd = open("/proc/self/stat", O_RDONLY)) < 0)
+        return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    (void)close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    if ((p = strrchr(buf, ')')) == NULL)
+        return -1;
+    for (field = 2; *p != '\0' && field < 20; p++)
+        if (*p == ' ')
+            field++;
+    return *p != '\0' ? atoi(p) : -1;
+#else
+    return -1;
+#endif
 }
 
 int ca__threads_alone(void)
 {
-    return __atomic_load_n(&nthreads, __ATOMIC_SEQ_CST) <= 1;
+    return !ca__threads_maybe() || ca__threads_count() == 1;
 }
 
 void ca__threads_blocked_add(int d)
@@ -277,8 +299,14 @@ int ca__threads_blocked(void)
     return __atomic_load_n(&nblocked, __ATOMIC_SEQ_CST);
 }
 #else
-void ca__thread_note(void)
+int ca__threads_maybe(void)
 {
+    return 0;
+}
+
+int ca__threads_count(void)
+{
+    return 1;
 }
 
 int ca__threads_alone(void)

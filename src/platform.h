@@ -23,8 +23,6 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s);
 void ca__platform_wait_destroy(ca_sched *s);
-/* Called when a noted thread exits (set by the layer that waits). */
-extern void (*ca__thread_gone_hook)(void);
 #endif
 
 /* A thread's own parking spot, on Linux: a word that is 0 while it waits,

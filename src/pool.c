@@ -67,7 +67,6 @@ static void *worker_main(void *arg)
 {
     ca__worker *w = (ca__worker *)arg;
 
-    ca__thread_note();
     ca__sched_work(w->q.s, &w->q);
     return NULL;
 }

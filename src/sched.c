@@ -411,17 +411,9 @@ static ca_sched default_sched;
 #if CA_HAVE_THREADS
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 
-/* A thread that had called the library exited: a thread blocked on the
-** default scheduler may now be alone, its deadlock provable. */
-static void kick_default(void)
-{
-    ca__sched_kick(&default_sched);
-}
-
 static void default_init(void)
 {
     (void)ca_sched_init(&default_sched);
-    ca__thread_gone_hook = kick_default;
 }
 #else
 static int default_ready;
@@ -693,14 +685,21 @@ static int loop(ca_sched *s, volatile int *stop)
         CA__SLOCK(s);
         idle = s->q.n == 0 && s->ninbox == 0;
         if (idle && s->ntimers == 0 && s->refs == 0) {
-            /* Nothing can ever run again. */
+            /* Nothing here can ever run again: done, or a deadlock if no
+            ** other thread that called the library is alive to end it
+            ** (a blocking call decides that for itself). */
             size_t live = s->nlive;
             CA__SUNLOCK(s);
             if (stop != NULL)
                 return CA_EDEADLOCK;
-            return live == 0 ? CA_OK : stuck(s);
+            if (live == 0)
+                return CA_OK;
+            if (ca__threads_alone())
+                return stuck(s);
+            next = CA_FOREVER;
+        } else {
+            CA__SUNLOCK(s);
         }
-        CA__SUNLOCK(s);
         if (idle && next != 0)
             ca__platform_idle(s, next, stop, 1, epoch);
     }
@@ -736,7 +735,6 @@ static int drive_begin(ca_sched *s)
             return CA_EBUSY;
     }
 #endif
-    ca__thread_note();
     cur = &s->q;
     drain_inbox(s, &s->q);
     return CA_OK;
@@ -824,20 +822,27 @@ static int pool_empty(ca_sched *s)
     return 1;
 }
 
-/* A pool's deadlock: every worker idle, nothing queued, no timer, no
-** reference, and no thread inside a blocking call that could still
-** complete something. Caller is idle (counted in s->nidle). */
+/* A pool's deadlock, as Go sees one: every worker idle, nothing queued,
+** no timer, no reference, and every other thread of the process waiting
+** inside a blocking call. Caller is idle (counted in s->nidle). The
+** thread count costs a few microseconds: it is read once per time the
+** pool falls idle (p->checked). */
 static int pool_stuck(ca_sched *s)
 {
-    int stuck;
+    ca__pool *p = s->pool;
+    int stuck, n;
 
-    if ((unsigned)__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) != s->pool->n)
+    if ((unsigned)__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) != p->n ||
+        __atomic_exchange_n(&p->checked, 1, __ATOMIC_ACQ_REL))
         return 0;
     CA__SLOCK(s);
     stuck = s->nlive != 0 && s->ntimers == 0 && s->refs == 0 &&
             s->ninbox == 0;
     CA__SUNLOCK(s);
-    return stuck && pool_empty(s) && ca__threads_blocked() == 0;
+    if (!stuck || !pool_empty(s))
+        return 0;
+    n = ca__threads_count();
+    return n > 0 && (unsigned)n == p->n + (unsigned)ca__threads_blocked();
 }
 
 void ca__sched_work(ca_sched *s, ca__runq *q)
@@ -851,9 +856,9 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
         epoch = ca__sched_epoch(s);
         next = ca__timers_fire(s);
         if (run_ready(s, q, CA__TIMER_BATCH, &p->stop) != 0) {
-            /* It moved: a deadlock after this is news. */
-            if (__atomic_load_n(&p->reported, __ATOMIC_RELAXED))
-                __atomic_store_n(&p->reported, 0, __ATOMIC_RELAXED);
+            /* It moved: the next time it falls idle is worth a look. */
+            if (__atomic_load_n(&p->checked, __ATOMIC_RELAXED))
+                __atomic_store_n(&p->checked, 0, __ATOMIC_RELAXED);
             continue;
         }
         if (CA__LOAD(p->stop))
@@ -866,8 +871,7 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
             __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
             continue;
         }
-        if (next == CA_FOREVER && pool_stuck(s) &&
-            !__atomic_exchange_n(&p->reported, 1, __ATOMIC_ACQ_REL))
+        if (next == CA_FOREVER && pool_stuck(s))
             p->on_stuck(s);
         if (next != 0)
             ca__platform_idle(s, next, &p->stop, 0, epoch);
@@ -898,7 +902,8 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     CA__SLOCK(s);
     if (s->q.n != 0 || s->ninbox != 0)
         next = 0;
-    else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0)
+    else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0 &&
+             ca__threads_alone())
         rc = stuck(s);
     CA__SUNLOCK(s);
     drive_end(s);

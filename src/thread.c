@@ -26,7 +26,6 @@ static void *thread_main(void *arg)
     ca_chan *ch = j->ch;
     void *result = j + 1;
 
-    ca__thread_note();
     /* The channel holds one value and nothing else is put on it: the
     ** offer finds room, unless the caller closed it already. */
     if (j->fn(j->arg, result) == CA_OK)
