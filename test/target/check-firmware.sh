@@ -170,8 +170,7 @@ case $mode in
     line=$(grep -v '^#' "$boards" | grep "^${BOARD:-.}" | head -1)
     [ -n "$line" ] || { echo "check-firmware: no board ${BOARD:-}" >&2; exit 1; }
     setup_board "$line"
-    src=demo/firmware/$demo.c
-    build_lib && build_demo "$src" || exit 1
+    build_lib && build_demo "demo/firmware/$demo.c" || exit 1
     echo "== $demo on $name ($machine), under QEMU:"
     run_elf "$dir/$demo.elf" /dev/stdout
     exit $rc
