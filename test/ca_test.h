@@ -27,6 +27,16 @@
 
 #include <coreasync.h>
 
+/* CA_TEST_SMALL: 1 where the tests run on a board with tens of KiB of
+** RAM (test/target/ builds them so, with a small CA_CONFIG_MAX_PENDING):
+** the tests that size their arrays in thousands (chains, heaps, 100,000
+** values) use smaller counts there, and the parts that need the
+** library's largest limits in memory (65,536 ALTS cases, a 64 KiB
+** element) are left out. */
+#ifndef CA_TEST_SMALL
+#define CA_TEST_SMALL 0
+#endif
+
 typedef struct ca_test {
     const char *name;
     void (*fn)(void);

@@ -160,7 +160,6 @@ static void errors_init_kind_capacity(void)
 static void errors_init_range(void)
 {
     unsigned char buf[8];
-    unsigned char *big;
     ca_chan ch;
 
     CU_ASSERT(init_refused(CA_FIXED, 1, (size_t)CA_MAX_ELEM_SIZE + 1, buf,
@@ -187,7 +186,9 @@ static void errors_init_range(void)
     CA_ASSERT_RC(ca_chan_init(&ch, CA_UNBUFFERED, 0, CA_MAX_ELEM_SIZE, NULL, 0),
                  CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&ch), CA_OK);
-    big = (unsigned char *)malloc(CA_MAX_ELEM_SIZE);
+#if !CA_TEST_SMALL
+    unsigned char *big = (unsigned char *)malloc(CA_MAX_ELEM_SIZE);
+
     CU_ASSERT_FATAL(big != NULL);
     CA_ASSERT_RC(ca_chan_init(&ch, CA_PROMISE, 1, CA_MAX_ELEM_SIZE, big,
                               CA_MAX_ELEM_SIZE),
@@ -197,6 +198,7 @@ static void errors_init_range(void)
     CU_ASSERT(init_refused(CA_PROMISE, 1, CA_MAX_ELEM_SIZE, big,
                            CA_MAX_ELEM_SIZE - 1, CA_ERANGE));
     free(big);
+#endif
 }
 
 /* The buffer: NULL when bytes are needed is CA_EINVAL, too small is

@@ -1313,7 +1313,7 @@ static void go_nests(void)
 
 /* ------------------------------------------------------------- chains */
 
-#define NCHAIN 10000
+#define NCHAIN (CA_TEST_SMALL ? 50 : 10000)
 
 /* Go's daisy chain: each block takes from its left and puts one more to
 ** its right. */

@@ -385,7 +385,7 @@ static void sleep_ordering_all_due_at_once(void)
 
 /* Many timeouts with random deadlines (fixed seed) close in non-decreasing
 ** deadline order, none before its deadline. Fake clock: exact times. */
-#define NRAND 600
+#define NRAND (CA_TEST_SMALL ? 20 : 600)
 static ca_timeout_chan rand_tc[NRAND];
 static waiter rand_w[NRAND];
 static uint32_t rand_ms[NRAND];
@@ -887,7 +887,7 @@ static void max_delay_beside_due_timer(void)
 ** ends exactly when the earlier of its close and its deadline comes (a
 ** close made before the step of the tick its deadline falls due in wins),
 ** and no timer is left behind. Fixed seed. */
-#define NHEAP 400
+#define NHEAP (CA_TEST_SMALL ? 16 : 400)
 typedef struct heapgo {
     ca_go go;
     ca_alt cases[2];
@@ -968,7 +968,7 @@ static void timer_heap_cancel(void)
 
 /* 10,000 blocks sleeping (i % 100) ms on the real clock: all wake, none
 ** early. */
-#define NSLEEP 10000
+#define NSLEEP (CA_TEST_SMALL ? 50 : 10000)
 static sleeper w7[NSLEEP];
 
 static void sleep_many(void)

@@ -1,0 +1,179 @@
+#!/bin/sh
+# check-firmware.sh: the library and its tests on the boards of
+# test/target/boards, under QEMU. `make check-firmware` and the demos'
+# `make run-NAME` call it from a build directory; it builds under
+# ./firmware/BOARD/.
+#
+#   check-firmware.sh check        every test and demo on every board:
+#                                  "# firmware BOARD: N passed, M failed"
+#                                  per board; exit 1 if any failed, hung
+#                                  or crashed
+#   check-firmware.sh run NAME     builds demo NAME for $BOARD (default:
+#                                  the first board) and runs it
+#
+# From make (Makefile.am, "firmware" block): top_srcdir, ARM_CC, QEMU_ARM,
+# VERSION, and the lists CA_FW_LIB (the library's sources, as this
+# configure chose them; the threaded and allocating ones are left out
+# here), CA_FW_TESTS (test sources, each its own image) and CA_FW_DEMOS
+# (demo sources).
+#
+# The library is built as a firmware would build it: no threads, no
+# malloc, -Os, its own config.h from config.h.in, CA_CONFIG_MAX_PENDING
+# small. Each run is bounded by timeout; QEMU counts instructions
+# (-icount), so SysTick time, and every demo's output, is the same on
+# every run.
+set -u
+srcdir=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
+# configure says "no" for a tool it did not find.
+ARM_CC=${ARM_CC:-arm-none-eabi-gcc}; [ "$ARM_CC" != no ] || ARM_CC=arm-none-eabi-gcc
+QEMU_ARM=${QEMU_ARM:-qemu-system-arm}; [ "$QEMU_ARM" != no ] || QEMU_ARM=qemu-system-arm
+ARM_AR=${ARM_CC%gcc}ar
+timeout_s=${FW_TIMEOUT:-300}
+out=$(pwd)/firmware
+boards=$srcdir/test/target/boards
+mode=${1:-check}
+
+missing=
+command -v "$ARM_CC" >/dev/null 2>&1 ||
+  missing="$missing $ARM_CC (Debian: gcc-arm-none-eabi)"
+[ -n "$missing" ] || echo 'int main(void) { return 0; }' |
+  "$ARM_CC" -mcpu=cortex-m3 -mthumb --specs=picolibc.specs --oslib=semihost \
+    --crt0=hosted -Wl,--defsym=__flash=0 -Wl,--defsym=__flash_size=0x40000 \
+    -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x4000 \
+    -x c - -o /dev/null >/dev/null 2>&1 ||
+  missing="$missing picolibc (Debian: picolibc-arm-none-eabi)"
+command -v "$QEMU_ARM" >/dev/null 2>&1 ||
+  missing="$missing $QEMU_ARM (Debian: qemu-system-arm)"
+if [ -n "$missing" ]; then
+  echo "check-firmware: missing:$missing" >&2
+  echo "check-firmware: install them (apt-get install --no-install-recommends ...) and configure again" >&2
+  exit 1
+fi
+
+warn="-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wimplicit-fallthrough -Werror"
+
+# setup_board LINE: reads one line of the boards file, sets the flags.
+setup_board() {
+  set -- $1
+  name=$1 machine=$2 cpu=$3 hz=$4
+  dir=$out/$name
+  cflags="-mcpu=$cpu -mthumb -Os -g -ffunction-sections -fdata-sections --specs=picolibc.specs $warn"
+  cppflags="-I$srcdir/include -I$dir/include -DCA_CONFIG_MAX_PENDING=32 -DBOARD_CPU_HZ=$hz"
+  ldflags="--oslib=semihost --crt0=hosted -Wl,--gc-sections -Wl,--defsym=__flash=$5 -Wl,--defsym=__flash_size=$6 -Wl,--defsym=__ram=$7 -Wl,--defsym=__ram_size=$8 -Wl,--defsym=__stack_size=$9"
+}
+
+# build_lib: config.h and libcoreasync.a for the board, plus the runner's
+# objects. Fails on any warning.
+build_lib() {
+  rm -rf "$dir"; mkdir -p "$dir/include/coreasync" "$dir/lib" "$dir/obj"
+  v_major=${VERSION%%.*} v_rest=${VERSION#*.}
+  sed -e 's/@CA_HAVE_THREADS@/0/' -e 's/@CA_HAVE_MALLOC@/0/' \
+      -e 's/@CA_CONFIG_COMPUTED_GOTO@/0/' -e "s/@CA_VERSION_MAJOR@/$v_major/" \
+      -e "s/@CA_VERSION_MINOR@/${v_rest%%.*}/" -e "s/@CA_VERSION_PATCH@/${v_rest#*.}/" \
+      -e "s/@PACKAGE_VERSION@/$VERSION/" \
+      "$srcdir/include/coreasync/config.h.in" > "$dir/include/coreasync/config.h"
+  for src in $CA_FW_LIB; do
+    case $src in *.h|src/lock.c|src/alloc.c) continue ;; esac
+    o=$dir/lib/$(basename "$src" .c).o
+    # The library alone is held to strict C99.
+    "$ARM_CC" -std=c99 $cflags $cppflags -c "$srcdir/$src" -o "$o" || return 1
+  done
+  "$ARM_AR" rcs "$dir/libcoreasync.a" "$dir"/lib/*.o || return 1
+  "$ARM_CC" $cflags $cppflags -c "$srcdir/test/target/board.c" -o "$dir/obj/board.o"
+}
+
+# The test sources see CUnit's assertions through the shim, the POSIX
+# clock on SysTick, and a scheduler with that clock (runner.c, which
+# itself calls the real ca_sched_init).
+runner_flags="-I$srcdir/test/target -I$srcdir/test -DCA_TEST_SMALL=1 -include posix_time.h"
+test_flags() {
+  echo "$runner_flags -Dca_sched_init=fw_sched_init"
+}
+
+build_runner() {
+  "$ARM_CC" $cflags $cppflags $runner_flags -c "$srcdir/test/target/runner.c" -o "$dir/obj/runner.o" &&
+  "$ARM_CC" $cflags $cppflags $(test_flags) -c "$srcdir/test/ca_helpers.c" -o "$dir/obj/helpers.o"
+}
+
+# run_elf ELF LOG: QEMU with semihosting, console on stdout; sets rc.
+run_elf() {
+  timeout "$timeout_s" "$QEMU_ARM" -M "$machine" -nographic -monitor none \
+    -serial null -semihosting-config enable=on,target=native \
+    -icount shift=5,sleep=off -kernel "$1" </dev/null >"$2" 2>&1
+  rc=$?
+}
+
+# One board: every test image and every demo. Adds to passed/failed.
+check_board() {
+  bp=0 bf=0
+  echo "== $name ($machine, $cpu)"
+  if ! build_lib || ! build_runner; then
+    echo "FAIL $name: the library or the runner did not build"
+    failed=$((failed + 1)); return
+  fi
+  for src in $CA_FW_TESTS; do
+    t=$(basename "$src" .c)
+    elf=$dir/$t.elf log=$dir/$t.log
+    if ! "$ARM_CC" $cflags $cppflags $(test_flags) "$srcdir/$src" \
+         "$dir/obj/runner.o" "$dir/obj/helpers.o" "$dir/obj/board.o" \
+         "$dir/libcoreasync.a" $ldflags -o "$elf"; then
+      echo "FAIL $name/$t: did not build"; bf=$((bf + 1)); continue
+    fi
+    run_elf "$elf" "$log"
+    line=$(sed -n 's/^# ca_test [^:]*: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$log" | tail -1)
+    p=${line% *} f=${line#* }
+    # No summary: it hung or crashed; what passed before still counts.
+    [ -n "$line" ] || p=$(grep -c '\.\.\.passed$' "$log") f=0
+    case $rc in
+      0) ;;
+      124) echo "FAIL $name/$t: timed out after $timeout_s s"; f=$((f + 1)) ;;
+      99) echo "FAIL $name/$t: crashed"; f=$((f + 1)) ;;
+      *) [ "$f" != 0 ] || { echo "FAIL $name/$t: exit status $rc"; f=$((f + 1)); } ;;
+    esac
+    [ "$f" = 0 ] || grep -E 'FAILED|^    |watchdog|HardFault' "$log" | sed "s|^|  $t: |"
+    echo "  $t: $p passed, $f failed"
+    bp=$((bp + p)) bf=$((bf + f))
+  done
+  for src in $CA_FW_DEMOS; do
+    d=$(basename "$src" .c)
+    if build_demo "$src" && run_elf "$dir/$d.elf" "$dir/$d.log" && [ "$rc" = 0 ] &&
+       diff -u "$srcdir/${src%.c}.expected" "$dir/$d.log" >"$dir/$d.diff"; then
+      echo "  demo $d: output as expected"; bp=$((bp + 1))
+    else
+      echo "FAIL $name/demo $d (exit status ${rc:-?}):"; cat "$dir/$d.diff" 2>/dev/null
+      bf=$((bf + 1))
+    fi
+  done
+  echo "# firmware $name: $bp passed, $bf failed"
+  passed=$((passed + bp)) failed=$((failed + bf))
+}
+
+build_demo() { # source
+  "$ARM_CC" $cflags $cppflags -I"$srcdir/test/target" "$srcdir/$1" \
+    "$dir/obj/board.o" "$dir/libcoreasync.a" $ldflags \
+    -o "$dir/$(basename "$1" .c).elf"
+}
+
+case $mode in
+  check)
+    passed=0 failed=0
+    while read -r line; do
+      case $line in ''|'#'*) continue ;; esac
+      setup_board "$line"
+      check_board
+    done < "$boards"
+    echo "check-firmware: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+    ;;
+  run)
+    demo=${2:?which demo}
+    line=$(grep -v '^#' "$boards" | grep "^${BOARD:-.}" | head -1)
+    [ -n "$line" ] || { echo "check-firmware: no board ${BOARD:-}" >&2; exit 1; }
+    setup_board "$line"
+    build_lib && build_demo "demo/firmware/$demo.c" || exit 1
+    echo "== $demo on $name ($machine), under QEMU:"
+    run_elf "$dir/$demo.elf" /dev/stdout
+    exit $rc
+    ;;
+  *) echo "usage: $0 check | run DEMO" >&2; exit 2 ;;
+esac
