@@ -1,0 +1,428 @@
+/*
+** test_badinput.c: the bad-input table (issue 12, item 4). Every public
+** function, each bad argument it can get, and the code it must return,
+** as one X-macro table; each row becomes a CUnit test that runs on a
+** fresh fixture (a live, a closed, a destroyed and a zeroed channel, a
+** live and a zeroed scheduler, a go block) and then checks that the
+** fixture is as it was. test/check-badinput.sh fails when an exported
+** function has no row. A row marked XFAIL documents a known defect: it
+** passes while the defect is there and fails once it is fixed (then
+** drop the mark). MIT licence, see COPYING.
+*/
+#include <string.h>
+
+#include <coreasync.h>
+
+#include "ca_test.h"
+
+typedef struct fx {
+    ca_chan live, closed, dead, zero, unbuf, tmp;
+    int buf[4], cbuf[1], tbuf[4];
+    ca_sched s, zs;
+    ca_go g;
+    ca_op op;
+    ca_alt alt[2];
+    ca_timeout_chan tc;
+    int v;
+} fx;
+
+static fx F;
+
+static int nop_fn(ca_go *g)
+{
+    GO_BEGIN(g);
+    GO_END(g);
+}
+
+static uint32_t zero_clock(void *ud)
+{
+    (void)ud;
+    return 0;
+}
+
+static void setup(void)
+{
+    memset(&F, 0, sizeof F);
+    CA_ASSERT_RC(ca_chan_init(&F.live, CA_FIXED, 1, sizeof(int), F.buf,
+                              sizeof F.buf), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&F.closed, CA_FIXED, 1, sizeof(int), F.cbuf,
+                              sizeof F.cbuf), CA_OK);
+    CA_ASSERT_RC(ca_close(&F.closed), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&F.dead, CA_FIXED, 1, sizeof(int), F.tbuf,
+                              sizeof F.tbuf), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&F.dead), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&F.unbuf, CA_UNBUFFERED, 0, sizeof(int), NULL,
+                              0), CA_OK);
+    CA_ASSERT_RC(ca_sched_init(&F.s), CA_OK);
+    F.v = 7;
+}
+
+/* Every refusal "changes nothing": the fixture is still what it was. */
+static void check_and_teardown(void)
+{
+    ca_chan_info i;
+
+    CA_ASSERT_RC(ca_chan_inspect(&F.live, &i), CA_OK);
+    CA_ASSERT_EQ(i.count + i.pending_puts + i.pending_takes, 0);
+    CA_ASSERT_EQ(i.refs, 1);
+    CA_ASSERT_EQ(i.closed, 0);
+    CA_ASSERT_RC(ca_chan_inspect(&F.unbuf, &i), CA_OK);
+    CA_ASSERT_EQ(i.pending_puts + i.pending_takes, 0);
+    CA_ASSERT_RC(ca_closed(&F.closed), 1);
+    CA_ASSERT_RC(ca_chan_inspect(&F.dead, &i), CA_EBADCHAN);
+    CA_ASSERT_RC(ca_chan_inspect(&F.zero, &i), CA_EBADCHAN);
+    CA_ASSERT_RC(ca_chan_destroy(&F.live), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&F.closed), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&F.unbuf), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&F.s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&F.s), CA_OK);
+}
+
+/* ------------------------------------------- rows that need a context */
+
+/* Retains up to CA_MAX_REFS, tries once more, and releases them again. */
+static int retain_past_max(void)
+{
+    unsigned i;
+    int rc;
+
+    for (i = 1; i < CA_MAX_REFS; i++)
+        if ((rc = ca_chan_retain(&F.live)) != CA_OK)
+            return rc;
+    rc = ca_chan_retain(&F.live);
+    for (i = 1; i < CA_MAX_REFS; i++)
+        (void)ca_chan_free(&F.live);
+    return rc;
+}
+
+/* Queues CA_CONFIG_MAX_PENDING puts (or takes) on the unbuffered
+** channel, tries one more, and takes them back by completing them. */
+static ca_op many[CA_CONFIG_MAX_PENDING];
+static int many_v[CA_CONFIG_MAX_PENDING];
+
+static int pending_past_max(int take)
+{
+    ca_op extra;
+    int i, rc = CA_OK, v = 0;
+
+    for (i = 0; i < CA_CONFIG_MAX_PENDING && rc == CA_OK; i++)
+        rc = take ? ca_take_async(&F.unbuf, &many[i], &many_v[i], NULL)
+                  : ca_put_async(&F.unbuf, &many[i], &many_v[i], NULL);
+    if (rc == CA_OK)
+        rc = take ? ca_take_async(&F.unbuf, &extra, &v, NULL)
+                  : ca_put_async(&F.unbuf, &extra, &v, NULL);
+    for (i = 0; i < CA_CONFIG_MAX_PENDING; i++)
+        if ((take ? ca_offer(&F.unbuf, &v) : ca_poll(&F.unbuf, &v)) != CA_OK)
+            break;
+    return rc;
+}
+
+/* A channel with a waiting take: destroy or release must refuse. */
+static int with_waiting_take(int (*end)(ca_chan *))
+{
+    int rc, v = 1;
+
+    CA_ASSERT_RC(ca_take_async(&F.live, &F.op, &F.v, NULL), CA_OK);
+    rc = end(&F.live);
+    CA_ASSERT_RC(ca_offer(&F.live, &v), CA_OK);
+    return rc;
+}
+
+static int with_extra_ref(void)
+{
+    int rc;
+
+    CA_ASSERT_RC(ca_chan_retain(&F.live), CA_OK);
+    rc = ca_chan_destroy(&F.live);
+    CA_ASSERT_RC(ca_chan_free(&F.live), CA_OK);
+    return rc;
+}
+
+static int sched_with_block(void)
+{
+    CA_ASSERT_RC(ca_go_start(&F.s, &F.g, nop_fn), CA_OK);
+    return ca_sched_destroy(&F.s); /* the block runs in teardown */
+}
+
+static int sched_with_ref(void)
+{
+    int rc;
+
+    CA_ASSERT_RC(ca_sched_ref(&F.s), CA_OK);
+    rc = ca_sched_destroy(&F.s);
+    CA_ASSERT_RC(ca_sched_unref(&F.s), CA_OK);
+    return rc;
+}
+
+static int go_started_twice(void)
+{
+    CA_ASSERT_RC(ca_go_start(&F.s, &F.g, nop_fn), CA_OK);
+    return ca_go_start(&F.s, &F.g, nop_fn);
+}
+
+static int clock_with_timer(void)
+{
+    int rc;
+
+    CA_ASSERT_RC(ca_timeout_init(&F.s, &F.tc, 0), CA_OK);
+    rc = ca_sched_set_clock(&F.s, zero_clock, NULL, NULL);
+    CA_ASSERT_RC(ca_sched_run(&F.s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&F.tc.ch), CA_OK);
+    return rc;
+}
+
+static int set_result_twice(void)
+{
+    ca_chan r1, r2;
+    int b1[1], b2[1], rc;
+
+    CA_ASSERT_RC(ca_chan_init(&r1, CA_FIXED, 1, sizeof(int), b1, sizeof b1),
+                 CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&r2, CA_FIXED, 1, sizeof(int), b2, sizeof b2),
+                 CA_OK);
+    CA_ASSERT_RC(ca_go_set_result(&F.g, &r1), CA_OK);
+    rc = ca_go_set_result(&F.g, &r2);
+    CA_ASSERT_RC(ca_go_start(&F.s, &F.g, nop_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&F.s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&r1), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&r2), CA_OK);
+    return rc;
+}
+
+static int alts_with(int kind0, int kind1, size_t n, int flags)
+{
+    size_t idx;
+    int v;
+
+    /* kinds: 0 zeroed, 1 take on live, 2 default, 3 take on dead */
+    int kinds[2];
+    size_t i;
+
+    kinds[0] = kind0;
+    kinds[1] = kind1;
+    memset(F.alt, 0, sizeof F.alt);
+    for (i = 0; i < 2; i++) {
+        if (kinds[i] == 1)
+            CA_ASSERT_RC(ca_alt_take(&F.alt[i], &F.live, &v), CA_OK);
+        else if (kinds[i] == 2)
+            CA_ASSERT_RC(ca_alt_default(&F.alt[i]), CA_OK);
+        else if (kinds[i] == 3)
+            CA_ASSERT_RC(ca_alt_take(&F.alt[i], &F.dead, &v), CA_OK);
+    }
+    return ca_alts_blocking(F.alt, n, flags, &idx);
+}
+
+#if CA_HAVE_MALLOC
+static int chan_new_sets_null(void)
+{
+    ca_chan *ch = &F.tmp;
+    int rc = ca_chan_new(&ch, CA_FIXED, 0, sizeof(int));
+
+    return rc == CA_EINVAL && ch == NULL ? CA_EINVAL : CA_OK;
+}
+
+static int free_heap_with_destroy(void)
+{
+    ca_chan *ch;
+    int rc;
+
+    CA_ASSERT_RC(ca_chan_new(&ch, CA_FIXED, 1, sizeof(int)), CA_OK);
+    rc = ca_chan_destroy(ch);
+    CA_ASSERT_RC(ca_chan_free(ch), CA_OK);
+    return rc;
+}
+
+static int result_size_mismatch(void)
+{
+    ca_chan *r1, *r2 = NULL;
+    int rc;
+
+    CA_ASSERT_RC(ca_go_result(&F.g, sizeof(int), &r1), CA_OK);
+    rc = ca_go_result(&F.g, sizeof(short), &r2);
+    CA_ASSERT_RC(ca_go_start(&F.s, &F.g, nop_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&F.s), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(r1), CA_OK);
+    return rc;
+}
+#endif
+
+/* ------------------------------------------------------------ the table
+** ROW(function, case, expression, expected code) */
+#define BAD_CORE(ROW)                                                        \
+    ROW(ca_chan_init, null, ca_chan_init(NULL, CA_FIXED, 1, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, kind_0, ca_chan_init(&F.tmp, (ca_buf_kind)0, 1, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, kind_99, ca_chan_init(&F.tmp, (ca_buf_kind)99, 1, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, unbuffered_cap_1, ca_chan_init(&F.tmp, CA_UNBUFFERED, 1, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, promise_cap_2, ca_chan_init(&F.tmp, CA_PROMISE, 2, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, fixed_cap_0, ca_chan_init(&F.tmp, CA_FIXED, 0, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, sliding_cap_0, ca_chan_init(&F.tmp, CA_SLIDING, 0, 4, F.tbuf, 16), CA_EINVAL) \
+    ROW(ca_chan_init, elem_too_big, ca_chan_init(&F.tmp, CA_FIXED, 1, CA_MAX_ELEM_SIZE + 1, F.tbuf, 16), CA_ERANGE) \
+    ROW(ca_chan_init, cap_too_big, ca_chan_init(&F.tmp, CA_FIXED, (size_t)CA_MAX_CAPACITY + 1, 0, NULL, 0), CA_ERANGE) \
+    ROW(ca_chan_init, null_buf, ca_chan_init(&F.tmp, CA_FIXED, 1, 4, NULL, 4), CA_EINVAL) \
+    ROW(ca_chan_init, small_buf, ca_chan_init(&F.tmp, CA_FIXED, 4, 4, F.tbuf, 15), CA_ERANGE) \
+    ROW(ca_chan_init, huge_product, ca_chan_init(&F.tmp, CA_FIXED, CA_MAX_CAPACITY, CA_MAX_ELEM_SIZE, F.tbuf, 16), CA_ERANGE) \
+    ROW(ca_chan_destroy, null, ca_chan_destroy(NULL), CA_EINVAL) \
+    ROW(ca_chan_destroy, destroyed, ca_chan_destroy(&F.dead), CA_EBADCHAN) \
+    ROW(ca_chan_destroy, zeroed, ca_chan_destroy(&F.zero), CA_EBADCHAN) \
+    ROW(ca_chan_destroy, other_ref, with_extra_ref(), CA_EBUSY) \
+    ROW(ca_chan_destroy, waiting_take, with_waiting_take(ca_chan_destroy), CA_EBUSY) \
+    ROW(ca_chan_free, null, ca_chan_free(NULL), CA_EINVAL) \
+    ROW(ca_chan_free, destroyed, ca_chan_free(&F.dead), CA_EBADCHAN) \
+    ROW(ca_chan_free, zeroed, ca_chan_free(&F.zero), CA_EBADCHAN) \
+    ROW(ca_chan_free, waiting_take, with_waiting_take(ca_chan_free), CA_EBUSY) \
+    ROW(ca_chan_retain, null, ca_chan_retain(NULL), CA_EINVAL) \
+    ROW(ca_chan_retain, destroyed, ca_chan_retain(&F.dead), CA_EBADCHAN) \
+    ROW(ca_chan_retain, zeroed, ca_chan_retain(&F.zero), CA_EBADCHAN) \
+    ROW(ca_chan_retain, past_max, retain_past_max(), CA_ERANGE) \
+    ROW(ca_chan_set_name, null, ca_chan_set_name(NULL, "x"), CA_EINVAL) \
+    ROW(ca_chan_set_name, destroyed, ca_chan_set_name(&F.dead, "x"), CA_EBADCHAN) \
+    ROW(ca_chan_inspect, null, ca_chan_inspect(NULL, NULL), CA_EINVAL) \
+    ROW(ca_chan_inspect, null_info, ca_chan_inspect(&F.live, NULL), CA_EINVAL) \
+    ROW(ca_chan_inspect, destroyed, ca_chan_inspect(&F.dead, (ca_chan_info *)F.tbuf), CA_EBADCHAN) \
+    ROW(ca_offer, null, ca_offer(NULL, &F.v), CA_EINVAL) \
+    ROW(ca_offer, null_val, ca_offer(&F.live, NULL), CA_EINVAL) \
+    ROW(ca_offer, destroyed, ca_offer(&F.dead, &F.v), CA_EBADCHAN) \
+    ROW(ca_offer, zeroed, ca_offer(&F.zero, &F.v), CA_EBADCHAN) \
+    ROW(ca_offer, closed, ca_offer(&F.closed, &F.v), CA_CLOSED) \
+    ROW(ca_offer, no_taker, ca_offer(&F.unbuf, &F.v), CA_AGAIN) \
+    ROW(ca_poll, null, ca_poll(NULL, &F.v), CA_EINVAL) \
+    ROW(ca_poll, null_dst, ca_poll(&F.live, NULL), CA_EINVAL) \
+    ROW(ca_poll, destroyed, ca_poll(&F.dead, &F.v), CA_EBADCHAN) \
+    ROW(ca_poll, zeroed, ca_poll(&F.zero, &F.v), CA_EBADCHAN) \
+    ROW(ca_poll, closed_drained, ca_poll(&F.closed, &F.v), CA_CLOSED) \
+    ROW(ca_poll, empty, ca_poll(&F.live, &F.v), CA_AGAIN) \
+    ROW(ca_close, null, ca_close(NULL), CA_EINVAL) \
+    ROW(ca_close, destroyed, ca_close(&F.dead), CA_EBADCHAN) \
+    ROW(ca_close, zeroed, ca_close(&F.zero), CA_EBADCHAN) \
+    ROW(ca_close, twice, ca_close(&F.closed), CA_OK) \
+    ROW(ca_closed, null, ca_closed(NULL), CA_EINVAL) \
+    ROW(ca_closed, destroyed, ca_closed(&F.dead), CA_EBADCHAN) \
+    ROW(ca_put_async, null, ca_put_async(NULL, &F.op, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_put_async, null_op, ca_put_async(&F.live, NULL, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_put_async, null_val, ca_put_async(&F.live, &F.op, NULL, NULL), CA_EINVAL) \
+    ROW(ca_put_async, destroyed, ca_put_async(&F.dead, &F.op, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_put_async, closed, ca_put_async(&F.closed, &F.op, &F.v, NULL), CA_CLOSED) \
+    ROW(ca_put_async, pending_limit, pending_past_max(0), CA_EFULL) \
+    ROW(ca_take_async, null, ca_take_async(NULL, &F.op, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_take_async, null_op, ca_take_async(&F.live, NULL, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_take_async, null_dst, ca_take_async(&F.live, &F.op, NULL, NULL), CA_EINVAL) \
+    ROW(ca_take_async, destroyed, ca_take_async(&F.dead, &F.op, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_take_async, pending_limit, pending_past_max(1), CA_EFULL) \
+    ROW(ca_alt_take, null, ca_alt_take(NULL, &F.live, &F.v), CA_EINVAL) \
+    ROW(ca_alt_take, null_chan, ca_alt_take(F.alt, NULL, &F.v), CA_EINVAL) \
+    ROW(ca_alt_take, null_dst, ca_alt_take(F.alt, &F.live, NULL), CA_EINVAL) \
+    ROW(ca_alt_put, null, ca_alt_put(NULL, &F.live, &F.v), CA_EINVAL) \
+    ROW(ca_alt_put, null_chan, ca_alt_put(F.alt, NULL, &F.v), CA_EINVAL) \
+    ROW(ca_alt_put, null_val, ca_alt_put(F.alt, &F.live, NULL), CA_EINVAL) \
+    ROW(ca_alt_deadline, null, ca_alt_deadline(NULL, 1), CA_EINVAL) \
+    ROW(ca_alt_deadline, too_long, ca_alt_deadline(F.alt, CA_MAX_DELAY + 1), CA_ERANGE) \
+    ROW(ca_alt_default, null, ca_alt_default(NULL), CA_EINVAL) \
+    ROW(ca_alt_off, null, ca_alt_off(NULL), CA_EINVAL) \
+    ROW(ca_alts_blocking, null, ca_alts_blocking(NULL, 1, 0, NULL), CA_EINVAL) \
+    ROW(ca_alts_blocking, none, alts_with(1, 1, 0, 0), CA_EINVAL) \
+    ROW(ca_alts_blocking, zeroed_case, alts_with(1, 0, 2, 0), CA_EINVAL) \
+    ROW(ca_alts_blocking, bad_flags, alts_with(1, 2, 2, 0x80), CA_EINVAL) \
+    ROW(ca_alts_blocking, two_defaults, alts_with(2, 2, 2, 0), CA_EINVAL) \
+    ROW(ca_alts_blocking, too_many, alts_with(1, 1, (size_t)CA_ALTS_MAX + 1, 0), CA_ERANGE) \
+    ROW(ca_alts_blocking, destroyed, alts_with(3, 1, 2, 0), CA_EBADCHAN) \
+    ROW(ca_alts_blocking, deadlock, alts_with(1, 1, 1, 0), CA_EDEADLOCK) \
+    ROW(ca_put_blocking, null, ca_put_blocking(NULL, &F.v), CA_EINVAL) \
+    ROW(ca_put_blocking, null_val, ca_put_blocking(&F.live, NULL), CA_EINVAL) \
+    ROW(ca_put_blocking, destroyed, ca_put_blocking(&F.dead, &F.v), CA_EBADCHAN) \
+    ROW(ca_put_blocking, closed, ca_put_blocking(&F.closed, &F.v), CA_CLOSED) \
+    ROW(ca_put_blocking, deadlock, ca_put_blocking(&F.unbuf, &F.v), CA_EDEADLOCK) \
+    ROW(ca_take_blocking, null, ca_take_blocking(NULL, &F.v), CA_EINVAL) \
+    ROW(ca_take_blocking, null_dst, ca_take_blocking(&F.live, NULL), CA_EINVAL) \
+    ROW(ca_take_blocking, destroyed, ca_take_blocking(&F.dead, &F.v), CA_EBADCHAN) \
+    ROW(ca_take_blocking, closed, ca_take_blocking(&F.closed, &F.v), CA_CLOSED) \
+    ROW(ca_take_blocking, deadlock, ca_take_blocking(&F.live, &F.v), CA_EDEADLOCK) \
+    ROW(ca_sched_init, null, ca_sched_init(NULL), CA_EINVAL) \
+    ROW(ca_sched_destroy, zeroed, ca_sched_destroy(&F.zs), CA_EINVAL) \
+    ROW(ca_sched_destroy, default, ca_sched_destroy(ca_sched_default()), CA_EINVAL) \
+    ROW(ca_sched_destroy, live_block, sched_with_block(), CA_EBUSY) \
+    ROW(ca_sched_destroy, ref_held, sched_with_ref(), CA_EBUSY) \
+    ROW(ca_sched_default, none, ca_sched_default() != NULL, 1) \
+    ROW(ca_sched_set_clock, null_now, ca_sched_set_clock(&F.s, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_sched_set_clock, zeroed, ca_sched_set_clock(&F.zs, zero_clock, NULL, NULL), CA_EINVAL) \
+    ROW(ca_sched_set_clock, timer_pending, clock_with_timer(), CA_EBUSY) \
+    ROW(ca_sched_now, zeroed, (int)ca_sched_now(&F.zs), 0) \
+    ROW(ca_sched_run, zeroed, ca_sched_run(&F.zs), CA_EINVAL) \
+    ROW(ca_sched_step, zeroed, ca_sched_step(&F.zs, NULL), CA_EINVAL) \
+    ROW(ca_sched_ref, zeroed, ca_sched_ref(&F.zs), CA_EINVAL) \
+    ROW(ca_sched_unref, zeroed, ca_sched_unref(&F.zs), CA_EINVAL) \
+    ROW(ca_sched_unref, none_held, ca_sched_unref(&F.s), CA_EINVAL) \
+    ROW(ca_sched_parked, zeroed, ca_sched_parked(&F.zs, NULL, NULL), CA_EINVAL) \
+    ROW(ca_sched_dump, zeroed, ca_sched_dump(&F.zs, stderr), CA_EINVAL) \
+    ROW(ca_go_start, null, ca_go_start(&F.s, NULL, nop_fn), CA_EINVAL) \
+    ROW(ca_go_start, null_fn, ca_go_start(&F.s, &F.g, NULL), CA_EINVAL) \
+    ROW(ca_go_start, zeroed_sched, ca_go_start(&F.zs, &F.g, nop_fn), CA_EINVAL) \
+    ROW(ca_go_start, twice, go_started_twice(), CA_EBUSY) \
+    ROW(ca_go_set_result, null, ca_go_set_result(NULL, &F.live), CA_EINVAL) \
+    ROW(ca_go_set_result, null_chan, ca_go_set_result(&F.g, NULL), CA_EINVAL) \
+    ROW(ca_go_set_result, unbuffered, ca_go_set_result(&F.g, &F.unbuf), CA_EINVAL) \
+    ROW(ca_go_set_result, destroyed, ca_go_set_result(&F.g, &F.dead), CA_EBADCHAN) \
+    ROW(ca_go_set_result, twice, set_result_twice(), CA_EBUSY) \
+    ROW(ca_go_sched, not_started, ca_go_sched(&F.g) == NULL, 1) \
+    ROW(ca_go_sched, null, ca_go_sched(NULL) == NULL, 1) \
+    ROW(ca_sched_parked, null_fn, ca_sched_parked(&F.s, NULL, NULL), CA_EINVAL) \
+    ROW(ca_sched_dump, null_out, ca_sched_dump(&F.s, NULL), CA_EINVAL) \
+    ROW(ca_sched_now, null_is_default, ca_sched_now(NULL) == ca_sched_now(ca_sched_default()), 1) \
+    ROW(ca_timeout_init, null, ca_timeout_init(&F.s, NULL, 1), CA_EINVAL) \
+    ROW(ca_timeout_init, zeroed_sched, ca_timeout_init(&F.zs, &F.tc, 1), CA_EINVAL) \
+    ROW(ca_timeout_init, too_long, ca_timeout_init(&F.s, &F.tc, CA_MAX_DELAY + 1), CA_ERANGE) \
+    ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
+    ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
+
+#if CA_HAVE_MALLOC
+#define BAD_MALLOC(ROW)                                                      \
+    ROW(ca_chan_new, null, ca_chan_new(NULL, CA_FIXED, 1, 4), CA_EINVAL)    \
+    ROW(ca_chan_new, bad_cap_sets_null, chan_new_sets_null(), CA_EINVAL)    \
+    ROW(ca_chan_new, elem_too_big, ca_chan_new((ca_chan **)&F.alt, CA_FIXED, 1, CA_MAX_ELEM_SIZE + 1), CA_ERANGE) \
+    ROW(ca_chan_destroy, heap_channel, free_heap_with_destroy(), CA_EINVAL) \
+    ROW(ca_go_new, null, ca_go_new(NULL, sizeof(ca_go)), CA_EINVAL)         \
+    ROW(ca_go_new, too_small, ca_go_new((ca_go **)&F.alt, sizeof(ca_go) - 1), CA_EINVAL) \
+    ROW(ca_go_result, null, ca_go_result(NULL, 4, (ca_chan **)&F.alt), CA_EINVAL) \
+    ROW(ca_go_result, null_out, ca_go_result(&F.g, 4, NULL), CA_EINVAL)     \
+    ROW(ca_go_result, elem_too_big, ca_go_result(&F.g, CA_MAX_ELEM_SIZE + 1, (ca_chan **)&F.alt), CA_ERANGE) \
+    ROW(ca_go_result, size_mismatch, result_size_mismatch(), CA_EINVAL)     \
+    ROW(ca_timeout, null, ca_timeout(&F.s, 1, NULL), CA_EINVAL)             \
+    ROW(ca_timeout, too_long, ca_timeout(&F.s, CA_MAX_DELAY + 1, (ca_chan **)&F.alt), CA_ERANGE) \
+    ROW(ca_timeout, zeroed_sched, ca_timeout(&F.zs, 1, (ca_chan **)&F.alt), CA_EINVAL) \
+    ROW(ca_set_allocator, none, (ca_set_allocator(NULL, NULL), 0), 0)
+#else
+#define BAD_MALLOC(ROW)
+#endif
+
+/* Rows of known defects: XFAIL(function, case, expression, code, why). */
+#define BAD_XFAIL(XFAIL)
+
+#define DEFINE_ROW(fn, name, expr, want)                                     \
+    static void bad_##fn##_##name(void)                                      \
+    {                                                                        \
+        setup();                                                             \
+        CA_ASSERT_RC((expr), (want));                                        \
+        check_and_teardown();                                                \
+    }
+#define DEFINE_XFAIL(fn, name, expr, want, why)                              \
+    static void bad_##fn##_##name(void)                                      \
+    {                                                                        \
+        int rc_;                                                             \
+        setup();                                                             \
+        rc_ = (expr);                                                        \
+        if (rc_ == (want))                                                   \
+            CU_FAIL("XPASS (fixed? drop the XFAIL mark): " why);             \
+        check_and_teardown();                                                \
+    }
+#define LIST_ROW(fn, name, expr, want) {#fn "/" #name, bad_##fn##_##name},
+#define LIST_XFAIL(fn, name, expr, want, why)                                \
+    {#fn "/" #name " (XFAIL: " why ")", bad_##fn##_##name},
+
+BAD_CORE(DEFINE_ROW)
+BAD_MALLOC(DEFINE_ROW)
+BAD_XFAIL(DEFINE_XFAIL)
+
+static const ca_test tests[] = {
+    BAD_CORE(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_XFAIL(LIST_XFAIL)
+    {NULL, NULL}};
+
+CA_TEST_MAIN("badinput", tests)

@@ -1,0 +1,238 @@
+/*
+** test_oom.c: allocation failure at every point (issue 12, item 2). Each
+** program below runs once with every allocation it makes failing in turn
+** (the k-th, for k = 1, 2, ... until a run makes fewer than k): the call
+** that needed the memory returns CA_ENOMEM with its out-pointer NULL and
+** nothing else changes, the program goes on to the end (a retry then
+** succeeds), and no allocation is left live. SQLite's OOM injection and
+** Lua's Memcontrol are the models. MIT licence, see COPYING.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include <coreasync.h>
+
+#include "ca_test.h"
+
+#if CA_HAVE_MALLOC
+
+/* Fails the fail_at-th allocation (from 1) and counts the live ones. */
+static struct {
+    int calls, fail_at, failed, live;
+} al;
+
+static void *oom_alloc(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (size == 0) {
+        al.live--;
+        free(ptr);
+        return NULL;
+    }
+    if (++al.calls == al.fail_at) {
+        al.failed++;
+        return NULL;
+    }
+    al.live++;
+    return malloc(size);
+}
+
+/* How many CA_ENOMEM one run of a program saw. */
+static int enomems;
+
+/* A call that allocates: CA_OK, or CA_ENOMEM when its allocation was the
+** failing one (then *out must be NULL), and then once more, which must
+** succeed: the failure left nothing behind that stops a retry. */
+#define ALLOC_OK(call, out)                                                  \
+    do {                                                                     \
+        int rc_ = (call);                                                    \
+        if (rc_ == CA_ENOMEM) {                                              \
+            enomems++;                                                       \
+            CU_ASSERT_PTR_NULL(out);                                         \
+            rc_ = (call);                                                    \
+        }                                                                    \
+        CA_ASSERT_RC(rc_, CA_OK);                                            \
+    } while (0)
+
+/* Runs prog with the k-th allocation failing for every k it reaches. */
+static void every_point(void (*prog)(void))
+{
+    int k;
+
+    for (k = 1;; k++) {
+        memset(&al, 0, sizeof al);
+        al.fail_at = k;
+        enomems = 0;
+        ca_set_allocator(oom_alloc, NULL);
+        prog();
+        ca_set_allocator(NULL, NULL);
+        CA_ASSERT_EQ(enomems, al.failed);
+        CA_ASSERT_EQ(al.live, 0);
+        if (!al.failed)
+            break;
+        if (k > 1000) {
+            CU_FAIL("the program never ran without a failure");
+            break;
+        }
+    }
+    CU_ASSERT(k > 1); /* the program did allocate */
+}
+
+/* ------------------------------------------------------------ programs */
+
+/* Channels of every kind: made, used, shared, released. */
+static void prog_chans(void)
+{
+    static const ca_buf_kind kinds[] = {CA_UNBUFFERED, CA_FIXED, CA_DROPPING,
+                                        CA_SLIDING, CA_PROMISE};
+    ca_chan *ch[5];
+    size_t i;
+    int v;
+
+    for (i = 0; i < 5; i++) {
+        size_t cap = kinds[i] == CA_UNBUFFERED ? 0 : 1;
+        ch[i] = NULL;
+        ALLOC_OK(ca_chan_new(&ch[i], kinds[i], cap, sizeof(int)), ch[i]);
+    }
+    for (i = 1; i < 5; i++) {
+        v = (int)i;
+        CA_ASSERT_RC(ca_offer(ch[i], &v), CA_OK);
+        CA_ASSERT_RC(ca_chan_retain(ch[i]), CA_OK);
+        CA_ASSERT_RC(ca_chan_free(ch[i]), CA_OK);
+        v = 0;
+        CA_ASSERT_RC(ca_poll(ch[i], &v), CA_OK);
+        CA_ASSERT_EQ(v, (int)i);
+    }
+    for (i = 0; i < 5; i++)
+        CA_ASSERT_RC(ca_chan_free(ch[i]), CA_OK);
+}
+
+/* A go block made with ca_go_new, with a result channel, that waits in an
+** ALTS on a channel, a timeout channel and a deadline; an async put feeds
+** it; the scheduler runs on a fake clock. */
+typedef struct worker {
+    ca_go go;
+    ca_chan *in, *tmo;
+    ca_alt cases[3];
+    int got;
+} worker;
+
+static int worker_fn(ca_go *g)
+{
+    worker *w = (worker *)g;
+
+    GO_BEGIN(g);
+    CA_ASSERT_RC(ca_alt_take(&w->cases[0], w->in, &w->got), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&w->cases[1], w->tmo, NULL), CA_OK);
+    CA_ASSERT_RC(ca_alt_deadline(&w->cases[2], 50), CA_OK);
+    ALTS(g, w->cases, 3, CA_ALTS_PRIORITY);
+    CU_ASSERT(GO_OK(g) && GO_ALT(g) == 0);
+    ca_chan_free(w->in); /* the block's reference */
+    GO_RETURN(g, &w->got);
+    GO_END(g);
+}
+
+static void prog_go(void)
+{
+    fake_clock clk = {0xfffffff0u, 0};
+    ca_sched s;
+    ca_chan *in = NULL, *tmo = NULL, *res = NULL;
+    ca_go *g = NULL;
+    worker *w;
+    ca_op op;
+    rec r = {0, -100};
+    int v = 42, got = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_set_clock(&s, fake_now, fake_idle, &clk), CA_OK);
+    ALLOC_OK(ca_chan_new(&in, CA_UNBUFFERED, 0, sizeof(int)), in);
+    ALLOC_OK(ca_timeout(&s, 20, &tmo), tmo);
+    ALLOC_OK(ca_go_new(&g, sizeof(worker)), g);
+    w = (worker *)g;
+    w->in = in;
+    w->tmo = tmo;
+    CA_ASSERT_RC(ca_chan_retain(in), CA_OK);
+    ALLOC_OK(ca_go_result(g, sizeof(int), &res), res);
+    CA_ASSERT_RC(ca_go_start(&s, g, worker_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK); /* it waits in ALTS */
+    op.data = &r;
+    CA_ASSERT_RC(ca_put_async(in, &op, &v, rec_cb), CA_OK);
+    CA_ASSERT_EQ(r.calls, 1);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK); /* and the timeout fires */
+    CA_ASSERT_RC(ca_poll(res, &got), CA_OK);
+    CA_ASSERT_EQ(got, 42);
+    CA_ASSERT_RC(ca_poll(tmo, NULL), CA_CLOSED);
+    CA_ASSERT_RC(ca_chan_free(res), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(tmo), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(in), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* A result channel asked for after the block finished: made then, with
+** the value read from the block's struct, which is ours (ca_go_start). */
+typedef struct adder {
+    ca_go go;
+    int sum;
+} adder;
+
+static int adder_fn(ca_go *g)
+{
+    adder *a = (adder *)g;
+
+    GO_BEGIN(g);
+    a->sum = 1 + 2;
+    GO_RETURN(g, &a->sum);
+    GO_END(g);
+}
+
+static void prog_late_result(void)
+{
+    ca_sched s;
+    adder a;
+    ca_chan *res = NULL;
+    int got = 0;
+
+    memset(&a, 0, sizeof a);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, adder_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    ALLOC_OK(ca_go_result(&a.go, sizeof(int), &res), res);
+    CA_ASSERT_RC(ca_poll(res, &got), CA_OK);
+    CA_ASSERT_EQ(got, 3);
+    CA_ASSERT_RC(ca_chan_free(res), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_chans(void)
+{
+    every_point(prog_chans);
+}
+
+static void oom_go(void)
+{
+    every_point(prog_go);
+}
+
+static void oom_late_result(void)
+{
+    every_point(prog_late_result);
+}
+
+static const ca_test tests[] = {
+    {"oom_chans", oom_chans},
+    {"oom_go", oom_go},
+    {"oom_late_result", oom_late_result},
+    {NULL, NULL}};
+
+#else /* no malloc: nothing allocates, nothing to fail */
+
+static void oom_none(void)
+{
+    CU_PASS("built without malloc");
+}
+
+static const ca_test tests[] = {{"oom_none", oom_none}, {NULL, NULL}};
+
+#endif
+
+CA_TEST_MAIN("oom", tests)
