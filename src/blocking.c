@@ -34,7 +34,9 @@ typedef struct frame {
     ca_waker waker;
     ca_sched *s;
     int done;               /* 1 once woken (its completer touches f no   */
-                            /* more); 2 while its owner sleeps on it      */
+                            /* more); 2 while its owner sleeps on it, 3   */
+                            /* while it waits for a kick of s (both count */
+                            /* it blocked, until the completer says not)  */
 } frame;
 
 /* The frame whose owner drives the scheduler on this thread right now,
@@ -62,13 +64,16 @@ static void frame_done(frame *f)
     old = f->done;
     f->done = 1;
 #endif
+    /* An owner that waits (2: asleep on its word; 3: on the scheduler)
+    ** counts as blocked until here: it is not once it is done. */
+    if (old >= 2)
+        ca__threads_blocked_add(-1);
 #if CA_HAVE_FUTEX
     if (old == 2) {
         ca__unpark(&f->done);
         return;
     }
 #endif
-    (void)old;
     if (!self)
         ca__sched_kick(s);
 }
@@ -108,6 +113,19 @@ static void frame_init(frame *f)
     f->s = ca_sched_default();
 }
 
+static int cas_done(frame *f, int from, int to)
+{
+#if CA_HAVE_THREADS
+    return __atomic_compare_exchange_n(&f->done, &from, to, 0,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+#else
+    if (f->done != from)
+        return 0;
+    f->done = to;
+    return 1;
+#endif
+}
+
 /* Waits until f->done (see the top of this file). Returns CA_OK once
 ** done, or the error that ended a drive: CA_EDEADLOCK when nothing can
 ** complete the op, provably. While it only waits (nothing to run), the
@@ -125,9 +143,7 @@ static int wait_done(frame *f)
 #if CA_HAVE_FUTEX
         if (ca__sched_pooled(s) ||
             (!ca__sched_has_work(s) && ca__threads_maybe())) {
-            ca__threads_blocked_add(1);
             ca__park(&f->done);
-            ca__threads_blocked_add(-1);
             return CA_OK;
         }
 #endif
@@ -143,8 +159,14 @@ static int wait_done(frame *f)
         /* Another thread drives s (it lets go with a kick), or other
         ** threads may yet complete the op: wait for a kick. */
         ca__threads_blocked_add(1);
-        ca__platform_idle(s, CA_FOREVER, &f->done, 0, epoch);
-        ca__threads_blocked_add(-1);
+        if (cas_done(f, 0, 3)) {
+            /* The completer's kick ends the wait (epoch read above). */
+            ca__platform_idle(s, CA_FOREVER, NULL, 0, epoch);
+            if (cas_done(f, 3, 0))
+                ca__threads_blocked_add(-1); /* not done: count out */
+        } else {
+            ca__threads_blocked_add(-1); /* done just now */
+        }
     }
 }
 

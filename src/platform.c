@@ -356,10 +356,15 @@ void ca__park(int *word)
             return;
         cpu_relax();
     }
+    /* Asleep, it counts as blocked (for a pool's deadlock report) until
+    ** its completer, who finds 2, counts it out. */
+    ca__threads_blocked_add(1);
     v = 0;
-    if (!__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE))
-        return; /* done meanwhile */
+    if (!__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST)) {
+        ca__threads_blocked_add(-1); /* done meanwhile */
+        return;
+    }
     while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == 2)
         (void)syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
 }

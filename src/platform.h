@@ -27,8 +27,9 @@ void ca__platform_wait_destroy(ca_sched *s);
 
 /* A thread's own parking spot, on Linux: a word that is 0 while it waits,
 ** 1 once done, 2 while its owner sleeps on it. ca__park returns once it
-** is 1; the other side stores 1 with an exchange, and calls ca__unpark
-** (which uses only the word's address) if it found 2. */
+** is 1; the other side stores 1 with an exchange, and if it found 2
+** counts the sleeper out of the blocked threads (ca__threads_blocked) and
+** calls ca__unpark (which uses only the word's address). */
 #if CA_HAVE_THREADS && defined(__linux__)
 #define CA_HAVE_FUTEX 1
 void ca__park(int *word);

@@ -150,8 +150,8 @@ void ca__timer_cancel_locked(ca_sched *s, ca_timer *t)
 #endif
 }
 
-/* Due timers fire one at a time, earliest first, each with the lock
-** released, so that every fire may take locks of its own (a timeout
+/* Due timers fire one at a time, earliest first, on one thread at a
+** time, each with the lock released, so that every fire may take locks of its own (a timeout
 ** closes its channel) and blocks woken by timers are made ready in
 ** deadline order, whatever kind of timer woke them. `firing` marks the
 ** one whose fire runs, for ca__timer_cancel_locked. */
@@ -161,7 +161,14 @@ uint32_t ca__timers_fire(ca_sched *s)
     ca_timer *t;
 
     CA__SLOCK(s);
-    if (s->timers != NULL) {
+    if (s->firing != NULL) {
+        /* Another thread (a pool's worker) fires what is due: one at a
+        ** time keeps the deadline order, and `firing` means one timer. */
+        if ((t = s->timers) != NULL) {
+            now = ca__now(s);
+            next = before(now, t->deadline) ? t->deadline - now : 0;
+        }
+    } else if (s->timers != NULL) {
         now = ca__now(s);
         while ((t = s->timers) != NULL && !before(now, t->deadline)) {
             detach(s, t);

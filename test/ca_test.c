@@ -37,7 +37,8 @@ const char *__asan_default_options(void)
 #include <coreasync.h>
 
 #if CA_HAVE_THREADS
-#include <pthread.h>
+#include <poll.h>
+#include <sys/wait.h>
 #endif
 
 void ca_test_eq(long long a, long long b, const char *sa, const char *sb,
@@ -65,18 +66,20 @@ void ca_test_rc(int got, int want, const char *expr, const char *file,
 ** wait for the CI's timeout: every test runs under a watchdog of
 ** CA_TEST_TIMEOUT seconds (default 120; 0 turns it off). When it goes
 ** off, it writes "watchdog: <suite>/<test> did not finish in N s" to
-** stderr and ends the binary with _exit(1), which the harness counts as a
-** failure. The message is built before the test starts, so firing takes
-** only write() and _exit(), both async-signal-safe.
+** stderr and ends the test binary, which the harness counts as a
+** failure.
 **
-** A threaded build keeps the time with a thread of its own that waits on
-** a condition variable until the deadline (a timed wait, not a poll of
-** anything the test does): ThreadSanitizer holds a signal back while its
-** thread is inside a call it does not expect to block, such as a
-** pthread_cond_destroy() that waits for ever, so alarm() would never go
-** off there. The thread is joined when the run ends, so that valgrind and
-** LeakSanitizer see nothing of it. A build without threads uses alarm()
-** and a SIGALRM handler, where the platform has them. */
+** A threaded build keeps the time in a child process, forked before the
+** first test (before any thread exists), told through a pipe when each
+** test starts and ends; it kills the test binary with SIGKILL when a test
+** overstays. Not a thread: the library reports a deadlock of a blocking
+** call only in a process with one thread (another could end the wait),
+** and the tests check those reports. Not alarm(): ThreadSanitizer holds a
+** signal back while its thread is inside a call it does not expect to
+** block, such as a pthread_cond_destroy() that waits for ever. A build
+** without threads uses alarm() and a SIGALRM handler, where the platform
+** has them. The message is built before the test starts, so firing takes
+** only write() and _exit() (or kill()), all async-signal-safe. */
 
 static const char *run_suite;       /* the suite being run               */
 static const ca_test *run_table;    /* its table, to find each test      */
@@ -107,6 +110,100 @@ static void watchdog_message(const char *test)
                                                      : sizeof watchdog_msg - 1;
 }
 
+#if CA_HAVE_THREADS
+/* The parent writes one byte per event: 'a' when a test starts (the
+** child has the message already, from the fork or an earlier 'a' with
+** the message following), 'd' when it ends. EOF: the parent is gone. */
+static int wd_fd = -1;              /* the parent's end of the pipe      */
+
+static void watchdog_child(int fd, pid_t parent)
+{
+    struct pollfd pfd;
+    char c, msg[sizeof watchdog_msg];
+    size_t len = 0;
+    int armed = 0, rc;
+    ssize_t n;
+
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    for (;;) {
+        rc = poll(&pfd, 1, armed ? (int)watchdog_secs * 1000 : -1);
+        if (rc == 0) { /* a test overstayed */
+            n = write(2, msg, len);
+            (void)n;
+            (void)kill(parent, SIGKILL);
+            _exit(0);
+        }
+        if (rc < 0)
+            continue; /* EINTR */
+        if (read(fd, &c, 1) != 1)
+            _exit(0); /* the parent is gone */
+        if (c == 'a') {
+            /* the message's length, then the message */
+            if (read(fd, &len, sizeof len) != (ssize_t)sizeof len ||
+                len > sizeof msg || read(fd, msg, len) != (ssize_t)len)
+                _exit(0);
+            armed = 1;
+        } else {
+            armed = 0;
+        }
+    }
+}
+
+static void watchdog_setup(void)
+{
+    int fds[2];
+    pid_t parent = getpid(), pid;
+
+    watchdog_read_env();
+    if (watchdog_secs == 0 || pipe(fds) != 0)
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) == 0) {
+        close(fds[1]);
+        watchdog_child(fds[0], parent);
+    }
+    close(fds[0]);
+    if (pid < 0) {
+        close(fds[1]);
+        return;
+    }
+    wd_fd = fds[1];
+}
+
+static void watchdog_send(const void *p, size_t n)
+{
+    ssize_t r = write(wd_fd, p, n);
+
+    (void)r;
+}
+
+static void watchdog_arm(const char *test)
+{
+    if (wd_fd < 0)
+        return;
+    watchdog_message(test);
+    watchdog_send("a", 1);
+    watchdog_send(&watchdog_len, sizeof watchdog_len);
+    watchdog_send(watchdog_msg, watchdog_len);
+}
+
+static void watchdog_disarm(void)
+{
+    if (wd_fd >= 0)
+        watchdog_send("d", 1);
+}
+
+static void watchdog_end(void)
+{
+    if (wd_fd < 0)
+        return;
+    close(wd_fd); /* the child sees EOF and leaves */
+    wd_fd = -1;
+    (void)wait(NULL);
+}
+#elif defined(SIGALRM)
 static void watchdog_bark(void)
 {
     ssize_t r = write(2, watchdog_msg, watchdog_len);
@@ -115,96 +212,6 @@ static void watchdog_bark(void)
     _exit(1);
 }
 
-#if CA_HAVE_THREADS
-static pthread_mutex_t wd_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wd_cv;
-static pthread_t wd_thread;
-static int wd_running;      /* the thread exists                         */
-static int wd_armed;        /* a test runs under it                      */
-static int wd_quit;
-static struct timespec wd_deadline;
-
-static void *watchdog_main(void *arg)
-{
-    struct timespec now;
-
-    (void)arg;
-    pthread_mutex_lock(&wd_mu);
-    while (!wd_quit) {
-        if (!wd_armed) {
-            pthread_cond_wait(&wd_cv, &wd_mu);
-            continue;
-        }
-        (void)pthread_cond_timedwait(&wd_cv, &wd_mu, &wd_deadline);
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (wd_armed && !wd_quit &&
-            (now.tv_sec > wd_deadline.tv_sec ||
-             (now.tv_sec == wd_deadline.tv_sec &&
-              now.tv_nsec >= wd_deadline.tv_nsec)))
-            watchdog_bark();
-    }
-    pthread_mutex_unlock(&wd_mu);
-    return NULL;
-}
-
-static void watchdog_setup(void)
-{
-    pthread_condattr_t attr;
-
-    watchdog_read_env();
-    if (watchdog_secs == 0)
-        return;
-    if (pthread_condattr_init(&attr) != 0)
-        return;
-    (void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (pthread_cond_init(&wd_cv, &attr) == 0) {
-        wd_quit = 0;
-        wd_armed = 0;
-        if (pthread_create(&wd_thread, NULL, watchdog_main, NULL) == 0)
-            wd_running = 1;
-        else
-            (void)pthread_cond_destroy(&wd_cv);
-    }
-    (void)pthread_condattr_destroy(&attr);
-}
-
-static void watchdog_arm(const char *test)
-{
-    if (!wd_running)
-        return;
-    pthread_mutex_lock(&wd_mu);
-    watchdog_message(test);
-    clock_gettime(CLOCK_MONOTONIC, &wd_deadline);
-    wd_deadline.tv_sec += (time_t)watchdog_secs;
-    wd_armed = 1;
-    pthread_cond_signal(&wd_cv);
-    pthread_mutex_unlock(&wd_mu);
-}
-
-static void watchdog_disarm(void)
-{
-    if (!wd_running)
-        return;
-    pthread_mutex_lock(&wd_mu);
-    wd_armed = 0;
-    pthread_cond_signal(&wd_cv);
-    pthread_mutex_unlock(&wd_mu);
-}
-
-static void watchdog_end(void)
-{
-    if (!wd_running)
-        return;
-    pthread_mutex_lock(&wd_mu);
-    wd_armed = 0;
-    wd_quit = 1;
-    pthread_cond_signal(&wd_cv);
-    pthread_mutex_unlock(&wd_mu);
-    (void)pthread_join(wd_thread, NULL);
-    (void)pthread_cond_destroy(&wd_cv);
-    wd_running = 0;
-}
-#elif defined(SIGALRM)
 static void watchdog_fire(int sig)
 {
     (void)sig;

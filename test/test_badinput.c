@@ -248,6 +248,14 @@ static int result_size_mismatch(void)
 
 /* ------------------------------------------------------------ the table
 ** ROW(function, case, expression, expected code) */
+/* A ca_thread function that is never run (its call is refused). */
+static int thread_nop(void *arg, void *result)
+{
+    (void)arg;
+    (void)result;
+    return CA_OK;
+}
+
 #define BAD_CORE(ROW)                                                        \
     ROW(ca_chan_init, null, ca_chan_init(NULL, CA_FIXED, 1, 4, F.tbuf, 16), CA_EINVAL) \
     ROW(ca_chan_init, kind_0, ca_chan_init(&F.tmp, (ca_buf_kind)0, 1, 4, F.tbuf, 16), CA_EINVAL) \
@@ -393,6 +401,25 @@ static int result_size_mismatch(void)
 #define BAD_MALLOC(ROW)
 #endif
 
+/* The pool and ca_thread: real with threads and malloc, else refused. */
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+#define BAD_POOL(ROW)                                                        \
+    ROW(ca_sched_start, zeroed, ca_sched_start(&F.zs, 1), CA_EINVAL)        \
+    ROW(ca_sched_start, too_many, ca_sched_start(&F.s, CA_POOL_MAX + 1), CA_ERANGE) \
+    ROW(ca_sched_stop, zeroed, ca_sched_stop(&F.zs), CA_EINVAL)             \
+    ROW(ca_sched_stop, no_pool, ca_sched_stop(&F.s), CA_EINVAL)             \
+    ROW(ca_thread, null_fn, ca_thread(NULL, NULL, 4, (ca_chan **)&F.alt), CA_EINVAL) \
+    ROW(ca_thread, null_out, ca_thread(thread_nop, NULL, 4, NULL), CA_EINVAL) \
+    ROW(ca_thread, elem_too_big, ca_thread(thread_nop, NULL, CA_MAX_ELEM_SIZE + 1, (ca_chan **)&F.alt), CA_ERANGE)
+#else
+#define BAD_POOL(ROW)                                                        \
+    ROW(ca_sched_start, zeroed, ca_sched_start(&F.zs, 1), CA_EINVAL)        \
+    ROW(ca_sched_start, no_threads, ca_sched_start(&F.s, 1), CA_ENOTSUP)    \
+    ROW(ca_sched_stop, zeroed, ca_sched_stop(&F.zs), CA_EINVAL)             \
+    ROW(ca_sched_stop, no_threads, ca_sched_stop(&F.s), CA_ENOTSUP)         \
+    ROW(ca_thread, no_threads, ca_thread(thread_nop, NULL, 4, (ca_chan **)&F.alt), CA_ENOTSUP)
+#endif
+
 /* Rows of known defects: XFAIL(function, case, expression, code, why). */
 #define BAD_XFAIL(XFAIL)
 
@@ -419,10 +446,12 @@ static int result_size_mismatch(void)
 
 BAD_CORE(DEFINE_ROW)
 BAD_MALLOC(DEFINE_ROW)
+BAD_POOL(DEFINE_ROW)
 BAD_XFAIL(DEFINE_XFAIL)
 
 static const ca_test tests[] = {
-    BAD_CORE(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_XFAIL(LIST_XFAIL)
+    BAD_CORE(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
+    BAD_XFAIL(LIST_XFAIL)
     {NULL, NULL}};
 
 CA_TEST_MAIN("badinput", tests)

@@ -8,6 +8,8 @@
 */
 #include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -516,19 +518,6 @@ static void two_threads_no_ref(void)
     }
 }
 
-/* Once the other threads are gone, a wait that nothing can end is a
-** provable deadlock again. */
-static void alone_again_deadlock(void)
-{
-    ichan c;
-    int v;
-
-    ichan_init(&c, CA_UNBUFFERED, 0);
-    CA_ASSERT_RC(ca_take_blocking(&c.ch, &v), CA_EDEADLOCK);
-    CHECK_PENDING(&c.ch, 0, 0);
-    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-}
-
 /* ------------------------------------------------------ shutdown */
 
 typedef struct waiter_block {
@@ -635,8 +624,33 @@ static int stuck_block(ca_go *g)
     GO_END(g);
 }
 
-/* Reads from fd until `needle` was seen (a blocking read: the report is
-** written once, by a worker). */
+/* The child's side: a pool whose one block waits for a value nobody will
+** send, and this thread waiting for that block. Every thread of the
+** process waits: the pool says so on stderr (a pipe to the parent), and
+** the parent ends the child. */
+static void deadlock_child(int out)
+{
+    ca_sched s;
+    ichan in;
+    waiter_block w;
+    ca_chan *r;
+
+    (void)dup2(out, 2);
+    if (ca_sched_init(&s) != CA_OK)
+        _exit(2);
+    ichan_init(&in, CA_UNBUFFERED, 0);
+    (void)ca_chan_set_name(&in.ch, "nobody-feeds-me");
+    memset(&w, 0, sizeof w);
+    w.in = &in.ch;
+    if (ca_go_result(&w.go, 0, &r) != CA_OK ||
+        ca_sched_start(&s, 2) != CA_OK ||
+        ca_go_start(&s, &w.go, stuck_block) != CA_OK)
+        _exit(3);
+    (void)ca_take_blocking(r, NULL);
+    _exit(4); /* never: nothing can end the wait */
+}
+
+/* Reads from fd until `needle` was seen or the writer is gone. */
 static int read_until(int fd, const char *needle, char *buf, size_t size)
 {
     size_t len = 0;
@@ -656,41 +670,89 @@ static int read_until(int fd, const char *needle, char *buf, size_t size)
 
 static void pool_deadlock_report(void)
 {
+    char buf[4096];
+    int fds[2], status;
+    pid_t pid;
+
+    /* A process of its own, forked while this one has one thread. */
+    CA_ASSERT_EQ(pipe(fds), 0);
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) == 0) {
+        close(fds[0]);
+        deadlock_child(fds[1]);
+    }
+    CU_ASSERT_FATAL(pid > 0);
+    close(fds[1]);
+    CU_ASSERT(read_until(fds[0], "nobody-feeds-me", buf, sizeof buf));
+    close(fds[0]);
+    (void)kill(pid, SIGKILL);
+    CA_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFSIGNALED(status)); /* it was still waiting */
+    CU_ASSERT(strstr(buf, "deadlock") != NULL);
+    CU_ASSERT(strstr(buf, "stuck_block") != NULL);
+}
+
+/* A pool that waits for a thread that is still working reports nothing:
+** the thread could end the wait (and does). */
+static void pool_no_false_report(void)
+{
     ca_sched s;
     ichan in;
     waiter_block w;
     ca_chan *r;
-    char buf[4096];
-    int fds[2], saved, v = 5;
+    int v = 5;
 
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     ichan_init(&in, CA_UNBUFFERED, 0);
-    CA_ASSERT_RC(ca_chan_set_name(&in.ch, "nobody-feeds-me"), CA_OK);
     memset(&w, 0, sizeof w);
     w.in = &in.ch;
     CA_ASSERT_RC(ca_go_result(&w.go, 0, &r), CA_OK);
-    CA_ASSERT_EQ(pipe(fds), 0);
-    fflush(stderr);
-    saved = dup(2);
-    CA_ASSERT_EQ(dup2(fds[1], 2), 2);
     CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &w.go, stuck_block), CA_OK);
-    CU_ASSERT(read_until(fds[0], "nobody-feeds-me", buf, sizeof buf));
-    fflush(stderr);
-    CA_ASSERT_EQ(dup2(saved, 2), 2);
-    close(saved);
-    close(fds[0]);
-    close(fds[1]);
-    CU_ASSERT(strstr(buf, "deadlock") != NULL);
-    CU_ASSERT(strstr(buf, "stuck_block") != NULL);
-    /* Not fatal: an outside thread may still end it. */
-    CA_ASSERT_RC(ca_offer(&in.ch, &v), CA_OK);
+    /* This thread is busy, not blocked: the pool must wait for it. */
+    CA_ASSERT_RC(ca_put_blocking(&in.ch, &v), CA_OK);
     CA_ASSERT_RC(ca_take_blocking(r, NULL), CA_CLOSED);
     CA_ASSERT_EQ(w.got, 5);
     CA_ASSERT_RC(ca_chan_free(r), CA_OK);
     CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&in.ch), CA_OK);
+}
+
+/* Once the other threads are gone, a wait that nothing can end is a
+** provable deadlock again: in ca_sched_run, and in a blocking call that
+** drives go blocks. */
+static void alone_again_deadlock(void)
+{
+    ca_sched s;
+    ichan c1, c2;
+    waiter_block w;
+    int v = 9;
+
+    ichan_init(&c1, CA_UNBUFFERED, 0);
+    ichan_init(&c2, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&w, 0, sizeof w);
+    w.in = &c1.ch;
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, stuck_block), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    CA_ASSERT_RC(ca_offer(&c1.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+
+    /* The default scheduler has a block waiting on c1; this thread waits
+    ** on c2, driving it. */
+    memset(&w, 0, sizeof w);
+    w.in = &c1.ch;
+    CA_ASSERT_RC(ca_go_start(NULL, &w.go, stuck_block), CA_OK);
+    CA_ASSERT_RC(ca_take_blocking(&c2.ch, &v), CA_EDEADLOCK);
+    CHECK_PENDING(&c2.ch, 0, 0);
+    CA_ASSERT_RC(ca_offer(&c1.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(NULL), CA_OK);
+    CA_ASSERT_EQ(w.got, 9);
+    CA_ASSERT_RC(ca_chan_destroy(&c1.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c2.ch), CA_OK);
 }
 
 /* ------------------------------------------------------ ca_thread */
@@ -756,9 +818,10 @@ static const ca_test tests[] = {
     {"stop_with_parked_blocks", stop_with_parked_blocks},
     {"timers_on_pool", timers_on_pool},
     {"pool_deadlock_report", pool_deadlock_report},
+    {"pool_no_false_report", pool_no_false_report},
+    {"alone_again_deadlock", alone_again_deadlock},
     {"thread_result", thread_result},
     {"thread_result_dropped", thread_result_dropped},
-    {"alone_again_deadlock", alone_again_deadlock},
     {NULL, NULL}};
 
 CA_TEST_MAIN("pool", tests)
