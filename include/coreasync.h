@@ -8,6 +8,7 @@
 #include <coreasync/config.h>
 #include <coreasync/error.h>
 #include <coreasync/alloc.h>
+#include <coreasync/port.h>
 #include <coreasync/waiter.h>
 #include <coreasync/chan.h>
 #include <coreasync/timer.h>

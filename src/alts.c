@@ -171,9 +171,27 @@ static void unlock_all(ca_alt *order)
             last = order->chan;
         }
 }
+#define isr_group(cases, n) 0
+#define cs_enter(isr) ((void)(isr))
+#define cs_leave(isr) ((void)(isr))
 #else
 #define lock_all(order) ((void)(order))
 #define unlock_all(order) ((void)(order))
+
+/* Without threads nothing is locked, except when a case is on a channel
+** an interrupt touches: then the whole ALTS runs inside the critical
+** section, and its group is claimed inside it too (lock.h). */
+static int isr_group(const ca_alt *cases, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (is_chan_case(&cases[i]) && (cases[i].chan->flags & CA__CH_ISR))
+            return 1;
+    return 0;
+}
+#define cs_enter(isr) ((isr) ? ca__cs_enter() : (void)0)
+#define cs_leave(isr) ((isr) ? ca__cs_leave() : (void)0)
 #endif
 
 /* ------------------------------------------------------------------ alts */
@@ -321,7 +339,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     ca__wakelist wl;
     ca_alt *order;
     size_t i, pick;
-    int rc, timers = 0;
+    int rc, timers = 0, isr;
 
     if ((rc = validate(cases, n, flags, s)) != CA_OK)
         return rc;
@@ -329,9 +347,12 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     /* Without threads nothing is locked: the order is needed only to
     ** queue, in pass 2. */
     order = CA_HAVE_THREADS ? lock_order(cases, n) : NULL;
+    isr = isr_group(cases, n);
+    cs_enter(isr);
     lock_all(order);
     if (!any_live(cases, n)) {
         unlock_all(order);
+        cs_leave(isr);
         return CA_EBADCHAN;
     }
     /* A counterpart seen ready may be claimed meanwhile by its own alts
@@ -347,17 +368,22 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         if (rc == CA_AGAIN)
             continue;
         unlock_all(order);
+        cs_leave(isr);
         ca__wake_all(&wl);
         *index = pick;
         *status = rc;
         return CA_OK;
     }
     /* Pass 2: wait on every case. */
+#if CA_HAVE_THREADS
     CA__STORE(*claim, 0);
-    if (!CA_HAVE_THREADS)
-        order = lock_order(cases, n);
+#else
+    *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
+    order = lock_order(cases, n);
+#endif
     if ((rc = enqueue_all(order, flags, rng, waker, claim)) != CA_OK) {
         unlock_all(order);
+        cs_leave(isr);
         return rc;
     }
     for (i = 0; i < n; i++) {
@@ -374,6 +400,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     if (timers)
         CA__SUNLOCK(s);
     unlock_all(order);
+    cs_leave(isr);
     if (timers)
         ca__sched_kick(s); /* a driver on another thread sleeps too long */
     return CA__PARK;
@@ -399,6 +426,7 @@ void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
     if (timers)
         CA__SUNLOCK(s);
     unlock_all(head);
+    cs_leave(isr_group(cases, n));
     (void)s;
 }
 
@@ -423,5 +451,5 @@ int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim)
                 ca__timer_cancel_locked(s, &cases[i].u.t);
         CA__SUNLOCK(s);
     }
-    return CA__LOAD(*claim) != 0;
+    return (CA__LOAD(*claim) & CA__CLAIMED) != 0;
 }

@@ -22,6 +22,11 @@ static void op_wake(ca_waker *self, ca_waiter *w)
 /* One waker serves every op: the op is found from its waiter. */
 static ca_waker op_waker = {op_wake, NULL};
 
+int ca__is_callback(const ca_waiter *w)
+{
+    return w->waker == &op_waker;
+}
+
 static int start(ca_chan *ch, ca_op *op, void *val, ca_op_cb cb, int take)
 {
     int rc;

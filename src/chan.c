@@ -60,8 +60,29 @@ HOT void q_remove(ca_waiter **q, ca_waiter *w)
     }
 }
 
+/* Waiters queued on channels that interrupts touch (internal.h). */
+static size_t isr_waiting;
+
+#if CA_HAVE_THREADS
+#define ISR_COUNT(d) __atomic_add_fetch(&isr_waiting, (size_t)(d), __ATOMIC_SEQ_CST)
+#else
+/* Changed only inside the critical section, read outside: volatile. */
+#define ISR_COUNT(d) (*(volatile size_t *)&isr_waiting += (size_t)(d))
+#endif
+
+size_t ca__isr_waiting(void)
+{
+#if CA_HAVE_THREADS
+    return __atomic_load_n(&isr_waiting, __ATOMIC_SEQ_CST);
+#else
+    return *(volatile size_t *)&isr_waiting;
+#endif
+}
+
 HOT void unqueue(ca_chan *ch, ca_waiter *w)
 {
+    if (UNLIKELY(ch->flags & CA__CH_ISR))
+        ISR_COUNT(-1);
     CA_ASSERT(w->flags & CA__W_QUEUED);
     if (w->flags & CA__W_TAKE) {
         q_remove(&ch->takers, w);
@@ -77,7 +98,8 @@ HOT void unqueue(ca_chan *ch, ca_waiter *w)
 ** can never complete. */
 HOT int stale(const ca_waiter *w)
 {
-    return (w->flags & CA__W_ALT) && CA__LOAD(*w->u.claim);
+    return (w->flags & CA__W_ALT) &&
+           (CA__LOAD(*w->u.claim) & CA__CLAIMED) != 0;
 }
 
 /* Pops the first waiter of a queue that can still complete, claiming its
@@ -292,6 +314,8 @@ HOT int enqueue_locked(ca_chan *ch, ca_waiter *w)
     w->flags |= CA__W_QUEUED;
     q_push(q, w);
     (*n)++;
+    if (UNLIKELY(ch->flags & CA__CH_ISR))
+        ISR_COUNT(1);
     return CA_OK;
 }
 
@@ -416,7 +440,7 @@ void ca__unpin(ca_chan *ch, ca_waiter *w)
         /* Released for good while this case pinned it: end it now. */
         CA_ASSERT(ch->ntakers == 0 && ch->nputters == 0);
         gone = (ch->flags & CA__CH_OWNED) != 0;
-        ch->flags = 0;
+        ch->flags &= CA__CH_ISR;
     }
     CA__UNLOCK(ch);
 #if CA_HAVE_MALLOC
@@ -534,12 +558,13 @@ static int end_locked(ca_chan *ch, int *later)
     if (ch->pins != 0) {
         if (!(ch->flags & CA__CH_OWNED))
             return CA_EBUSY;
-        ch->flags = CA__CH_OWNED | CA__CH_DYING;
+        ch->flags = (unsigned char)(CA__CH_OWNED | CA__CH_DYING |
+                                    (ch->flags & CA__CH_ISR));
         ch->refs = 0;
         *later = 1;
         return CA_OK;
     }
-    ch->flags = 0;
+    ch->flags &= CA__CH_ISR; /* dead; still locked like a live one */
     return CA_OK;
 }
 
@@ -618,6 +643,28 @@ int ca_chan_set_name(ca_chan *ch, const char *name)
     ch->name = name;
     CA__UNLOCK(ch);
     return CA_OK;
+}
+
+int ca_chan_set_isr(ca_chan *ch)
+{
+    int rc = lock_live(ch);
+
+    if (rc != CA_OK)
+        return rc;
+    if (!(ch->flags & CA__CH_ISR) && (rc = ca__cs_declare()) == CA_OK)
+        ISR_COUNT(ch->ntakers + ch->nputters); /* counted from now on */
+#if CA_HAVE_THREADS
+    if (rc == CA_OK)
+        ch->flags |= CA__CH_ISR;
+    CA__UNLOCK(ch);
+#else
+    /* No interrupt uses it yet, so nothing was locked: set the bit after
+    ** the unlock, which would otherwise leave a section never entered. */
+    CA__UNLOCK(ch);
+    if (rc == CA_OK)
+        ch->flags |= CA__CH_ISR;
+#endif
+    return rc;
 }
 
 int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)

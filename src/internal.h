@@ -5,8 +5,9 @@
 ** The files of src/ form layers, and a file calls only into its own layer
 ** or those below it (no circle):
 **
-**   platform.c lock.c alloc.c error.c      the machine
-**   chan.c async.c                         channels and their waiters
+**   platform.c port/ lock.c alloc.c        the machine (port.h)
+**   error.c
+**   chan.c async.c isr.c                   channels and their waiters
 **   timer.c                                the timer heap
 **   result.c                               a go block's result channel
 **   sched.c                                run queue, park/wake, the loop
@@ -102,6 +103,34 @@ void ca__unpin(ca_chan *ch, ca_waiter *w);
 ** Stale alts waiters do not count. Caller holds the lock. */
 int ca__can_put_locked(ca_chan *ch);
 int ca__can_take_locked(ca_chan *ch);
+
+/* ------------------------------------------------------------------ isr */
+
+/* Waiters on channels declared with ca_chan_set_isr (chan.c counts them):
+** while there are any, an interrupt may yet complete one, and a scheduler
+** with nothing to run waits for it as for a ca_sched_ref. */
+size_t ca__isr_waiting(void);
+#if CA_HAVE_THREADS
+/* ca_offer_isr/ca_poll_isr calls between their start and the delivery of
+** their wakes (isr.c): with the two counts read in the order waiting,
+** in flight, then the queues, a completion is never missed. */
+size_t ca__isr_inflight(void);
+#endif
+
+/* The deferred wakes (platform.c): push (under the critical section or
+** lock it takes itself) and take the whole list (1 if it held any). */
+void ca__pending_push(ca__wakelist *wl);
+int ca__pending_take(ca__wakelist *wl);
+int ca__pending_any(void);
+#if CA_HAVE_THREADS
+/* The scheduler kicked when a callback is deferred: the default one. */
+void ca__pending_home(ca_sched *s);
+#endif
+/* A channel is declared for interrupts: CA_ENOTSUP without a port (no
+** threads), and ca_port_set is refused from now on. */
+int ca__cs_declare(void);
+/* async.c: is w a callback op's (user code when woken)? */
+int ca__is_callback(const ca_waiter *w);
 
 /* ------------------------------------------------------------------ sched */
 

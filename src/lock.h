@@ -7,7 +7,9 @@
 ** value), far shorter than a futex round trip, and a byte keeps ca_chan
 ** small. A waiter that spins too long yields its CPU, so a holder that was
 ** preempted gets to run. A build without threads has no locks and no
-** atomics at all: every macro here is empty.
+** atomics at all: every macro here is empty, except on a channel that
+** an interrupt handler touches (ca_chan_set_isr): the port's critical
+** section locks that one.
 **
 ** The lock and the claim are C11 atomics (<stdatomic.h>) when the compiler
 ** has them, GCC/Clang __atomic builtins otherwise (C99): acquire to lock
@@ -23,6 +25,13 @@
 #define CA_LOCK_H
 
 #include <coreasync/config.h>
+
+/* Channel flag: declared with ca_chan_set_isr() (an interrupt handler, or
+** in a threaded build another thread, calls ca_offer_isr/ca_poll_isr). */
+#define CA__CH_ISR 0x80
+
+/* The bit of an ALTS group's claim byte that says it was claimed. */
+#define CA__CLAIMED 0x01
 
 #if CA_HAVE_THREADS
 
@@ -88,16 +97,32 @@ static inline int ca__claim(unsigned char *claim)
 
 #else /* !CA_HAVE_THREADS */
 
-#define CA__LOCK(ch) ((void)0)
-#define CA__UNLOCK(ch) ((void)0)
+/* One thread, and interrupt handlers: a channel declared with
+** ca_chan_set_isr() is locked by the port's critical section (nested by a
+** count, platform.c); every other channel needs nothing. The bit stays
+** set from the declaration until the storage is initialised again, so a
+** lock and its unlock always agree. */
+void ca__cs_enter(void);
+void ca__cs_leave(void);
+#define CA__LOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__cs_enter() : (void)0)
+#define CA__UNLOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__cs_leave() : (void)0)
 #define CA__LOAD(x) (x)
 #define CA__STORE(x, v) ((x) = (v))
 
+/* An ALTS group with a case on such a channel may be claimed from a
+** handler: its claim byte carries CA__CLAIM_CS, and it is claimed inside
+** the critical section (platform.c). Others are claimed with a plain
+** test-and-set. */
+#define CA__CLAIM_CS 0x02
+int ca__claim_cs(unsigned char *claim);
+
 static inline int ca__claim(unsigned char *claim)
 {
+    if (*claim & CA__CLAIM_CS)
+        return ca__claim_cs(claim);
     if (*claim)
         return 0;
-    *claim = 1;
+    *claim = CA__CLAIMED;
     return 1;
 }
 

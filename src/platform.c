@@ -1,11 +1,13 @@
 /*
-** platform.c: the clock, idling, and waking an idle scheduler.
+** platform.c: the port in use, its critical section and the deferred
+** wakes it guards, idling, and waking an idle scheduler.
 ** MIT licence, see COPYING.
 **
-** POSIX gives a monotonic clock and nanosleep; a threaded build waits on a
-** condition variable, so that a wake-up from another thread ends the wait.
-** Elsewhere (bare metal) there is no clock until the user gives one with
-** ca_sched_set_clock(), along with an idle hook (WFI, say).
+** The clock, the critical section and the wait come from the port
+** (port.h; src/port/ has the shipped ones). A threaded build waits on a
+** condition variable instead, so that a wake-up from another thread ends
+** the wait. Without a port (bare metal before ca_port_set) there is no
+** clock until ca_sched_set_clock() gives one, along with an idle hook.
 */
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -14,53 +16,180 @@
 #define _DEFAULT_SOURCE /* syscall(), for the futex */
 #endif
 #include <errno.h>
-#if defined(HAVE_CLOCK_GETTIME) || CA_HAVE_THREADS
+#if CA_HAVE_THREADS
 #include <time.h>
 #endif
 
 #include "platform.h"
 
-#if defined(HAVE_CLOCK_GETTIME)
-static uint32_t posix_now(void *ud)
-{
-    struct timespec ts;
+/* ------------------------------------------------------------------ port */
 
-    (void)ud;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    /* Wraps every 49.7 days, as every tick here may. */
-    return (uint32_t)((uint64_t)ts.tv_sec * 1000u +
-                      (uint64_t)ts.tv_nsec / 1000000u);
-}
-
-static void posix_sleep(void *ud, uint32_t ms)
-{
-    struct timespec ts;
-
-    (void)ud;
-    /* Only a build without threads sleeps here (one with threads waits on
-    ** its condition variable): there, nothing but a timer can make a block
-    ** ready, and a CA_FOREVER wait is one with a ca_sched_ref() held by a
-    ** signal handler or an event loop of the user's, which has no way to
-    ** wake us: look again every 10 ms. */
-    if (ms == CA_FOREVER)
-        ms = 10;
-    ts.tv_sec = (time_t)(ms / 1000u);
-    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
-    (void)nanosleep(&ts, NULL);
-}
+#if defined(CA_PORT_POSIX)
+static const ca_port *port = &ca_port_posix;
+#else
+static const ca_port *port; /* bare metal: the user's ca_port_set() */
 #endif
+/* A channel was declared for interrupts: the port's section is in use. */
+static unsigned char port_used;
+
+int ca_port_set(const ca_port *p)
+{
+    if (p == NULL || p->enter == NULL || p->leave == NULL)
+        return CA_EINVAL;
+    if (port_used)
+        return CA_EBUSY;
+    port = p;
+    return CA_OK;
+}
+
+const ca_port *ca_port_get(void)
+{
+    return port;
+}
 
 void ca__platform_clock(uint32_t (**now)(void *ud),
                         void (**idle)(void *ud, uint32_t ms))
 {
-#if defined(HAVE_CLOCK_GETTIME)
-    *now = posix_now;
-    *idle = posix_sleep;
-#else
-    *now = NULL;
+    /* A scheduler on the port's clock idles through the port (or, with
+    ** threads, its condition variable): no hook of its own. */
+    *now = port != NULL ? port->now : NULL;
     *idle = NULL;
+}
+
+/* ------------------------------------------------------------------ pending
+** Waiters completed by ca_offer_isr and ca_poll_isr whose wake must not
+** run where they completed (an interrupt handler; in a threaded build,
+** a callback on a foreign thread): the driver of a scheduler drains the
+** list and wakes them (sched.c). Without threads the critical section
+** guards the list; with them, a spin lock of its own. */
+static struct {
+    ca_waiter *head;
+    ca_waiter **tail;
+#if CA_HAVE_THREADS
+    unsigned char lock;
+    ca_sched *home; /* kicked when a callback is deferred */
+#endif
+} pending = {NULL, &pending.head
+#if CA_HAVE_THREADS
+             , 0, NULL
+#endif
+};
+
+#if CA_HAVE_THREADS
+#define PENDING_HEAD() __atomic_load_n(&pending.head, __ATOMIC_SEQ_CST)
+#define PENDING_LOCK() ca__spin_lock(&pending.lock)
+#define PENDING_UNLOCK() ca__spin_unlock(&pending.lock)
+#else
+#define PENDING_HEAD() (*(ca_waiter *volatile *)&pending.head)
+#define PENDING_LOCK() ca__cs_enter()
+#define PENDING_UNLOCK() ca__cs_leave()
+#endif
+
+void ca__pending_push(ca__wakelist *wl)
+{
+    PENDING_LOCK();
+    *pending.tail = wl->head;
+    pending.tail = wl->tail;
+    PENDING_UNLOCK();
+#if CA_HAVE_THREADS
+    {
+        ca_sched *home = __atomic_load_n(&pending.home, __ATOMIC_ACQUIRE);
+        if (home != NULL)
+            ca__sched_kick(home);
+    }
 #endif
 }
+
+int ca__pending_take(ca__wakelist *wl)
+{
+    CA__WAKELIST_INIT(wl);
+    if (PENDING_HEAD() == NULL)
+        return 0; /* the common case costs no lock */
+    PENDING_LOCK();
+    wl->head = pending.head;
+    wl->tail = pending.tail;
+    pending.head = NULL;
+    pending.tail = &pending.head;
+    PENDING_UNLOCK();
+    return wl->head != NULL;
+}
+
+int ca__pending_any(void)
+{
+    return PENDING_HEAD() != NULL;
+}
+
+#if CA_HAVE_THREADS
+void ca__pending_home(ca_sched *s)
+{
+    __atomic_store_n(&pending.home, s, __ATOMIC_RELEASE);
+}
+#endif
+
+/* ------------------------------------------------------------------ section */
+
+#if !CA_HAVE_THREADS
+/* The library's critical section: the port's, entered once however
+** deep the library nests it (an ALTS holds several channels). A handler
+** that runs while the main loop is outside finds the count at 0 and
+** enters for real; while the main loop is inside, no handler runs. */
+static unsigned cs_depth;
+static ca_irq_state cs_saved;
+
+int ca__cs_declare(void)
+{
+    if (port == NULL)
+        return CA_ENOTSUP;
+    port_used = 1;
+    return CA_OK;
+}
+
+void ca__cs_enter(void)
+{
+    if (cs_depth == 0)
+        cs_saved = port->enter();
+    cs_depth++;
+}
+
+void ca__cs_leave(void)
+{
+    CA_ASSERT(cs_depth != 0);
+    if (--cs_depth == 0)
+        port->leave(cs_saved);
+}
+
+int ca__claim_cs(unsigned char *claim)
+{
+    int won;
+
+    ca__cs_enter();
+    won = !(*claim & CA__CLAIMED);
+    *claim |= CA__CLAIMED;
+    ca__cs_leave();
+    return won;
+}
+
+/* Sleeps until ms pass or an interrupt comes, unless a wake is already
+** deferred: checked inside the section, so none slips in between. */
+static void cs_idle(ca_sched *s, uint32_t ms)
+{
+    if (port == NULL || port->wait == NULL) {
+        if (s->idle != NULL)
+            s->idle(s->clock_ud, ms);
+        return; /* no way to wait: the loop spins on the clock */
+    }
+    ca__cs_enter();
+    if (pending.head == NULL)
+        port->wait(cs_saved, ms);
+    ca__cs_leave();
+}
+#else
+int ca__cs_declare(void)
+{
+    port_used = 1;
+    return CA_OK;
+}
+#endif
 
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s)
@@ -222,8 +351,28 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
 #else
     (void)stop;
     (void)epoch;
-    if (s->idle != NULL)
-        s->idle(s->clock_ud, ms);
+    cs_idle(s, ms);
+#endif
+}
+
+void ca__platform_sleep(ca_sched *s, uint32_t ms)
+{
+#if CA_HAVE_THREADS
+    /* The epoch first: a wake that comes after it ends the wait; one that
+    ** came before is in the inbox or the pending list. */
+    unsigned epoch = ca__sched_epoch(s);
+
+    if (__atomic_load_n(&s->ninbox, __ATOMIC_RELAXED) != 0 ||
+        PENDING_HEAD() != NULL)
+        return;
+    ca__platform_idle(s, ms, NULL, 1, epoch);
+#else
+    if (s->flags & CA__S_OWN_CLOCK) {
+        if (s->idle != NULL)
+            s->idle(s->clock_ud, ms);
+        return;
+    }
+    cs_idle(s, ms);
 #endif
 }
 

@@ -20,6 +20,10 @@ void ca__platform_clock(uint32_t (**now)(void *ud),
 void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
                        int driver, unsigned epoch);
 
+/* Sleeps until ms pass or a wake may have come (ca_sched_idle): a wake
+** deferred or made ready before the call ends it at once. */
+void ca__platform_sleep(ca_sched *s, uint32_t ms);
+
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s);
 void ca__platform_wait_destroy(ca_sched *s);

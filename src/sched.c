@@ -414,6 +414,7 @@ static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static void default_init(void)
 {
     (void)ca_sched_init(&default_sched);
+    ca__pending_home(&default_sched);
 }
 #else
 static int default_ready;
@@ -656,6 +657,29 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
     return ran;
 }
 
+/* Wakes what ca_offer_isr and ca_poll_isr deferred (isr.c), here on the
+** driver: blocks go to the run queue, callbacks run. */
+static void drain_pending(void)
+{
+    ca__wakelist wl;
+
+    if (ca__pending_take(&wl))
+        ca__wake_all(&wl);
+}
+
+/* May an interrupt (or a thread in ca_offer_isr) still wake something?
+** Read before the queues, in this order (isr.c says why). */
+static int isr_busy(void)
+{
+    if (ca__isr_waiting() != 0)
+        return 1;
+#if CA_HAVE_THREADS
+    if (ca__isr_inflight() != 0)
+        return 1;
+#endif
+    return ca__pending_any();
+}
+
 /* What a run reports when blocks remain and none can ever run again. */
 static int stuck(ca_sched *s)
 {
@@ -671,23 +695,25 @@ static int loop(ca_sched *s, volatile int *stop)
 {
     uint32_t next;
     unsigned epoch;
-    int idle;
+    int idle, busy;
 
     for (;;) {
         /* Read before anything is looked at: a kick from here on ends
         ** the wait below at once (see the top of this file). */
         epoch = ca__sched_epoch(s);
         next = ca__timers_fire(s);
+        drain_pending();
         if (run_ready(s, &s->q, CA__TIMER_BATCH, stop) != 0)
             continue;
         if (stop != NULL && CA__LOAD(*stop))
             return CA_OK;
+        busy = isr_busy();
         CA__SLOCK(s);
         idle = s->q.n == 0 && s->ninbox == 0;
-        if (idle && s->ntimers == 0 && s->refs == 0) {
+        if (idle && s->ntimers == 0 && s->refs == 0 && !busy) {
             /* Nothing here can ever run again: done, or a deadlock if no
-            ** other thread that called the library is alive to end it
-            ** (a blocking call decides that for itself). */
+            ** other thread is alive to end it (a blocking call decides
+            ** that for itself). */
             size_t live = s->nlive;
             CA__SUNLOCK(s);
             if (stop != NULL)
@@ -888,21 +914,23 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
 {
     uint32_t next;
     size_t budget;
-    int rc;
+    int rc, busy;
 
     if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     if ((rc = drive_begin(s)) != CA_OK)
         return rc;
     (void)ca__timers_fire(s);
+    drain_pending();
     drain_inbox(s, &s->q);
     budget = s->q.n; /* each block ready now runs at most once */
     run_ready(s, &s->q, budget, NULL);
     next = ca__timers_fire(s);
+    busy = isr_busy();
     CA__SLOCK(s);
-    if (s->q.n != 0 || s->ninbox != 0)
+    if (s->q.n != 0 || s->ninbox != 0 || ca__pending_any())
         next = 0;
-    else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0 &&
+    else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0 && !busy &&
              ca__threads_alone())
         rc = stuck(s);
     CA__SUNLOCK(s);
@@ -910,4 +938,17 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     if (next_ms != NULL)
         *next_ms = next;
     return rc;
+}
+
+int ca_sched_idle(ca_sched *s, uint32_t next_ms)
+{
+    int rc;
+
+    if ((rc = ca__sched_live(&s)) != CA_OK)
+        return rc;
+    if (ca__in_sched())
+        return CA_EPERM; /* it would put its own driver to sleep */
+    if (next_ms != 0)
+        ca__platform_sleep(s, next_ms);
+    return CA_OK;
 }

@@ -248,6 +248,16 @@ static int result_size_mismatch(void)
 
 /* ------------------------------------------------------------ the table
 ** ROW(function, case, expression, expected code) */
+/* A port with no critical section: refused. */
+static int port_without_enter(void)
+{
+    static ca_port p;
+
+    p = ca_port_posix;
+    p.enter = NULL;
+    return ca_port_set(&p);
+}
+
 /* A ca_thread function that is never run (its call is refused). */
 static int thread_nop(void *arg, void *result)
 {
@@ -378,6 +388,19 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_timeout_init, null, ca_timeout_init(&F.s, NULL, 1), CA_EINVAL) \
     ROW(ca_timeout_init, zeroed_sched, ca_timeout_init(&F.zs, &F.tc, 1), CA_EINVAL) \
     ROW(ca_timeout_init, too_long, ca_timeout_init(&F.s, &F.tc, CA_MAX_DELAY + 1), CA_ERANGE) \
+    ROW(ca_chan_set_isr, null, ca_chan_set_isr(NULL), CA_EINVAL)          \
+    ROW(ca_chan_set_isr, destroyed, ca_chan_set_isr(&F.dead), CA_EBADCHAN) \
+    ROW(ca_offer_isr, null, ca_offer_isr(NULL, &F.v), CA_EINVAL)          \
+    ROW(ca_offer_isr, undeclared, ca_offer_isr(&F.live, &F.v), CA_EPERM)  \
+    ROW(ca_offer_isr, destroyed, ca_offer_isr(&F.dead, &F.v), CA_EBADCHAN) \
+    ROW(ca_poll_isr, null, ca_poll_isr(NULL, &F.v), CA_EINVAL)            \
+    ROW(ca_poll_isr, undeclared, ca_poll_isr(&F.live, &F.v), CA_EPERM)    \
+    ROW(ca_poll_isr, destroyed, ca_poll_isr(&F.dead, &F.v), CA_EBADCHAN)  \
+    ROW(ca_port_set, null, ca_port_set(NULL), CA_EINVAL)                  \
+    ROW(ca_port_set, no_enter, port_without_enter(), CA_EINVAL)           \
+    ROW(ca_port_get, posix_default, ca_port_get() == &ca_port_posix, 1)   \
+    ROW(ca_port_posix, has_hooks, ca_port_posix.enter != NULL && ca_port_posix.leave != NULL, 1) \
+    ROW(ca_sched_idle, zeroed, ca_sched_idle(&F.zs, 0), CA_EINVAL)        \
     ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
     ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
 

@@ -223,6 +223,46 @@ int ca_offer(ca_chan *ch, const void *val);
 int ca_poll(ca_chan *ch, void *dst);
 
 /**
+ * Declares that an interrupt handler (or, in a build with threads, another
+ * thread) will call ca_offer_isr() or ca_poll_isr() on this channel. Call
+ * it before the interrupt is enabled; the declaration lasts until the
+ * storage is initialised again. Only declared channels pay for the
+ * critical section: without threads, every operation on them masks
+ * interrupts through the port (port.h) for a few dozen instructions.
+ * While operations wait on a declared channel, an idle scheduler waits
+ * for the interrupt (as if a ca_sched_ref() were held) instead of
+ * reporting `CA_EDEADLOCK`.
+ *
+ * Returns `CA_OK` (also when already declared); `CA_EINVAL` for NULL;
+ * `CA_EBADCHAN` for a channel that is not live; `CA_ENOTSUP` in a build
+ * without threads that has no port (ca_port_set).
+ */
+int ca_chan_set_isr(ca_chan *ch);
+
+/**
+ * ca_offer() for an interrupt handler: puts `*val` if a waiting take or
+ * buffer room accepts it now, and never waits or queues. Every wake-up it
+ * causes is deferred to the next turn of a scheduler (ca_sched_step(),
+ * ca_sched_run(), a blocking call that drives): no user code runs in the
+ * handler. Safe while the main loop is anywhere inside the library.
+ *
+ * Returns `CA_OK`, `CA_AGAIN` (refused: nobody takes and the buffer is
+ * full), `CA_CLOSED`, or the errors of ca_offer(), plus `CA_EPERM` for a
+ * live channel not declared with ca_chan_set_isr(). In a build with
+ * threads it may be called from any thread, but it is not
+ * async-signal-safe there.
+ */
+int ca_offer_isr(ca_chan *ch, const void *val);
+
+/**
+ * ca_poll() for an interrupt handler: takes a buffered value, or one from
+ * a waiting put, into `*dst` if there is one now. Deferral, returns and
+ * errors as ca_offer_isr() (`CA_AGAIN`: nothing there; `CA_CLOSED`: closed
+ * and drained).
+ */
+int ca_poll_isr(ca_chan *ch, void *dst);
+
+/**
  * Closes the channel: puts from now on report `CA_CLOSED`; waiting takes
  * complete with `CA_CLOSED`; puts that were already waiting stay queued and
  * will be delivered (they report `CA_OK`); takes keep draining the buffer

@@ -169,6 +169,10 @@ int ca_sched_run(ca_sched *s);
  * `*next_ms` (may be NULL) is 0 when blocks are ready again, the
  * milliseconds until the next timer, or `CA_FOREVER`.
  *
+ * Blocks parked on a channel declared with ca_chan_set_isr() are not a
+ * deadlock: an interrupt may yet complete them (it wakes them through the
+ * next step). Sleep between steps with ca_sched_idle().
+ *
  * Returns `CA_OK` while blocks remain, or when none is live (then
  * `*next_ms` is `CA_FOREVER`, or the delay of a timer still pending); `CA_EDEADLOCK` as ca_sched_run();
  * `CA_EPERM` as ca_sched_run(); `CA_EBUSY`, without waiting, while another
@@ -211,6 +215,28 @@ int ca_sched_start(ca_sched *s, unsigned n);
  * `CA_ENOTSUP` as ca_sched_start().
  */
 int ca_sched_stop(ca_sched *s);
+
+/**
+ * The other half of a super-loop turn: sleeps until `next_ms` milliseconds
+ * pass or an interrupt may have made something ready, and returns at once
+ * when `next_ms` is 0 or a wake-up deferred by ca_offer_isr() or
+ * ca_poll_isr() is waiting for the next ca_sched_step(). The check and the
+ * sleep happen inside the port's critical section, whose `wait` (WFI)
+ * still wakes for an interrupt: none is lost in between. So
+ *
+ *     for (;;) {
+ *         ca_sched_step(s, &next);
+ *         ca_sched_idle(s, next);
+ *     }
+ *
+ * sleeps whenever there is nothing to do and never misses an interrupt.
+ * A scheduler with a clock of ca_sched_set_clock() sleeps in that idle
+ * hook instead. With threads it waits as ca_sched_run() does, and a
+ * wake-up from another thread ends the wait. May return early. `CA_OK`;
+ * `CA_EINVAL` for a scheduler that is not live; `CA_EPERM` from a go
+ * block or a callback a scheduler runs.
+ */
+int ca_sched_idle(ca_sched *s, uint32_t next_ms);
 
 /** Declares an outside source that may wake parked blocks, so that the
  * scheduler waits for it instead of reporting a deadlock. Counted. */
