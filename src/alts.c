@@ -161,15 +161,21 @@ static void lock_all(ca_alt *order)
         }
 }
 
+/* Once a channel is unlocked, its cases may complete, the block be woken
+** and run on another thread, and its cases be rewritten by the next
+** ALTS: each channel is unlocked only after its last case was read, and
+** what is read next belongs to a channel still locked. */
 static void unlock_all(ca_alt *order)
 {
-    ca_chan *last = NULL;
+    ca_chan *ch;
 
-    for (; order != NULL; order = order->p.order)
-        if (order->chan != last) {
-            CA__UNLOCK(order->chan);
-            last = order->chan;
-        }
+    while (order != NULL) {
+        ch = order->chan;
+        do
+            order = order->p.order;
+        while (order != NULL && order->chan == ch);
+        CA__UNLOCK(ch);
+    }
 }
 #define isr_group(cases, n) 0
 #define cs_enter(isr) ((void)(isr))
@@ -413,7 +419,7 @@ void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
 {
     ca_alt *head = NULL;
     size_t i;
-    int timers = 0;
+    int timers = 0, isr;
 
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
@@ -423,10 +429,11 @@ void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
                  (head == NULL || (uintptr_t)c->chan < (uintptr_t)head->chan))
             head = c;
     }
+    isr = isr_group(cases, n);
     if (timers)
         CA__SUNLOCK(s);
-    unlock_all(head);
-    cs_leave(isr_group(cases, n));
+    unlock_all(head); /* the last touch of the cases (see there) */
+    cs_leave(isr);
     (void)s;
 }
 

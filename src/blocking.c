@@ -57,7 +57,8 @@ static void frame_done(frame *f)
     ca_sched *s = f->s;
     int self = driving_frame == f, old;
 
-    CA_ASSERT(f->done != 1); /* one completion per wait: a waiter or a claim */
+    /* one completion per wait: a waiter or a claim */
+    CA_ASSERT(CA__LOAD(f->done) != 1);
 #if CA_HAVE_THREADS
     old = __atomic_exchange_n(&f->done, 1, __ATOMIC_SEQ_CST);
 #else
