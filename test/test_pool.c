@@ -774,6 +774,71 @@ static void alone_again_deadlock(void)
     CA_ASSERT_RC(ca_chan_destroy(&c2.ch), CA_OK);
 }
 
+
+/* The deadline form of a blocking call: an ALTS with a deadline case,
+** from a plain thread while another thread runs (so nothing is provable
+** and the call must not report a deadlock), and from one that a pool's
+** block answers in time. */
+static void *idle_thread(void *arg)
+{
+    ichan *c = (ichan *)arg;
+    int v;
+
+    (void)ca_take_blocking(&c->ch, &v); /* until the test ends it */
+    return NULL;
+}
+
+static int answer_later(ca_go *g)
+{
+    waiter_block *w = (waiter_block *)g;
+
+    GO_BEGIN(g);
+    SLEEP(g, 1);
+    PUT(g, w->in, &w->v);
+    GO_END(g);
+}
+
+static void blocking_with_deadline(void)
+{
+    ichan c, other;
+    ca_sched s;
+    waiter_block w;
+    ca_alt cases[2];
+    pthread_t t;
+    size_t idx = 99;
+    int v = 0, end = 1;
+
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    ichan_init(&other, CA_UNBUFFERED, 0);
+    CA_ASSERT_EQ(pthread_create(&t, NULL, idle_thread, &other), 0);
+    (void)ca_alt_take(&cases[0], &c.ch, &v);
+    (void)ca_alt_deadline(&cases[1], 5);
+    CA_ASSERT_RC(ca_alts_blocking(cases, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 1); /* nobody sent: the deadline won */
+    CHECK_PENDING(&c.ch, 0, 0);
+
+    /* A block on a pool sends in time. */
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    memset(&w, 0, sizeof w);
+    w.in = &c.ch;
+    w.v = 77;
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, answer_later), CA_OK);
+    (void)ca_alt_take(&cases[0], &c.ch, &v);
+    (void)ca_alt_deadline(&cases[1], 10000);
+    CA_ASSERT_RC(ca_alts_blocking(cases, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 0);
+    CA_ASSERT_EQ(v, 77);
+
+    CA_ASSERT_RC(ca_put_blocking(&other.ch, &end), CA_OK);
+    pthread_join(t, NULL);
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK); /* the block had finished */
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&other.ch), CA_OK);
+}
+
 /* ------------------------------------------------------ ca_thread */
 
 static int answer(void *arg, void *result)
@@ -838,6 +903,7 @@ static const ca_test tests[] = {
     {"timers_on_pool", timers_on_pool},
     {"pool_deadlock_report", pool_deadlock_report},
     {"pool_no_false_report", pool_no_false_report},
+    {"blocking_with_deadline", blocking_with_deadline},
     {"alone_again_deadlock", alone_again_deadlock},
     {"thread_result", thread_result},
     {"thread_result_dropped", thread_result_dropped},
