@@ -17,7 +17,8 @@
 **   (or all that did have exited): it is taken back out of its queue and
 **   the call reports CA_EDEADLOCK. If other threads may still come, that
 **   is not provable: the caller waits, and drives again when kicked
-**   (a completion, a block made ready, a thread gone).
+**   (a completion, a block made ready). Nothing kicks when a thread
+**   exits: a caller whose partners all exited waits for ever.
 **
 ** Taking a waiter back is where a completion can be lost: a thread that
 ** holds no reference may complete the op between the moment the driver

@@ -868,7 +868,19 @@ static int pool_stuck(ca_sched *s)
     if (!stuck || !pool_empty(s))
         return 0;
     n = ca__threads_count();
-    return n > 0 && (unsigned)n == p->n + (unsigned)ca__threads_blocked();
+    if (n <= 0 || (unsigned)n != p->n + (unsigned)ca__threads_blocked())
+        return 0;
+    /* The readings above were taken one after another: they describe one
+    ** moment only if nothing ran in between. A worker that ran a batch
+    ** cleared `checked`; one running now is not idle; a timer added or a
+    ** block woken shows in the counts. */
+    if (!__atomic_load_n(&p->checked, __ATOMIC_ACQUIRE) ||
+        (unsigned)__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) != p->n)
+        return 0;
+    CA__SLOCK(s);
+    stuck = s->ntimers == 0 && s->refs == 0 && s->ninbox == 0;
+    CA__SUNLOCK(s);
+    return stuck && pool_empty(s);
 }
 
 void ca__sched_work(ca_sched *s, ca__runq *q)

@@ -19,13 +19,17 @@ extern "C" {
  * These calls wait until their operation completes, for code that is not
  * a go block: `main`, a test, a callback of another library.
  *
- * While they wait they drive the default scheduler (ca_sched_default), so
- * a `main` can talk to go blocks on it with no thread at all. If the
- * operation can never complete (no go block can run, no timer is pending
- * and no outside source holds a ca_sched_ref()), they return
- * `CA_EDEADLOCK` instead of hanging, leaving the channel as it was. Two
- * threads that talk through blocking calls must therefore hold a
- * ca_sched_ref(NULL) while the other may still come (see sched.h).
+ * When the default scheduler has a pool, or nothing to run and the
+ * process may have other threads, they just wait for their completer
+ * (core.async's <!!): two threads talk through them with no reference.
+ * Otherwise they drive the default scheduler while they wait, so a `main`
+ * can talk to go blocks on it with no thread at all. They return
+ * `CA_EDEADLOCK` only when that is provable: they drove the default
+ * scheduler to a standstill (no go block can run, no timer, no
+ * ca_sched_ref()) and the process has one thread (see sched.h); the
+ * channel is then left as it was. In any other case they wait: a call with
+ * nothing to drive, in a process whose other threads have all exited,
+ * hangs.
  *
  * Called from inside a go block (or from a callback that a scheduler
  * runs) they return `CA_EPERM` at once: a go block must park (TAKE, PUT,

@@ -23,10 +23,11 @@ extern "C" {
 
 /**
  * A scheduler runs go blocks one at a time on the thread that drives it,
- * and fires their timers. It keeps:
- * - a run queue of blocks that are ready, in FIFO order; a block is put
- *   there exactly once each time it becomes ready, by whoever completed
- *   the operation it waited in;
+ * or on the workers of its pool (ca_sched_start), and fires their timers.
+ * It keeps:
+ * - a run queue of blocks that are ready, in FIFO order (a pool: one per
+ *   worker, and an inbox); a block is put there exactly once each time it
+ *   becomes ready, by whoever completed the operation it waited in;
  * - a pairing heap of timers;
  * - the list of its live blocks, so that it can say who waits where.
  *
@@ -39,24 +40,29 @@ extern "C" {
  * calls.
  *
  * Drive it with ca_sched_run() (until nothing can run again) or, from a
- * firmware super-loop or another event loop, with ca_sched_step(). The
- * *default scheduler* (pass NULL wherever a `ca_sched *` is asked for) is
- * made on first use; it is also the one the blocking calls of blocking.h
- * drive.
+ * firmware super-loop or another event loop, with ca_sched_step(); or
+ * give it a pool. The *default scheduler* (pass NULL wherever a
+ * `ca_sched *` is asked for) is made on first use; it is also the one the
+ * blocking calls of blocking.h drive when they have to.
  *
  * # Deadlock
- * When go blocks are parked, no timer is pending and nothing outside could
- * wake them, nothing will ever run again: ca_sched_run() returns
- * `CA_EDEADLOCK` and ca_sched_dump() names every parked block, the line it
- * waits at, the op and the channel. Something outside the scheduler that
- * will complete operations later (another thread, an interrupt handler, a
- * callback of your event loop, go blocks of another scheduler) must say
- * so with ca_sched_ref() while it may, and ca_sched_unref() after.
+ * When go blocks are parked, no timer is pending, no reference is held
+ * and the process has one thread, nothing will ever run again:
+ * ca_sched_run() and ca_sched_step() return `CA_EDEADLOCK`, and
+ * ca_sched_dump() names every parked block, the line it waits at, the op
+ * and the channel. "One thread" is glibc's __libc_single_threaded, else
+ * the count in /proc/self/stat (Linux); where neither tells, a threaded
+ * build never reports. With other threads alive, ca_sched_run() waits
+ * instead (any thread may complete an op later; one that exits wakes
+ * nothing) and ca_sched_step() returns `CA_OK`: no report is ever false.
  *
- * That includes two threads of yours that talk through blocking calls
- * (blocking.h): each drives the default scheduler while it waits, and
- * without a reference held for the other, the first to wait finds that
- * nothing can complete its operation and returns `CA_EDEADLOCK`.
+ * So threads need no declaring. ca_sched_ref() is for sources that are
+ * not threads, in a process with one: an interrupt whose data the idle
+ * hook or a super-loop feeds into channels, a foreign event loop's
+ * callback on the same thread, another scheduler's blocks stepped by the
+ * same thread, a thread not created yet. A reference also keeps
+ * ca_sched_run() waiting while no block is live, for blocks that others
+ * will start.
  */
 /* A run queue, with the state of the thread that runs it: a scheduler's
 ** own (whoever drives it: ca_sched_run, ca_sched_step, a blocking call)
@@ -153,8 +159,8 @@ uint32_t ca_sched_now(ca_sched *s);
  * Runs go blocks and fires timers until no block can run again: when all
  * have finished, no timer is pending and no ca_sched_ref() is held, it
  * returns `CA_OK`. When blocks remain parked and nothing can wake them
- * (no timer, no ca_sched_ref()), it returns `CA_EDEADLOCK` at once rather
- * than hang (see ca_sched_dump); `CA_ELOST` instead if one of them lost
+ * (no timer, no ca_sched_ref(), no other thread in the process), it
+ * returns `CA_EDEADLOCK` at once rather than hang (see ca_sched_dump); `CA_ELOST` instead if one of them lost
  * its resume point in a switch of yours (go.h). While only timers are
  * pending it sleeps until the next one is due. `CA_EPERM` when called
  * from a go block or from a callback that a scheduler runs (on a thread
@@ -238,8 +244,9 @@ int ca_sched_stop(ca_sched *s);
  */
 int ca_sched_idle(ca_sched *s, uint32_t next_ms);
 
-/** Declares an outside source that may wake parked blocks, so that the
- * scheduler waits for it instead of reporting a deadlock. Counted. */
+/** Declares an outside source that is not a thread (see # Deadlock above)
+ * and may wake parked blocks, so that the scheduler waits for it instead
+ * of reporting a deadlock. Counted. */
 int ca_sched_ref(ca_sched *s);
 
 /** Ends one ca_sched_ref(). `CA_EINVAL` when there is none to end. */
