@@ -84,13 +84,17 @@ static int boring(ca_go *g)
     GO_END(g);
 }
 
-static struct boring speakers[4]; /* zeroed: go headers must start so */
+static struct boring speakers[5]; /* one per start_boring(): zeroed headers */
 static size_t nspeakers;
 
 /* The generator: returns a channel; behind it, a go block talks. */
 static ca_chan *start_boring(const char *name, uint32_t delay, ca_chan *quit)
 {
-    struct boring *b = &speakers[nspeakers++];
+    struct boring *b;
+
+    if (nspeakers == sizeof speakers / sizeof speakers[0])
+        check(CA_ERANGE, "start_boring: more speakers than storage");
+    b = &speakers[nspeakers++];
 
     check(ca_chan_init(&b->ch, CA_UNBUFFERED, 0, sizeof(struct msg), NULL, 0),
           "ca_chan_init");
