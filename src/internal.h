@@ -153,6 +153,7 @@ int ca__is_callback(const ca_waiter *w);
 #define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */
 #define CA__P_LOST 4    /* running; lost its resume point (ca__go_lost): */
                         /* holds nothing, and will never be woken        */
+#define CA__P_FD 7      /* running; a WAIT_FD holds the scheduler's lock */
 #define CA__P_PARKED 5  /* its function returned and the locks are free  */
 #define CA__P_WOKEN 6   /* woken: in the run queue or the inbox, or run  */
 
@@ -229,6 +230,8 @@ typedef struct ca__worker {
 } ca__worker;
 
 typedef struct ca__pool {
+    ca_sched *s;             /* whose                                     */
+    struct ca__pool *next;   /* in the list of running pools (pool.c)     */
     unsigned n;              /* workers                                   */
     volatile int stop;       /* ca_sched_stop: workers leave              */
     int checked;             /* looked for a deadlock since it last ran   */
@@ -261,6 +264,7 @@ int ca__threads_alone(void);
 /* Threads waiting inside a blocking call right now, with nothing to run. */
 void ca__threads_blocked_add(int d);
 int ca__threads_blocked(void);
+unsigned ca__threads_blocked_gen(void);
 
 /* Timers: the pairing heap. Caller holds the scheduler lock. A timer
 ** added with a delay fires once ms whole milliseconds have passed (one
@@ -276,6 +280,21 @@ void ca__timer_cancel_locked(ca_sched *s, ca_timer *t);
 /* Fires every timer due now, one at a time in deadline order, each with
 ** the lock released; returns the ms until the next one, or CA_FOREVER. */
 uint32_t ca__timers_fire(ca_sched *s);
+
+/* ------------------------------------------------------------------ io */
+
+/* Blocks waiting on descriptors (io.c). ca__io_waiting: any (caller holds
+** s's lock); ca__io_poll: polls them for up to ms (0: a look; the wait
+** ends at once if s was kicked after `epoch` was read) and wakes those
+** ready; returns how many, or -1 if it did not poll (none wait, or
+** another thread polls them now). ca__io_free: at destroy. */
+typedef struct ca__io ca__io;
+int ca__io_waiting(ca_sched *s);
+int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch);
+/* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
+** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
+int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
+void ca__io_free(ca_sched *s);
 
 /* ------------------------------------------------------------------ result */
 

@@ -401,6 +401,9 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_port_get, posix_default, ca_port_get() == &ca_port_posix, 1)   \
     ROW(ca_port_posix, has_hooks, ca_port_posix.enter != NULL && ca_port_posix.leave != NULL, 1) \
     ROW(ca_sched_idle, zeroed, ca_sched_idle(&F.zs, 0), CA_EINVAL)        \
+    ROW(ca_wait_fd_blocking, negative_fd, ca_wait_fd_blocking(-1, CA_FD_READ, 0, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, no_event, ca_wait_fd_blocking(0, 0, 0, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, bad_event, ca_wait_fd_blocking(0, CA_FD_HUP, 0, NULL), CA_EINVAL) \
     ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
     ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
 
