@@ -251,7 +251,9 @@ static void ready(ca_sched *s, ca_go *g)
         return;
     }
 #else
-    if (q == NULL)
+    /* A block of another scheduler (its driver is not running) goes on
+    ** that scheduler's own queue, never on the one being driven. */
+    if (q == NULL || q->s != s)
         q = &s->q;
 #endif
     push(q, g);
