@@ -58,7 +58,7 @@ setup_board() {
   name=$1 machine=$2 cpu=$3 hz=$4
   dir=$out/$name
   cflags="-mcpu=$cpu -mthumb -Os -g -ffunction-sections -fdata-sections --specs=picolibc.specs $warn"
-  cppflags="-I$srcdir/include -I$dir/include -DCA_CONFIG_MAX_PENDING=32 -DBOARD_CPU_HZ=$hz"
+  cppflags="-I$srcdir/include -I$dir/include -DCA_CONFIG_MAX_PENDING=32 -DBOARD_CPU_HZ=$hz -DBOARD_$(echo "$machine" | tr a-z- A-Z_)"
   ldflags="--oslib=semihost --crt0=hosted -Wl,--gc-sections -Wl,--defsym=__flash=$5 -Wl,--defsym=__flash_size=$6 -Wl,--defsym=__ram=$7 -Wl,--defsym=__ram_size=$8 -Wl,--defsym=__stack_size=$9"
 }
 
@@ -72,22 +72,25 @@ build_lib() {
       -e "s/@CA_VERSION_MINOR@/${v_rest%%.*}/" -e "s/@CA_VERSION_PATCH@/${v_rest#*.}/" \
       -e "s/@PACKAGE_VERSION@/$VERSION/" \
       "$srcdir/include/coreasync/config.h.in" > "$dir/include/coreasync/config.h"
-  for src in $CA_FW_LIB; do
-    case $src in *.h|src/lock.c|src/alloc.c) continue ;; esac
+  # The port is the Cortex-M one, whatever the native configure chose.
+  for src in $CA_FW_LIB src/port/cortex_m.c; do
+    case $src in *.h|src/lock.c|src/alloc.c|src/port/posix.c) continue ;; esac
     o=$dir/lib/$(basename "$src" .c).o
     # The library alone is held to strict C99.
     "$ARM_CC" -std=c99 $cflags $cppflags -c "$srcdir/$src" -o "$o" || return 1
   done
   "$ARM_AR" rcs "$dir/libcoreasync.a" "$dir"/lib/*.o || return 1
-  "$ARM_CC" $cflags $cppflags -c "$srcdir/test/target/board.c" -o "$dir/obj/board.o"
+  for b in board timer uart; do
+    "$ARM_CC" $cflags $cppflags -c "$srcdir/test/target/$b.c" -o "$dir/obj/$b.o" || return 1
+  done
 }
+board_objs() { echo "$dir/obj/board.o $dir/obj/timer.o $dir/obj/uart.o"; }
 
-# The test sources see CUnit's assertions through the shim, the POSIX
-# clock on SysTick, and a scheduler with that clock (runner.c, which
-# itself calls the real ca_sched_init).
-runner_flags="-I$srcdir/test/target -I$srcdir/test -DCA_TEST_SMALL=1 -include posix_time.h"
+# The test sources see CUnit's assertions through the shim and the POSIX
+# clock on SysTick (runner.c).
+runner_flags="-I$srcdir/test/target -I$srcdir/test -DCA_TEST_SMALL=1 -DCA_TEST_BOARD=1 -include posix_time.h"
 test_flags() {
-  echo "$runner_flags -Dca_sched_init=fw_sched_init"
+  echo "$runner_flags"
 }
 
 build_runner() {
@@ -115,7 +118,7 @@ check_board() {
     t=$(basename "$src" .c)
     elf=$dir/$t.elf log=$dir/$t.log
     if ! "$ARM_CC" $cflags $cppflags $(test_flags) "$srcdir/$src" \
-         "$dir/obj/runner.o" "$dir/obj/helpers.o" "$dir/obj/board.o" \
+         "$dir/obj/runner.o" "$dir/obj/helpers.o" $(board_objs) \
          "$dir/libcoreasync.a" $ldflags -o "$elf"; then
       echo "FAIL $name/$t: did not build"; bf=$((bf + 1)); continue
     fi
@@ -150,7 +153,7 @@ check_board() {
 
 build_demo() { # source
   "$ARM_CC" $cflags $cppflags -I"$srcdir/test/target" "$srcdir/$1" \
-    "$dir/obj/board.o" "$dir/libcoreasync.a" $ldflags \
+    $(board_objs) "$dir/libcoreasync.a" $ldflags \
     -o "$dir/$(basename "$1" .c).elf"
 }
 
