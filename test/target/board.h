@@ -47,10 +47,12 @@ void board_timer_stop(void);
 
 /* The board's UART (CMSDK UART0 on mps2-an385, nRF51 UART0 on microbit;
 ** QEMU's -serial), both ways from its interrupts: rx runs with each byte
-** received; tx runs whenever the transmitter is free and returns 1 with
-** the next byte to send in *c, 0 when it has none. board_uart_kick()
-** makes the transmit interrupt ask again (after tx() said 0). */
-void board_uart_start(void (*rx)(unsigned char c), int (*tx)(unsigned char *c));
+** received and returns 1 if it took it; on 0 the byte is held and
+** reception paused until board_uart_rx_resume(). tx runs whenever the
+** transmitter is free and returns 1 with the next byte to send in *c, 0
+** when it has none; board_uart_kick() makes it ask again. */
+void board_uart_start(int (*rx)(unsigned char c), int (*tx)(unsigned char *c));
+void board_uart_rx_resume(void);
 void board_uart_kick(void);
 
 #endif /* CA_TARGET_BOARD_H */

@@ -8,6 +8,12 @@
 ** never dropped by the model: it waits until the handler has read the
 ** last byte.
 **
+** Receive: rx() says whether it took the byte. When it did not (the
+** channel behind it is full) the byte is held here and the receive
+** interrupt masked, so the UART itself holds what comes next (QEMU sends
+** no more while its register is full): flow control instead of loss,
+** until board_uart_rx_resume() hands the held byte over again.
+**
 ** Transmit: the handler asks tx() for a byte whenever the transmitter is
 ** free, and the transmitter's "done" interrupt asks again; when tx() has
 ** none, the UART goes quiet until board_uart_kick() pends the interrupt
@@ -19,8 +25,28 @@
 #define REG(base, off) (*(volatile uint32_t *)((base) + (off)))
 #define NVIC_ISPR (*(volatile uint32_t *)0xE000E200u)
 
-static void (*volatile uart_rx)(unsigned char c);
+static int (*volatile uart_rx)(unsigned char c);
 static int (*volatile uart_tx)(unsigned char *c);
+static volatile int held = -1;
+
+static void rx_mask(int masked);
+
+/* In the handler: the held byte first, then what the UART has. */
+static int rx_deliver_held(void)
+{
+    if (held >= 0) {
+        if (!uart_rx((unsigned char)held))
+            return 0;
+        held = -1;
+    }
+    return 1;
+}
+
+static void rx_refused(unsigned char c)
+{
+    held = c;
+    rx_mask(1);
+}
 
 #if defined(BOARD_MPS2_AN385)
 #define U0 0x40004000u
@@ -28,12 +54,36 @@ static int (*volatile uart_tx)(unsigned char *c);
 #define TX_IRQ 1u
 enum { DATA = 0x00, STATE = 0x04, CTRL = 0x08, INTCLEAR = 0x0C,
        BAUDDIV = 0x10 };
-enum { TX_FULL = 1u, INT_TX = 1u, INT_RX = 2u };
+enum { TX_FULL = 1u, RX_FULL = 2u, INT_TX = 1u, INT_RX = 2u,
+       CTRL_ALL = 1u | 2u | 4u | 8u /* TX, RX, both interrupts */ };
+
+static void rx_mask(int masked)
+{
+    REG(U0, CTRL) = masked ? CTRL_ALL & ~8u : CTRL_ALL;
+}
 
 static void on_rx(void)
 {
+    unsigned char c;
+
     REG(U0, INTCLEAR) = INT_RX;
-    uart_rx((unsigned char)REG(U0, DATA));
+    if (!rx_deliver_held())
+        return;
+    while (REG(U0, STATE) & RX_FULL) {
+        c = (unsigned char)REG(U0, DATA);
+        if (!uart_rx(c)) {
+            rx_refused(c);
+            return;
+        }
+    }
+}
+
+void board_uart_rx_resume(void)
+{
+    if (held >= 0) {
+        rx_mask(0);
+        NVIC_ISPR = 1u << RX_IRQ;
+    }
 }
 
 static void on_tx(void)
@@ -45,14 +95,14 @@ static void on_tx(void)
         REG(U0, DATA) = c;
 }
 
-void board_uart_start(void (*rx)(unsigned char c), int (*tx)(unsigned char *c))
+void board_uart_start(int (*rx)(unsigned char c), int (*tx)(unsigned char *c))
 {
     uart_rx = rx;
     uart_tx = tx;
     REG(U0, BAUDDIV) = 16;                 /* the least QEMU accepts */
     board_irq_set(RX_IRQ, on_rx);
     board_irq_set(TX_IRQ, on_tx);
-    REG(U0, CTRL) = 1u | 2u | 4u | 8u;     /* TX, RX, both interrupts */
+    rx_mask(0);
 }
 
 void board_uart_kick(void)
@@ -65,16 +115,38 @@ void board_uart_kick(void)
 enum { STARTRX = 0x000, STARTTX = 0x008, RXDRDY = 0x108, TXDRDY = 0x11C,
        INTENSET = 0x304, ENABLE = 0x500, RXD = 0x518, TXD = 0x51C };
 
-static volatile int tx_busy;
+enum { INTENCLR = 0x308, INT_RXDRDY = 1u << 2, INT_TXDRDY = 1u << 7 };
+
+static volatile int tx_busy, rx_masked;
+
+static void rx_mask(int masked)
+{
+    rx_masked = masked;
+    REG(U0, masked ? INTENCLR : INTENSET) = INT_RXDRDY;
+}
+
+void board_uart_rx_resume(void)
+{
+    if (held >= 0) {
+        rx_mask(0);
+        NVIC_ISPR = 1u << IRQ;
+    }
+}
 
 static void on_uart(void)
 {
     unsigned char c;
 
-    if (REG(U0, RXDRDY)) {
-        /* Cleared first: reading RXD raises it again if more is queued. */
-        REG(U0, RXDRDY) = 0;
-        uart_rx((unsigned char)REG(U0, RXD));
+    if (!rx_masked && rx_deliver_held()) {
+        while (REG(U0, RXDRDY)) {
+            /* Cleared first: reading RXD raises it again if more waits. */
+            REG(U0, RXDRDY) = 0;
+            c = (unsigned char)REG(U0, RXD);
+            if (!uart_rx(c)) {
+                rx_refused(c);
+                break;
+            }
+        }
     }
     if (REG(U0, TXDRDY)) {
         REG(U0, TXDRDY) = 0;
@@ -86,12 +158,12 @@ static void on_uart(void)
     }
 }
 
-void board_uart_start(void (*rx)(unsigned char c), int (*tx)(unsigned char *c))
+void board_uart_start(int (*rx)(unsigned char c), int (*tx)(unsigned char *c))
 {
     uart_rx = rx;
     uart_tx = tx;
     REG(U0, ENABLE) = 4;
-    REG(U0, INTENSET) = (1u << 2) | (1u << 7); /* RXDRDY, TXDRDY */
+    REG(U0, INTENSET) = INT_RXDRDY | INT_TXDRDY;
     board_irq_set(IRQ, on_uart);
     REG(U0, STARTRX) = 1;
     REG(U0, STARTTX) = 1;
