@@ -165,8 +165,10 @@ static int wait_done(frame *f)
             ** finds 3 or this thread takes it back; the completer's kick
             ** ends the wait (epoch read above). */
             ca__threads_blocked_add(1);
+#if CA_HAVE_THREADS
             if (__atomic_load_n(&ca__park_nudge, __ATOMIC_ACQUIRE) != NULL)
                 ca__park_nudge();
+#endif
             ca__platform_idle(s, CA_FOREVER, NULL, 0, epoch);
             if (cas_done(f, 3, 0))
                 ca__threads_blocked_add(-1); /* not done: count out */
