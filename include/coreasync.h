@@ -11,6 +11,7 @@
 #include <coreasync/port.h>
 #include <coreasync/waiter.h>
 #include <coreasync/chan.h>
+#include <coreasync/xf.h>
 #include <coreasync/timer.h>
 #include <coreasync/alts.h>
 #include <coreasync/go.h>

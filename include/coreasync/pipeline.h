@@ -1,0 +1,4 @@
+/* placeholder */
+#ifndef COREASYNC_PIPELINE_H
+#define COREASYNC_PIPELINE_H
+#endif

@@ -1,0 +1,2 @@
+#include <coreasync.h>
+typedef int ca__pipeline_placeholder;

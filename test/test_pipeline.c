@@ -1,0 +1,3 @@
+#include "ca_test.h"
+static const ca_test tests[] = {{NULL, NULL}};
+CA_TEST_MAIN("pipeline", tests)
