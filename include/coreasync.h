@@ -17,6 +17,7 @@
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
+#include <coreasync/pipeline.h>
 
 #ifdef __cplusplus
 extern "C" {
