@@ -451,6 +451,12 @@ static int bx_fn(void *ud, const void *in, void *out)
     return CA_OK;
 }
 
+static int bx_cat(void *ud, const void *in, ca_xf_out *out)
+{
+    (void)ud;
+    return ca_xf_emit(out, in);
+}
+
 static ca_xf_map_t bx_map;
 static ca_xf_comp_t bx_comp;
 static ca_xf_filter_t bx_filter;
@@ -494,7 +500,7 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
     ROW(ca_xf_partition_all, small_buf, ca_xf_partition_all(&bx_part, 4, 4, bx_st, 8), CA_ERANGE) \
     ROW(ca_xf_partition_by, null_key, ca_xf_partition_by(&bx_part, NULL, NULL, 4, 2, 4, bx_st, sizeof bx_st), CA_EINVAL) \
     ROW(ca_xf_dedupe, null_last, ca_xf_dedupe(&bx_dedupe, 4, NULL), CA_EINVAL) \
-    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, (ca_xf_mapcat_fn)bx_xf, NULL, 4, 4, 0), CA_EINVAL)
+    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, 4, 0), CA_EINVAL)
 #if CA_HAVE_MALLOC
 #define BAD_XF_MALLOC(ROW)                                                   \
     ROW(ca_chan_new_xf, null, ca_chan_new_xf(NULL, CA_FIXED, 1, bx_xf(), NULL, NULL), CA_EINVAL) \

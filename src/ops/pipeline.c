@@ -420,4 +420,7 @@ int ca_pipeline_async(unsigned n, ca_chan *to, ca_pipeline_af af, void *ud,
     return start(n, to, NULL, af, ud, from, close, NULL, sched, done, 0);
 }
 
+#else
+/* A build without malloc has no pipelines (ISO C wants a declaration). */
+typedef int ca__no_pipelines;
 #endif /* CA_HAVE_MALLOC */
