@@ -32,6 +32,15 @@ else
   echo "anchors not found at $anchors: coreasync alone" >&2
 fi
 
+# ---- W10 (issue 9, xf9): the Go side is the project's own program.
+have_w10go=0
+if command -v go >/dev/null 2>&1 &&
+   (cd "$srcdir/bench/go" && GOPROXY=off GOFLAGS=-mod=mod go build -o "$tmp/w10-go" .) 2>/dev/null; then
+  have_w10go=1
+fi
+w10n=${W10_N:-10000000}
+# ---- end of the W10 block
+
 raw=$tmp/raw
 : > "$raw"
 fails=0
@@ -63,6 +72,8 @@ for r in $(seq 1 "$runs"); do
     [ $have_go = 1 ] && one "$tmp/anchors-go" W9 10000000
     one "$bench" HOP 20000
   fi
+  one "$bench" W10 "$w10n"                                # W10 (xf9)
+  [ $have_w10go = 1 ] && one "$tmp/w10-go" W10 "$w10n"
 done
 cat "$raw"
 if [ $fails -ne 0 ] || grep -q 'check=FAIL' "$raw"; then
@@ -105,6 +116,14 @@ printf '  W1 ping-pong round trip: coreasync %s ns, Go %s ns, C floor %s ns\n' "
 printf '     Go / coreasync = %sx faster; coreasync / floor = %sx the floor\n' "$(ratio "$go_w1" "$ca_w1")" "$(ratio "$ca_w1" "$fl_w1")"
 printf '  W6 parked go block + its channel: coreasync %s bytes, Go %s bytes (%sx smaller)\n' "$ca_w6" "$go_w6" "$(ratio "$go_w6" "$ca_w6")"
 printf '  spawn (start + run to first park): coreasync %s ns, Go %s ns (%sx faster)\n' "$ca_sp" "$go_sp" "$(ratio "$go_sp" "$ca_sp")"
+# ---- W10 (issue 9, xf9): CPU time per value, the machine may be shared.
+ca_w10=$(median W10 '^coreasync$' cpu_ns_per_value)
+ca_w10x=$(median W10 '^coreasync$' xf_cpu_ns_per_value)
+go_w10=$(median W10 '^go$' cpu_ns_per_value)
+ca_w10d=$(median W10 '^coreasync$' block_stage_minus_xf_step_cpu_ns)
+printf '  W10 map/filter/map/reduce pipeline, CPU ns per value: coreasync %s (go blocks per stage), %s (first three as a transform in the channel), Go %s (%sx faster / %sx)\n' "$ca_w10" "$ca_w10x" "$go_w10" "$(ratio "$go_w10" "$ca_w10")" "$(ratio "$go_w10" "$ca_w10x")"
+printf '     a stage as its own go block costs %s ns more per value than as a transform step\n' "$ca_w10d"
+# ---- end of the W10 block
 [ $have_threads = 1 ] || exit 0
 ca_w8=$(median W8 '^coreasync$' 5)
 go_w8=$(median W8 '^go$' 5)

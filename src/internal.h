@@ -8,6 +8,7 @@
 **   platform.c port/ lock.c alloc.c        the machine (port.h)
 **   error.c
 **   chan.c async.c isr.c                   channels and their waiters
+**   xf.c                                   transforms on channels
 **   timer.c                                the timer heap
 **   result.c                               a go block's result channel
 **   sched.c                                run queue, park/wake, the loop
@@ -54,6 +55,12 @@
 #define CA__CH_OWNED 0x20 /* ca_chan_new allocated it: the last free frees */
 #define CA__CH_DYING 0x40 /* released for good while pinned: the last     */
                           /* unpin frees it                               */
+/* The flags byte is full, and DYING is only ever set on a channel that is
+** no longer LIVE: a live channel uses the same bit to say that a transform
+** header (ca__xf_hdr) sits in front of its ring, and that xf.c does its
+** puts and takes (issue 9). */
+#define CA__CH_XF 0x40
+#define CA__XF_HDR(ch) ((ca__xf_hdr *)(void *)((ch)->buf - sizeof(ca__xf_hdr)))
 #define CA__KIND(ch) ((ch)->flags & CA__CH_KIND)
 
 /* Waiters completed under a channel lock, to be woken after it is
@@ -92,6 +99,23 @@ int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
 int ca__dequeue_locked(ca_chan *ch, ca_waiter *w);
+
+/* A transformed channel's operations (xf.c, a layer above chan.c, which
+** reaches them through this table in the channel's header). Each is
+** called with the lock held, where chan.c would have done the same. */
+struct ca__xf_ops {
+    int (*put)(ca_chan *ch, const void *src, ca__wakelist *wl);
+    int (*take)(ca_chan *ch, void *dst, ca__wakelist *wl);
+    void (*closed)(ca_chan *ch, ca__wakelist *wl); /* after CLOSED is set */
+    int (*can_put)(ca_chan *ch);
+};
+/* What xf.c needs of chan.c, all under the lock: the ring's door (the
+** buffer's policy applies), its exit, the first live waiter of a queue
+** (claimed), and the completion of a waiter. */
+void ca__buf_add_locked(ca_chan *ch, const void *src);
+void ca__buf_remove_locked(ca_chan *ch, void *dst);
+ca_waiter *ca__claim_locked(ca_chan *ch, int take);
+void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
 /* Pins: an ALTS case pins its channel when it is queued (under the lock;
 ** CA_EFULL past 65535), and its owner unpins it when it cleans up (takes
