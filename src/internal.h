@@ -318,6 +318,14 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch);
 /* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
 ** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
 int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
+/* For ALTS descriptor cases: make s's io state (CA_ENOMEM, CA_ENOTSUP);
+** is fd ready now (1, with *revents); register a waiter (its claim, and
+** where its events go, set: see io.c); take one back, waiting for a poll
+** that may hold it to end. The last two with s's lock held. */
+int ca__io_prepare(ca_sched *s);
+int ca__io_ready_now(int fd, int events, int *revents);
+void ca__io_register_locked(ca_sched *s, ca_waiter *w);
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w);
 void ca__io_free(ca_sched *s);
 
 /* ------------------------------------------------------------------ result */

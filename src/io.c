@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +60,19 @@ static int from_poll(short re)
            ((re & POLLOUT) ? CA_FD_WRITE : 0) |
            ((re & POLLHUP) ? CA_FD_HUP : 0) |
            ((re & (POLLERR | POLLNVAL)) ? CA_FD_ERR : 0);
+}
+
+/* What a waiter waits for: a go block's own waiter (WAIT_FD) keeps the
+** descriptor and the events in `val`, its `index` getting the events
+** that came; an ALTS case keeps them in its case's `ms`, its `val`
+** pointing where the events that came go, its `index` its case number. */
+#define ENCODE(fd, events) (((uint32_t)(fd) << 2) | (uint32_t)(events))
+
+static uint32_t wait_code(const ca_waiter *w)
+{
+    if (w->flags & CA__W_ALT)
+        return CA_CONTAINER_OF(w, const ca_alt, u.w)->ms;
+    return (uint32_t)(uintptr_t)w->val;
 }
 
 /* The scheduler's io state, made on first use. Caller holds s's lock. */
@@ -139,7 +153,7 @@ static int io_reserve(ca__io *io, size_t n)
     return CA_OK;
 }
 
-static int ready_now(int fd, int events, int *revents)
+int ca__io_ready_now(int fd, int events, int *revents)
 {
     struct pollfd p;
 
@@ -156,48 +170,66 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site)
 {
     ca_sched *s = CA__GO_SCHED(g);
     ca_waiter *w = &g->u.w;
-    ca__io *io;
-    int revents = 0, rc;
+    int revents = 0;
 
     g->site = site;
     w->index = 0;
-    if (fd < 0 || (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
+    if (fd < 0 || fd > 0x3fffffff || /* ENCODE keeps 30 bits */
+        (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
         (events & ~(CA_FD_READ | CA_FD_WRITE)) != 0) {
         w->status = CA_EINVAL;
         return CA_EINVAL;
     }
-    if (ready_now(fd, events, &revents)) {
+    if (ca__io_ready_now(fd, events, &revents)) {
         w->index = (unsigned short)revents;
         w->status = CA_OK;
         return CA_OK;
     }
     CA__SLOCK(s); /* released by the scheduler once the function returned */
-    if ((io = io_get_locked(s)) == NULL) {
-        rc = CA_ENOMEM;
-    } else if ((rc = io_reserve(io, io->n + 1)) == CA_OK) {
-        w->val = (void *)(intptr_t)fd;
-        w->index = (unsigned short)events;
-        w->u.chan = NULL; /* reports: no channel */
-        if (io->head == NULL) {
-            w->next = w->prev = w;
-            io->head = w;
-        } else {
-            w->prev = io->head->prev;
-            w->next = io->head;
-            io->head->prev->next = w;
-            io->head->prev = w;
-        }
-        io->n++;
-        g->u.w.park = CA__P_FD;
-        return CA__PARK;
+    if (io_get_locked(s) == NULL) {
+        CA__SUNLOCK(s);
+        w->status = CA_ENOMEM;
+        return CA_ENOMEM;
     }
+    w->val = (void *)(uintptr_t)ENCODE(fd, events);
+    w->flags = 0;
+    w->u.chan = NULL; /* reports: no channel */
+    ca__io_register_locked(s, w);
+    g->u.w.park = CA__P_FD;
+    return CA__PARK;
+}
+
+int ca__io_prepare(ca_sched *s)
+{
+    int rc;
+
+    CA__SLOCK(s);
+    rc = io_get_locked(s) != NULL ? CA_OK : CA_ENOMEM;
     CA__SUNLOCK(s);
-    w->status = (signed char)rc;
     return rc;
+}
+
+void ca__io_register_locked(ca_sched *s, ca_waiter *w)
+{
+    ca__io *io = s->io;
+
+    CA_ASSERT(io != NULL && !(w->flags & CA__W_IO));
+    if (io->head == NULL) {
+        w->next = w->prev = w;
+        io->head = w;
+    } else {
+        w->prev = io->head->prev;
+        w->next = io->head;
+        io->head->prev->next = w;
+        io->head->prev = w;
+    }
+    w->flags |= CA__W_IO;
+    io->n++;
 }
 
 static void io_unlink(ca__io *io, ca_waiter *w)
 {
+    w->flags &= (unsigned char)~CA__W_IO;
     if (w->next == w) {
         io->head = NULL;
     } else {
@@ -207,6 +239,25 @@ static void io_unlink(ca__io *io, ca_waiter *w)
             io->head = w->next;
     }
     io->n--;
+}
+
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
+{
+    ca__io *io = s->io;
+
+    if (io == NULL)
+        return;
+    if (w->flags & CA__W_IO)
+        io_unlink(io, w);
+    /* A poller on another thread may have copied it into its set: the
+    ** owner may rewrite it only once that poll is over. The kick ends
+    ** the poll at once. */
+    while (io->poller) {
+        CA__SUNLOCK(s);
+        ca__sched_kick(s);
+        sched_yield();
+        CA__SLOCK(s);
+    }
 }
 
 /* Empties the pipe of the kicks that came. */
@@ -231,19 +282,26 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         CA__SUNLOCK(s);
         return -1;
     }
+    /* Room for the whole set; short of memory, the first ones only
+    ** (the others wait for a poll that has room). */
+    n = io->n;
+    if (io_reserve(io, n) != CA_OK && (n = io->cap) == 0) {
+        CA__SUNLOCK(s);
+        return -1;
+    }
     io->poller = 1;
-    /* The set is copied under the lock; blocks that register later are
+    /* The set is copied under the lock; waits that register later are
     ** seen next time (their registration kicks, ending this wait). */
     io->pfd[0].fd = io->pipe[0];
     io->pfd[0].events = POLLIN;
     io->pfd[0].revents = 0;
-    for (i = 0, w = io->head; i < io->n; i++, w = w->next) {
-        io->pfd[i + 1].fd = (int)(intptr_t)w->val;
-        io->pfd[i + 1].events = to_poll(w->index);
+    for (i = 0, w = io->head; i < n; i++, w = w->next) {
+        uint32_t code = wait_code(w);
+        io->pfd[i + 1].fd = (int)(code >> 2);
+        io->pfd[i + 1].events = to_poll((int)(code & 3u));
         io->pfd[i + 1].revents = 0;
         io->who[i] = w;
     }
-    n = io->n;
     CA__SUNLOCK(s);
 
     timeout = ms == 0 ? 0 : ms == CA_FOREVER || ms > 0x7fffffffu ? -1 : (int)ms;
@@ -264,11 +322,21 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         for (i = 0; i < n; i++) {
             if (io->pfd[i + 1].revents == 0)
                 continue;
-            /* Still registered: only this poller takes waiters out, and
-            ** a block registers once per park. */
+            /* An ALTS may have taken its case back meanwhile (and waited
+            ** for this poll to end before touching it again). */
             w = io->who[i];
+            if (!(w->flags & CA__W_IO))
+                continue;
             io_unlink(io, w);
-            w->index = (unsigned short)from_poll(io->pfd[i + 1].revents);
+            if (w->flags & CA__W_ALT) {
+                /* A case: it wins only if no other case has. */
+                if (!ca__claim(w->u.claim))
+                    continue;
+                if (w->val != NULL)
+                    *(int *)w->val = from_poll(io->pfd[i + 1].revents);
+            } else {
+                w->index = (unsigned short)from_poll(io->pfd[i + 1].revents);
+            }
             w->status = CA_OK;
             w->next = NULL;
             *tail = w;
@@ -357,6 +425,32 @@ int ca__io_waiting(ca_sched *s)
 {
     (void)s;
     return 0;
+}
+
+int ca__io_prepare(ca_sched *s)
+{
+    (void)s;
+    return CA_ENOTSUP;
+}
+
+int ca__io_ready_now(int fd, int events, int *revents)
+{
+    (void)fd;
+    (void)events;
+    (void)revents;
+    return 0;
+}
+
+void ca__io_register_locked(ca_sched *s, ca_waiter *w)
+{
+    (void)s;
+    (void)w;
+}
+
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
+{
+    (void)s;
+    (void)w;
 }
 
 int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)

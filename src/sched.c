@@ -846,7 +846,8 @@ int ca__sched_has_work(ca_sched *s)
     int work;
 
     CA__SLOCK(s);
-    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0;
+    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0 ||
+           ca__io_waiting(s);
     CA__SUNLOCK(s);
     return work;
 }

@@ -401,6 +401,10 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_port_get, posix_default, ca_port_get() == &ca_port_posix, 1)   \
     ROW(ca_port_posix, has_hooks, ca_port_posix.enter != NULL && ca_port_posix.leave != NULL, 1) \
     ROW(ca_sched_idle, zeroed, ca_sched_idle(&F.zs, 0), CA_EINVAL)        \
+    ROW(ca_alt_fd, null, ca_alt_fd(NULL, 0, CA_FD_READ, NULL), CA_EINVAL) \
+    ROW(ca_alt_fd, negative_fd, ca_alt_fd(F.alt, -1, CA_FD_READ, NULL), CA_EINVAL) \
+    ROW(ca_alt_fd, no_event, ca_alt_fd(F.alt, 0, 0, NULL), CA_EINVAL)      \
+    ROW(ca_alt_fd, bad_event, ca_alt_fd(F.alt, 0, CA_FD_ERR, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, negative_fd, ca_wait_fd_blocking(-1, CA_FD_READ, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, no_event, ca_wait_fd_blocking(0, 0, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, bad_event, ca_wait_fd_blocking(0, CA_FD_HUP, 0, NULL), CA_EINVAL) \
