@@ -522,9 +522,16 @@ void (*ca__park_nudge)(void);
 #include <unistd.h>
 
 /* How long a parking thread spins before it sleeps: about as long as the
-** other side of a hand-off takes to answer on another core, so a
-** ping-pong between two threads rarely sleeps at all. */
-#define CA__SPINS 256
+** other side of a hand-off takes to answer on another core, so that a
+** ping-pong between two threads that each have a core rarely sleeps. When
+** they share a core (or the machine is busy), spinning only burns the
+** time slice the other side needs: each thread keeps a budget that
+** doubles when a spin ends in success and halves when it ends asleep
+** (as glibc's adaptive mutex does), between the two bounds. */
+#define CA__SPINS_MIN 16
+#define CA__SPINS_MAX 2048
+static CA__TLS int spin_budget = 256;
+
 
 static void cpu_relax(void)
 {
@@ -540,11 +547,16 @@ void ca__park(int *word)
     int v;
     int i;
 
-    for (i = 0; i < CA__SPINS; i++) {
-        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0)
+    for (i = 0; i < spin_budget; i++) {
+        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0) {
+            if (spin_budget < CA__SPINS_MAX)
+                spin_budget *= 2;
             return;
+        }
         cpu_relax();
     }
+    if (spin_budget > CA__SPINS_MIN)
+        spin_budget /= 2;
     v = 0;
     if (!__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_SEQ_CST,
                                      __ATOMIC_SEQ_CST))
