@@ -156,6 +156,21 @@ int ca__is_callback(const ca_waiter *w);
 #define CA__P_PARKED 5  /* its function returned and the locks are free  */
 #define CA__P_WOKEN 6   /* woken: in the run queue or the inbox, or run  */
 
+/* The park byte, or with CA_CONFIG_TINY_GO the top three bits of the
+** state byte (the resume line took the park byte's place): both are
+** changed only by the thread that drives the block's scheduler. */
+#if CA_CONFIG_TINY_GO
+#define CA__PARK_SHIFT 5
+#define CA__GO_PARK(g) ((unsigned char)((g)->u.w.state >> CA__PARK_SHIFT))
+#define CA__GO_SET_PARK(g, p)                                                \
+    ((g)->u.w.state = (unsigned char)(((g)->u.w.state &                      \
+                                       ((1u << CA__PARK_SHIFT) - 1)) |       \
+                                      ((unsigned)(p) << CA__PARK_SHIFT)))
+#else
+#define CA__GO_PARK(g) ((g)->u.w.park)
+#define CA__GO_SET_PARK(g, p) ((g)->u.w.park = (unsigned char)(p))
+#endif
+
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)
 #define CA__SUNLOCK(s) ca__spin_unlock(&(s)->lock)
@@ -286,6 +301,19 @@ ca_chan *ca__result_take(ca_go *g);
 void ca__result_reset(ca_go *g);
 void ca__result_deliver(ca_chan *r, const void *val, size_t size,
                         ca__wakelist *wl);
+/* With CA_CONFIG_TINY_GO the scheduler reaches result.c through a hook
+** that the first result channel installs (NULL until then): a program
+** that never asks for one links none of it. take, deliver, then release
+** the block's reference once the wakes are done. */
+typedef struct ca__result_ops {
+    ca_chan *(*take)(ca_go *g);
+    void (*deliver)(ca_chan *r, const void *val, size_t size,
+                    ca__wakelist *wl);
+    int (*release)(ca_chan *r);
+} ca__result_ops;
+#if CA_CONFIG_TINY_GO
+extern const ca__result_ops *ca__results;
+#endif
 
 /* ------------------------------------------------------------------ alts */
 

@@ -265,9 +265,9 @@ static void ready(ca_sched *s, ca_go *g)
 ** completed. */
 static void wake_go(ca_sched *s, ca_go *g)
 {
-    CA_ASSERT(g->u.w.park == CA__P_PARKED);
+    CA_ASSERT(CA__GO_PARK(g) == CA__P_PARKED);
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_WOKEN;
+    CA__GO_SET_PARK(g, CA__P_WOKEN);
 #endif
     ready(s, g);
 }
@@ -318,6 +318,23 @@ static void alt_fire(ca_waker *self, ca_timer *t)
 
 /* ------------------------------------------------------------------ life */
 
+/* A block's result channel, through result.c's hook where it has one
+** (internal.h). */
+#if CA_CONFIG_TINY_GO
+#define RESULTS ca__results
+#define RESULT_TAKE(g) (RESULTS != NULL ? RESULTS->take(g) : NULL)
+#else
+static const ca__result_ops results = {ca__result_take, ca__result_deliver,
+                                       ca_chan_free};
+#define RESULTS (&results)
+#define RESULT_TAKE(g) ca__result_take(g)
+#endif
+
+/* The live blocks, for reports; with CA_CONFIG_TINY_GO only counted. */
+#if CA_CONFIG_TINY_GO
+#define live_add_locked(s, g) ((void)(g), (s)->nlive++)
+#define live_remove_locked(s, g) ((void)(g), (s)->nlive--)
+#else
 static void live_add_locked(ca_sched *s, ca_go *g)
 {
     if (s->live == NULL) {
@@ -345,14 +362,15 @@ static void live_remove_locked(ca_sched *s, ca_go *g)
     g->next = g->prev = NULL;
     s->nlive--;
 }
+#endif
 
 void ca__sched_start_go(ca_sched *s, ca_go *g)
 {
     g->u.w.waker = &s->waker;
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_PARKED; /* parked at its start, and woken now */
+    CA__GO_SET_PARK(g, CA__P_PARKED); /* parked at its start, and woken now */
 #else
-    g->u.w.park = CA__P_RUNNING;
+    CA__GO_SET_PARK(g, CA__P_RUNNING);
 #endif
     CA__SLOCK(s);
     live_add_locked(s, g);
@@ -367,7 +385,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     int owned = (g->u.w.state & CA__G_OWNED) != 0;
 
     CA_ASSERT(g->u.w.state & CA__G_LIVE);
-    r = ca__result_take(g);
+    r = RESULT_TAKE(g);
     CA__SLOCK(s);
     live_remove_locked(s, g);
     g->u.w.state = 0;
@@ -376,7 +394,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     ** and its struct still ours: a local is fine. */
     CA__WAKELIST_INIT(&wl);
     if (r != NULL)
-        ca__result_deliver(r, val, size, &wl);
+        RESULTS->deliver(r, val, size, &wl);
 #if CA_HAVE_MALLOC
     if (owned)
         ca__free(g);
@@ -385,7 +403,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
 #endif
     ca__wake_all(&wl);
     if (r != NULL)
-        (void)ca_chan_free(r);
+        (void)RESULTS->release(r);
 }
 
 int ca_sched_init(ca_sched *s)
@@ -553,7 +571,7 @@ uint32_t *ca__sched_rng(ca_sched *s)
 ** (see the top of this file). */
 static void release_parked(ca_sched *s, ca_go *g)
 {
-    unsigned char held = g->u.w.park;
+    unsigned char held = CA__GO_PARK(g);
 
     /* The hot case: a TAKE or PUT parked, and its own waiter is in the
     ** channel's queue (no other op queues it; nobody can have taken it
@@ -562,15 +580,15 @@ static void release_parked(ca_sched *s, ca_go *g)
     if (g->u.w.flags & CA__W_QUEUED) {
         CA_ASSERT(held == CA__P_RUNNING);
 #if defined(CA_DEBUG)
-        g->u.w.park = CA__P_PARKED; /* before anyone can see the waiter */
+        CA__GO_SET_PARK(g, CA__P_PARKED); /* before anyone can see the waiter */
 #endif
         CA__UNLOCK(g->u.w.u.chan);
         return;
     }
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_PARKED;
+    CA__GO_SET_PARK(g, CA__P_PARKED);
 #else
-    g->u.w.park = CA__P_RUNNING; /* what the next run starts with */
+    CA__GO_SET_PARK(g, CA__P_RUNNING); /* what the next run starts with */
 #endif
     switch (held) {
     case CA__P_ALTS:
@@ -599,8 +617,8 @@ static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
     /* A release build leaves park at RUNNING between runs (see
     ** release_parked); a debug build steps it through PARKED and WOKEN. */
 #if defined(CA_DEBUG)
-    CA_ASSERT(g->u.w.park == CA__P_WOKEN);
-    g->u.w.park = CA__P_RUNNING;
+    CA_ASSERT(CA__GO_PARK(g) == CA__P_WOKEN);
+    CA__GO_SET_PARK(g, CA__P_RUNNING);
 #endif
     /* Never on two threads at once: it is in one queue at a time, and
     ** made ready only once its function has returned. */
@@ -617,7 +635,7 @@ static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
     case CA_GO_YIELDED:
         g->u.w.state &= (unsigned char)~CA__G_RUN;
 #if defined(CA_DEBUG)
-        g->u.w.park = CA__P_WOKEN;
+        CA__GO_SET_PARK(g, CA__P_WOKEN);
 #endif
         push(q, g);
         break;
