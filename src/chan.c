@@ -62,6 +62,9 @@ HOT void q_remove(ca_waiter **q, ca_waiter *w)
 
 /* Waiters queued on channels that interrupts touch (internal.h). */
 static size_t isr_waiting;
+#if !CA_HAVE_THREADS
+const ca__isr_hooks *ca__isr; /* installed by ca_chan_set_isr (lock.h) */
+#endif
 
 #if CA_HAVE_THREADS
 #define ISR_COUNT(d) __atomic_add_fetch(&isr_waiting, (size_t)(d), __ATOMIC_SEQ_CST)
@@ -656,8 +659,12 @@ int ca_chan_set_isr(ca_chan *ch)
 
     if (rc != CA_OK)
         return rc;
-    if (!(ch->flags & CA__CH_ISR) && (rc = ca__cs_declare()) == CA_OK)
+    if (!(ch->flags & CA__CH_ISR) && (rc = ca__cs_declare()) == CA_OK) {
         ISR_COUNT(ch->ntakers + ch->nputters); /* counted from now on */
+#if !CA_HAVE_THREADS
+        ca__isr = &ca__isr_machinery; /* before any channel has the bit */
+#endif
+    }
 #if CA_HAVE_THREADS
     if (rc == CA_OK)
         ch->flags |= CA__CH_ISR;

@@ -165,10 +165,18 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
     ** macro's arguments are never evaluated again on resume. */
     g->u.w.val = cases;
     g->u.w.u.n = (unsigned long)n;
+#if !CA_HAVE_THREADS
+    ca__sched_alts_used(s);
+#endif
+    /* Held for the scheduler with threads (see sched.c). Without them
+    ** nobody can complete a case before the function has returned but an
+    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
+    ** go of its section itself. */
     rc = ca__alts_start(cases, n, flags, s, &s->waker, &s->alt_waker,
-                        &g->u.w.claim, ca__sched_rng(s), &index, &status, 1);
+                        &g->u.w.claim, ca__sched_rng(s), &index, &status,
+                        CA_HAVE_THREADS);
     if (rc == CA__PARK) {
-        CA__GO_SET_PARK(g, CA__P_ALTS); /* its locks are the scheduler's now */
+        CA__GO_SET_PARK(g, CA__P_ALTS); /* its locks are the scheduler's */
         return CA__PARK;
     }
     g->u.w.index = (unsigned short)index;

@@ -129,6 +129,10 @@ void ca__pending_home(ca_sched *s);
 /* A channel is declared for interrupts: CA_ENOTSUP without a port (no
 ** threads), and ca_port_set is refused from now on. */
 int ca__cs_declare(void);
+#if !CA_HAVE_THREADS
+/* What a declaration installs as ca__isr (platform.c, lock.h). */
+extern const ca__isr_hooks ca__isr_machinery;
+#endif
 /* async.c: is w a callback op's (user code when woken)? */
 int ca__is_callback(const ca_waiter *w);
 
@@ -150,6 +154,7 @@ int ca__is_callback(const ca_waiter *w);
                         /* PUT parked holding its channel's lock         */
 #define CA__P_ALTS 2    /* running; a parked ALTS holds its channels'    */
                         /* locks, and the scheduler's if it has deadlines */
+                        /* (without threads it holds nothing: go.c)      */
 #define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */
 #define CA__P_LOST 4    /* running; lost its resume point (ca__go_lost): */
                         /* holds nothing, and will never be woken        */
@@ -201,6 +206,10 @@ int ca__is_callback(const ca_waiter *w);
 #define ca__now(s) ((s)->now((s)->clock_ud))
 #define ca__has_clock(s) ((s)->now != NULL)
 
+#if !CA_HAVE_THREADS
+/* Before a go block's first ALTS on s: its deadlines may now fire. */
+void ca__sched_alts_used(ca_sched *s);
+#endif
 /* Starts g on s (a live scheduler). */
 void ca__sched_start_go(ca_sched *s, ca_go *g);
 /* Ends the running block g: it leaves the live list, its result (size

@@ -316,6 +316,17 @@ static void alt_fire(ca_waker *self, ca_timer *t)
     wake_go(s, g);
 }
 
+#if !CA_HAVE_THREADS
+/* Without threads a scheduler learns to fire ALTS deadlines when its
+** blocks first run an ALTS (go.c), so that a program without one does not
+** link alt_fire. (With threads another thread's ALTS could race the
+** store: ca_sched_init sets it.) */
+void ca__sched_alts_used(ca_sched *s)
+{
+    s->alt_waker.fire = alt_fire;
+}
+#endif
+
 /* ------------------------------------------------------------------ life */
 
 /* A block's result channel, through result.c's hook where it has one
@@ -413,7 +424,9 @@ int ca_sched_init(ca_sched *s)
     memset(s, 0, sizeof *s);
     s->waker.wake = sched_wake;
     s->waker.fire = sleep_fire;
+#if CA_HAVE_THREADS
     s->alt_waker.fire = alt_fire;
+#endif
     s->q.s = s;
     s->q.rng = 0x9e3779b9u ^ (uint32_t)(uintptr_t)s;
     ca__platform_clock(&s->now, &s->idle);
@@ -592,7 +605,9 @@ static void release_parked(ca_sched *s, ca_go *g)
 #endif
     switch (held) {
     case CA__P_ALTS:
+#if CA_HAVE_THREADS
         ca__alts_unlock((ca_alt *)g->u.w.val, (size_t)g->u.w.u.n, s);
+#endif
         break;
     case CA__P_SLEEP:
         CA__SUNLOCK(s);
@@ -676,13 +691,23 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
     return ran;
 }
 
+/* The deferred wakes: without threads, through the hooks that exist once
+** a channel was declared for interrupts (lock.h); none are due before. */
+#if CA_HAVE_THREADS
+#define PENDING_TAKE(wl) ca__pending_take(wl)
+#define PENDING_ANY() ca__pending_any()
+#else
+#define PENDING_TAKE(wl) (ca__isr != NULL && ca__isr->take(wl))
+#define PENDING_ANY() (ca__isr != NULL && ca__isr->any())
+#endif
+
 /* Wakes what ca_offer_isr and ca_poll_isr deferred (isr.c), here on the
 ** driver: blocks go to the run queue, callbacks run. */
 static void drain_pending(void)
 {
     ca__wakelist wl;
 
-    if (ca__pending_take(&wl))
+    if (PENDING_TAKE(&wl))
         ca__wake_all(&wl);
 }
 
@@ -696,7 +721,7 @@ static int isr_busy(void)
     if (ca__isr_inflight() != 0)
         return 1;
 #endif
-    return ca__pending_any();
+    return PENDING_ANY();
 }
 
 /* What a run reports when blocks remain and none can ever run again. */
@@ -959,7 +984,7 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     next = ca__timers_fire(s);
     busy = isr_busy();
     CA__SLOCK(s);
-    if (s->q.n != 0 || s->ninbox != 0 || ca__pending_any())
+    if (s->q.n != 0 || s->ninbox != 0 || PENDING_ANY())
         next = 0;
     else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0 && !busy &&
              ca__threads_alone())
