@@ -339,12 +339,14 @@ int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
     return enqueue_locked(ch, w);
 }
 
-/* With `hold`, an op that parks returns with the channel still locked:
-** a go block's op, whose scheduler unlocks it once the block's function
-** has returned (see sched.c: nobody can complete the waiter before). An
-** op that parks completed nobody (a put or take waits only when nothing
-** can match it), so no wake-up is left behind. */
-HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
+/* An op that parks returns with the channel still locked: for a go
+** block's op, its scheduler unlocks it once the block's function has
+** returned (see sched.c: nobody can complete the waiter before); the
+** other callers unlock at once. An op that parks completed nobody (a put
+** or take waits only when nothing can match it), so no wake-up is left
+** behind. (Four arguments: at -Os, where this is called, not inlined,
+** a fifth would go through the stack on every TAKE and PUT.) */
+HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 {
     ca__wakelist wl;
     int rc;
@@ -365,9 +367,7 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
         rc = enqueue_locked(ch, w);
         if (rc == CA_OK) {
             CA_ASSERT(wl.head == NULL);
-            if (hold)
-                return CA__PARK;
-            rc = CA__PARK;
+            return CA__PARK;
         }
     }
     CA__UNLOCK(ch);
@@ -377,7 +377,11 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
 
 int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 {
-    return chan_op(ch, val, w, take, 0);
+    int rc = chan_op(ch, val, w, take);
+
+    if (rc == CA__PARK)
+        CA__UNLOCK(ch);
+    return rc;
 }
 
 /* A TAKE or PUT whose size is not the channel's element size: fine for
@@ -410,7 +414,7 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         w->status = (signed char)rc;
         return rc;
     }
-    rc = chan_op(ch, (void *)(uintptr_t)val, w, take, 1);
+    rc = chan_op(ch, (void *)(uintptr_t)val, w, take);
     if (rc != CA__PARK)
         w->status = (signed char)rc;
     return rc;
