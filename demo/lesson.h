@@ -13,7 +13,9 @@
 **   and still be checked by `make check`.
 ** - lesson_needs_one_thread(): lessons that show a deadlock report need
 **   a process with one thread, since only then is a deadlock provable;
-**   ThreadSanitizer runs a thread of its own, so there they skip.
+**   ThreadSanitizer runs a thread of its own, so there they skip;
+**   and a build with CA_CONFIG_TINY_GO keeps no list of parked blocks
+**   to print (ca_sched_dump answers CA_ENOTSUP), so there they skip too.
 **
 ** MIT licence, see COPYING.
 */
@@ -75,6 +77,11 @@ static inline void lesson_needs_one_thread(const char *name)
     if (LESSON_UNDER_TSAN) {
         fprintf(stderr, "%s: skipped under ThreadSanitizer, whose own "
                         "thread makes a deadlock unprovable\n", name);
+        exit(LESSON_SKIP);
+    }
+    if (CA_CONFIG_TINY_GO) {
+        fprintf(stderr, "%s: skipped with CA_CONFIG_TINY_GO, which keeps "
+                        "no list of parked blocks to print\n", name);
         exit(LESSON_SKIP);
     }
 }

@@ -210,8 +210,8 @@ static int isr_group(const ca_alt *cases, size_t n)
             return 1;
     return 0;
 }
-#define cs_enter(isr) ((isr) ? ca__cs_enter() : (void)0)
-#define cs_leave(isr) ((isr) ? ca__cs_leave() : (void)0)
+#define cs_enter(isr) ((isr) ? ca__isr->enter() : (void)0)
+#define cs_leave(isr) ((isr) ? ca__isr->leave() : (void)0)
 #endif
 
 /* ------------------------------------------------------------------ alts */

@@ -153,6 +153,10 @@ void ca__pending_home(ca_sched *s);
 /* A channel is declared for interrupts: CA_ENOTSUP without a port (no
 ** threads), and ca_port_set is refused from now on. */
 int ca__cs_declare(void);
+#if !CA_HAVE_THREADS
+/* What a declaration installs as ca__isr (platform.c, lock.h). */
+extern const ca__isr_hooks ca__isr_machinery;
+#endif
 /* async.c: is w a callback op's (user code when woken)? */
 int ca__is_callback(const ca_waiter *w);
 
@@ -174,12 +178,28 @@ int ca__is_callback(const ca_waiter *w);
                         /* PUT parked holding its channel's lock         */
 #define CA__P_ALTS 2    /* running; a parked ALTS holds its channels'    */
                         /* locks, and the scheduler's if it has deadlines */
+                        /* (without threads it holds nothing: go.c)      */
 #define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */
 #define CA__P_LOST 4    /* running; lost its resume point (ca__go_lost): */
                         /* holds nothing, and will never be woken        */
 #define CA__P_FD 7      /* running; a WAIT_FD holds the scheduler's lock */
 #define CA__P_PARKED 5  /* its function returned and the locks are free  */
 #define CA__P_WOKEN 6   /* woken: in the run queue or the inbox, or run  */
+
+/* The park byte, or with CA_CONFIG_TINY_GO the top three bits of the
+** state byte (the resume line took the park byte's place): both are
+** changed only by the thread that drives the block's scheduler. */
+#if CA_CONFIG_TINY_GO
+#define CA__PARK_SHIFT 5
+#define CA__GO_PARK(g) ((unsigned char)((g)->u.w.state >> CA__PARK_SHIFT))
+#define CA__GO_SET_PARK(g, p)                                                \
+    ((g)->u.w.state = (unsigned char)(((g)->u.w.state &                      \
+                                       ((1u << CA__PARK_SHIFT) - 1)) |       \
+                                      ((unsigned)(p) << CA__PARK_SHIFT)))
+#else
+#define CA__GO_PARK(g) ((g)->u.w.park)
+#define CA__GO_SET_PARK(g, p) ((g)->u.w.park = (unsigned char)(p))
+#endif
 
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)
@@ -211,6 +231,10 @@ int ca__is_callback(const ca_waiter *w);
 #define ca__now(s) ((s)->now((s)->clock_ud))
 #define ca__has_clock(s) ((s)->now != NULL)
 
+#if !CA_HAVE_THREADS
+/* Before a go block's first ALTS on s: its deadlines may now fire. */
+void ca__sched_alts_used(ca_sched *s);
+#endif
 /* Starts g on s (a live scheduler). */
 void ca__sched_start_go(ca_sched *s, ca_go *g);
 /* Ends the running block g: it leaves the live list, its result (size
@@ -337,6 +361,19 @@ ca_chan *ca__result_take(ca_go *g);
 void ca__result_reset(ca_go *g);
 void ca__result_deliver(ca_chan *r, const void *val, size_t size,
                         ca__wakelist *wl);
+/* With CA_CONFIG_TINY_GO the scheduler reaches result.c through a hook
+** that the first result channel installs (NULL until then): a program
+** that never asks for one links none of it. take, deliver, then release
+** the block's reference once the wakes are done. */
+typedef struct ca__result_ops {
+    ca_chan *(*take)(ca_go *g);
+    void (*deliver)(ca_chan *r, const void *val, size_t size,
+                    ca__wakelist *wl);
+    int (*release)(ca_chan *r);
+} ca__result_ops;
+#if CA_CONFIG_TINY_GO
+extern const ca__result_ops *ca__results;
+#endif
 
 /* ------------------------------------------------------------------ alts */
 

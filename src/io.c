@@ -166,13 +166,13 @@ int ca__io_ready_now(int fd, int events, int *revents)
     return 1;
 }
 
-int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site)
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
 {
     ca_sched *s = CA__GO_SCHED(g);
     ca_waiter *w = &g->u.w;
     int revents = 0;
 
-    g->site = site;
+    CA__GO_SET_SITE(g, site);
     w->index = 0;
     if (fd < 0 || fd > 0x3fffffff || /* ENCODE keeps 30 bits */
         (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
@@ -195,7 +195,7 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site)
     w->flags = 0;
     w->u.chan = NULL; /* reports: no channel */
     ca__io_register_locked(s, w);
-    g->u.w.park = CA__P_FD;
+    CA__GO_SET_PARK(g, CA__P_FD);
     return CA__PARK;
 }
 
@@ -397,11 +397,11 @@ int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)
 
 #else /* no poll(2), or no malloc */
 
-int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site)
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
 {
     (void)fd;
     (void)events;
-    g->site = site;
+    CA__GO_SET_SITE(g, site);
     g->u.w.index = 0;
     g->u.w.status = CA_ENOTSUP;
     return CA_ENOTSUP;

@@ -6,6 +6,8 @@
 #ifndef COREASYNC_WAITER_H
 #define COREASYNC_WAITER_H
 
+#include <coreasync/config.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -72,7 +74,12 @@ struct ca_waiter {
     unsigned char claim;     /* the claim byte of a group this owner runs */
     unsigned char state;     /* free for the owner (a go block's state)   */
     unsigned short index;    /* alts: the case number                     */
+#if CA_CONFIG_TINY_GO
+    unsigned short line;     /* free for the owner (a go block's resume   */
+                             /* line; its park shares `state`)            */
+#else
     unsigned char park;      /* free for the owner (a go block's park)    */
+#endif
 };
 
 #define CA__W_TAKE 0x01   /* a take (else a put)                          */
