@@ -337,8 +337,15 @@ uint32_t ca__timers_fire(ca_sched *s);
 ** ready; returns how many, or -1 if it did not poll (none wait, or
 ** another thread polls them now). ca__io_free: at destroy. */
 typedef struct ca__io ca__io;
+#if defined(HAVE_POLL) && CA_HAVE_MALLOC
 int ca__io_waiting(ca_sched *s);
 int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch);
+void ca__io_free(ca_sched *s);
+#else /* no descriptors to wait on: nothing in the scheduler's loop */
+#define ca__io_waiting(s) ((void)(s), 0)
+#define ca__io_poll(s, ms, epoch) ((void)(s), (void)(ms), (void)(epoch), -1)
+#define ca__io_free(s) ((void)(s))
+#endif
 /* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
 ** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
 int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
@@ -350,7 +357,6 @@ int ca__io_prepare(ca_sched *s);
 int ca__io_ready_now(int fd, int events, int *revents);
 void ca__io_register_locked(ca_sched *s, ca_waiter *w);
 void ca__io_cancel_locked(ca_sched *s, ca_waiter *w);
-void ca__io_free(ca_sched *s);
 
 /* ------------------------------------------------------------------ result */
 

@@ -416,16 +416,6 @@ int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)
     return CA_ENOTSUP;
 }
 
-void ca__io_free(ca_sched *s)
-{
-    (void)s;
-}
-
-int ca__io_waiting(ca_sched *s)
-{
-    (void)s;
-    return 0;
-}
 
 int ca__io_prepare(ca_sched *s)
 {
@@ -453,12 +443,5 @@ void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
     (void)w;
 }
 
-int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
-{
-    (void)s;
-    (void)ms;
-    (void)epoch;
-    return -1;
-}
 
 #endif
