@@ -23,6 +23,9 @@
 #include <coreasync/shorthand.h>
 #include <coreasync/group.h>
 /* ---- end of the less boilerplate block */
+/* ---- trace (issue 10, item 3, trace10) */
+#include <coreasync/trace.h>
+/* ---- end of the trace block */
 
 #ifdef __cplusplus
 extern "C" {
