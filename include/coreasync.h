@@ -19,6 +19,13 @@
 #include <coreasync/blocking.h>
 #include <coreasync/io.h>
 #include <coreasync/pipeline.h>
+/* ---- less boilerplate (issue 10, trace10) */
+#include <coreasync/shorthand.h>
+#include <coreasync/group.h>
+/* ---- end of the less boilerplate block */
+/* ---- trace (issue 10, item 3, trace10) */
+#include <coreasync/trace.h>
+/* ---- end of the trace block */
 
 #ifdef __cplusplus
 extern "C" {

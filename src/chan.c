@@ -447,6 +447,8 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     rc = chan_op(ch, (void *)(uintptr_t)val, w, take);
     if (rc != CA__PARK)
         w->status = (signed char)rc;
+    if (rc == CA_OK || rc == CA_CLOSED)
+        CA__TRACE(ca__trace_op(ch, take, rc));
     return rc;
 }
 
@@ -778,6 +780,7 @@ int ca_close(ca_chan *ch)
     CA__WAKELIST_INIT(&wl);
     ca__close_locked(ch, &wl);
     CA__UNLOCK(ch);
+    CA__TRACE(ca__trace_close(ch)); /* before the wakes it sets off */
     ca__wake_all(&wl);
     return CA_OK;
 }

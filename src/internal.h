@@ -6,6 +6,7 @@
 ** or those below it (no circle):
 **
 **   platform.c port/ lock.c alloc.c        the machine (port.h)
+**   trace.c                                the event trace (--enable-trace)
 **   error.c
 **   chan.c async.c isr.c                   channels and their waiters
 **   xf.c                                   transforms on channels
@@ -403,6 +404,30 @@ int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim);
 #define CA__ALT_OF_TIMER(t) CA_CONTAINER_OF((t), ca_alt, u.t)
 
 uint32_t ca__rand(uint32_t *state);
+
+/* ------------------------------------------------------------------ trace */
+
+/* The event trace (trace.c, ca_trace(3)): one CA__TRACE per event site,
+** a load and a branch while the trace is off, and nothing at all in a
+** library configured without --enable-trace. */
+#if CA_CONFIG_TRACE
+extern int ca__trace_on;
+void ca__trace_spawn(const ca_go *g);
+void ca__trace_run(const ca_go *g);         /* its function starts     */
+void ca__trace_ran(const ca_go *g, int rc); /* ...and returned rc      */
+void ca__trace_wake(const ca_go *g, const ca_waiter *w);
+void ca__trace_op(const ca_chan *ch, int take, int status);
+void ca__trace_close(const ca_chan *ch);
+void ca__trace_done(const ca_go *g);
+#if CA_HAVE_THREADS
+#define CA__TRACE_ON() __atomic_load_n(&ca__trace_on, __ATOMIC_RELAXED)
+#else
+#define CA__TRACE_ON() ca__trace_on
+#endif
+#define CA__TRACE(call) (CA__TRACE_ON() ? (call) : (void)0)
+#else
+#define CA__TRACE(call) ((void)0)
+#endif
 
 #if CA_HAVE_MALLOC
 void *ca__alloc(size_t size);

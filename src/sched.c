@@ -294,6 +294,7 @@ static void sched_wake(ca_waker *self, ca_waiter *w)
     } else {
         g = go_of(w);
     }
+    CA__TRACE(ca__trace_wake(g, w));
     wake_go(s, g);
 }
 
@@ -306,6 +307,7 @@ static void sleep_fire(ca_waker *self, ca_timer *t)
 
     g->u.w.state &= (unsigned char)~CA__G_SLEEP;
     g->u.w.status = CA_OK;
+    CA__TRACE(ca__trace_wake(g, NULL));
     wake_go(s, g);
 }
 
@@ -321,6 +323,7 @@ static void alt_fire(ca_waker *self, ca_timer *t)
     g = CA_CONTAINER_OF(c->p.claim, ca_go, u.w.claim);
     g->u.w.index = c->index;
     g->u.w.status = CA_OK;
+    CA__TRACE(ca__trace_wake(g, NULL));
     wake_go(s, g);
 }
 
@@ -394,6 +397,7 @@ void ca__sched_start_go(ca_sched *s, ca_go *g)
     CA__SLOCK(s);
     live_add_locked(s, g);
     CA__SUNLOCK(s);
+    CA__TRACE(ca__trace_spawn(g));
     wake_go(s, g);
 }
 
@@ -404,6 +408,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     int owned = (g->u.w.state & CA__G_OWNED) != 0;
 
     CA_ASSERT(g->u.w.state & CA__G_LIVE);
+    CA__TRACE(ca__trace_done(g));
     r = RESULT_TAKE(g);
     CA__SLOCK(s);
     live_remove_locked(s, g);
@@ -659,7 +664,9 @@ static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
     ** made ready only once its function has returned. */
     CA_ASSERT(!(g->u.w.state & CA__G_RUN));
     g->u.w.state |= CA__G_RUN;
+    CA__TRACE(ca__trace_run(g));
     rc = g->fn(g);
+    CA__TRACE(ca__trace_ran(g, rc)); /* a park before its locks go */
     switch (rc) {
     case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
         break;

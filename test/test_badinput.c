@@ -547,6 +547,38 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
 #define LIST_XFAIL(fn, name, expr, want, why)                                \
     {#fn "/" #name " (XFAIL: " why ")", bad_##fn##_##name},
 
+/* ---- less boilerplate and trace (issue 10, trace10) */
+static ca_group zero_group; /* never initialised */
+
+#define BAD_GROUP(ROW)                                                       \
+    ROW(ca_group_init, null, ca_group_init(NULL, 1), CA_EINVAL)             \
+    ROW(ca_group_add, null, ca_group_add(NULL, 1), CA_EINVAL)               \
+    ROW(ca_group_add, zeroed, ca_group_add(&zero_group, 1), CA_EBADCHAN)    \
+    ROW(ca_group_done, null, ca_group_done(NULL), CA_EINVAL)                \
+    ROW(ca_group_done, zeroed, ca_group_done(&zero_group), CA_EBADCHAN)     \
+    ROW(ca_group_wait_blocking, null, ca_group_wait_blocking(NULL), CA_EINVAL) \
+    ROW(ca_group_wait_blocking, zeroed, ca_group_wait_blocking(&zero_group), CA_EBADCHAN) \
+    ROW(ca_group_destroy, null, ca_group_destroy(NULL), CA_EINVAL)          \
+    ROW(ca_group_destroy, zeroed, ca_group_destroy(&zero_group), CA_EBADCHAN)
+#if CA_HAVE_MALLOC
+#define BAD_SPAWN(ROW)                                                       \
+    ROW(ca_go_spawn, null_fn, ca_go_spawn(NULL, NULL, NULL, sizeof(ca_go)), CA_EINVAL) \
+    ROW(ca_go_spawn, too_small, ca_go_spawn(NULL, nop_fn, NULL, sizeof(ca_go) - 1), CA_EINVAL) \
+    ROW(ca_go_spawn, zeroed_sched, ca_go_spawn(&F.zs, nop_fn, NULL, sizeof(ca_go)), CA_EINVAL)
+#else
+#define BAD_SPAWN(ROW)
+#endif
+#if CA_CONFIG_TRACE
+/* Stopping a trace that never started is not an error. */
+#define BAD_TRACE(ROW) ROW(ca_trace, stop_unstarted, ca_trace(NULL), CA_OK)
+#else
+#define BAD_TRACE(ROW)
+#endif
+BAD_GROUP(DEFINE_ROW)
+BAD_SPAWN(DEFINE_ROW)
+BAD_TRACE(DEFINE_ROW)
+/* ---- end of the less boilerplate and trace block */
+
 BAD_CORE(DEFINE_ROW)
 BAD_MALLOC(DEFINE_ROW)
 BAD_POOL(DEFINE_ROW)
@@ -558,6 +590,7 @@ static const ca_test tests[] = {
     BAD_CORE(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
     BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW)
     BAD_XFAIL(LIST_XFAIL)
+    BAD_GROUP(LIST_ROW) BAD_SPAWN(LIST_ROW) BAD_TRACE(LIST_ROW)
     {NULL, NULL}};
 
 CA_TEST_MAIN("badinput", tests)
