@@ -18,6 +18,7 @@
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
 #include <coreasync/io.h>
+#include <coreasync/stream.h>
 #include <coreasync/pipeline.h>
 
 #ifdef __cplusplus
