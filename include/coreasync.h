@@ -19,6 +19,7 @@
 #include <coreasync/blocking.h>
 #include <coreasync/io.h>
 #include <coreasync/stream.h>
+#include <coreasync/bridge.h>
 #include <coreasync/pipeline.h>
 
 #ifdef __cplusplus
