@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -455,6 +457,167 @@ static void stream_connect_deadline(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+
+/* ------------------------------------------ 1,000 connections at once */
+
+#define NCONN (CA_TEST_SMALL ? 10 : 1000)
+#define NLINES 10
+
+typedef struct echo_conn {
+    ca_go go;
+    ca_io io;
+    char ra[128], line[80];
+} echo_conn;
+
+static unsigned long lines_echoed;
+
+static int echo_conn_fn(ca_go *g)
+{
+    echo_conn *c = (echo_conn *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        READ_LINE(g, &c->io, c->line, sizeof c->line);
+        if (GO_CLOSED(g))
+            break;
+        WRITE_ALL(g, &c->io, c->line, c->io.n);
+        if (GO_CLOSED(g))
+            break;
+        __atomic_add_fetch(&lines_echoed, 1ul, __ATOMIC_RELAXED);
+    }
+    close(c->io.fd);
+    GO_END(g);
+}
+
+typedef struct acceptor {
+    ca_go go;
+    ca_io io;
+    int fd, left;
+    echo_conn *c;
+} acceptor;
+
+static int acceptor_fn(ca_go *g)
+{
+    acceptor *a = (acceptor *)g;
+
+    GO_BEGIN(g);
+    for (; a->left > 0; a->left--) {
+        ACCEPT(g, &a->io, &a->fd);
+        CU_ASSERT_FATAL(GO_OK(g));
+        CU_ASSERT_FATAL(ca_go_new((ca_go **)&a->c, sizeof *a->c) == CA_OK);
+        CA_ASSERT_RC(ca_io_init(&a->c->io, a->fd, a->c->ra,
+                                sizeof a->c->ra), CA_OK);
+        CA_ASSERT_RC(ca_go_start(ca_go_sched(g), &a->c->go, echo_conn_fn),
+                     CA_OK);
+    }
+    GO_END(g);
+}
+
+/* Sends NLINES lines of 64 bytes, each its own, and checks every echo
+** byte for byte. */
+typedef struct talker {
+    ca_go go;
+    ca_io io;
+    struct sockaddr_in addr;
+    int id, k, ok;
+    char ra[128], out[80], in[80];
+} talker;
+
+static int talker_fn(ca_go *g)
+{
+    talker *t = (talker *)g;
+
+    GO_BEGIN(g);
+    CONNECT(g, &t->io, (struct sockaddr *)&t->addr, sizeof t->addr,
+            CA_FOREVER);
+    CU_ASSERT_FATAL(GO_OK(g));
+    for (t->k = 0; t->k < NLINES; t->k++) {
+        memset(t->out, 'a' + (t->id + t->k) % 26, 63);
+        sprintf(t->out, "%05d %05d ", t->id, t->k);
+        t->out[12] = '.'; /* over sprintf's NUL */
+        t->out[63] = '\n';
+        t->out[64] = '\0';
+        WRITE_ALL(g, &t->io, t->out, 64);
+        if (GO_CLOSED(g))
+            break;
+        READ_LINE(g, &t->io, t->in, sizeof t->in);
+        if (GO_CLOSED(g))
+            break;
+        t->ok += t->io.n == 64 && memcmp(t->in, t->out, 65) == 0;
+    }
+    close(t->io.fd);
+    GO_END(g);
+}
+
+static void thousand(unsigned pool)
+{
+    ca_sched s;
+    acceptor *a = calloc(1, sizeof *a);
+    talker *t = calloc(NCONN, sizeof *t);
+    ca_chan *res = NULL;
+    struct sockaddr_in addr;
+    int i, sum = 0;
+
+    CU_ASSERT_FATAL(a != NULL && t != NULL);
+    lines_echoed = 0;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    a->left = NCONN;
+    CA_ASSERT_RC(ca_io_init(&a->io, listener(&addr, NCONN), NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a->go, acceptor_fn), CA_OK);
+    for (i = 0; i < NCONN; i++) {
+        t[i].id = i;
+        t[i].addr = addr;
+        CA_ASSERT_RC(ca_io_init(&t[i].io, socket(AF_INET, SOCK_STREAM, 0),
+                                t[i].ra, sizeof t[i].ra), CA_OK);
+        if (i == NCONN - 1 && pool)
+            CA_ASSERT_RC(ca_go_result(&t[i].go, 0, &res), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &t[i].go, talker_fn), CA_OK);
+    }
+    if (pool) {
+        /* The pool carries the bulk until the last talker ended; what
+        ** may remain then runs here, after the pool stopped. */
+        CA_ASSERT_RC(ca_sched_start(&s, pool), CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(res, NULL), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(res), CA_OK);
+        CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (i = 0; i < NCONN; i++)
+        sum += t[i].ok;
+    CA_ASSERT_EQ(sum, NCONN * NLINES);
+    CA_ASSERT_EQ(lines_echoed, NCONN * NLINES);
+    close(a->io.fd);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    free(a);
+    free(t);
+}
+
+/* 2,000 descriptors at once: raise the soft limit if it is lower. */
+static int enough_fds(void)
+{
+    struct rlimit r;
+
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return 0;
+    if (r.rlim_cur < 2 * NCONN + 64 && r.rlim_max >= 2 * NCONN + 64) {
+        r.rlim_cur = 2 * NCONN + 64;
+        (void)setrlimit(RLIMIT_NOFILE, &r);
+    }
+    return getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur >= 2 * NCONN + 64;
+}
+
+static void stream_thousand(void)
+{
+    if (usable() && enough_fds())
+        thousand(0);
+}
+
+static void stream_thousand_pool(void)
+{
+    if (usable() && enough_fds() && CA_HAVE_THREADS)
+        thousand(2);
+}
+
 /* --------------------------------------------------------- bad input */
 
 typedef struct bad {
@@ -525,6 +688,8 @@ static const ca_test tests[] = {
     {"stream_accept_connect", stream_accept_connect},
     {"stream_connect_refused", stream_connect_refused},
     {"stream_connect_deadline", stream_connect_deadline},
+    {"stream_thousand", stream_thousand},
+    {"stream_thousand_pool", stream_thousand_pool},
     {"stream_bad_input", stream_bad_input},
     {NULL, NULL}};
 
