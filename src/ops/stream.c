@@ -12,8 +12,11 @@
 ** CONNECT's deadline is a timer of the scheduler's (io->t). When it fires
 ** before the connection is made it shuts the socket down, which ends the
 ** connect (Linux reports it as a hang-up), and so wakes the WAIT_FD;
-** CONNECT sees `fired` and says CA_AGAIN. Cancelling waits for a fire
-** under way (timer.c), so the ca_io is never touched after CONNECT ends.
+** CONNECT sees `fired` and says CA_AGAIN. CONNECT cancels the timer
+** before it reads `fired`, and cancelling waits for a fire under way
+** (timer.c): a connection made just as the deadline passes is either
+** reported made and left alone, or timed out, and the ca_io is never
+** touched after CONNECT ends.
 */
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -242,8 +245,7 @@ static void disarm(ca_go *g, ca_io *io)
         return;
     io->flags &= (unsigned char)~F_TIMER;
     CA__SLOCK(s);
-    if (io->t.prev != &io->t)
-        ca__timer_cancel_locked(s, &io->t);
+    ca__timer_cancel_locked(s, &io->t); /* waits for a fire under way */
     CA__SUNLOCK(s);
 }
 
@@ -287,6 +289,9 @@ static int step(ca_go *g, ca_io *io)
         more = step_accept(io);
         break;
     default:
+        /* Cancelled first: a fire under way may shut the socket down, and
+        ** only once it cannot does `fired` say for sure. */
+        disarm(g, io);
         more = step_connect(io);
         break;
     }
