@@ -266,7 +266,8 @@ static size_t hand_frame(unsigned char *f, int type, const void *v,
     f[1] = (unsigned char)type;
     for (k = 0; k < 4; k++)
         f[2 + k] = (unsigned char)(len >> (8 * k));
-    memcpy(f + 6, v, len);
+    if (len > 0) /* an end frame has no value (v NULL) */
+        memcpy(f + 6, v, len);
     c = crc_ref(f + 1, 5 + len);
     for (k = 0; k < 4; k++)
         f[6 + len + k] = (unsigned char)(c >> (8 * k));

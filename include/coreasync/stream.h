@@ -112,7 +112,7 @@ int ca__go_io_resume(ca_go *g, ca_io *io);
             do {                                                             \
                 CA__GO_OP(name, #io,                                         \
                           ca__go_wait_fd((g), (io)->fd, (io)->events,        \
-                                         &ca__site),                         \
+                                         CA__SITE_REF),                      \
                           (void)0);                                          \
             } while (ca__go_io_resume((g), (io)));                           \
     } while (0)
