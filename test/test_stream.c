@@ -263,6 +263,7 @@ static void stream_eof_and_epipe(void)
 
     if (!usable())
         return;
+    memset(buf, 0, sizeof buf);
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     CA_ASSERT_EQ(write(sv[0], "abc", 3), 3);
