@@ -14,6 +14,7 @@
 #include "../internal.h"
 
 #define HDR 6u /* sync, type, length */
+CA_STATIC_ASSERT(frame_overhead, HDR + 4u == CA_FRAME_OVERHEAD);
 
 /* CRC-32 (IEEE, reflected), four bits at a time: a 64-byte table, small
 ** enough for a board, and fast enough for a serial line or a socket. */
@@ -114,6 +115,7 @@ static int find(ca_bridge *b)
     uint32_t plen;
 
     for (;;) {
+        CA_ASSERT(b->pos <= b->len && b->len <= b->cap);
         while (b->pos < b->len && b->buf[b->pos] != CA_FRAME_SYNC)
             drop(b);
         if (b->len - b->pos < HDR)
@@ -156,7 +158,10 @@ static int in_fn(ca_go *g)
             b->pos += b->flen;
             continue;
         }
-        /* Keep what is left of a frame at the front, and read on. */
+        /* Keep what is left of a frame at the front, and read on. A
+        ** buffer of a whole frame always has room: a full one holds a
+        ** frame that find() took or dropped. */
+        CA_ASSERT(b->len - b->pos < b->cap);
         memmove(b->buf, b->buf + b->pos, b->len - b->pos);
         b->len -= b->pos;
         b->pos = 0;

@@ -123,6 +123,7 @@ static int step_read(ca_io *io)
     int ans;
 
     for (;;) {
+        CA_ASSERT(io->n < io->len && io->ra_pos <= io->ra_end);
         if (io->ra_pos < io->ra_end) {
             io->n += from_ahead(io, io->dst + io->n, io->len - io->n);
         } else {
@@ -143,6 +144,7 @@ static int step_line(ca_io *io)
     int ans;
 
     for (;;) {
+        CA_ASSERT(io->n + 1 <= io->len && io->ra_end <= io->ra_cap);
         while (io->ra_pos < io->ra_end && io->n + 1 < io->len) {
             c = io->ra[io->ra_pos++];
             io->dst[io->n++] = c;
