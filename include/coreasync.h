@@ -18,6 +18,8 @@
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
 #include <coreasync/io.h>
+#include <coreasync/stream.h>
+#include <coreasync/bridge.h>
 #include <coreasync/pipeline.h>
 /* ---- less boilerplate (issue 10, trace10) */
 #include <coreasync/shorthand.h>

@@ -27,6 +27,7 @@ typedef struct fx {
 } fx;
 
 static fx F;
+static ca_bridge BX; /* never started: every row refuses it */
 
 static int nop_fn(ca_go *g)
 {
@@ -408,6 +409,24 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_wait_fd_blocking, negative_fd, ca_wait_fd_blocking(-1, CA_FD_READ, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, no_event, ca_wait_fd_blocking(0, 0, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, bad_event, ca_wait_fd_blocking(0, CA_FD_HUP, 0, NULL), CA_EINVAL) \
+    ROW(ca_io_init, null, ca_io_init(NULL, 0, NULL, 0), CA_EINVAL)      \
+    ROW(ca_io_init, negative_fd, ca_io_init(&BX.io, -1, NULL, 0), CA_EINVAL) \
+    ROW(ca_io_init, storage_no_size, ca_io_init(&BX.io, 0, F.buf, 0), CA_EINVAL) \
+    ROW(ca_io_init, size_no_storage, ca_io_init(&BX.io, 0, NULL, 4), CA_EINVAL) \
+    ROW(ca_bridge_out, null, ca_bridge_out(NULL, &F.s, &F.live, 0, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_out, null_chan, ca_bridge_out(&BX, &F.s, NULL, 0, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_out, negative_fd, ca_bridge_out(&BX, &F.s, &F.live, -1, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_out, null_buf, ca_bridge_out(&BX, &F.s, &F.live, 0, NULL, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_out, destroyed, ca_bridge_out(&BX, &F.s, &F.dead, 0, F.buf, sizeof F.buf), CA_EBADCHAN) \
+    ROW(ca_bridge_out, zeroed_chan, ca_bridge_out(&BX, &F.s, &F.zero, 0, F.buf, sizeof F.buf), CA_EBADCHAN) \
+    ROW(ca_bridge_out, small_buf, ca_bridge_out(&BX, &F.s, &F.live, 0, F.buf, CA_BRIDGE_BUF(sizeof(int)) - 1), CA_ERANGE) \
+    ROW(ca_bridge_out, zeroed_sched, ca_bridge_out(&BX, &F.zs, &F.live, 0, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_in, null, ca_bridge_in(NULL, &F.s, 0, &F.live, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_in, null_chan, ca_bridge_in(&BX, &F.s, 0, NULL, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_in, negative_fd, ca_bridge_in(&BX, &F.s, -1, &F.live, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_bridge_in, destroyed, ca_bridge_in(&BX, &F.s, 0, &F.dead, F.buf, sizeof F.buf), CA_EBADCHAN) \
+    ROW(ca_bridge_in, small_buf, ca_bridge_in(&BX, &F.s, 0, &F.live, F.buf, 1), CA_ERANGE) \
+    ROW(ca_bridge_in, zeroed_sched, ca_bridge_in(&BX, &F.zs, 0, &F.live, F.buf, sizeof F.buf), CA_EINVAL) \
     ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
     ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
 
