@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define LESSON_OWN_MAIN /* it takes a PORT (and --trace FILE) */
 #include "lesson.h"
 
 #if CA_HAVE_MALLOC /* ca_go_new, ca_chan_new; the end of the file */
@@ -162,6 +163,7 @@ int main(int argc, char **argv)
     unsigned short port;
     int i;
 
+    demo_trace(&argc, argv);
     if (ca_wait_fd_blocking(0, CA_FD_READ, 0, NULL) == CA_ENOTSUP) {
         fprintf(stderr, "needs descriptors (poll)\n");
         return LESSON_SKIP;
@@ -191,8 +193,10 @@ int main(int argc, char **argv)
 
 #else
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     fprintf(stderr, "needs malloc\n");
     return LESSON_SKIP;
 }

@@ -102,7 +102,10 @@ static inline void lesson_needs_threads(const char *name)
 }
 
 /* The lesson's main, which takes no arguments: lesson.h's main below
-** runs it once it has taken `--trace FILE` off the command line. */
+** runs it once it has taken `--trace FILE` off the command line. A
+** lesson that reads arguments of its own defines LESSON_OWN_MAIN before
+** including this file, and calls demo_trace() itself. */
+#if !defined(LESSON_OWN_MAIN)
 static int lesson_main(void);
 
 int main(int argc, char **argv)
@@ -116,5 +119,6 @@ int main(int argc, char **argv)
 }
 
 #define main lesson_main
+#endif
 
 #endif /* LESSON_H */
