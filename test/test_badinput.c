@@ -249,6 +249,17 @@ static int result_size_mismatch(void)
 
 /* ------------------------------------------------------------ the table
 ** ROW(function, case, expression, expected code) */
+/* NULL reads the default scheduler's clock: between two readings of that
+** clock (the tick may move between calls on a slow machine). */
+static int now_null_is_default(void)
+{
+    uint32_t a = ca_sched_now(ca_sched_default());
+    uint32_t b = ca_sched_now(NULL);
+    uint32_t c = ca_sched_now(ca_sched_default());
+
+    return (uint32_t)(b - a) <= (uint32_t)(c - a);
+}
+
 /* A port with no critical section: refused. */
 static int port_without_enter(void)
 {
@@ -385,7 +396,7 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_go_sched, null, ca_go_sched(NULL) == NULL, 1) \
     ROW(ca_sched_parked, null_fn, ca_sched_parked(&F.s, NULL, NULL), CA_EINVAL) \
     ROW(ca_sched_dump, null_out, ca_sched_dump(&F.s, NULL), CA_EINVAL) \
-    ROW(ca_sched_now, null_is_default, ca_sched_now(NULL) == ca_sched_now(ca_sched_default()), 1) \
+    ROW(ca_sched_now, null_is_default, now_null_is_default(), 1)          \
     ROW(ca_timeout_init, null, ca_timeout_init(&F.s, NULL, 1), CA_EINVAL) \
     ROW(ca_timeout_init, zeroed_sched, ca_timeout_init(&F.zs, &F.tc, 1), CA_EINVAL) \
     ROW(ca_timeout_init, too_long, ca_timeout_init(&F.s, &F.tc, CA_MAX_DELAY + 1), CA_ERANGE) \
