@@ -16,6 +16,7 @@
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
+#include <coreasync/ops.h>
 
 #ifdef __cplusplus
 extern "C" {
