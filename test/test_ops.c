@@ -19,6 +19,9 @@ static int pooled;
 /* The connectors' scratch value: never one the test itself writes, since
 ** a connector reads it for as long as its put waits. */
 static int scratch;
+/* The result channels of done_init, destroyed by end(). */
+static ca_chan *dones[8];
+static int ndones;
 
 /* Runs what is ready on S until nothing is (never waits: blocks left
 ** parked are what the test then looks at, so a step may well report
@@ -53,6 +56,8 @@ static void end(void)
 #endif
     settle();
     CA_ASSERT_RC(ca_sched_destroy(&S), CA_OK); /* every block finished */
+    while (ndones > 0)
+        CA_ASSERT_RC(ca_chan_destroy(dones[--ndones]), CA_OK);
 }
 
 /* Runs body on S driven here, then on a pool. */
@@ -110,10 +115,13 @@ static int put(ca_chan *ch, int v)
     } while (0)
 
 /* A channel that closes when a connector's block has finished: its
-** result channel, set before the connector starts. */
+** result channel, set before the connector starts. The block releases
+** its reference just after the close, on whichever worker ran it, so
+** they are destroyed by end(), once the pool has stopped. */
 typedef struct donech {
     ca_chan ch;
 } donech;
+
 
 static void done_init(donech *d, ca_go *g)
 {
@@ -121,6 +129,7 @@ static void done_init(donech *d, ca_go *g)
     CA_ASSERT_RC(ca_go_set_result(g, &d->ch), CA_OK);
 }
 
+/* d must live until end(): a static of the test's. */
 static void done_wait(donech *d)
 {
     if (pooled)
@@ -129,7 +138,8 @@ static void done_wait(donech *d)
         settle();
         CA_ASSERT_RC(ca_poll(&d->ch, NULL), CA_CLOSED);
     }
-    CA_ASSERT_RC(ca_chan_destroy(&d->ch), CA_OK);
+    if (ndones < 8)
+        dones[ndones++] = &d->ch;
 }
 
 /* Fills a buffered channel with first..first+n-1. */
@@ -147,7 +157,7 @@ static void body_pipe(void)
 {
     ichan from, to;
     ca_pipe_state st;
-    donech d;
+    static donech d;
     int i;
 
     memset(&st, 0, sizeof st);
@@ -176,7 +186,7 @@ static void body_pipe_stops(void)
 {
     ichan from, to;
     ca_pipe_state st;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&from, CA_FIXED, 8);
@@ -201,7 +211,7 @@ static void body_pipe_no_close(void)
 {
     ichan from, to;
     ca_pipe_state st;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&from, CA_FIXED, 8);
@@ -231,7 +241,7 @@ static void body_split(void)
 {
     ichan from, t, f;
     ca_split_state st;
-    donech d;
+    static donech d;
     int v, calls = 0, i;
 
     memset(&st, 0, sizeof st);
@@ -267,7 +277,7 @@ static void body_merge(void)
     ca_chan *chs[3];
     ca_alt cases[3];
     ca_merge_state st;
-    donech d;
+    static donech d;
     int v, i, seen[9], sum = 0;
 
     memset(&st, 0, sizeof st);
@@ -311,7 +321,7 @@ static void body_merge_none(void)
 {
     ichan out;
     ca_merge_state st;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&out, CA_UNBUFFERED, 0);
@@ -331,7 +341,7 @@ static void body_take_n(void)
 {
     ichan from, out;
     ca_take_n_state st;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&from, CA_FIXED, 8);
@@ -357,7 +367,7 @@ static void body_take_n_short(void)
 {
     ichan from, out;
     ca_take_n_state st;
-    donech d;
+    static donech d;
     int v;
 
     memset(&st, 0, sizeof st);
@@ -397,14 +407,14 @@ typedef struct lchan {
     long buf[1];
 } lchan;
 
-static void reduce_case(int n, int stop_at, long init, long want, int calls)
+static void reduce_case(donech *dp, int n, int stop_at, long init, long want,
+                        int calls)
 {
     ichan from;
     lchan res;
     ca_reduce_state st;
     sum_ud u;
     long acc = init, got = -1;
-    donech d;
     int v;
 
     memset(&st, 0, sizeof st);
@@ -413,7 +423,7 @@ static void reduce_case(int n, int stop_at, long init, long want, int calls)
     ichan_init(&from, CA_FIXED, 8);
     CA_ASSERT_RC(ca_chan_init(&res.ch, CA_FIXED, 1, sizeof(long), res.buf,
                               sizeof res.buf), CA_OK);
-    done_init(&d, &st.go);
+    done_init(dp, &st.go);
     CA_ASSERT_RC(ca_reduce(&st, &S, sum, &u, &from.ch, &acc, sizeof acc, &scratch,
                            &res.ch), CA_OK);
     for (v = 0; v < n; v++)
@@ -421,7 +431,7 @@ static void reduce_case(int n, int stop_at, long init, long want, int calls)
             CA_ASSERT_RC(put(&from.ch, v), CA_OK);
     if (stop_at == 0)
         CA_ASSERT_RC(ca_close(&from.ch), CA_OK);
-    done_wait(&d);
+    done_wait(dp);
     CA_ASSERT_RC(ca_poll(&res.ch, &got), CA_OK);
     CA_ASSERT_EQ(got, want);
     CA_ASSERT_EQ(acc, want);
@@ -439,9 +449,11 @@ static void reduce_case(int n, int stop_at, long init, long want, int calls)
 
 static void body_reduce(void)
 {
-    reduce_case(10, 0, 0, 45, 10);   /* (reduce + 0 (range 10)) */
-    reduce_case(0, 0, 7, 7, 0);      /* empty: init, f never called */
-    reduce_case(10, 3, 100, 106, 4); /* reduced at 3 */
+    static donech d[3];
+
+    reduce_case(&d[0], 10, 0, 0, 45, 10);   /* (reduce + 0 (range 10)) */
+    reduce_case(&d[1], 0, 0, 7, 7, 0);      /* empty: f never called */
+    reduce_case(&d[2], 10, 3, 100, 106, 4); /* reduced at 3 */
 }
 
 static void test_reduce(void) { both(body_reduce); }
@@ -454,7 +466,7 @@ static void body_into_array(void)
     ca_reduce_state st;
     ca_vec vec;
     int arr[3];
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&from, CA_FIXED, 8);
@@ -492,7 +504,7 @@ static void body_onto(void)
         size_t buf[1];
     } cnt;
     size_t n = 0;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&ch, CA_UNBUFFERED, 0);
@@ -529,7 +541,7 @@ static void body_onto_closed(void)
         size_t buf[1];
     } cnt;
     size_t n = 99;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&ch, CA_FIXED, 2);
@@ -553,7 +565,7 @@ static void body_onto_close(void)
     static const int vals[3] = {1, 2, 3};
     ichan ch;
     ca_onto_state st;
-    donech d;
+    static donech d;
 
     memset(&st, 0, sizeof st);
     ichan_init(&ch, CA_FIXED, 2);
@@ -576,7 +588,7 @@ static void body_mult(void)
     ichan src, a, b;
     ca_mult_state m;
     ca_mult_slot slots[2];
-    donech d;
+    static donech d;
     int i;
 
     memset(&m, 0, sizeof m);
@@ -799,7 +811,7 @@ static void test_bad_input(void)
 static void body_alloc(void)
 {
     static const int vals[150] = {1, 2, 3};
-    ca_chan *src, *mid, *res, *out;
+    ca_chan *src, *mid, *res, *out, *to;
     ca_mult_state m;
     ca_chan_info i;
     ca_vec vec;
@@ -807,14 +819,14 @@ static void body_alloc(void)
     int v, k;
     sum_ud u = {0, 0};
 
-    CA_ASSERT_RC(ca_to_chan(&src, &S, vals, 150, sizeof(int)), CA_OK);
-    CA_ASSERT_RC(ca_chan_inspect(src, &i), CA_OK);
+    CA_ASSERT_RC(ca_to_chan(&to, &S, vals, 150, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_inspect(to, &i), CA_OK);
     CA_ASSERT_EQ(i.capacity, 100);
     CA_ASSERT_RC(ca_chan_new(&mid, CA_FIXED, 4, sizeof(int)), CA_OK);
     CA_ASSERT_RC(ca_chan_new(&out, CA_FIXED, 4, sizeof(int)), CA_OK);
     CA_ASSERT_RC(ca_chan_new(&res, CA_FIXED, 1, sizeof(long)), CA_OK);
-    /* src -> take 120 -> mult -> (reduce, and a pipe to out) */
-    CA_ASSERT_RC(ca_take_n(NULL, &S, src, 120, mid, NULL), CA_OK);
+    /* src -> take 120 -> mult -> (reduce, and a pipe to out); the taps
+    ** first, since a mult with none drops what comes */
     memset(&m, 0, sizeof m);
     CA_ASSERT_RC(ca_mult(&m, &S, mid, NULL, NULL, 0), CA_OK);
     CA_ASSERT_RC(ca_chan_new(&src, CA_FIXED, 4, sizeof(int)), CA_OK);
@@ -826,6 +838,8 @@ static void body_alloc(void)
     CA_ASSERT_RC(ca_mult_tap(&m, src, 1), CA_OK);
     CA_ASSERT_RC(ca_pipe(NULL, &S, src, out, 1, NULL), CA_OK);
     CA_ASSERT_RC(ca_chan_free(src), CA_OK);
+    CA_ASSERT_RC(ca_take_n(NULL, &S, to, 120, mid, NULL), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(to), CA_OK);
     CA_ASSERT_RC(ca_chan_free(mid), CA_OK);
     memset(&vec, 0, sizeof vec);
     vec.elem_size = sizeof(int);
