@@ -762,6 +762,135 @@ static void test_mult_untap_in_round(void)
     end();
 }
 
+/* ----------------------------------------------------------------- pub */
+
+/* Topic: the tens digit (0, 1, 2...). */
+static uintptr_t tens(const void *val, void *ud)
+{
+    (void)ud;
+    return (uintptr_t)(*(const int *)val / 10);
+}
+
+/* Routing by topic, a value of no topic dropped, a slow topic blocking
+** the pub, and close cascading to the subs made with close. Declared
+** topics: no malloc needed. */
+static void test_pub(void)
+{
+    ichan src, t0, t1, a, b, c;
+    ca_pub_state p;
+    ca_topic top[2];
+    ca_mult_slot slots0[2], slots1[2];
+    int v0, v1, v;
+
+    begin(0);
+    memset(&p, 0, sizeof p);
+    memset(top, 0, sizeof top);
+    ichan_init(&src, CA_FIXED, 8);
+    ichan_init(&t0, CA_FIXED, 1);   /* topic 0: a buffer of 1 */
+    ichan_init(&t1, CA_UNBUFFERED, 0);
+    ichan_init(&a, CA_FIXED, 8);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    ichan_init(&c, CA_FIXED, 8);
+    CA_ASSERT_RC(ca_pub(&p, &S, &src.ch, tens, NULL, NULL, &scratch), CA_OK);
+    CA_ASSERT_RC(ca_pub_topic(&p, &top[0], 0, &t0.ch, &v0, slots0, 2), CA_OK);
+    CA_ASSERT_RC(ca_pub_topic(&p, &top[1], 1, &t1.ch, &v1, slots1, 2), CA_OK);
+    CA_ASSERT_RC(ca_pub_topic(&p, &top[1], 1, &t1.ch, &v1, slots1, 2),
+                 CA_EBUSY);
+    CA_ASSERT_RC(ca_pub_sub(&p, 0, &a.ch, 1), CA_OK);
+    CA_ASSERT_RC(ca_pub_sub(&p, 1, &b.ch, 0), CA_OK);
+    CA_ASSERT_RC(ca_pub_sub(&p, 1, &c.ch, 1), CA_OK);
+#if !CA_HAVE_MALLOC
+    CA_ASSERT_RC(ca_pub_sub(&p, 7, &c.ch, 1), CA_ENOTSUP);
+#endif
+    OFFER(&src.ch, 1);          /* topic 0 */
+    OFFER(&src.ch, 55);         /* topic 5: nobody, dropped */
+    OFFER(&src.ch, 12);         /* topic 1: its mult waits for b */
+    OFFER(&src.ch, 13);         /* topic 1 again: the pub waits */
+    OFFER(&src.ch, 3);          /* topic 0, blocked behind 13 */
+    settle();
+    POLL_EQ(&a.ch, 1);
+    POLL_EQ(&c.ch, 12);         /* c took 12; b has not */
+    CA_ASSERT_RC(ca_poll(&a.ch, &v), CA_AGAIN); /* the pub waits on b */
+    CHECK_COUNT(&src.ch, 1);
+    POLL_EQ(&b.ch, 12);
+    settle();
+    POLL_EQ(&a.ch, 3);
+    POLL_EQ(&c.ch, 13);
+    POLL_EQ(&b.ch, 13);
+    settle();
+    CA_ASSERT_RC(ca_pub_unsub(&p, 1, &b.ch), CA_OK);
+    OFFER(&src.ch, 14);
+    settle();
+    POLL_EQ(&c.ch, 14);         /* b is gone: c alone paces topic 1 */
+    CA_ASSERT_RC(ca_close(&src.ch), CA_OK);
+    settle();
+    CA_ASSERT_RC(ca_poll(&a.ch, &v), CA_CLOSED);  /* close: yes */
+    CA_ASSERT_RC(ca_poll(&c.ch, &v), CA_CLOSED);
+    CA_ASSERT_EQ(ca_closed(&b.ch), 0);            /* unsubscribed */
+    CA_ASSERT_RC(ca_pub_sub(&p, 0, &b.ch, 0), CA_CLOSED);
+    CA_ASSERT_RC(ca_pub_destroy(&p), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&src.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&t0.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&t1.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    end();
+}
+
+#if CA_HAVE_MALLOC
+static size_t buf_of(uintptr_t topic, void *ud)
+{
+    (void)ud;
+    return topic == 2 ? 4 : 0;
+}
+
+/* Topics made on demand, with per-topic buffers: topic 2 has room for
+** 4, so its slow sub does not block topic 3 until that fills. On a pool
+** too: all it checks is what arrives in the end. */
+static void body_pub_alloc(void)
+{
+    ca_chan *src, *a, *b;
+    ca_pub_state p;
+    uintptr_t two = 2;
+    int i;
+
+    memset(&p, 0, sizeof p);
+    CA_ASSERT_RC(ca_chan_new(&src, CA_FIXED, 8, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&a, CA_UNBUFFERED, 0, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&b, CA_FIXED, 8, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_pub(&p, &S, src, tens, buf_of, NULL, &scratch), CA_OK);
+    CA_ASSERT_RC(ca_pub_sub(&p, 2, a, 1), CA_OK);
+    CA_ASSERT_RC(ca_pub_sub(&p, 3, b, 1), CA_OK);
+    for (i = 20; i < 24; i++)   /* topic 2: into its buffer */
+        CA_ASSERT_RC(put(src, i), CA_OK);
+    CA_ASSERT_RC(put(src, 30), CA_OK);
+    TAKE_EQ(b, 30);             /* not blocked by a, which took nothing */
+    for (i = 20; i < 24; i++)
+        TAKE_EQ(a, i);
+    CA_ASSERT_RC(ca_pub_unsub_all(&p, &two), CA_OK);
+    CA_ASSERT_RC(ca_pub_unsub_all(&p, NULL), CA_OK);
+    CA_ASSERT_RC(ca_close(src), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(src), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(a), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(b), CA_OK);
+    if (pooled) {
+        ca_chan *d;
+        CA_ASSERT_RC(ca_go_result(&p.go, 0, &d), CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(d, NULL), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(d), CA_OK);
+        /* the topics' mults may still be ending: finish them here */
+        CA_ASSERT_RC(ca_sched_stop(&S), CA_OK);
+    }
+    settle();
+    CA_ASSERT_RC(ca_pub_destroy(&p), CA_OK);
+    if (pooled)
+        CA_ASSERT_RC(ca_sched_start(&S, 2), CA_OK);
+}
+
+static void test_pub_alloc(void) { both(body_pub_alloc); }
+#endif
+
 /* --------------------------------------------------------- bad input */
 
 static void test_bad_input(void)
@@ -940,6 +1069,10 @@ static const ca_test tests[] = {
     {"mult_pacing", test_mult_pacing},
     {"mult_closed_tap_async127", test_mult_closed_tap},
     {"mult_untap_in_round", test_mult_untap_in_round},
+    {"pub", test_pub},
+#if CA_HAVE_MALLOC
+    {"pub_topics_on_demand", test_pub_alloc},
+#endif
     {"bad_input", test_bad_input},
 #if CA_HAVE_MALLOC
     {"allocating_forms", test_alloc},

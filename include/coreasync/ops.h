@@ -273,6 +273,81 @@ int ca_mult_untap(ca_mult_state *m, ca_chan *ch);
 /** Untaps every channel. */
 int ca_mult_untap_all(ca_mult_state *m);
 
+/* ----------------------------------------------------------------- pub */
+
+/** The topic of a value (ca_pub): any number, or a pointer cast to one. */
+typedef uintptr_t (*ca_topic_fn)(const void *val, void *ud);
+
+/** The buffer of a topic made on demand by ca_pub_sub(): its capacity,
+ * 0 for an unbuffered topic channel (core.async's default). */
+typedef size_t (*ca_topic_buf_fn)(uintptr_t topic, void *ud);
+
+/** A topic of a pub: a channel and a mult over it. Private fields. */
+typedef struct ca_topic {
+    ca_mult_state mult;     /* the subs are its taps                      */
+    ca_chan *ch;            /* the topic's channel                        */
+    uintptr_t topic;
+    struct ca_topic *next;
+    int owned;              /* made by ca_pub_sub: freed by ca_pub_destroy */
+} ca_topic;
+
+typedef struct ca_pub_state {
+    ca_go go;
+    ca_chan *src;
+    ca_topic_fn topic_fn;
+    ca_topic_buf_fn buf_fn;
+    void *ud;               /* for topic_fn and buf_fn                    */
+    void *val;
+    ca_sched *s;
+    ca_topic *topics;
+    ca_topic *cur;          /* where the value in hand goes               */
+    size_t elem;
+    int status;
+    unsigned char lock, ended;
+} ca_pub_state;
+
+/**
+ * core.async's `pub`: each value of `src` goes to the topic
+ * `topic_fn(val, ud)` names, through that topic's channel, to every
+ * channel subscribed to it (a mult per topic). A value whose topic has no
+ * channel is dropped. The pub puts into a topic channel and waits: a
+ * topic whose buffer is full blocks the whole pub. When `src` closes,
+ * every topic channel is closed, and through them the subs made with
+ * `close`.
+ *
+ * Topics are declared with ca_pub_topic() (your storage, your channel,
+ * any buffer), or made by ca_pub_sub() on first use, with an allocated
+ * channel of `buf_fn(topic, ud)` elements (`buf_fn` NULL: unbuffered).
+ * `p` must stay valid until ca_pub_destroy() has succeeded.
+ */
+int ca_pub(ca_pub_state *p, ca_sched *s, ca_chan *src, ca_topic_fn topic_fn,
+           ca_topic_buf_fn buf_fn, void *ud, void *val);
+
+/** Declares `topic` in storage of yours: `t`, its channel `ch` (of the
+ * source's element size, any buffer), and its mult's `val`, `slots` and
+ * `max` as ca_mult(). `CA_EBUSY` for a topic already there; `CA_CLOSED`
+ * once the pub has ended. */
+int ca_pub_topic(ca_pub_state *p, ca_topic *t, uintptr_t topic,
+                 ca_chan *ch, void *val, ca_mult_slot *slots, size_t max);
+
+/** Subscribes `ch` to `topic` (ca_mult_tap on its mult), making the topic
+ * if it is not there (`CA_ENOTSUP` in a build without malloc). */
+int ca_pub_sub(ca_pub_state *p, uintptr_t topic, ca_chan *ch, int close);
+
+/** Unsubscribes `ch` from `topic`. `CA_OK` also when it was not. */
+int ca_pub_unsub(ca_pub_state *p, uintptr_t topic, ca_chan *ch);
+
+/** Unsubscribes everything from `*topic`, or from every topic when
+ * `topic` is NULL. The topics stay, with their channels. */
+int ca_pub_unsub_all(ca_pub_state *p, const uintptr_t *topic);
+
+/**
+ * Ends a pub whose blocks have all finished (its source closed, and every
+ * topic drained): frees the topics ca_pub_sub() made and releases the
+ * channels of declared topics. `CA_EBUSY` while a block still runs.
+ */
+int ca_pub_destroy(ca_pub_state *p);
+
 #ifdef __cplusplus
 }
 #endif
