@@ -891,6 +891,216 @@ static void body_pub_alloc(void)
 static void test_pub_alloc(void) { both(body_pub_alloc); }
 #endif
 
+/* ----------------------------------------------------------------- mix */
+
+/* A mix of n int inputs into `out` (buffered 8), in test storage. */
+typedef struct mixfx {
+    ca_mix_state m;
+    ichan in[3], out;
+    ca_mix_slot slots[3];
+    ca_alt cases[4];
+} mixfx;
+
+static mixfx MX;
+
+static void mix_begin(void)
+{
+    int i;
+
+    begin(0);
+    memset(&MX, 0, sizeof MX);
+    for (i = 0; i < 3; i++)
+        ichan_init(&MX.in[i], CA_FIXED, 8);
+    ichan_init(&MX.out, CA_FIXED, 8);
+    CA_ASSERT_RC(ca_mix(&MX.m, &S, &MX.out.ch, &scratch, MX.slots, MX.cases,
+                        3), CA_OK);
+    CA_ASSERT_RC(ca_mix_admix(&MX.m, &MX.in[0].ch), CA_OK);
+    CA_ASSERT_RC(ca_mix_admix(&MX.m, &MX.in[1].ch), CA_OK);
+}
+
+/* The mix ends once out is closed and an admin call wakes it. */
+static void mix_end(void)
+{
+    int i;
+
+    CA_ASSERT_RC(ca_close(&MX.out.ch), CA_OK);
+    CA_ASSERT_RC(ca_mix_unmix_all(&MX.m), CA_OK);
+    settle();
+    CA_ASSERT_RC(ca_mix_admix(&MX.m, &MX.in[0].ch), CA_CLOSED);
+    for (i = 0; i < 3; i++)
+        CA_ASSERT_RC(ca_chan_destroy(&MX.in[i].ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&MX.out.ch), CA_OK);
+    end();
+}
+
+/* Forwarding; an input that closes leaves (its slot is free again). */
+static void test_mix(void)
+{
+    int v;
+
+    mix_begin();
+    CA_ASSERT_RC(ca_mix_admix(&MX.m, &MX.in[2].ch), CA_OK);
+    OFFER(&MX.in[0].ch, 1);
+    settle();
+    POLL_EQ(&MX.out.ch, 1);
+    OFFER(&MX.in[1].ch, 2);
+    settle();
+    POLL_EQ(&MX.out.ch, 2);
+    CA_ASSERT_RC(ca_close(&MX.in[2].ch), CA_OK);
+    settle();
+    CA_ASSERT_RC(ca_chan_destroy(&MX.in[2].ch), CA_OK); /* released */
+    ichan_init(&MX.in[2], CA_FIXED, 8);
+    CA_ASSERT_RC(ca_mix_admix(&MX.m, &MX.in[2].ch), CA_OK); /* its slot */
+    OFFER(&MX.in[2].ch, 3);
+    settle();
+    POLL_EQ(&MX.out.ch, 3);
+    CA_ASSERT_RC(ca_mix_unmix(&MX.m, &MX.in[2].ch), CA_OK);
+    OFFER(&MX.in[2].ch, 4);
+    settle();
+    POLL_EQ(&MX.in[2].ch, 4);   /* not read any more */
+    CA_ASSERT_RC(ca_poll(&MX.out.ch, &v), CA_AGAIN);
+    mix_end();
+}
+
+/* Mute: read and dropped. Pause: not read. */
+static void test_mix_mute_pause(void)
+{
+    int v;
+
+    mix_begin();
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[0].ch, CA_MIX_MUTE,
+                               CA_MIX_MUTE), CA_OK);
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[1].ch, CA_MIX_PAUSE,
+                               CA_MIX_PAUSE), CA_OK);
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[1].ch, 0x80, 0x80), CA_EINVAL);
+    OFFER(&MX.in[0].ch, 1);
+    OFFER(&MX.in[1].ch, 2);
+    settle();
+    CHECK_COUNT(&MX.in[0].ch, 0);   /* taken */
+    CA_ASSERT_RC(ca_poll(&MX.out.ch, &v), CA_AGAIN); /* and dropped */
+    CHECK_COUNT(&MX.in[1].ch, 1);   /* paused: not taken */
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[1].ch, CA_MIX_PAUSE, 0), CA_OK);
+    settle();
+    POLL_EQ(&MX.out.ch, 2);
+    mix_end();
+}
+
+/* Solo, in both modes; and core.async's quirk: in mute mode a soloed
+** input that is paused is not read. */
+static void test_mix_solo(void)
+{
+    int v;
+
+    mix_begin();
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[0].ch, CA_MIX_SOLO,
+                               CA_MIX_SOLO), CA_OK);
+    OFFER(&MX.in[0].ch, 1);
+    OFFER(&MX.in[1].ch, 2);
+    settle();
+    POLL_EQ(&MX.out.ch, 1);
+    CHECK_COUNT(&MX.in[1].ch, 0);   /* mute mode: read, dropped */
+    CA_ASSERT_RC(ca_poll(&MX.out.ch, &v), CA_AGAIN);
+    CA_ASSERT_RC(ca_mix_solo_mode(&MX.m, CA_MIX_PAUSE), CA_OK);
+    CA_ASSERT_RC(ca_mix_solo_mode(&MX.m, 7), CA_EINVAL);
+    OFFER(&MX.in[1].ch, 3);
+    OFFER(&MX.in[0].ch, 4);
+    settle();
+    POLL_EQ(&MX.out.ch, 4);
+    CHECK_COUNT(&MX.in[1].ch, 1);   /* pause mode: not read */
+    CA_ASSERT_RC(ca_mix_solo_mode(&MX.m, CA_MIX_MUTE), CA_OK);
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[0].ch, CA_MIX_PAUSE,
+                               CA_MIX_PAUSE), CA_OK);
+    OFFER(&MX.in[0].ch, 5);
+    settle();
+    CHECK_COUNT(&MX.in[0].ch, 1);   /* soloed and paused: not read */
+    CHECK_COUNT(&MX.in[1].ch, 0);   /* 3: read, dropped (in[0] soloed) */
+    CA_ASSERT_RC(ca_poll(&MX.out.ch, &v), CA_AGAIN);
+    CA_ASSERT_RC(ca_mix_toggle(&MX.m, &MX.in[0].ch, CA_MIX_SOLO |
+                               CA_MIX_PAUSE, 0), CA_OK);
+    settle();
+    POLL_EQ(&MX.out.ch, 5);         /* nobody soloed: heard again */
+    mix_end();
+}
+
+/* ASYNC-145: 2,048 inputs admixed at once, every value arrives; in your
+** storage, then on a pool. */
+#define MANY 2048
+static ichan many_in[MANY];
+static ca_mix_slot many_slots[MANY];
+static ca_alt many_cases[MANY + 1];
+
+static void body_mix_many(void)
+{
+    static ca_mix_state m;
+    static char seen[MANY];
+    ichan out;
+    int i, v, bad = 0;
+
+    memset(&m, 0, sizeof m);
+    memset(seen, 0, sizeof seen);
+    ichan_init(&out, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_mix(&m, &S, &out.ch, &scratch, many_slots, many_cases,
+                        MANY), CA_OK);
+    for (i = 0; i < MANY; i++) {
+        ichan_init(&many_in[i], CA_FIXED, 1);
+        OFFER(&many_in[i].ch, i);
+        CA_ASSERT_RC(ca_mix_admix(&m, &many_in[i].ch), CA_OK);
+    }
+    for (i = 0; i < MANY; i++) {
+        if (take(&out.ch, &v) != CA_OK || v < 0 || v >= MANY || seen[v]++)
+            bad++;
+    }
+    CA_ASSERT_EQ(bad, 0);
+    for (i = 0; i < MANY; i++)
+        CA_ASSERT_RC(ca_close(&many_in[i].ch), CA_OK);
+    CA_ASSERT_RC(ca_close(&out.ch), CA_OK);
+    CA_ASSERT_RC(ca_mix_unmix_all(&m), CA_OK);
+    if (pooled) {
+        ca_chan *d;
+        CA_ASSERT_RC(ca_go_result(&m.go, 0, &d), CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(d, NULL), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(d), CA_OK);
+    } else
+        settle();
+    for (i = 0; i < MANY; i++)
+        CA_ASSERT_RC(ca_chan_destroy(&many_in[i].ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&out.ch), CA_OK);
+}
+
+static void test_mix_many(void) { both(body_mix_many); }
+
+#if CA_HAVE_MALLOC
+/* Allocated slots and cases, grown past their first 16. */
+static void test_mix_alloc(void)
+{
+    ca_mix_state m;
+    ca_chan *out, *in[40];
+    int i, v, sum = 0;
+
+    begin(0);
+    memset(&m, 0, sizeof m);
+    CA_ASSERT_RC(ca_chan_new(&out, CA_FIXED, 64, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_mix(&m, &S, out, NULL, NULL, NULL, 0), CA_OK);
+    for (i = 0; i < 40; i++) {
+        CA_ASSERT_RC(ca_chan_new(&in[i], CA_FIXED, 1, sizeof(int)), CA_OK);
+        OFFER(in[i], i);
+        CA_ASSERT_RC(ca_mix_admix(&m, in[i]), CA_OK);
+        CA_ASSERT_RC(ca_chan_free(in[i]), CA_OK); /* the mix holds one */
+    }
+    settle();
+    for (i = 0; i < 40; i++) {
+        CA_ASSERT_RC(ca_poll(out, &v), CA_OK);
+        sum += v;
+    }
+    CA_ASSERT_EQ(sum, 40 * 39 / 2);
+    CA_ASSERT_RC(ca_close(out), CA_OK);
+    CA_ASSERT_RC(ca_mix_unmix_all(&m), CA_OK);
+    settle();
+    CA_ASSERT_RC(ca_chan_free(out), CA_OK);
+    end();
+}
+#endif
+
 /* --------------------------------------------------------- bad input */
 
 static void test_bad_input(void)
@@ -1072,6 +1282,13 @@ static const ca_test tests[] = {
     {"pub", test_pub},
 #if CA_HAVE_MALLOC
     {"pub_topics_on_demand", test_pub_alloc},
+#endif
+    {"mix", test_mix},
+    {"mix_mute_pause", test_mix_mute_pause},
+    {"mix_solo_both_modes", test_mix_solo},
+    {"mix_2048_inputs_async145", test_mix_many},
+#if CA_HAVE_MALLOC
+    {"mix_allocated", test_mix_alloc},
 #endif
     {"bad_input", test_bad_input},
 #if CA_HAVE_MALLOC

@@ -348,6 +348,77 @@ int ca_pub_unsub_all(ca_pub_state *p, const uintptr_t *topic);
  */
 int ca_pub_destroy(ca_pub_state *p);
 
+/* ----------------------------------------------------------------- mix */
+
+/** What ca_mix_toggle() sets for an input (core.async's attributes). */
+#define CA_MIX_MUTE 0x01    /* read, but its values are dropped           */
+#define CA_MIX_PAUSE 0x02   /* not read                                   */
+#define CA_MIX_SOLO 0x04    /* while any input is soloed, only soloed     */
+                            /* inputs are heard (solo mode, below)        */
+
+/** One input of a mix: private. */
+typedef struct ca_mix_slot {
+    ca_chan *ch;
+    struct ca_mix_slot *next;
+    unsigned char flags, gone;
+} ca_mix_slot;
+
+typedef struct ca_mix_state {
+    ca_go go;
+    ca_chan *out;
+    void *val;
+    ca_chan change;         /* a sliding buffer of one signal: rebuild    */
+    ca_alt *cases;          /* change, then the inputs read               */
+    size_t ncases, max;     /* cases in the ALTS; room in `cases`         */
+    ca_mix_slot *inputs;
+    ca_mix_slot *spare;
+    size_t elem;
+    int status;
+    unsigned char lock, grows, ended, val_owned, solo_mode;
+} ca_mix_state;
+
+/**
+ * core.async's `mix`: an ALTS over the inputs forwards their values to
+ * `out`. Which inputs are read and which heard (forwarded) follows each
+ * one's `CA_MIX_*` flags: an input is heard when it is soloed, or when
+ * none is soloed and it is not muted; it is read when it is not paused,
+ * except that with solo mode `CA_MIX_PAUSE` and an input soloed, only
+ * the soloed ones are read. (As in core.async's code, a soloed input
+ * that is also paused is not read in mute mode.) Values read and not
+ * heard are dropped. An input that closes leaves the mix. The mix never
+ * closes `out`; it ends when a put finds `out` closed, or, once `out` is
+ * closed, at the next admin call (an idle mix has nothing else to wake
+ * it).
+ *
+ * `slots` holds `max` inputs and `cases` `max + 1` ALTS cases (both NULL:
+ * allocated and grown as inputs come). `m` must stay valid until the mix
+ * has ended.
+ */
+int ca_mix(ca_mix_state *m, ca_sched *s, ca_chan *out, void *val,
+           ca_mix_slot *slots, ca_alt *cases, size_t max);
+
+/** Adds `ch` (of `out`'s element size) with no flag; an input already
+ * there keeps its flags. `CA_ERANGE` when `max` inputs are in; `CA_CLOSED`
+ * once the mix has ended. */
+int ca_mix_admix(ca_mix_state *m, ca_chan *ch);
+
+/** Removes `ch`; `CA_OK` also when it was not in. A value the mix took
+ * from it just before is dropped. */
+int ca_mix_unmix(ca_mix_state *m, ca_chan *ch);
+
+/** Removes every input. */
+int ca_mix_unmix_all(ca_mix_state *m);
+
+/** Sets the flags in `mask` of input `ch` to those of `set` (adding `ch`
+ * first if it is not in, as core.async's toggle does). `CA_EINVAL` for
+ * bits other than `CA_MIX_*`. */
+int ca_mix_toggle(ca_mix_state *m, ca_chan *ch, unsigned mask, unsigned set);
+
+/** What soloing does to the other inputs: `CA_MIX_MUTE` (the default:
+ * they are read and dropped) or `CA_MIX_PAUSE` (they are not read).
+ * `CA_EINVAL` for anything else. */
+int ca_mix_solo_mode(ca_mix_state *m, unsigned mode);
+
 #ifdef __cplusplus
 }
 #endif
