@@ -6,7 +6,12 @@
 #     SIZE_MINIMAL (channels, go blocks, scheduler, SLEEP) and SIZE_FULL
 #     (plus ALTS with a deadline, timeout channels, offer and poll), each
 #     minus the same program's baseline with no library call;
-#   - sizeof of every public struct on the target.
+#   - of those bytes, how many are the library's own objects (the rest is
+#     the program's go functions and the DSL's site records), from the map;
+#   - sizeof of every public struct on the target;
+#   - on Cortex-M3, when qemu-system-arm is there, the instructions per
+#     ping-pong round trip (bench/pingpong-fw.c under QEMU -icount
+#     shift=0, where 1 ns of guest time is one instruction).
 # Needs gcc-arm-none-eabi and picolibc-arm-none-eabi; run from a build
 # directory (it configures its own cross builds under ./size-report/).
 set -eu
@@ -18,6 +23,14 @@ command -v arm-none-eabi-gcc >/dev/null 2>&1 ||
 [ -f "$srcdir/configure" ] || { echo "size-report: run autoreconf -fi in $srcdir first" >&2; exit 1; }
 
 text() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1 }'; }
+# libtext MAP: bytes of .text and .rodata input sections that the link
+# kept from libcoreasync.a.
+libtext() {
+  sed -n '/^Linker script and memory map/,$p' "$1" |
+    awk '/^ \.(text|rodata)/ { if (NF == 1) { getline; s = $2; o = $3 } else { s = $3; o = $4 }
+                                if (o ~ /libcoreasync\.a\(/) n += s }
+         END { printf "%d\n", n }'
+}
 
 for cpu in cortex-m0 cortex-m3; do
   dir=$out/$cpu
@@ -34,7 +47,7 @@ for cpu in cortex-m0 cortex-m3; do
     arm-none-eabi-gcc -D$v -std=c99 -Wall -Wextra -Werror $flags \
       --oslib=semihost --crt0=hosted -Wl,--gc-sections \
       -I"$srcdir/include" -I"$dir/include" "$srcdir/bench/size-app.c" "$lib" \
-      -o "$dir/$v.elf"
+      -o "$dir/$v.elf" -Wl,-Map="$dir/$v.map"
   done
   base=$(text "$dir/BASE.elf")
   min=$(text "$dir/SIZE_MINIMAL.elf")
@@ -42,6 +55,7 @@ for cpu in cortex-m0 cortex-m3; do
   echo "== $cpu: the library's share of a linked image (.text, minus the baseline's $base B)"
   echo "   minimal (channels, go blocks, scheduler, SLEEP): $((min - base)) B"
   echo "   full (+ ALTS, timeout channels, offer/poll):    $((full - base)) B"
+  echo "   of which the library's objects: minimal $(libtext "$dir/SIZE_MINIMAL.map") B, full $(libtext "$dir/SIZE_FULL.map") B"
   if arm-none-eabi-nm "$dir/SIZE_FULL.elf" | grep -E ' __aeabi_u?i?l?div'; then
     echo "   division helpers linked in: see above"
   else
@@ -64,4 +78,18 @@ SIZES
   echo "== $cpu: sizeof (bytes)"
   arm-none-eabi-nm -S "$dir/sizes.o" |
     awk '$4 ~ /^sizeof_/ { sub(/^sizeof_/, "", $4); printf "   %-16s %d\n", $4, ("0x" $2) + 0 }'
+  if [ $cpu = cortex-m3 ] && command -v qemu-system-arm >/dev/null 2>&1; then
+    arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror $flags -DBOARD_CPU_HZ=25000000 \
+      --oslib=semihost --crt0=hosted -Wl,--gc-sections \
+      -Wl,--defsym=__flash=0 -Wl,--defsym=__flash_size=0x40000 \
+      -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x10000 \
+      -I"$srcdir/include" -I"$dir/include" -I"$srcdir/test/target" \
+      "$srcdir/bench/pingpong-fw.c" "$srcdir/test/target/board.c" "$lib" \
+      -o "$dir/pingpong.elf"
+    n=$(timeout 300 qemu-system-arm -M mps2-an385 -nographic -monitor none \
+          -serial null -semihosting-config enable=on,target=native \
+          -icount shift=0,sleep=off -kernel "$dir/pingpong.elf" </dev/null 2>&1) ||
+      n="failed ($n)"
+    echo "== $cpu: instructions per ping-pong round trip (QEMU -icount): $n"
+  fi
 done

@@ -14,8 +14,8 @@
 **
 **     ca_sched_run: deadlock: nothing can ever complete the operation
 **     who waits where:
-**       alice (demo/deadlock.c:61) parked in TAKE(&to_alice) on channel "to alice"
-**       bob (demo/deadlock.c:79) parked in TAKE(&to_bob) on channel "to bob"
+**       alice (demo/deadlock.c:50) parked in TAKE(&to_alice) on channel "to alice"
+**       bob (demo/deadlock.c:68) parked in TAKE(&to_bob) on channel "to bob"
 **     closing both channels to let them go
 **     alice: "to alice" was closed, nobody will speak
 **     bob: "to bob" was closed, nobody will speak
@@ -26,18 +26,7 @@
 **
 ** MIT licence, see COPYING.
 */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include <coreasync.h>
-
-static void check(int rc, const char *what)
-{
-    if (rc < 0) { /* CA_CLOSED and CA_AGAIN are positive: not failures */
-        fprintf(stderr, "deadlock: %s: %s\n", what, ca_strerror(rc));
-        exit(EXIT_FAILURE);
-    }
-}
+#include "lesson.h" /* check(); the report needs a one-thread process */
 
 /* The two channels, one into each speaker, named so that reports can say
 ** which is which (a name costs a pointer, and is not copied). */
@@ -94,6 +83,7 @@ int main(void)
     struct speaker a = {0}, b = {0};
     int rc, n;
 
+    lesson_needs_one_thread("deadlock");
     check(ca_sched_init(&sched), "ca_sched_init");
     check(ca_chan_init(&to_alice, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
           "ca_chan_init");
@@ -121,10 +111,10 @@ int main(void)
     /*
     ** The diagnosis: one line per parked go block, such as
     **
-    **   alice (demo/deadlock.c:61) parked in TAKE(&to_alice) on channel "to alice"
+    **   alice (demo/deadlock.c:50) parked in TAKE(&to_alice) on channel "to alice"
     **
     ** - `alice`: the go function (its __func__);
-    ** - `demo/deadlock.c:61`: where it waits, the line of its TAKE;
+    ** - `demo/deadlock.c:50`: where it waits, the line of its TAKE;
     ** - `TAKE(&to_alice)`: the op, with its argument as written there;
     ** - `"to alice"`: the channel it waits on, by the name we gave it
     **   (a channel without a name shows as its address).

@@ -217,7 +217,7 @@ int main(void)
 {
     fputs("sieve: this build has no malloc (ca_go_new, ca_chan_new)\n",
           stderr);
-    return EXIT_FAILURE;
+    return 77; /* "does not apply to this build" to test/check-demos.sh */
 }
 
 #endif

@@ -421,9 +421,14 @@ int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
     return 1;
 }
 
+/* The largest count the pins field holds (config.h, CA_CONFIG_COMPACT). */
+#define PINS_MAX (CA_CONFIG_COMPACT ? 255u : 65535u)
+CA_STATIC_ASSERT(pins_max,
+                 PINS_MAX == (1ul << (8 * sizeof(((ca_chan *)0)->pins))) - 1);
+
 int ca__pin_locked(ca_chan *ch)
 {
-    if (ch->pins == UINT16_MAX)
+    if (ch->pins == PINS_MAX)
         return CA_EFULL;
     ch->pins++;
     return CA_OK;
@@ -511,7 +516,7 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
 
     memset(ch, 0, sizeof *ch);
     ch->buf = bytes != 0 ? (unsigned char *)buf : NULL;
-    ch->cap = (uint32_t)cap;
+    ch->cap = (uint32_t)cap; /* at most CA_MAX_CAPACITY: fits */
     ch->elem_size = (uint16_t)elem_size;
     ch->refs = 1;
     ch->flags = (unsigned char)(CA__CH_LIVE | kind);

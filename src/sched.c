@@ -251,8 +251,9 @@ static void ready(ca_sched *s, ca_go *g)
         return;
     }
 #else
-    if (q == NULL)
-        q = &s->q;
+    /* One thread: s's own queue, whoever drives (another scheduler's
+    ** block may be the waker). */
+    q = &s->q;
 #endif
     push(q, g);
 }

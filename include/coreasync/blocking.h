@@ -53,7 +53,8 @@ int ca_take_blocking(ca_chan *ch, void *dst);
  * `CA_EINVAL` for bad cases or flags (see alts.h), `CA_ERANGE` for too
  * many cases or too long a deadline, `CA_ENOTSUP` for a deadline without a
  * clock, `CA_EBADCHAN`, `CA_EFULL` (a channel with `CA_CONFIG_MAX_PENDING`
- * ops waiting already, or with 65535 ALTS cases not yet cleaned up),
+ * ops waiting already, or with 65535 ALTS cases not yet cleaned up, 255
+ * with `CA_CONFIG_COMPACT`),
  * `CA_EDEADLOCK`, `CA_EPERM`. `CA_EDEADLOCK` means that no case happened:
  * a case completed by another thread just as the call gave up is
  * returned as a success.

@@ -50,8 +50,13 @@ typedef enum ca_buf_kind {
  * pointer to anything bigger. */
 #define CA_MAX_ELEM_SIZE 65535u
 
-/** The largest capacity, in elements. */
+/** The largest capacity, in elements (65535 in a build with
+ * `CA_CONFIG_COMPACT`, see config.h). */
+#if CA_CONFIG_COMPACT
+#define CA_MAX_CAPACITY 0xffffu
+#else
 #define CA_MAX_CAPACITY 0x7fffffffu
+#endif
 
 /** The largest number of references to one channel (ca_chan_retain). */
 #define CA_MAX_REFS 65535u
@@ -78,15 +83,22 @@ struct ca_chan {
     ca_waiter *putters;     /* head of the queue of waiting puts          */
     unsigned char *buf;     /* ring of cap * elem_size bytes, or NULL     */
     const char *name;       /* for diagnostics; NULL when unnamed         */
+#if CA_CONFIG_COMPACT
+    uint16_t cap, head, count; /* as below, in a 32-byte channel          */
+#else
     uint32_t cap;           /* elements the ring holds                    */
     uint32_t head;          /* index of the oldest element                */
     uint32_t count;         /* elements in the ring                       */
+#endif
     uint16_t elem_size;     /* bytes per value, 0 allowed                 */
     uint16_t ntakers;       /* length of the takers queue                 */
     uint16_t nputters;      /* length of the putters queue                */
     uint16_t refs;          /* references (ca_chan_retain, ca_chan_free)  */
-    uint16_t pins;          /* ALTS cases queued here whose owner has not */
-                            /* cleaned up: they keep the storage alive    */
+#if CA_CONFIG_COMPACT
+    unsigned char pins;     /* ALTS cases queued here whose owner has not */
+#else                       /* cleaned up: they keep the storage alive    */
+    uint16_t pins;
+#endif
     unsigned char flags;    /* ca_buf_kind and CA__CH_* in src/internal.h */
 #if CA_HAVE_THREADS
     unsigned char lock;     /* spin lock; see src/lock.h                  */
