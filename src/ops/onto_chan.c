@@ -85,9 +85,10 @@ int ca_to_chan(ca_chan **out, ca_sched *s, const void *values, size_t n,
     if (out == NULL)
         return CA_EINVAL;
     *out = NULL;
-    if ((values == NULL && n != 0 && elem_size != 0) ||
-        (n != 0 && elem_size > ((size_t)-1 >> 1) / n))
+    if (values == NULL && n != 0 && elem_size != 0)
         return CA_EINVAL;
+    if (n != 0 && elem_size > ((size_t)-1 >> 1) / n)
+        return CA_ERANGE;
     if ((rc = ca__ops_check(s, NULL)) != CA_OK)
         return rc;
     if (n == 0) {

@@ -67,7 +67,11 @@ int ca_reduce(ca_reduce_state *st, ca_sched *s, ca_reduce_fn f, void *ud,
         return rc;
     if (tail != NULL) {
         val = tail;
-        acc = memcpy((unsigned char *)tail + vsize, acc, acc_size);
+        void *init = acc;
+
+        acc = (unsigned char *)tail + vsize;
+        if (acc_size != 0) /* memcpy from NULL is undefined, even of 0 */
+            memcpy(acc, init, acc_size);
     }
     st->from = from;
     st->result = result;
