@@ -336,6 +336,8 @@ static int into_wrong_size(void)
     ROW(ca_onto_chan, null_values, ca_onto_chan(&F.onto, &F.s, &F.live, NULL, 2, 1, NULL), CA_EINVAL) \
     ROW(ca_onto_chan, unbuffered_done, ca_onto_chan(&F.onto, &F.s, &F.live, &F.v, 1, 1, &F.unbuf), CA_EINVAL) \
     ROW(ca_onto_chan, zeroed_sched, ca_onto_chan(&F.onto, &F.zs, &F.live, &F.v, 1, 1, NULL), CA_EINVAL) \
+    ROW(ca_onto_chan_blocking, destroyed, ca_onto_chan_blocking(&F.dead, &F.v, 1, 1, NULL), CA_EBADCHAN) \
+    ROW(ca_onto_chan_blocking, deadlock, ca_onto_chan_blocking(&F.unbuf, &F.v, 1, 0, NULL), CA_EDEADLOCK) \
     ROW(ca_mult, null, ca_mult(NULL, &F.s, &F.live, &F.v, NULL, 0), CA_EINVAL) \
     ROW(ca_mult, destroyed, ca_mult(&F.mult, &F.s, &F.dead, &F.v, NULL, 0), CA_EBADCHAN) \
     ROW(ca_mult, max_without_slots, ca_mult(&F.mult, &F.s, &F.live, &F.v, NULL, 3), CA_EINVAL) \

@@ -581,6 +581,26 @@ static void body_onto_close(void)
 
 static void test_onto_close(void) { both(body_onto_close); }
 
+/* onto-chan!!: from this thread, with blocking puts. */
+static void test_onto_blocking(void)
+{
+    static const int vals[3] = {4, 5, 6};
+    ichan ch;
+    size_t n = 99;
+
+    ichan_init(&ch, CA_FIXED, 8);
+    CA_ASSERT_RC(ca_onto_chan_blocking(&ch.ch, vals, 3, 1, &n), CA_OK);
+    CA_ASSERT_EQ(n, 3);
+    POLL_EQ(&ch.ch, 4);
+    POLL_EQ(&ch.ch, 5);
+    POLL_EQ(&ch.ch, 6);
+    CA_ASSERT_RC(ca_poll(&ch.ch, &n), CA_CLOSED);
+    CA_ASSERT_RC(ca_onto_chan_blocking(&ch.ch, vals, 3, 1, &n), CA_OK);
+    CA_ASSERT_EQ(n, 0);         /* the first put was refused */
+    CA_ASSERT_RC(ca_onto_chan_blocking(&ch.ch, NULL, 3, 1, &n), CA_EINVAL);
+    CA_ASSERT_RC(ca_chan_destroy(&ch.ch), CA_OK);
+}
+
 /* ---------------------------------------------------------------- mult */
 
 static void body_mult(void)
@@ -1277,6 +1297,7 @@ static const ca_test tests[] = {
     {"onto_chan_stops_at_refused_put", test_onto},
     {"onto_chan_closes", test_onto_close},
     {"onto_chan_closed_before", test_onto_closed},
+    {"onto_chan_blocking", test_onto_blocking},
     {"mult", test_mult},
     {"mult_zero_taps_drop", test_mult_drops},
     {"mult_pacing", test_mult_pacing},

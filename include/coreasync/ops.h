@@ -211,6 +211,16 @@ typedef struct ca_onto_state {
 int ca_onto_chan(ca_onto_state *st, ca_sched *s, ca_chan *ch,
                  const void *values, size_t n, int close, ca_chan *done);
 
+/**
+ * core.async's `onto-chan!!`: the same puts from the calling thread, with
+ * ca_put_blocking() (run it on a thread of yours, or with ca_thread()),
+ * never from a go block (`CA_EPERM`). Returns when done, with the number
+ * of values put in `*put` (may be NULL): `CA_OK`, also when a put was
+ * refused by a closed `ch`, or the first error of ca_put_blocking().
+ */
+int ca_onto_chan_blocking(ca_chan *ch, const void *values, size_t n,
+                          int close, size_t *put);
+
 #if CA_HAVE_MALLOC
 /**
  * core.async's `to-chan!`: a new channel (a fixed buffer of min(n, 100),

@@ -74,6 +74,33 @@ int ca_onto_chan(ca_onto_state *st, ca_sched *s, ca_chan *ch,
     return onto(st, s, ch, values, n, close, done, 0);
 }
 
+int ca_onto_chan_blocking(ca_chan *ch, const void *values, size_t n,
+                          int close, size_t *put)
+{
+    const unsigned char *v = (const unsigned char *)values;
+    size_t e, i;
+    int rc;
+
+    if (put != NULL)
+        *put = 0;
+    if ((rc = ca__ops_elem(ch, &e)) != CA_OK)
+        return rc;
+    if (values == NULL && n != 0 && e != 0)
+        return CA_EINVAL;
+    for (i = 0; i < n; i++) {
+        rc = ca_put_blocking(ch, e != 0 ? v + i * e : NULL);
+        if (rc != CA_OK)
+            break;
+    }
+    if (put != NULL)
+        *put = i;
+    if (rc < 0)
+        return rc;              /* an error: ch is left as it is */
+    if (close)
+        (void)ca_close(ch);
+    return CA_OK;
+}
+
 #if CA_HAVE_MALLOC
 int ca_to_chan(ca_chan **out, ca_sched *s, const void *values, size_t n,
                size_t elem_size)
