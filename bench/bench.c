@@ -5,6 +5,17 @@
 **   bench/bench W1 [N]   ping-pong: 2 go blocks, 2 unbuffered channels
 **   bench/bench W6 [N]   N go blocks, each parked taking from its own
 **                        unbuffered channel: bytes and spawn time each
+**   bench/bench W8 [N]   2 plain threads ping-pong over 2 unbuffered
+**                        channels with blocking calls (no ca_sched_ref)
+**   bench/bench W9 [N [W]]  2 producer and 2 consumer go blocks over one
+**                        channel of capacity 1024, on a pool of W workers
+**                        (default 2, as WORKLOADS.md says)
+**   bench/bench HOP [N]  a go block made ready on one pool worker and
+**                        resumed on the other, N times: ns per hop
+**   bench/bench W10 [N]  a pipeline of four stages (map, filter, map,
+**                        reduce) over N ints on channels of capacity 64,
+**                        one go block per stage; and the same with the
+**                        first three as one transform inside the channel
 **
 ** Each prints the one line of WORKLOADS.md,
 **   <workload> coreasync <N> <seconds> <ns_per_op> [key=value ...]
@@ -13,6 +24,7 @@
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +214,484 @@ static void w6(long n)
     ca_sched_destroy(&s);
 }
 
+#if CA_HAVE_THREADS
+#include <pthread.h>
+
+/* ------------------------------------------------------------------ W8 */
+
+struct w8 {
+    ca_chan ping, pong;
+    long n;
+};
+
+/* The other thread: it never calls ca_sched_ref, and neither does main. */
+static void *w8_pong(void *arg)
+{
+    struct w8 *w = (struct w8 *)arg;
+    long i, v;
+
+    for (i = 0; i < w->n; i++) {
+        check(ca_take_blocking(&w->ping, &v), "W8 take");
+        v++;
+        check(ca_put_blocking(&w->pong, &v), "W8 put");
+    }
+    return NULL;
+}
+
+static void w8(long n)
+{
+    static struct w8 w LINE;
+    pthread_t th;
+    long i, v, sum = 0;
+    double t0, c0, t, c;
+
+    check(ca_chan_init(&w.ping, CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+          "ping");
+    check(ca_chan_init(&w.pong, CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+          "pong");
+    w.n = n;
+    t0 = now_s();
+    c0 = cpu_s();
+    if (pthread_create(&th, NULL, w8_pong, &w) != 0)
+        check(CA_ENOMEM, "pthread_create");
+    for (i = 0; i < n; i++) {
+        check(ca_put_blocking(&w.ping, &i), "W8 put");
+        check(ca_take_blocking(&w.pong, &v), "W8 take");
+        sum += v;
+    }
+    (void)pthread_join(th, NULL);
+    c = cpu_s() - c0;
+    t = now_s() - t0;
+    printf("W8 coreasync %ld %.6f %.2f build=%s threads=2 "
+           "cpu_ns_per_op=%.2f check=%s\n",
+           n, t, t * 1e9 / (double)n, build(), c * 1e9 / (double)n,
+           sum == n * (n - 1) / 2 + n ? "ok" : "FAILED");
+    check(ca_chan_destroy(&w.ping), "destroy");
+    check(ca_chan_destroy(&w.pong), "destroy");
+}
+
+/* ------------------------------------------------------------------ W9 */
+
+struct tally {
+    long sum, count;
+};
+
+struct w9 {
+    ca_chan c;              /* capacity 1024: the channel measured        */
+    ca_chan results;        /* each consumer's tally, for main            */
+    int producing;          /* producers not yet done: the last closes c  */
+    long buf[1024] LINE;
+    struct tally rbuf[2];
+};
+
+/* Each block on a cache line of its own (LINE): two consumers side by
+** side in one array shared a line, and every TAKE on one worker missed
+** on the line the other worker had just written (14% of W9's time). */
+struct w9_producer {
+    ca_go go;
+    struct w9 *w;
+    long j, end;
+} LINE;
+
+struct w9_consumer {
+    ca_go go;
+    struct w9 *w;
+    long v;
+    struct tally t;
+} LINE;
+
+static int w9_produce(ca_go *g)
+{
+    struct w9_producer *p = (struct w9_producer *)g;
+
+    GO_BEGIN(g);
+    for (; p->j < p->end; p->j++) {
+        PUT(g, &p->w->c, &p->j);
+        check(GO_STATUS(g), "W9 PUT");
+    }
+    if (__atomic_sub_fetch(&p->w->producing, 1, __ATOMIC_ACQ_REL) == 0)
+        check(ca_close(&p->w->c), "W9 close");
+    GO_END(g);
+}
+
+static int w9_consume(ca_go *g)
+{
+    struct w9_consumer *k = (struct w9_consumer *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        TAKE(g, &k->w->c, &k->v);
+        if (GO_CLOSED(g))
+            break;
+        k->t.sum += k->v;
+        k->t.count++;
+    }
+    check(GO_STATUS(g) == CA_CLOSED ? CA_OK : GO_STATUS(g), "W9 TAKE");
+    PUT(g, &k->w->results, &k->t);
+    check(GO_STATUS(g), "W9 result");
+    GO_END(g);
+}
+
+static void w9(long n, unsigned workers)
+{
+    static struct w9 w LINE;
+    static struct w9_producer p[2] LINE;
+    static struct w9_consumer k[2] LINE;
+    static ca_sched s LINE;
+    struct tally r[2];
+    long half = n / 2;
+    double t0, c0, t, c;
+    int i, ok;
+
+    n = half * 2;
+    check(ca_sched_init(&s), "sched");
+    check(ca_chan_init(&w.c, CA_FIXED, 1024, sizeof(long), w.buf,
+                       sizeof w.buf),
+          "c");
+    check(ca_chan_init(&w.results, CA_FIXED, 2, sizeof(struct tally),
+                       w.rbuf, sizeof w.rbuf),
+          "results");
+    w.producing = 2;
+    check(ca_sched_start(&s, workers), "ca_sched_start");
+    t0 = now_s();
+    c0 = cpu_s();
+    for (i = 0; i < 2; i++) {
+        p[i].w = &w;
+        p[i].j = i * half;
+        p[i].end = (i + 1) * half;
+        k[i].w = &w;
+        check(ca_go_start(&s, &k[i].go, w9_consume), "start");
+        check(ca_go_start(&s, &p[i].go, w9_produce), "start");
+    }
+    for (i = 0; i < 2; i++)
+        check(ca_take_blocking(&w.results, &r[i]), "W9 results");
+    c = cpu_s() - c0;
+    t = now_s() - t0;
+    ok = r[0].sum + r[1].sum == n * (n - 1) / 2 &&
+         r[0].count + r[1].count == n;
+    printf("W9 coreasync %ld %.6f %.2f build=%s workers=%u "
+           "consumer_split=%ld/%ld cpu_ns_per_op=%.2f check=%s\n",
+           n, t, t * 1e9 / (double)n, build(), workers, r[0].count, r[1].count,
+           c * 1e9 / (double)n, ok ? "ok" : "FAILED");
+    check(ca_sched_stop(&s), "ca_sched_stop");
+    check(ca_chan_destroy(&w.c), "destroy");
+    check(ca_chan_destroy(&w.results), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+}
+
+/* ----------------------------------------------------------------- HOP */
+
+/*
+** A go block made ready on one worker of a pool of 2 and resumed on the
+** other: the waker readies the sleeper (its TAKE completes by the waker's
+** offer) while the other worker idles, then keeps its own worker busy
+** until the sleeper has run, so the sleeper can only run on the other
+** one. A second sleeper is readied right after the first: the waker's
+** queue then holds more than it can run next, which is what makes a
+** worker wake an idle one (Go's wakep); without it the first sleeper
+** would wait in the waker's queue until the waker parks. Each round
+** records both threads, and the run fails unless every resume was on
+** the other worker. What is measured: ready on worker 1 -> running on
+** worker 2, including the wake-up of a sleeping worker.
+*/
+struct hop {
+    ca_chan c[2];           /* sleeper i parks taking from c[i]           */
+    double t_ready;         /* written by the waker before the offer      */
+    pthread_t waker_th;
+    double *ns;             /* one hop's latency per round                */
+    long n, hops, same;
+    int resumed;            /* set by sleeper 0 once it runs              */
+};
+
+struct hop_sleeper {
+    ca_go go;
+    struct hop *h;
+    int id;
+    long v;
+};
+
+struct hop_waker {
+    ca_go go;
+    struct hop *h;
+    long i, v;
+    double limit;
+};
+
+/* 1 when a sleeper is parked in its TAKE on c. */
+static int parked_on(ca_chan *c)
+{
+    ca_chan_info info;
+
+    check(ca_chan_inspect(c, &info), "inspect");
+    return info.pending_takes == 1;
+}
+
+static int hop_sleep(ca_go *g)
+{
+    struct hop_sleeper *z = (struct hop_sleeper *)g;
+    struct hop *h = z->h;
+
+    GO_BEGIN(g);
+    for (;;) {
+        TAKE(g, &h->c[z->id], &z->v);
+        if (GO_CLOSED(g))
+            break;
+        if (z->id == 0) {
+            h->ns[h->hops] = (now_s() - h->t_ready) * 1e9;
+            if (pthread_equal(pthread_self(), h->waker_th))
+                h->same++;
+            h->hops++;
+            __atomic_store_n(&h->resumed, 1, __ATOMIC_RELEASE);
+        }
+    }
+    GO_END(g);
+}
+
+static int hop_wake(ca_go *g)
+{
+    struct hop_waker *a = (struct hop_waker *)g;
+    struct hop *h = a->h;
+
+    GO_BEGIN(g);
+    for (a->i = 0; a->i < h->n; a->i++) {
+        while (!parked_on(&h->c[0]) || !parked_on(&h->c[1]))
+            YIELD(g); /* a sleeper still on its way back to its TAKE */
+        __atomic_store_n(&h->resumed, 0, __ATOMIC_RELAXED);
+        h->waker_th = pthread_self();
+        h->t_ready = now_s();
+        check(ca_offer(&h->c[0], &a->i) == CA_OK ? CA_OK : CA_EINVAL,
+              "HOP offer 0");
+        check(ca_offer(&h->c[1], &a->i) == CA_OK ? CA_OK : CA_EINVAL,
+              "HOP offer 1");
+        /* Hold this worker until sleeper 0 has run elsewhere; bounded,
+        ** so that a pool that never wakes its idle worker fails the run
+        ** instead of hanging it. */
+        a->limit = now_s() + 5.0;
+        while (!__atomic_load_n(&h->resumed, __ATOMIC_ACQUIRE))
+            if (now_s() > a->limit) {
+                fprintf(stderr, "bench: HOP: no worker took the block\n");
+                exit(2);
+            }
+    }
+    check(ca_close(&h->c[0]), "close");
+    check(ca_close(&h->c[1]), "close");
+    GO_END(g);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+static void hop(long n)
+{
+    static struct hop h LINE;
+    static struct hop_sleeper z[2] LINE;
+    static struct hop_waker a LINE;
+    static ca_sched s LINE;
+    ca_chan *done;
+    double t0, t, mean = 0;
+    long i;
+    int rc;
+
+    if ((h.ns = (double *)calloc((size_t)n, sizeof *h.ns)) == NULL)
+        check(CA_ENOMEM, "calloc");
+    h.n = n;
+    check(ca_sched_init(&s), "sched");
+    for (i = 0; i < 2; i++) {
+        check(ca_chan_init(&h.c[i], CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+              "c");
+        z[i].h = &h;
+        z[i].id = (int)i;
+        check(ca_go_start(&s, &z[i].go, hop_sleep), "start");
+    }
+    a.h = &h;
+    check(ca_go_start(&s, &a.go, hop_wake), "start");
+    check(ca_go_result(&a.go, 0, &done), "result");
+    t0 = now_s();
+    check(ca_sched_start(&s, 2), "ca_sched_start");
+    rc = ca_take_blocking(done, NULL); /* the waker's end closes it */
+    t = now_s() - t0;
+    check(rc == CA_CLOSED ? CA_OK : rc, "HOP wait");
+    check(ca_sched_stop(&s), "ca_sched_stop");
+    for (i = 0; i < h.hops; i++)
+        mean += h.ns[i] / (double)h.hops;
+    qsort(h.ns, (size_t)h.hops, sizeof *h.ns, cmp_double);
+    printf("HOP coreasync %ld %.6f %.2f build=%s workers=2 mean_ns=%.1f "
+           "p10_ns=%.1f p90_ns=%.1f same_worker=%ld check=%s\n",
+           n, t, h.ns[h.hops / 2], build(), mean, h.ns[h.hops / 10],
+           h.ns[h.hops * 9 / 10], h.same,
+           h.hops == n && h.same == 0 ? "ok" : "FAILED");
+    check(ca_chan_free(done), "free");
+    for (i = 0; i < 2; i++)
+        check(ca_chan_destroy(&h.c[i]), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+    free(h.ns);
+}
+#endif /* CA_HAVE_THREADS */
+/* ------------------------------------------------------------------ W10 */
+/* x -> 3x -> keep the even ones -> +1 -> sum. With stage blocks, each
+** value crosses four channels; with the transform, one. */
+
+struct w10_src {
+    ca_go go;
+    ca_chan *out;
+    long i, n;
+};
+
+static int w10_source(ca_go *g)
+{
+    struct w10_src *p = (struct w10_src *)g;
+
+    GO_BEGIN(g);
+    for (p->i = 0; p->i < p->n; p->i++)
+        PUT(g, p->out, &p->i);
+    ca_close(p->out);
+    GO_END(g);
+}
+
+struct w10_stage {
+    ca_go go;
+    ca_chan *in, *out;
+    int kind; /* 0: x * 3, 1: even ones, 2: x + 1, 3: sum */
+    long v, sum;
+};
+
+static int w10_stage_fn(ca_go *g)
+{
+    struct w10_stage *p = (struct w10_stage *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        TAKE(g, p->in, &p->v);
+        if (GO_CLOSED(g))
+            break;
+        if (p->kind == 3) {
+            p->sum += p->v;
+            continue;
+        }
+        if (p->kind == 1 && p->v % 2 != 0)
+            continue;
+        p->v = p->kind == 0 ? p->v * 3 : p->kind == 2 ? p->v + 1 : p->v;
+        PUT(g, p->out, &p->v);
+    }
+    if (p->out != NULL)
+        ca_close(p->out);
+    GO_END(g);
+}
+
+static int w10_triple(void *ud, const void *in, void *out)
+{
+    long v = *(const long *)in * 3;
+
+    (void)ud;
+    memcpy(out, &v, sizeof v);
+    return CA_OK;
+}
+
+static int w10_even(void *ud, const void *v)
+{
+    (void)ud;
+    return *(const long *)v % 2 == 0;
+}
+
+static int w10_inc(void *ud, const void *in, void *out)
+{
+    long v = *(const long *)in + 1;
+
+    (void)ud;
+    memcpy(out, &v, sizeof v);
+    return CA_OK;
+}
+
+static long w10_expect(long n)
+{
+    long i, sum = 0;
+
+    for (i = 0; i < n; i++)
+        if ((i * 3) % 2 == 0)
+            sum += i * 3 + 1;
+    return sum;
+}
+
+/* Runs the pipeline with go-block stages (xf NULL) or with the first
+** three stages as a transform on the source's channel; returns seconds,
+** and the CPU seconds in *cpu (a shared machine's wall clock counts the
+** other loads too). */
+static double w10_run(long n, ca_xf *xf, long *sum, double *cpu)
+{
+    static unsigned char st[CA_XF_STORAGE(64, 1, sizeof(long))];
+    static long bufs[4][64];
+    static ca_chan ch[4];
+    static struct w10_src src;
+    static struct w10_stage stage[4];
+    ca_sched s;
+    int k, first = xf != NULL ? 3 : 0;
+    double t0;
+
+    check(ca_sched_init(&s), "sched");
+    memset(stage, 0, sizeof stage);
+    for (k = 0; k < 4; k++)
+        check(ca_chan_init(&ch[k], CA_FIXED, 64, sizeof(long), bufs[k],
+                           sizeof bufs[k]), "chan");
+    if (xf != NULL) {
+        ca_chan_destroy(&ch[0]);
+        check(ca_chan_init_xf(&ch[0], CA_FIXED, 64, st, sizeof st, xf, NULL,
+                              NULL), "chan_xf");
+    }
+    src.out = &ch[0];
+    src.n = n;
+    check(ca_go_start(&s, &src.go, w10_source), "start");
+    for (k = first; k < 4; k++) {
+        stage[k].kind = k;
+        stage[k].in = &ch[k - first];
+        stage[k].out = k < 3 ? &ch[k + 1] : NULL;
+        check(ca_go_start(&s, &stage[k].go, w10_stage_fn), "start");
+    }
+    t0 = now_s();
+    *cpu = cpu_s();
+    check(ca_sched_run(&s), "run");
+    *cpu = cpu_s() - *cpu;
+    t0 = now_s() - t0;
+    *sum = stage[3].sum;
+    for (k = 0; k < 4; k++)
+        ca_chan_destroy(&ch[k]);
+    ca_sched_destroy(&s);
+    return t0;
+}
+
+static void w10(long n)
+{
+    ca_xf_map_t m1, m2;
+    ca_xf_filter_t f;
+    ca_xf *xs[3];
+    ca_xf_comp_t comp;
+    long expect = w10_expect(n), s1, s2;
+    double t_blocks, t_xf, c_blocks, c_xf;
+
+    check(ca_xf_map(&m1, w10_triple, NULL, sizeof(long), sizeof(long)), "map");
+    check(ca_xf_filter(&f, w10_even, NULL, sizeof(long)), "filter");
+    check(ca_xf_map(&m2, w10_inc, NULL, sizeof(long), sizeof(long)), "map");
+    xs[0] = &m1.xf, xs[1] = &f.xf, xs[2] = &m2.xf;
+    check(ca_xf_comp(xs, 3, &comp), "comp");
+    t_blocks = w10_run(n, NULL, &s1, &c_blocks);
+    t_xf = w10_run(n, &comp.xf, &s2, &c_xf);
+    /* Per value, the go-block version moves it through three more
+    ** channels and blocks than the transform version runs steps: the
+    ** difference, over the 2.5 stage hops an input makes on average
+    ** (every value reaches the filter, half go further), is what one
+    ** stage costs as a block beyond what it costs as a step. */
+    printf("W10 coreasync %ld %.6f %.2f build=%s cpu_ns_per_value=%.2f "
+           "xf_ns_per_value=%.2f xf_cpu_ns_per_value=%.2f "
+           "block_stage_minus_xf_step_cpu_ns=%.2f check=%s\n",
+           n, t_blocks, t_blocks * 1e9 / (double)n, build(),
+           c_blocks * 1e9 / (double)n, t_xf * 1e9 / (double)n,
+           c_xf * 1e9 / (double)n, (c_blocks - c_xf) * 1e9 / (double)n / 2.5,
+           s1 == expect && s2 == expect ? "ok" : "FAILED");
+}
+
 int main(int argc, char **argv)
 {
     const char *w = argc > 1 ? argv[1] : "";
@@ -211,8 +701,18 @@ int main(int argc, char **argv)
         w1(n > 0 ? n : 1000000);
     else if (strcmp(w, "W6") == 0)
         w6(n > 0 ? n : 1000000);
+#if CA_HAVE_THREADS
+    else if (strcmp(w, "W8") == 0)
+        w8(n > 0 ? n : 200000);
+    else if (strcmp(w, "W9") == 0)
+        w9(n > 0 ? n : 10000000, argc > 3 ? (unsigned)atoi(argv[3]) : 2u);
+    else if (strcmp(w, "HOP") == 0)
+        hop(n > 0 ? n : 20000);
+#endif
+    else if (strcmp(w, "W10") == 0)
+        w10(n > 0 ? n : 10000000);
     else {
-        fprintf(stderr, "usage: %s W1|W6 [N]\n", argv[0]);
+        fprintf(stderr, "usage: %s W1|W6|W8|W9|HOP|W10 [N]\n", argv[0]);
         return 1;
     }
     return 0;

@@ -11,12 +11,15 @@
 #include <coreasync/port.h>
 #include <coreasync/waiter.h>
 #include <coreasync/chan.h>
+#include <coreasync/xf.h>
 #include <coreasync/timer.h>
 #include <coreasync/alts.h>
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
 #include <coreasync/ops.h>
+#include <coreasync/io.h>
+#include <coreasync/pipeline.h>
 
 #ifdef __cplusplus
 extern "C" {

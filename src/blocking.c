@@ -160,14 +160,18 @@ static int wait_done(frame *f)
             return rc;
         /* Another thread drives s (it lets go with a kick), or other
         ** threads may yet complete the op: wait for a kick. */
-        ca__threads_blocked_add(1);
         if (cas_done(f, 0, 3)) {
-            /* The completer's kick ends the wait (epoch read above). */
+            /* Blocked from here (see ca__park), until the completer
+            ** finds 3 or this thread takes it back; the completer's kick
+            ** ends the wait (epoch read above). */
+            ca__threads_blocked_add(1);
+#if CA_HAVE_THREADS
+            if (__atomic_load_n(&ca__park_nudge, __ATOMIC_ACQUIRE) != NULL)
+                ca__park_nudge();
+#endif
             ca__platform_idle(s, CA_FOREVER, NULL, 0, epoch);
             if (cas_done(f, 3, 0))
                 ca__threads_blocked_add(-1); /* not done: count out */
-        } else {
-            ca__threads_blocked_add(-1); /* done just now */
         }
     }
 }
@@ -267,4 +271,19 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
     }
     *index = f.w.index;
     return f.w.status;
+}
+
+int ca_wait_fd_blocking(int fd, int events, uint32_t ms, int *revents)
+{
+    int ignored;
+
+    if (revents == NULL)
+        revents = &ignored;
+    *revents = 0;
+    if (fd < 0 || (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
+        (events & ~(CA_FD_READ | CA_FD_WRITE)) != 0)
+        return CA_EINVAL;
+    if (ca__in_sched())
+        return CA_EPERM; /* a go block parks with WAIT_FD */
+    return ca__io_wait_one(fd, events, ms, revents);
 }

@@ -214,9 +214,8 @@ HOT void advance(ca_chan *ch)
 }
 
 /* The one door into the buffer: every value that enters it comes through
-** here. A transducer stage (SPEC 2.7, a later issue) belongs in front of
-** this function: it will call it zero or more times per put, and report an
-** early end (reduced) so the caller can close the channel. */
+** here. A transform (xf.c) stands in front of it and calls it zero or more
+** times per put. */
 HOT void buf_add(ca_chan *ch, const void *src)
 {
     if (ch->count == ch->cap) {
@@ -248,6 +247,8 @@ HOT int put_locked(ca_chan *ch, const void *src, ca__wakelist *wl)
 {
     ca_waiter *t;
 
+    if (UNLIKELY(ch->flags & CA__CH_XF)) /* no hand-off: see xf.c */
+        return CA__XF_HDR(ch)->ops->put(ch, src, wl);
     if (ch->flags & CA__CH_CLOSED)
         return CA_CLOSED;
     if (ch->takers != NULL && CA__KIND(ch) != CA_PROMISE) {
@@ -273,6 +274,8 @@ HOT int take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
 {
     ca_waiter *p;
 
+    if (UNLIKELY(ch->flags & CA__CH_XF)) /* refills run the step */
+        return CA__XF_HDR(ch)->ops->take(ch, dst, wl);
     if (ch->count != 0) {
         buf_remove(ch, dst);
         /* The slot just freed goes to the oldest waiting put. */
@@ -308,7 +311,9 @@ HOT int enqueue_locked(ca_chan *ch, ca_waiter *w)
     CA_ASSERT(!(w->flags & (CA__W_QUEUED | CA__W_DONE)));
     /* Takers wait only on an empty buffer, putters only on a full one
     ** (chan.h's invariants): anything else could have completed. */
-    CA_ASSERT(take ? ch->count == 0 : buf_full(ch));
+    CA_ASSERT(take ? ch->count == 0
+                   : (ch->flags & CA__CH_XF) ? !ca__can_put_locked(ch)
+                                             : buf_full(ch));
     if (!(w->flags & CA__W_ALT))
         w->u.chan = ch;
     w->flags |= CA__W_QUEUED;
@@ -334,6 +339,26 @@ int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
 {
     return enqueue_locked(ch, w);
+}
+
+void ca__buf_add_locked(ca_chan *ch, const void *src)
+{
+    buf_add(ch, src);
+}
+
+void ca__buf_remove_locked(ca_chan *ch, void *dst)
+{
+    buf_remove(ch, dst);
+}
+
+ca_waiter *ca__claim_locked(ca_chan *ch, int take)
+{
+    return q_claim(ch, take ? &ch->takers : &ch->putters);
+}
+
+void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status)
+{
+    complete(wl, w, status);
 }
 
 /* With `hold`, an op that parks returns with the channel still locked:
@@ -381,16 +406,21 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 ** the _BYTES forms (CA__ANY_SIZE); otherwise the channel's own error if
 ** it is not live (a zeroed one has size 0), else CA_EINVAL. Out of line,
 ** so that the hot path of ca__waiter_op is one compare. */
-COLD int size_mismatch(ca_chan *ch, size_t size)
+COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 {
-    int live;
+    int rc;
 
     if (size == CA__ANY_SIZE)
         return CA_OK;
     CA__LOCK(ch);
-    live = (ch->flags & CA__CH_LIVE) != 0;
+    if (!(ch->flags & CA__CH_LIVE))
+        rc = CA_EBADCHAN;
+    else if ((ch->flags & CA__CH_XF) && !take) /* puts carry the input */
+        rc = size == CA__XF_HDR(ch)->xf->in_size ? CA_OK : CA_EINVAL;
+    else
+        rc = CA_EINVAL;
     CA__UNLOCK(ch);
-    return live ? CA_EINVAL : CA_EBADCHAN;
+    return rc;
 }
 
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
@@ -403,7 +433,7 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     ** sure that it is writable, and passed it as const only to share this
     ** function with PUT. */
     if (ch != NULL && UNLIKELY(size != ch->elem_size) &&
-        (rc = size_mismatch(ch, size)) != CA_OK) {
+        (rc = size_mismatch(ch, size, take)) != CA_OK) {
         w->status = (signed char)rc;
         return rc;
     }
@@ -441,7 +471,8 @@ void ca__unpin(ca_chan *ch, ca_waiter *w)
     CA__LOCK(ch);
     CA_ASSERT(ch->pins != 0);
     (void)ca__dequeue_locked(ch, w);
-    if (--ch->pins == 0 && (ch->flags & CA__CH_DYING)) {
+    if (--ch->pins == 0 &&
+        (ch->flags & (CA__CH_LIVE | CA__CH_DYING)) == CA__CH_DYING) {
         /* Released for good while this case pinned it: end it now. */
         CA_ASSERT(ch->ntakers == 0 && ch->nputters == 0);
         gone = (ch->flags & CA__CH_OWNED) != 0;
@@ -467,6 +498,8 @@ static int has_live(ca_waiter *q, size_t n)
 
 int ca__can_put_locked(ca_chan *ch)
 {
+    if (ch->flags & CA__CH_XF)
+        return CA__XF_HDR(ch)->ops->can_put(ch);
     return (ch->flags & CA__CH_CLOSED) || !buf_full(ch) ||
            has_live(ch->takers, ch->ntakers);
 }
@@ -684,6 +717,8 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
     info->kind = (ca_buf_kind)CA__KIND(ch);
     info->elem_size = ch->elem_size;
     info->capacity = CA__KIND(ch) == CA_UNBUFFERED ? 0 : ch->cap;
+    if (ch->flags & CA__CH_XF) /* the ring also holds a step's surplus */
+        info->capacity = CA__XF_HDR(ch)->cap;
     info->count = ch->count;
     info->pending_puts = ch->nputters;
     info->pending_takes = ch->ntakers;
@@ -712,6 +747,10 @@ void ca__close_locked(ca_chan *ch, ca__wakelist *wl)
     if (ch->flags & CA__CH_CLOSED)
         return;
     ch->flags |= CA__CH_CLOSED;
+    if (ch->flags & CA__CH_XF) { /* the completion, and who it serves */
+        purge(ch, &ch->putters);
+        CA__XF_HDR(ch)->ops->closed(ch, wl);
+    }
     /* Takers wait only on an empty buffer, so each ends closed. Waiting
     ** puts stay: they will be delivered. */
     while ((t = q_claim(ch, &ch->takers)) != NULL)

@@ -8,6 +8,7 @@
 **   platform.c port/ lock.c alloc.c        the machine (port.h)
 **   error.c
 **   chan.c async.c isr.c                   channels and their waiters
+**   xf.c                                   transforms on channels
 **   timer.c                                the timer heap
 **   result.c                               a go block's result channel
 **   sched.c                                run queue, park/wake, the loop
@@ -56,6 +57,12 @@
 #define CA__CH_OWNED 0x20 /* ca_chan_new allocated it: the last free frees */
 #define CA__CH_DYING 0x40 /* released for good while pinned: the last     */
                           /* unpin frees it                               */
+/* The flags byte is full, and DYING is only ever set on a channel that is
+** no longer LIVE: a live channel uses the same bit to say that a transform
+** header (ca__xf_hdr) sits in front of its ring, and that xf.c does its
+** puts and takes (issue 9). */
+#define CA__CH_XF 0x40
+#define CA__XF_HDR(ch) ((ca__xf_hdr *)(void *)((ch)->buf - sizeof(ca__xf_hdr)))
 #define CA__KIND(ch) ((ch)->flags & CA__CH_KIND)
 
 /* Waiters completed under a channel lock, to be woken after it is
@@ -94,6 +101,23 @@ int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
 int ca__dequeue_locked(ca_chan *ch, ca_waiter *w);
+
+/* A transformed channel's operations (xf.c, a layer above chan.c, which
+** reaches them through this table in the channel's header). Each is
+** called with the lock held, where chan.c would have done the same. */
+struct ca__xf_ops {
+    int (*put)(ca_chan *ch, const void *src, ca__wakelist *wl);
+    int (*take)(ca_chan *ch, void *dst, ca__wakelist *wl);
+    void (*closed)(ca_chan *ch, ca__wakelist *wl); /* after CLOSED is set */
+    int (*can_put)(ca_chan *ch);
+};
+/* What xf.c needs of chan.c, all under the lock: the ring's door (the
+** buffer's policy applies), its exit, the first live waiter of a queue
+** (claimed), and the completion of a waiter. */
+void ca__buf_add_locked(ca_chan *ch, const void *src);
+void ca__buf_remove_locked(ca_chan *ch, void *dst);
+ca_waiter *ca__claim_locked(ca_chan *ch, int take);
+void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
 /* Pins: an ALTS case pins its channel when it is queued (under the lock;
 ** CA_EFULL past 65535), and its owner unpins it when it cleans up (takes
@@ -155,6 +179,7 @@ int ca__is_callback(const ca_waiter *w);
 #define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */
 #define CA__P_LOST 4    /* running; lost its resume point (ca__go_lost): */
                         /* holds nothing, and will never be woken        */
+#define CA__P_FD 7      /* running; a WAIT_FD holds the scheduler's lock */
 #define CA__P_PARKED 5  /* its function returned and the locks are free  */
 #define CA__P_WOKEN 6   /* woken: in the run queue or the inbox, or run  */
 
@@ -231,6 +256,8 @@ typedef struct ca__worker {
 } ca__worker;
 
 typedef struct ca__pool {
+    ca_sched *s;             /* whose                                     */
+    struct ca__pool *next;   /* in the list of running pools (pool.c)     */
     unsigned n;              /* workers                                   */
     volatile int stop;       /* ca_sched_stop: workers leave              */
     int checked;             /* looked for a deadlock since it last ran   */
@@ -263,6 +290,7 @@ int ca__threads_alone(void);
 /* Threads waiting inside a blocking call right now, with nothing to run. */
 void ca__threads_blocked_add(int d);
 int ca__threads_blocked(void);
+unsigned ca__threads_blocked_gen(void);
 
 /* Timers: the pairing heap. Caller holds the scheduler lock. A timer
 ** added with a delay fires once ms whole milliseconds have passed (one
@@ -278,6 +306,29 @@ void ca__timer_cancel_locked(ca_sched *s, ca_timer *t);
 /* Fires every timer due now, one at a time in deadline order, each with
 ** the lock released; returns the ms until the next one, or CA_FOREVER. */
 uint32_t ca__timers_fire(ca_sched *s);
+
+/* ------------------------------------------------------------------ io */
+
+/* Blocks waiting on descriptors (io.c). ca__io_waiting: any (caller holds
+** s's lock); ca__io_poll: polls them for up to ms (0: a look; the wait
+** ends at once if s was kicked after `epoch` was read) and wakes those
+** ready; returns how many, or -1 if it did not poll (none wait, or
+** another thread polls them now). ca__io_free: at destroy. */
+typedef struct ca__io ca__io;
+int ca__io_waiting(ca_sched *s);
+int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch);
+/* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
+** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
+int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
+/* For ALTS descriptor cases: make s's io state (CA_ENOMEM, CA_ENOTSUP);
+** is fd ready now (1, with *revents); register a waiter (its claim, and
+** where its events go, set: see io.c); take one back, waiting for a poll
+** that may hold it to end. The last two with s's lock held. */
+int ca__io_prepare(ca_sched *s);
+int ca__io_ready_now(int fd, int events, int *revents);
+void ca__io_register_locked(ca_sched *s, ca_waiter *w);
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w);
+void ca__io_free(ca_sched *s);
 
 /* ------------------------------------------------------------------ result */
 

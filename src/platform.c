@@ -20,6 +20,10 @@
 #include <time.h>
 #endif
 
+#if defined(HAVE_POLL)
+#include <unistd.h>
+#endif
+
 #include "platform.h"
 
 /* ------------------------------------------------------------------ port */
@@ -206,6 +210,11 @@ int ca__platform_wait_init(ca_sched *s)
         (void)pthread_condattr_destroy(&attr);
         goto fail_mutex;
     }
+    if (pthread_cond_init(&s->wcv, &attr) != 0) {
+        (void)pthread_cond_destroy(&s->cv);
+        (void)pthread_condattr_destroy(&attr);
+        goto fail_mutex;
+    }
     (void)pthread_condattr_destroy(&attr);
     return 0;
 fail_mutex:
@@ -215,6 +224,7 @@ fail_mutex:
 
 void ca__platform_wait_destroy(ca_sched *s)
 {
+    (void)pthread_cond_destroy(&s->wcv);
     (void)pthread_cond_destroy(&s->cv);
     (void)pthread_mutex_destroy(&s->mu);
 }
@@ -243,13 +253,24 @@ static int bump(ca_sched *s)
 {
     __atomic_add_fetch(&s->epoch, 1u, __ATOMIC_SEQ_CST);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#if defined(HAVE_POLL)
+    /* A thread in poll(2) on s's descriptors (io.c) hears it through the
+    ** pipe; a full pipe already holds a kick. */
+    if (__atomic_load_n(&s->io_polling, __ATOMIC_RELAXED)) {
+        char c = 0;
+        ssize_t r = write(s->io_wake, &c, 1);
+        (void)r;
+    }
+#endif
     return __atomic_load_n(&s->sleeping, __ATOMIC_RELAXED) != 0;
 }
 
 void ca__sched_unhold(ca_sched *s, int kick)
 {
-    if (kick && bump(s))
+    if (kick && bump(s)) {
         pthread_cond_broadcast(&s->cv);
+        pthread_cond_broadcast(&s->wcv);
+    }
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -258,6 +279,7 @@ void ca__sched_kick(ca_sched *s)
     if (bump(s)) {
         pthread_mutex_lock(&s->mu);
         pthread_cond_broadcast(&s->cv);
+        pthread_cond_broadcast(&s->wcv);
         pthread_mutex_unlock(&s->mu);
     }
 }
@@ -268,7 +290,7 @@ void ca__sched_kick_one(ca_sched *s)
 {
     if (bump(s)) {
         pthread_mutex_lock(&s->mu);
-        pthread_cond_signal(&s->cv);
+        pthread_cond_signal(&s->wcv);
         pthread_mutex_unlock(&s->mu);
     }
 }
@@ -278,6 +300,7 @@ void ca__sched_kick_one(ca_sched *s)
 ** then nidle is read, with a full fence between. */
 void ca__pool_spill(ca_sched *s)
 {
+    /* (the fence: see ca__sched_work's matching one) */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&s->nidle, __ATOMIC_RELAXED) != 0)
         ca__sched_kick_one(s);
@@ -285,8 +308,8 @@ void ca__pool_spill(ca_sched *s)
 
 /* Waits on the scheduler's condition variable until a kick after `epoch`,
 ** *stop, or ms (CA_FOREVER: no limit). */
-static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
-                      unsigned epoch)
+static void cond_wait(ca_sched *s, pthread_cond_t *cv, uint32_t ms,
+                      volatile int *stop, unsigned epoch)
 {
     struct timespec ts;
 
@@ -296,7 +319,7 @@ static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
     if (__atomic_load_n(&s->epoch, __ATOMIC_RELAXED) == epoch &&
         (stop == NULL || !__atomic_load_n(stop, __ATOMIC_ACQUIRE))) {
         if (ms == CA_FOREVER) {
-            (void)pthread_cond_wait(&s->cv, &s->mu);
+            (void)pthread_cond_wait(cv, &s->mu);
         } else {
             clock_gettime(CLOCK_MONOTONIC, &ts);
             ts.tv_sec += (time_t)(ms / 1000u);
@@ -305,7 +328,7 @@ static void cond_wait(ca_sched *s, uint32_t ms, volatile int *stop,
                 ts.tv_sec++;
                 ts.tv_nsec -= 1000000000L;
             }
-            (void)pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+            (void)pthread_cond_timedwait(cv, &s->mu, &ts);
         }
     }
     __atomic_sub_fetch(&s->sleeping, 1, __ATOMIC_RELAXED);
@@ -338,7 +361,7 @@ void ca__sched_kick(ca_sched *s)
 void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
                        int driver, unsigned epoch)
 {
-    if (driver && (s->flags & CA__S_OWN_CLOCK)) {
+    if (driver == CA__IDLE_DRIVER && (s->flags & CA__S_OWN_CLOCK)) {
         /* The user's hook cannot hear a kick while it waits: a kick that
         ** came already ends the wait here; one that comes during it waits
         ** for the hook to return (see ca_sched_set_clock). */
@@ -347,7 +370,8 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
         return; /* no idle hook: the loop spins on the clock */
     }
 #if CA_HAVE_THREADS
-    cond_wait(s, ms, stop, epoch);
+    cond_wait(s, driver == CA__IDLE_WORKER ? &s->wcv : &s->cv, ms, stop,
+              epoch);
 #else
     (void)stop;
     (void)epoch;
@@ -396,6 +420,7 @@ void ca__platform_sleep(ca_sched *s, uint32_t ms)
 #endif
 
 static int nblocked;        /* threads inside a blocking call's wait     */
+static unsigned blocked_gen; /* changes of nblocked so far               */
 
 int ca__threads_maybe(void)
 {
@@ -441,6 +466,12 @@ int ca__threads_alone(void)
 void ca__threads_blocked_add(int d)
 {
     __atomic_add_fetch(&nblocked, d, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&blocked_gen, 1u, __ATOMIC_SEQ_CST);
+}
+
+unsigned ca__threads_blocked_gen(void)
+{
+    return __atomic_load_n(&blocked_gen, __ATOMIC_SEQ_CST);
 }
 
 int ca__threads_blocked(void)
@@ -468,6 +499,11 @@ void ca__threads_blocked_add(int d)
     (void)d;
 }
 
+unsigned ca__threads_blocked_gen(void)
+{
+    return 0;
+}
+
 int ca__threads_blocked(void)
 {
     return 0;
@@ -476,15 +512,26 @@ int ca__threads_blocked(void)
 
 /* ------------------------------------------------------------- parking */
 
+#if CA_HAVE_THREADS
+void (*ca__park_nudge)(void);
+#endif
+
 #if CA_HAVE_FUTEX
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 /* How long a parking thread spins before it sleeps: about as long as the
-** other side of a hand-off takes to answer on another core, so a
-** ping-pong between two threads rarely sleeps at all. */
-#define CA__SPINS 256
+** other side of a hand-off takes to answer on another core, so that a
+** ping-pong between two threads that each have a core rarely sleeps. When
+** they share a core (or the machine is busy), spinning only burns the
+** time slice the other side needs: each thread keeps a budget that
+** doubles when a spin ends in success and halves when it ends asleep
+** (as glibc's adaptive mutex does), between the two bounds. */
+#define CA__SPINS_MIN 16
+#define CA__SPINS_MAX 2048
+static CA__TLS int spin_budget = 256;
+
 
 static void cpu_relax(void)
 {
@@ -500,20 +547,27 @@ void ca__park(int *word)
     int v;
     int i;
 
-    for (i = 0; i < CA__SPINS; i++) {
-        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0)
+    for (i = 0; i < spin_budget; i++) {
+        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0) {
+            if (spin_budget < CA__SPINS_MAX)
+                spin_budget *= 2;
             return;
+        }
         cpu_relax();
     }
-    /* Asleep, it counts as blocked (for a pool's deadlock report) until
-    ** its completer, who finds 2, counts it out. */
-    ca__threads_blocked_add(1);
+    if (spin_budget > CA__SPINS_MIN)
+        spin_budget /= 2;
     v = 0;
     if (!__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_SEQ_CST,
-                                     __ATOMIC_SEQ_CST)) {
-        ca__threads_blocked_add(-1); /* done meanwhile */
-        return;
-    }
+                                     __ATOMIC_SEQ_CST))
+        return; /* done meanwhile */
+    /* Asleep, it counts as blocked (for a pool's deadlock report) until
+    ** its completer, who finds 2, counts it out: counted only once it is
+    ** sure to sleep, the count may dip below the truth for a moment (an
+    ** undercount only holds a report back), never rise above it. */
+    ca__threads_blocked_add(1);
+    if (__atomic_load_n(&ca__park_nudge, __ATOMIC_ACQUIRE) != NULL)
+        ca__park_nudge();
     while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == 2)
         (void)syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
 }

@@ -19,6 +19,12 @@ void ca__platform_clock(uint32_t (**now)(void *ud),
 ** user's then idles with the user's hook. */
 void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
                        int driver, unsigned epoch);
+/* Who idles (ca__platform_idle's `driver`): a thread waiting for a kick,
+** the thread that drives s (its clock's idle hook may serve), or a pool's
+** worker (it sleeps apart, so that a kick for one worker wakes one). */
+#define CA__IDLE_WAITER 0
+#define CA__IDLE_DRIVER 1
+#define CA__IDLE_WORKER 2
 
 /* Sleeps until ms pass or a wake may have come (ca_sched_idle): a wake
 ** deferred or made ready before the call ends it at once. */
@@ -27,6 +33,9 @@ void ca__platform_sleep(ca_sched *s, uint32_t ms);
 #if CA_HAVE_THREADS
 int ca__platform_wait_init(ca_sched *s);
 void ca__platform_wait_destroy(ca_sched *s);
+/* Called once a thread counts as blocked (set by the pool: an idle pool
+** may now be deadlocked, and should look again). */
+extern void (*ca__park_nudge)(void);
 #endif
 
 /* A thread's own parking spot, on Linux: a word that is 0 while it waits,

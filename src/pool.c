@@ -63,6 +63,49 @@ static void report(ca_sched *s)
     (void)ca_sched_dump(s, stderr);
 }
 
+/* Running pools, for nudge: guarded by pools_mu. */
+static pthread_mutex_t pools_mu = PTHREAD_MUTEX_INITIALIZER;
+static ca__pool *pools;
+
+/* A thread just blocked (ca__park_nudge): a pool whose workers are all
+** idle checked for a deadlock when it fell idle, with this thread still
+** running; one of its workers looks again. */
+static void nudge(void)
+{
+    ca__pool *p;
+
+    pthread_mutex_lock(&pools_mu);
+    for (p = pools; p != NULL; p = p->next)
+        if ((unsigned)__atomic_load_n(&p->s->nidle, __ATOMIC_SEQ_CST) ==
+            p->n) {
+            __atomic_store_n(&p->checked, 0, __ATOMIC_RELAXED);
+            ca__sched_kick_one(p->s);
+        }
+    pthread_mutex_unlock(&pools_mu);
+}
+
+static void pools_add(ca__pool *p)
+{
+    pthread_mutex_lock(&pools_mu);
+    p->next = pools;
+    pools = p;
+    pthread_mutex_unlock(&pools_mu);
+    __atomic_store_n(&ca__park_nudge, nudge, __ATOMIC_RELEASE);
+}
+
+static void pools_remove(ca__pool *p)
+{
+    ca__pool **pp;
+
+    pthread_mutex_lock(&pools_mu);
+    for (pp = &pools; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    pthread_mutex_unlock(&pools_mu);
+}
+
 static void *worker_main(void *arg)
 {
     ca__worker *w = (ca__worker *)arg;
@@ -76,6 +119,7 @@ static void stop_workers(ca_sched *s, ca__pool *p, unsigned n)
 {
     unsigned i;
 
+    pools_remove(p);
     __atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
     ca__sched_kick(s);
     for (i = 0; i < n; i++)
@@ -109,6 +153,7 @@ int ca_sched_start(ca_sched *s, unsigned n)
     if (p == NULL)
         return CA_ENOMEM;
     memset(p, 0, sizeof *p + (n - 1) * sizeof p->w[0]);
+    p->s = s;
     p->n = n;
     p->on_stuck = report;
     for (i = 0; i < n; i++) {
@@ -133,6 +178,7 @@ int ca_sched_start(ca_sched *s, unsigned n)
         stop_workers(s, p, i);
         return CA_ENOMEM;
     }
+    pools_add(p);
     /* Threads blocked on s until now just wait from here on. */
     ca__sched_kick(s);
     return CA_OK;

@@ -59,6 +59,9 @@
 **   more: whoever sees the result may free the block's struct.
 */
 #include <string.h>
+#if CA_HAVE_THREADS
+#include <sched.h>
+#endif
 
 #include "internal.h"
 #include "platform.h"
@@ -239,15 +242,20 @@ static void ready(ca_sched *s, ca_go *g)
 
 #if CA_HAVE_THREADS
     if (q == NULL || q->s != s) {
+        /* Counted in flight: once the block is in the inbox it may run,
+        ** finish, and its owner destroy s, while this thread still kicks;
+        ** destroy waits for the count to drop. */
+        __atomic_add_fetch(&s->inflight, 1, __ATOMIC_SEQ_CST);
         CA__SLOCK(s);
         ready_inbox_locked(s, g);
         CA__SUNLOCK(s);
         /* One thread is enough to run it: a pool's idle worker, or
         ** whoever drives s (or waits to). */
-        if (s->pool != NULL)
+        if (ca__sched_pooled(s))
             ca__pool_spill(s);
         else
             ca__sched_kick(s);
+        __atomic_sub_fetch(&s->inflight, 1, __ATOMIC_RELEASE);
         return;
     }
 #else
@@ -397,6 +405,7 @@ int ca_sched_init(ca_sched *s)
     s->waker.fire = sleep_fire;
     s->alt_waker.fire = alt_fire;
     s->q.s = s;
+    s->io_wake = -1;
     s->q.rng = 0x9e3779b9u ^ (uint32_t)(uintptr_t)s;
     ca__platform_clock(&s->now, &s->idle);
 #if CA_HAVE_THREADS
@@ -462,7 +471,12 @@ int ca_sched_destroy(ca_sched *s)
     CA__SUNLOCK(s);
     if (rc != CA_OK)
         return rc;
+    ca__io_free(s);
 #if CA_HAVE_THREADS
+    /* A waker on another thread may still be kicking it (see ready): a
+    ** few instructions. */
+    while (__atomic_load_n(&s->inflight, __ATOMIC_ACQUIRE) != 0)
+        sched_yield();
     /* An unref or a driver letting go may still be announcing it. */
     ca__sched_hold(s);
     ca__sched_unhold(s, 0);
@@ -578,6 +592,12 @@ static void release_parked(ca_sched *s, ca_go *g)
         break;
     case CA__P_SLEEP:
         CA__SUNLOCK(s);
+        break;
+    case CA__P_FD:
+        CA__SUNLOCK(s);
+        /* A poller asleep on another thread does not watch this
+        ** descriptor yet: the kick ends its wait, and it polls again. */
+        ca__sched_kick(s);
         break;
     case CA__P_LOST:
         s->nlost++; /* its scheduler's runs end with CA_ELOST */
@@ -704,6 +724,7 @@ static int loop(ca_sched *s, volatile int *stop)
         epoch = ca__sched_epoch(s);
         next = ca__timers_fire(s);
         drain_pending();
+        (void)ca__io_poll(s, 0, epoch); /* a look, once a batch */
         if (run_ready(s, &s->q, CA__TIMER_BATCH, stop) != 0)
             continue;
         if (stop != NULL && CA__LOAD(*stop))
@@ -711,7 +732,8 @@ static int loop(ca_sched *s, volatile int *stop)
         busy = isr_busy();
         CA__SLOCK(s);
         idle = s->q.n == 0 && s->ninbox == 0;
-        if (idle && s->ntimers == 0 && s->refs == 0 && !busy) {
+        if (idle && s->ntimers == 0 && s->refs == 0 && !busy &&
+            !ca__io_waiting(s)) {
             /* Nothing here can ever run again: done, or a deadlock if no
             ** other thread is alive to end it (a blocking call decides
             ** that for itself). */
@@ -727,7 +749,7 @@ static int loop(ca_sched *s, volatile int *stop)
         } else {
             CA__SUNLOCK(s);
         }
-        if (idle && next != 0)
+        if (idle && next != 0 && ca__io_poll(s, next, epoch) < 0)
             ca__platform_idle(s, next, stop, 1, epoch);
     }
 }
@@ -824,7 +846,8 @@ int ca__sched_has_work(ca_sched *s)
     int work;
 
     CA__SLOCK(s);
-    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0;
+    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0 ||
+           ca__io_waiting(s);
     CA__SUNLOCK(s);
     return work;
 }
@@ -841,7 +864,8 @@ static int pool_empty(ca_sched *s)
     ca__pool *p = s->pool;
     unsigned i;
 
-    if (__atomic_load_n(&s->ninbox, __ATOMIC_RELAXED) != 0)
+    if (__atomic_load_n(&s->ninbox, __ATOMIC_RELAXED) != 0 ||
+        ca__pending_any())
         return 0;
     for (i = 0; i < p->n; i++)
         if (__atomic_load_n(&p->w[i].q.n, __ATOMIC_RELAXED) != 0)
@@ -857,19 +881,26 @@ static int pool_empty(ca_sched *s)
 static int pool_stuck(ca_sched *s)
 {
     ca__pool *p = s->pool;
-    int stuck, n;
+    int stuck, n, blocked;
+    unsigned gen;
 
     if ((unsigned)__atomic_load_n(&s->nidle, __ATOMIC_SEQ_CST) != p->n ||
         __atomic_exchange_n(&p->checked, 1, __ATOMIC_ACQ_REL))
         return 0;
     CA__SLOCK(s);
     stuck = s->nlive != 0 && s->ntimers == 0 && s->refs == 0 &&
-            s->ninbox == 0;
+            s->ninbox == 0 && !ca__io_waiting(s);
     CA__SUNLOCK(s);
     if (!stuck || !pool_empty(s))
         return 0;
+    /* The blocked count first, then the threads: a thread made after the
+    ** first reading shows in the second. Either changing in between
+    ** (the generation) voids the answer. */
+    gen = ca__threads_blocked_gen();
+    blocked = ca__threads_blocked();
     n = ca__threads_count();
-    if (n <= 0 || (unsigned)n != p->n + (unsigned)ca__threads_blocked())
+    if (n <= 0 || blocked < 0 || (unsigned)n != p->n + (unsigned)blocked ||
+        ca__threads_blocked_gen() != gen)
         return 0;
     /* The readings above were taken one after another: they describe one
     ** moment only if nothing ran in between. A worker that ran a batch
@@ -894,6 +925,8 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
     for (;;) {
         epoch = ca__sched_epoch(s);
         next = ca__timers_fire(s);
+        drain_pending(); /* callbacks deferred by ca_offer_isr */
+        (void)ca__io_poll(s, 0, epoch); /* unless another worker polls */
         if (run_ready(s, q, CA__TIMER_BATCH, &p->stop) != 0) {
             /* It moved: the next time it falls idle is worth a look. */
             if (__atomic_load_n(&p->checked, __ATOMIC_RELAXED))
@@ -906,14 +939,17 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
         ** is seen now, one that comes after sees us idle and kicks (see
         ** ca__pool_spill). */
         __atomic_add_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* store, then loads */
         if (!pool_empty(s)) {
             __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
             continue;
         }
         if (next == CA_FOREVER && pool_stuck(s))
             p->on_stuck(s);
-        if (next != 0)
-            ca__platform_idle(s, next, &p->stop, 0, epoch);
+        /* One idle worker polls the descriptors, if blocks wait on any;
+        ** the others (or all, if none) wait for a kick or a timer. */
+        if (next != 0 && ca__io_poll(s, next, epoch) < 0)
+            ca__platform_idle(s, next, &p->stop, CA__IDLE_WORKER, epoch);
         __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
     }
     CA__SLOCK(s);
@@ -935,6 +971,7 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
         return rc;
     (void)ca__timers_fire(s);
     drain_pending();
+    (void)ca__io_poll(s, 0, 0);
     drain_inbox(s, &s->q);
     budget = s->q.n; /* each block ready now runs at most once */
     run_ready(s, &s->q, budget, NULL);
@@ -944,7 +981,7 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     if (s->q.n != 0 || s->ninbox != 0 || ca__pending_any())
         next = 0;
     else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0 && !busy &&
-             ca__threads_alone())
+             !ca__io_waiting(s) && ca__threads_alone())
         rc = stuck(s);
     CA__SUNLOCK(s);
     drive_end(s);

@@ -37,6 +37,21 @@
 #define CA_TEST_SMALL 0
 #endif
 
+/* ThreadSanitizer starts a thread of its own with the first thread a
+** program makes, and keeps it: a process under it never has one thread
+** again, so the library (rightly) never finds a deadlock provable there.
+** The tests that need one skip under it. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
 typedef struct ca_test {
     const char *name;
     void (*fn)(void);

@@ -499,6 +499,13 @@ static int into_wrong_size(void)
     ROW(ca_port_get, posix_default, ca_port_get() == &ca_port_posix, 1)   \
     ROW(ca_port_posix, has_hooks, ca_port_posix.enter != NULL && ca_port_posix.leave != NULL, 1) \
     ROW(ca_sched_idle, zeroed, ca_sched_idle(&F.zs, 0), CA_EINVAL)        \
+    ROW(ca_alt_fd, null, ca_alt_fd(NULL, 0, CA_FD_READ, NULL), CA_EINVAL) \
+    ROW(ca_alt_fd, negative_fd, ca_alt_fd(F.alt, -1, CA_FD_READ, NULL), CA_EINVAL) \
+    ROW(ca_alt_fd, no_event, ca_alt_fd(F.alt, 0, 0, NULL), CA_EINVAL)      \
+    ROW(ca_alt_fd, bad_event, ca_alt_fd(F.alt, 0, CA_FD_ERR, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, negative_fd, ca_wait_fd_blocking(-1, CA_FD_READ, 0, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, no_event, ca_wait_fd_blocking(0, 0, 0, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, bad_event, ca_wait_fd_blocking(0, CA_FD_HUP, 0, NULL), CA_EINVAL) \
     ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
     ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
 
@@ -544,6 +551,79 @@ static int into_wrong_size(void)
     ROW(ca_thread, no_threads, ca_thread(thread_nop, NULL, 4, (ca_chan **)&F.alt), CA_ENOTSUP)
 #endif
 
+/* ---- transforms and pipelines (issue 9, xf9): their fixtures and rows. */
+static int bx_fn(void *ud, const void *in, void *out)
+{
+    (void)ud;
+    memcpy(out, in, sizeof(int));
+    return CA_OK;
+}
+
+static int bx_cat(void *ud, const void *in, ca_xf_out *out)
+{
+    (void)ud;
+    return ca_xf_emit(out, in);
+}
+
+static ca_xf_map_t bx_map;
+static ca_xf_comp_t bx_comp;
+static ca_xf_filter_t bx_filter;
+static ca_xf_take_t bx_take;
+static ca_xf_partition_t bx_part;
+static ca_xf_dedupe_t bx_dedupe;
+static ca_xf_mapcat_t bx_mapcat;
+static ca_xf_keep_t bx_keep;
+static unsigned char bx_st[CA_XF_STORAGE(1, 1, sizeof(int))];
+
+/* A valid int map, then a channel made with it. */
+static ca_xf *bx_xf(void)
+{
+    (void)ca_xf_map(&bx_map, bx_fn, NULL, sizeof(int), sizeof(int));
+    return &bx_map.xf;
+}
+
+static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
+{
+    return ca_chan_init_xf(ch, kind, 1, bx_st, size, xf, NULL, NULL);
+}
+
+#define BAD_XF(ROW)                                                          \
+    ROW(ca_xf_emit, null, ca_xf_emit(NULL, &F.v), CA_EINVAL)                \
+    ROW(ca_xf_comp, null, ca_xf_comp(NULL, 1, &bx_comp), CA_EINVAL)         \
+    ROW(ca_xf_comp, zero, ca_xf_comp((ca_xf **)&F.alt, 0, &bx_comp), CA_EINVAL) \
+    ROW(ca_chan_init_xf, null, bx_init(NULL, CA_FIXED, sizeof bx_st, bx_xf()), CA_EINVAL) \
+    ROW(ca_chan_init_xf, unbuffered, bx_init(&F.tmp, CA_UNBUFFERED, sizeof bx_st, bx_xf()), CA_EINVAL) \
+    ROW(ca_chan_init_xf, null_xf, bx_init(&F.tmp, CA_FIXED, sizeof bx_st, NULL), CA_EINVAL) \
+    ROW(ca_chan_init_xf, small, bx_init(&F.tmp, CA_FIXED, 8, bx_xf()), CA_ERANGE) \
+    ROW(ca_xf_map, null, ca_xf_map(NULL, bx_fn, NULL, 4, 4), CA_EINVAL)     \
+    ROW(ca_xf_map, too_big, ca_xf_map(&bx_map, bx_fn, NULL, 4, 257), CA_ERANGE) \
+    ROW(ca_xf_filter, null_pred, ca_xf_filter(&bx_filter, NULL, NULL, 4), CA_EINVAL) \
+    ROW(ca_xf_remove, null_pred, ca_xf_remove(&bx_filter, NULL, NULL, 4), CA_EINVAL) \
+    ROW(ca_xf_take_while, null_pred, ca_xf_take_while(&bx_filter, NULL, NULL, 4), CA_EINVAL) \
+    ROW(ca_xf_keep, null_fn, ca_xf_keep(&bx_keep, NULL, NULL, 4, 4), CA_EINVAL) \
+    ROW(ca_xf_take, null, ca_xf_take(NULL, 1, 4), CA_EINVAL)                \
+    ROW(ca_xf_take, too_big, ca_xf_take(&bx_take, 1, CA_MAX_ELEM_SIZE + 1), CA_ERANGE) \
+    ROW(ca_xf_drop, null, ca_xf_drop(NULL, 1, 4), CA_EINVAL)                \
+    ROW(ca_xf_partition_all, n_0, ca_xf_partition_all(&bx_part, 0, 4, bx_st, sizeof bx_st), CA_EINVAL) \
+    ROW(ca_xf_partition_all, small_buf, ca_xf_partition_all(&bx_part, 4, 4, bx_st, 8), CA_ERANGE) \
+    ROW(ca_xf_partition_by, null_key, ca_xf_partition_by(&bx_part, NULL, NULL, 4, 2, 4, bx_st, sizeof bx_st), CA_EINVAL) \
+    ROW(ca_xf_dedupe, null_last, ca_xf_dedupe(&bx_dedupe, 4, NULL), CA_EINVAL) \
+    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, 4, 0), CA_EINVAL)
+#if CA_HAVE_MALLOC
+#define BAD_XF_MALLOC(ROW)                                                   \
+    ROW(ca_chan_new_xf, null, ca_chan_new_xf(NULL, CA_FIXED, 1, bx_xf(), NULL, NULL), CA_EINVAL) \
+    ROW(ca_chan_new_xf, unbuffered, ca_chan_new_xf((ca_chan **)&F.alt, CA_UNBUFFERED, 0, bx_xf(), NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, n_0, ca_pipeline(0, &F.live, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, null_to, ca_pipeline(1, NULL, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, destroyed, ca_pipeline(1, &F.live, bx_xf(), &F.dead, 1, NULL, NULL, NULL, NULL), CA_EBADCHAN) \
+    ROW(ca_pipeline, zeroed_sched, ca_pipeline(1, &F.live, bx_xf(), &F.live, 1, NULL, NULL, &F.zs, NULL), CA_EINVAL) \
+    ROW(ca_pipeline_async, null_af, ca_pipeline_async(1, &F.live, NULL, NULL, &F.live, 1, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline_blocking, n_0, ca_pipeline_blocking(0, &F.live, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP)
+#else
+#define BAD_XF_MALLOC(ROW)
+#endif
+/* ---- end of the transforms block */
+
 /* Rows of known defects: XFAIL(function, case, expression, code, why). */
 #define BAD_XFAIL(XFAIL)
 
@@ -572,10 +652,13 @@ BAD_CORE(DEFINE_ROW)
 BAD_OPS(DEFINE_ROW)
 BAD_MALLOC(DEFINE_ROW)
 BAD_POOL(DEFINE_ROW)
+BAD_XF(DEFINE_ROW)
+BAD_XF_MALLOC(DEFINE_ROW)
 BAD_XFAIL(DEFINE_XFAIL)
 
 static const ca_test tests[] = {
     BAD_CORE(LIST_ROW) BAD_OPS(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
+    BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW)
     BAD_XFAIL(LIST_XFAIL)
     {NULL, NULL}};
 

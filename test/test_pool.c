@@ -21,21 +21,6 @@
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_ACQ_REL)
 
-/* ThreadSanitizer starts a thread of its own with the first thread a
-** program makes, and keeps it: a process under it never has one thread
-** again, so the library (rightly) never finds a deadlock provable there.
-** The tests that need one skip under it. */
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-
 /* Threads of this process, or -1 where /proc does not tell. */
 static int count_threads(void)
 {

@@ -39,8 +39,10 @@ static void busy_ms(uint32_t ms)
 }
 
 /* Who woke, in what order, at what time. */
+/* On a board the log lives on a stack of a few KiB. */
+#define LOG_MAX (CA_TEST_SMALL ? 64 : 1024)
 typedef struct wake_log {
-    int order[1024];
+    int order[LOG_MAX];
     int n;
     fake_clock *fc; /* when set, times are read from it */
 } wake_log;
@@ -68,7 +70,7 @@ static int waiter_fn(ca_go *g)
     TAKE_SIGNAL(g, w->ch);
     w->status = GO_STATUS(g);
     w->woke = log_time(w->log);
-    if (w->log->n < 1024)
+    if (w->log->n < LOG_MAX)
         w->log->order[w->log->n++] = w->id;
     GO_END(g);
 }
@@ -103,7 +105,7 @@ static int sleeper_fn(ca_go *g)
     SLEEP(g, z->ms);
     z->status = GO_STATUS(g);
     z->woke = log_time(z->log);
-    if (z->log->n < 1024)
+    if (z->log->n < LOG_MAX)
         z->log->order[z->log->n++] = z->id;
     GO_END(g);
 }
@@ -136,7 +138,7 @@ static int dlgo_fn(ca_go *g)
     ALTS(g, d->cases, 2, 0);
     d->alt = GO_ALT(g);
     d->woke = log_time(d->log);
-    if (d->log->n < 1024)
+    if (d->log->n < LOG_MAX)
         d->log->order[d->log->n++] = d->id;
     GO_END(g);
 }

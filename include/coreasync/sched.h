@@ -96,6 +96,9 @@ struct ca_sched {
     size_t ntimers;         /* in the heap                                */
     size_t refs;            /* outside sources that may wake blocks       */
     size_t nlost;           /* blocks lost in a switch of the user's      */
+    struct ca__io *io;      /* blocks waiting on descriptors (io.h)       */
+    int io_wake;            /* its pipe's write end, or -1                */
+    int io_polling;         /* a thread waits in poll(2) on them          */
     unsigned flags;         /* private                                    */
 #if CA_HAVE_THREADS
     struct ca__pool *pool;  /* its workers (ca_sched_start), or NULL      */
@@ -106,7 +109,10 @@ struct ca_sched {
     unsigned epoch;         /* kicks so far: a wait that began before the */
                             /* latest one does not sleep                  */
     pthread_mutex_t mu;     /* for sleeping and wake-ups only             */
-    pthread_cond_t cv;
+    pthread_cond_t cv;      /* where drivers and blocked threads sleep    */
+    pthread_cond_t wcv;     /* where a pool's idle workers sleep: a kick  */
+                            /* for one of them wakes a worker, no other   */
+    int inflight;           /* wakers from outside still touching it      */
 #endif
 };
 

@@ -79,6 +79,7 @@ struct ca_waiter {
 #define CA__W_ALT 0x02    /* an alts case: claim u.claim before use       */
 #define CA__W_QUEUED 0x04 /* linked into a channel's queue right now      */
 #define CA__W_DONE 0x08   /* completed; its wake is due or delivered      */
+#define CA__W_IO 0x10     /* in a scheduler's list of descriptor waits    */
 
 #ifdef __cplusplus
 }

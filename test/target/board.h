@@ -1,16 +1,21 @@
 /*
 ** board.h: what a test or demo image needs from the board it runs on
-** (QEMU's mps2-an385 or microbit, see boards): a SysTick millisecond
-** clock, a way to sleep until the next interrupt, and a fault that ends
-** the run instead of hanging it. Output goes through semihosting
-** (picolibc's stdio). MIT licence, see COPYING.
+** (QEMU's mps2-an385 or microbit, see boards): the library's Cortex-M
+** port with a SysTick millisecond clock, a way to sleep until the next
+** interrupt, a fault that ends the run instead of hanging it, and the
+** board's periodic timer and UART as interrupt sources (timer.c,
+** uart.c). Output goes through semihosting (picolibc's stdio).
+** MIT licence, see COPYING.
 */
 #ifndef CA_TARGET_BOARD_H
 #define CA_TARGET_BOARD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-/* Starts SysTick at 1 kHz from BOARD_CPU_HZ (given by the build). */
+/* Makes ca_port_cortex_m the library's port (call it first, before any
+** scheduler is made) and starts SysTick at 1 kHz from BOARD_CPU_HZ
+** (given by the build) to feed the port's clock. */
 void board_init(void);
 
 /* Milliseconds since board_init(), wrapping as the library expects. */
@@ -28,5 +33,26 @@ void board_idle(void *ud, uint32_t ms);
 /* Ends the run with exit status 1 and msg on the console if ms pass
 ** before the next call (0 disarms): a hang becomes a named failure. */
 void board_watchdog(uint32_t ms, const char *msg);
+
+/* Peripheral interrupts (both boards have 32): fn runs in handler mode
+** when interrupt `irq` fires; NULL disables it. */
+#define BOARD_NIRQ 32u
+void board_irq_set(unsigned irq, void (*fn)(void));
+
+/* The board's periodic timer (CMSDK TIMER0 on mps2-an385, nRF51 TIMER0
+** on microbit): fn runs every `cycles` CPU cycles (at least 16) from its
+** interrupt, until board_timer_stop(). */
+void board_timer_start(uint32_t cycles, void (*fn)(void));
+void board_timer_stop(void);
+
+/* The board's UART (CMSDK UART0 on mps2-an385, nRF51 UART0 on microbit;
+** QEMU's -serial), both ways from its interrupts: rx runs with each byte
+** received and returns 1 if it took it; on 0 the byte is held and
+** reception paused until board_uart_rx_resume(). tx runs whenever the
+** transmitter is free and returns 1 with the next byte to send in *c, 0
+** when it has none; board_uart_kick() makes it ask again. */
+void board_uart_start(int (*rx)(unsigned char c), int (*tx)(unsigned char *c));
+void board_uart_rx_resume(void);
+void board_uart_kick(void);
 
 #endif /* CA_TARGET_BOARD_H */

@@ -6,14 +6,13 @@
 ** failed, 99 on a fault. A test that hangs is ended by the SysTick
 ** watchdog, with its name. MIT licence, see COPYING.
 **
-** The clock: a bare-metal library has none until ca_sched_set_clock()
-** gives one, as a firmware's main does. The test sources call
-** ca_sched_init() and measure with tick_ms(), as on a POSIX host; so the
-** build compiles them with -Dca_sched_init=fw_sched_init, and every
-** scheduler a test makes (and the default one) gets the board's SysTick
-** clock and WFI idle: the timer tests then run on real interrupts. The
-** few tests that read the POSIX clock or sleep directly get
-** clock_gettime() and nanosleep() on the same SysTick (posix_time.h).
+** The clock: board_init() makes the library's Cortex-M port the port
+** (ca_port_set) before any scheduler exists, as a firmware's main does,
+** so every scheduler a test makes (and the default one) reads the port's
+** SysTick clock and sleeps in its WFI: the timer tests run on real
+** interrupts, through the code a firmware ships. The few tests that read
+** the POSIX clock or sleep directly get clock_gettime() and nanosleep()
+** on the same SysTick (posix_time.h).
 */
 #include <setjmp.h>
 #include <stdio.h>
@@ -50,8 +49,6 @@ int nanosleep(const struct timespec *rqtp, struct timespec *rmtp)
         rmtp->tv_sec = 0, rmtp->tv_nsec = 0;
     return 0;
 }
-
-int fw_sched_init(ca_sched *s);
 
 static jmp_buf fatal_jmp;
 static unsigned test_failures;
@@ -101,13 +98,38 @@ uint32_t tick_ms(void)
     return board_ms();
 }
 
-int fw_sched_init(ca_sched *s)
-{
-    int rc = ca_sched_init(s);
+/* The stack is the one thing a 16 KiB board runs out of without a fault:
+** it grows down over the heap and .bss unnoticed. So it is painted from
+** its limit (picolibc's __stack - __stack_size, where the heap stops) up
+** to the current frame at start, and after each test the lowest word no
+** longer painted says how deep it went: the limit itself means overflow. */
+extern uint32_t __stack[], __bss_end[];
+extern char __stack_size[];
+#define PAINT 0xdeadbeefu
+#define STACK_LIMIT ((volatile uint32_t *)((uintptr_t)__stack - \
+                                           (uintptr_t)__stack_size))
 
-    if (rc == CA_OK)
-        rc = ca_sched_set_clock(s, board_now, board_idle, NULL);
-    return rc;
+static void stack_paint(void)
+{
+    volatile uint32_t *p = STACK_LIMIT;
+    uint32_t sp;
+
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    if (p < __bss_end) /* overlaps .bss: ca_test_run refuses to run */
+        return;
+    while ((uintptr_t)p < sp - 64u) /* clear of this frame */
+        *p++ = PAINT;
+}
+
+static uintptr_t stack_max;
+
+static uintptr_t stack_used(void)
+{
+    const volatile uint32_t *p = STACK_LIMIT;
+
+    while (p < __stack && *p == PAINT)
+        p++;
+    return (uintptr_t)__stack - (uintptr_t)p;
 }
 
 /* Runs one test; a failed fatal assertion jumps back here. Returns how
@@ -117,10 +139,16 @@ static unsigned run_one(const ca_test *t)
     test_failures = 0;
     printf("  Test: %s ...", t->name);
     fflush(stdout);
+    stack_paint();
     board_watchdog(TEST_WATCHDOG_MS, t->name);
     if (setjmp(fatal_jmp) == 0)
         t->fn();
     board_watchdog(0, NULL);
+    if (stack_used() > stack_max)
+        stack_max = stack_used();
+    if (stack_used() >= (uintptr_t)__stack_size)
+        (void)CU_assertImplementation(CU_FALSE, 0, "the stack overflowed",
+                                      t->name, "", CU_FALSE);
     if (test_failures == 0)
         printf("passed\n");
     return test_failures;
@@ -129,12 +157,18 @@ static unsigned run_one(const ca_test *t)
 int ca_test_run(const char *suite, const ca_test *tests)
 {
     unsigned passed = 0, failed = 0;
-    int rc;
 
+    /* picolibc's linker script reserves 2 KiB for the stack whatever
+    ** __stack_size says: a .bss that reaches into the rest is ours to see. */
+    if (STACK_LIMIT < __bss_end) {
+        printf(".bss overlaps the stack by %lu bytes: lower __stack_size "
+               "in test/target/boards\n",
+               (unsigned long)((uintptr_t)__bss_end - (uintptr_t)STACK_LIMIT));
+        return 99;
+    }
     board_init();
-    rc = ca_sched_set_clock(ca_sched_default(), board_now, board_idle, NULL);
-    if (rc != CA_OK) {
-        printf("ca_sched_set_clock: %s\n", ca_err_name(rc));
+    if (ca_port_get() != &ca_port_cortex_m) {
+        printf("ca_port_set did not take the Cortex-M port\n");
         return 99;
     }
     printf("Suite: %s\n", suite);
@@ -144,6 +178,8 @@ int ca_test_run(const char *suite, const ca_test *tests)
         else
             failed++;
     }
-    printf("\n# ca_test %s: %u passed, %u failed\n", suite, passed, failed);
+    printf("\nstack: %lu of %lu bytes at most\n", (unsigned long)stack_max,
+           (unsigned long)(uintptr_t)__stack_size);
+    printf("# ca_test %s: %u passed, %u failed\n", suite, passed, failed);
     return failed != 0 ? 1 : 0;
 }

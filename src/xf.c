@@ -1,0 +1,407 @@
+/*
+** xf.c: transforms on channels (core.async's `(chan n xform ex-handler)`,
+** SPEC 2.7), and their composition. MIT licence, see COPYING.
+**
+** A transformed channel keeps sizeof(ca_chan): its transform, error
+** handler and completed flag live in a header in front of its ring, in
+** the caller's storage, and the CA__CH_XF flag sends its puts and takes
+** here (through the header's ops table: this file is a layer above
+** chan.c, which must not call up).
+**
+** Every put goes into the buffer, never straight to a taker: the step
+** runs under the channel's lock, its outputs pass through chan.c's door
+** (so a dropping or sliding buffer applies its policy to each), then the
+** takers that wait are served from the buffer. A fixed channel accepts a
+** put while it holds fewer than `cap` values, as core.async does; its
+** ring has 2 * max_out slots more, for the surplus of one step and of the
+** completion, so no output is ever lost (see CA_XF_STORAGE).
+**
+** Two defects of core.async are fixed on purpose (SPEC 2.2, 2.4): the
+** completion runs exactly once (core.async runs it on every take from a
+** closed, drained channel); and when a step stops the channel, the puts
+** still waiting are refused with CA_CLOSED instead of being told true
+** and dropped.
+*/
+#include <limits.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The header is placed at the first CA__XF_ALIGN boundary of the storage:
+** that must suit it. */
+struct hdr_probe {
+    char c;
+    ca__xf_hdr h;
+};
+CA_STATIC_ASSERT(hdr_align, offsetof(struct hdr_probe, h) <= CA__XF_ALIGN);
+
+/* ------------------------------------------------------------ emit */
+
+int ca_xf_emit(ca_xf_out *out, const void *val)
+{
+    if (out == NULL || out->fn == NULL)
+        return CA_EINVAL;
+    return out->fn(out, val);
+}
+
+/* The end of the line on a channel: the ring, within the step's budget.
+** A step that emits past max_out is refused rather than let overrun the
+** ring. */
+typedef struct chan_out {
+    ca_xf_out base;
+    ca_chan *ch;
+    unsigned left;
+} chan_out;
+
+static int chan_emit(ca_xf_out *self, const void *val)
+{
+    chan_out *o = (chan_out *)self;
+
+    if (val == NULL && o->ch->elem_size != 0)
+        return CA_EINVAL;
+    if (o->left == 0)
+        return CA_ERANGE;
+    o->left--;
+    CA_ASSERT(o->ch->count < CA__XF_HDR(o->ch)->room ||
+              CA__KIND(o->ch) != CA_FIXED);
+    ca__buf_add_locked(o->ch, val);
+    return CA_OK;
+}
+
+/* A code the waiter's status byte can carry. */
+static int clamp(int rc)
+{
+    return rc < -127 ? CA_ERANGE : rc;
+}
+
+/* One step (in != NULL) or the completion, then the error handler if it
+** failed. Returns CA_OK, CA_XF_STOP or an error. */
+static int run(ca_chan *ch, const void *in, int finish)
+{
+    ca__xf_hdr *h = CA__XF_HDR(ch);
+    chan_out o;
+    int rc;
+
+    o.base.fn = chan_emit;
+    o.ch = ch;
+    o.left = h->xf->max_out;
+    if (finish)
+        rc = h->xf->complete != NULL ? h->xf->complete(h->xf, &o.base) : CA_OK;
+    else
+        rc = h->xf->step(h->xf, in, &o.base);
+    if (rc < 0 && h->err != NULL)
+        rc = h->err(h->err_ud, rc, in, &o.base);
+    if (rc > 0 && rc != CA_XF_STOP) /* not a step's answer: a bug of its */
+        rc = CA_EINVAL;
+    return clamp(rc);
+}
+
+/* Waiting takes get what the buffer holds (takers wait only while it is
+** empty, so they come before anything it holds now). */
+static void serve(ca_chan *ch, ca__wakelist *wl)
+{
+    ca_waiter *t;
+
+    while (ch->count != 0 && (t = ca__claim_locked(ch, 1)) != NULL) {
+        ca__buf_remove_locked(ch, t->val);
+        ca__complete_locked(wl, t, CA_OK);
+    }
+}
+
+/* The completion, once, when the channel is closed and no put waits. */
+static void finish(ca_chan *ch, ca__wakelist *wl)
+{
+    ca__xf_hdr *h = CA__XF_HDR(ch);
+
+    if (h->done || ch->nputters != 0)
+        return;
+    h->done = 1;
+    (void)run(ch, NULL, 1); /* closed already: a STOP changes nothing */
+    serve(ch, wl);
+}
+
+/* A step said STOP: puts still waiting are refused, and the channel
+** closes (which runs the completion). */
+static void stop(ca_chan *ch, ca__wakelist *wl)
+{
+    ca_waiter *p;
+
+    while ((p = ca__claim_locked(ch, 0)) != NULL)
+        ca__complete_locked(wl, p, CA_CLOSED);
+    ca__close_locked(ch, wl);
+}
+
+static int accepts(ca_chan *ch)
+{
+    return CA__KIND(ch) != CA_FIXED || ch->count < CA__XF_HDR(ch)->cap;
+}
+
+static int xf_put(ca_chan *ch, const void *src, ca__wakelist *wl)
+{
+    int rc;
+
+    if (ch->flags & CA__CH_CLOSED)
+        return CA_CLOSED;
+    if (src == NULL && CA__XF_HDR(ch)->xf->in_size != 0)
+        return CA_EINVAL;
+    if (!accepts(ch))
+        return CA_AGAIN;
+    rc = run(ch, src, 0);
+    serve(ch, wl);
+    if (rc == CA_XF_STOP) {
+        stop(ch, wl);
+        rc = CA_OK; /* this put's outputs stand */
+    }
+    return rc;
+}
+
+/* Room was made: waiting puts go through the step, oldest first. */
+static void refill(ca_chan *ch, ca__wakelist *wl)
+{
+    ca_waiter *p;
+    int rc;
+
+    while (accepts(ch) && (p = ca__claim_locked(ch, 0)) != NULL) {
+        rc = run(ch, p->val, 0);
+        ca__complete_locked(wl, p, rc == CA_XF_STOP ? CA_OK : rc);
+        if (rc == CA_XF_STOP) {
+            stop(ch, wl);
+            return;
+        }
+    }
+}
+
+static int xf_take(ca_chan *ch, void *dst, ca__wakelist *wl)
+{
+    int got = ch->count != 0;
+
+    if (got)
+        ca__buf_remove_locked(ch, dst);
+    refill(ch, wl);
+    if (ch->flags & CA__CH_CLOSED)
+        finish(ch, wl);
+    if (!got && ch->count != 0) {
+        ca__buf_remove_locked(ch, dst);
+        got = 1;
+    }
+    serve(ch, wl);
+    if (got)
+        return CA_OK;
+    return (ch->flags & CA__CH_CLOSED) ? CA_CLOSED : CA_AGAIN;
+}
+
+static int xf_can_put(ca_chan *ch)
+{
+    return (ch->flags & CA__CH_CLOSED) || accepts(ch);
+}
+
+static const struct ca__xf_ops xf_ops = {xf_put, xf_take, finish, xf_can_put};
+
+/* ------------------------------------------------------------ init */
+
+static int check_xf(const ca_xf *xf)
+{
+    if (xf == NULL || xf->step == NULL || xf->max_out == 0)
+        return CA_EINVAL;
+    if (xf->in_size > CA_MAX_ELEM_SIZE || xf->out_size > CA_MAX_ELEM_SIZE)
+        return CA_ERANGE;
+    return CA_OK;
+}
+
+/* Checks what a channel with a transform needs, except its storage, and
+** gives the slots of its ring and their bytes. */
+static int check(ca_buf_kind kind, size_t cap, const ca_xf *xf, size_t *room,
+                 size_t *bytes)
+{
+    int rc;
+
+    if (kind == CA_UNBUFFERED) /* as core.async: a transform needs a buffer */
+        return CA_EINVAL;
+    if ((rc = check_xf(xf)) != CA_OK)
+        return rc;
+    if (kind == CA_FIXED || kind == CA_DROPPING || kind == CA_SLIDING) {
+        if (cap == 0)
+            return CA_EINVAL;
+        if (cap > CA_MAX_CAPACITY)
+            return CA_ERANGE;
+    } else if (kind != CA_PROMISE || cap != 1) {
+        return CA_EINVAL;
+    }
+    *room = cap;
+    if (kind == CA_FIXED) {
+        if (xf->max_out > (CA_MAX_CAPACITY - cap) / 2)
+            return CA_ERANGE;
+        *room = cap + 2u * (size_t)xf->max_out;
+    }
+    if (xf->out_size != 0 &&
+        *room > ((size_t)-1 - sizeof(ca__xf_hdr) - CA__XF_ALIGN) / xf->out_size)
+        return CA_ERANGE;
+    *bytes = sizeof(ca__xf_hdr) + CA__XF_ALIGN + *room * xf->out_size;
+    return CA_OK;
+}
+
+int ca_chan_init_xf(ca_chan *ch, ca_buf_kind kind, size_t cap, void *storage,
+                    size_t storage_size, ca_xf *xf, ca_xf_err_fn err,
+                    void *err_ud)
+{
+    unsigned char *base;
+    ca__xf_hdr *h;
+    size_t room, bytes, pad;
+    int rc;
+
+    if (ch == NULL || storage == NULL)
+        return CA_EINVAL;
+    if ((rc = check(kind, cap, xf, &room, &bytes)) != CA_OK)
+        return rc;
+    if (storage_size < bytes) /* CA_XF_STORAGE: the header, its padding */
+        return CA_ERANGE;
+    pad = (CA__XF_ALIGN - (size_t)((uintptr_t)storage % CA__XF_ALIGN)) %
+          CA__XF_ALIGN;
+    base = (unsigned char *)storage + pad;
+    h = (ca__xf_hdr *)(void *)base;
+    rc = ca_chan_init(ch, kind, room, xf->out_size, base + sizeof *h,
+                      room * xf->out_size);
+    if (rc != CA_OK) /* check() made sure it cannot be */
+        return rc;
+    memset(h, 0, sizeof *h);
+    h->ops = &xf_ops;
+    h->xf = xf;
+    h->err = err;
+    h->err_ud = err_ud;
+    h->cap = (uint32_t)cap;
+    h->room = (uint32_t)room;
+    ch->buf = base + sizeof *h; /* even for outputs of size 0: the header */
+    ch->flags |= CA__CH_XF;
+    return rc;
+}
+
+#if CA_HAVE_MALLOC
+int ca_chan_new_xf(ca_chan **out, ca_buf_kind kind, size_t cap, ca_xf *xf,
+                   ca_xf_err_fn err, void *err_ud)
+{
+    ca_chan *ch;
+    size_t room, bytes;
+    int rc;
+
+    if (out == NULL)
+        return CA_EINVAL;
+    *out = NULL;
+    if ((rc = check(kind, cap, xf, &room, &bytes)) != CA_OK)
+        return rc;
+    if (bytes > (size_t)-1 - sizeof *ch)
+        return CA_ERANGE;
+    if ((ch = (ca_chan *)ca__alloc(sizeof *ch + bytes)) == NULL)
+        return CA_ENOMEM;
+    rc = ca_chan_init_xf(ch, kind, cap, ch + 1, bytes, xf, err, err_ud);
+    CA_ASSERT(rc == CA_OK);
+    ch->flags |= CA__CH_OWNED;
+    *out = ch;
+    return rc;
+}
+#endif
+
+/* ------------------------------------------------------------ comp */
+
+/* Where stage i's outputs go: stage i+1's step, or after the last stage
+** the composed transform's own output. Built on the stack per call, so
+** the composed transform keeps no pointer to a caller's output. */
+typedef struct stage_out {
+    ca_xf_out base;
+    ca_xf *next;          /* NULL after the last stage                    */
+    ca_xf_out *final;
+} stage_out;
+
+static int stage_emit(ca_xf_out *self, const void *val)
+{
+    stage_out *o = (stage_out *)self, down;
+
+    if (o->next == NULL)
+        return ca_xf_emit(o->final, val);
+    down.base.fn = stage_emit;
+    down.next = o->next->next;
+    down.final = o->final;
+    return o->next->step(o->next, val, &down.base);
+}
+
+static int comp_step(ca_xf *xf, const void *in, ca_xf_out *out)
+{
+    ca_xf_comp_t *c = (ca_xf_comp_t *)xf;
+    stage_out o;
+
+    o.base.fn = stage_emit;
+    o.next = c->stages[0]->next;
+    o.final = out;
+    return c->stages[0]->step(c->stages[0], in, &o.base);
+}
+
+/* Each stage's completion in flow order, its outputs through the stages
+** after it, which complete after it: transducer order. A stage that
+** stopped does not stop the completions after it (they flush). */
+static int comp_complete(ca_xf *xf, ca_xf_out *out)
+{
+    ca_xf_comp_t *c = (ca_xf_comp_t *)xf;
+    size_t i;
+    int rc, first = CA_OK;
+
+    for (i = 0; i < c->n; i++) {
+        stage_out o;
+        ca_xf *s = c->stages[i];
+
+        if (s->complete == NULL)
+            continue;
+        o.base.fn = stage_emit;
+        o.next = s->next;
+        o.final = out;
+        rc = s->complete(s, &o.base);
+        if (rc < 0 && first == CA_OK)
+            first = rc;
+    }
+    return first;
+}
+
+static int mul_ok(unsigned *acc, unsigned m)
+{
+    if (m != 0 && *acc > UINT_MAX / m)
+        return 0;
+    *acc *= m;
+    return 1;
+}
+
+int ca_xf_comp(ca_xf **xfs, size_t n, ca_xf_comp_t *c)
+{
+    unsigned prod = 1, fin = 0; /* after stage i: one step's, completion's */
+    size_t i;
+    int rc;
+
+    if (xfs == NULL || n == 0 || c == NULL)
+        return CA_EINVAL;
+    for (i = 0; i < n; i++) {
+        if ((rc = check_xf(xfs[i])) != CA_OK)
+            return rc;
+        if (i > 0 && xfs[i - 1]->out_size != xfs[i]->in_size)
+            return CA_EINVAL;
+    }
+    /* From the last stage back: a step of stage i yields max_out_i inputs
+    ** to what follows; the completion of i, max_out_i more, then the
+    ** completions after it. */
+    for (i = n; i-- > 0;) {
+        unsigned m = xfs[i]->max_out, f = 0;
+
+        if (xfs[i]->complete != NULL && (f = m, !mul_ok(&f, prod)))
+            return CA_ERANGE;
+        if (f > UINT_MAX - fin || !mul_ok(&prod, m))
+            return CA_ERANGE;
+        fin += f;
+    }
+    for (i = 0; i < n; i++)
+        xfs[i]->next = i + 1 < n ? xfs[i + 1] : NULL;
+    memset(c, 0, sizeof *c);
+    c->xf.step = comp_step;
+    c->xf.complete = comp_complete;
+    c->xf.in_size = xfs[0]->in_size;
+    c->xf.out_size = xfs[n - 1]->out_size;
+    c->xf.max_out = prod > fin ? prod : fin;
+    c->stages = xfs;
+    c->n = n;
+    return CA_OK;
+}
