@@ -23,6 +23,19 @@ int ca__ops_elem(ca_chan *ch, size_t *elem)
     return rc;
 }
 
+int ca__ops_put_elem(ca_chan *ch, size_t *elem)
+{
+    int rc = ca__ops_elem(ch, elem);
+
+    if (rc == CA_OK) {
+        CA__LOCK(ch); /* the flags byte also holds CLOSED, set by others */
+        if (ch->flags & CA__CH_XF)
+            *elem = CA__XF_HDR(ch)->xf->in_size;
+        CA__UNLOCK(ch);
+    }
+    return rc;
+}
+
 int ca__ops_retain(ca_chan *const *chs, size_t n)
 {
     size_t i;

@@ -53,7 +53,7 @@ int ca_merge(ca_merge_state *st, ca_sched *s, ca_chan *const *chs, size_t n,
         return CA_EINVAL;
     if (n > CA_ALTS_MAX)
         return CA_ERANGE;
-    if ((rc = ca__ops_elem(out, &e)) != CA_OK)
+    if ((rc = ca__ops_put_elem(out, &e)) != CA_OK)
         return rc;
     for (i = 0; i < n; i++) {
         if ((rc = ca__ops_elem(chs[i], &ei)) != CA_OK)

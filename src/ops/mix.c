@@ -160,7 +160,7 @@ int ca_mix(ca_mix_state *m, ca_sched *s, ca_chan *out, void *val,
         return CA_EINVAL;
     if (max >= CA_ALTS_MAX)
         return CA_ERANGE;
-    if ((rc = ca__ops_elem(out, &e)) != CA_OK ||
+    if ((rc = ca__ops_put_elem(out, &e)) != CA_OK ||
         (rc = ca__ops_check(s, &m->go)) != CA_OK)
         return rc;
 #if !CA_HAVE_MALLOC

@@ -203,7 +203,7 @@ int ca_mult_tap(ca_mult_state *m, ca_chan *ch, int close)
 
     if (m == NULL)
         return CA_EINVAL;
-    if ((rc = ca__ops_elem(ch, &e)) != CA_OK)
+    if ((rc = ca__ops_put_elem(ch, &e)) != CA_OK)
         return rc;
     if (e != m->elem || ch == m->src)
         return CA_EINVAL;

@@ -44,12 +44,13 @@ static int onto(ca_onto_state *st, ca_sched *s, ca_chan *ch,
 
     chs[0] = ch;
     chs[1] = done;
-    if ((rc = ca__ops_elem(ch, &e)) != CA_OK)
+    if ((rc = ca__ops_put_elem(ch, &e)) != CA_OK)
         return rc;
     if (values == NULL && n != 0 && e != 0)
         return CA_EINVAL;
     if (done != NULL) {
-        if ((rc = ca_chan_inspect(done, &di)) != CA_OK)
+        if ((rc = ca_chan_inspect(done, &di)) != CA_OK ||
+            (rc = ca__ops_put_elem(done, &di.elem_size)) != CA_OK)
             return rc;
         if (di.elem_size != sizeof(size_t) || di.capacity == 0 || done == ch)
             return CA_EINVAL;
@@ -83,7 +84,7 @@ int ca_onto_chan_blocking(ca_chan *ch, const void *values, size_t n,
 
     if (put != NULL)
         *put = 0;
-    if ((rc = ca__ops_elem(ch, &e)) != CA_OK)
+    if ((rc = ca__ops_put_elem(ch, &e)) != CA_OK)
         return rc;
     if (values == NULL && n != 0 && e != 0)
         return CA_EINVAL;

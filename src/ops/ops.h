@@ -6,7 +6,8 @@
 ** the public API, with three exceptions kept here: the scheduler's
 ** liveness (so that an allocating call can refuse a bad scheduler before
 ** it allocates a block that could then never be started, hence never
-** freed), the allocator hook, and the spin lock that guards the tap lists
+** freed), the allocator hook, the size a transformed channel's puts carry, and
+** the spin lock that guards the tap lists
 ** of mult against the calls that change them from other threads.
 */
 #ifndef CA_OPS_OPS_H
@@ -20,6 +21,10 @@ int ca__ops_check(ca_sched *s, ca_go *st);
 
 /* The element size of a live channel, into *elem (may be NULL). */
 int ca__ops_elem(ca_chan *ch, size_t *elem);
+
+/* The size of a value put into ch: its element size, or its transform's
+** input size (ca_chan_init_xf), which is what a put carries there. */
+int ca__ops_put_elem(ca_chan *ch, size_t *elem);
 
 /* Retains the n channels (NULLs skipped), all or none. */
 int ca__ops_retain(ca_chan *const *chs, size_t n);

@@ -39,7 +39,7 @@ int ca_pipe(ca_pipe_state *st, ca_sched *s, ca_chan *from, ca_chan *to,
     chs[0] = from;
     chs[1] = to;
     if ((rc = ca__ops_elem(from, &e1)) != CA_OK ||
-        (rc = ca__ops_elem(to, &e2)) != CA_OK)
+        (rc = ca__ops_put_elem(to, &e2)) != CA_OK)
         return rc;
     if (e1 != e2 || from == to || CA__OPS_NEED_VAL(st, val, e1))
         return CA_EINVAL;

@@ -101,7 +101,7 @@ int ca_pub_topic(ca_pub_state *p, ca_topic *t, uintptr_t topic,
 
     if (p == NULL || t == NULL)
         return CA_EINVAL;
-    if ((rc = ca__ops_elem(ch, &e)) != CA_OK)
+    if ((rc = ca__ops_put_elem(ch, &e)) != CA_OK)
         return rc;
     if (e != p->elem || ch == p->src)
         return CA_EINVAL;

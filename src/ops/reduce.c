@@ -52,7 +52,8 @@ int ca_reduce(ca_reduce_state *st, ca_sched *s, ca_reduce_fn f, void *ud,
     if ((rc = ca__ops_elem(from, &e)) != CA_OK)
         return rc;
     if (result != NULL) {
-        if ((rc = ca_chan_inspect(result, &ri)) != CA_OK)
+        if ((rc = ca_chan_inspect(result, &ri)) != CA_OK ||
+            (rc = ca__ops_put_elem(result, &ri.elem_size)) != CA_OK)
             return rc;
         if (ri.elem_size != acc_size || ri.capacity == 0 || result == from)
             return CA_EINVAL;

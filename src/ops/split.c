@@ -44,8 +44,9 @@ int ca_split(ca_split_state *st, ca_sched *s, ca_pred_fn pred, void *ud,
     chs[2] = f;
     if (pred == NULL)
         return CA_EINVAL;
-    for (i = 0; i < 3; i++)
-        if ((rc = ca__ops_elem(chs[i], &e[i])) != CA_OK)
+    for (i = 0; i < 3; i++) /* a take from the first, puts to the others */
+        if ((rc = i == 0 ? ca__ops_elem(chs[i], &e[i])
+                         : ca__ops_put_elem(chs[i], &e[i])) != CA_OK)
             return rc;
     if (e[1] != e[0] || e[2] != e[0] || t == f ||
         CA__OPS_NEED_VAL(st, val, e[0]))

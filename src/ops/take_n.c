@@ -37,7 +37,7 @@ int ca_take_n(ca_take_n_state *st, ca_sched *s, ca_chan *from, size_t n,
     chs[0] = from;
     chs[1] = out;
     if ((rc = ca__ops_elem(from, &e1)) != CA_OK ||
-        (rc = ca__ops_elem(out, &e2)) != CA_OK)
+        (rc = ca__ops_put_elem(out, &e2)) != CA_OK)
         return rc;
     if (e1 != e2 || from == out || CA__OPS_NEED_VAL(st, val, e1))
         return CA_EINVAL;
