@@ -17,6 +17,7 @@
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
+#include <coreasync/ops.h>
 #include <coreasync/io.h>
 #include <coreasync/stream.h>
 #include <coreasync/bridge.h>

@@ -16,6 +16,8 @@
 **   alts.c timeout.c                       ALTS; timeout channels
 **   go.c blocking.c                        the DSL's calls, blocking calls
 **   diag.c                                 reports and dumps (stdio)
+**   ops/                                   the connectors: the public API,
+**                                          plus what ops/ops.h names
 **
 ** A lower layer that must reach a higher one does it through a pointer the
 ** higher one gave it: a waiter's waker (chan.c), a timer's waker

@@ -24,6 +24,20 @@ typedef struct fx {
     ca_alt alt[2];
     ca_timeout_chan tc;
     int v;
+    /* the connectors' states (ops.h) */
+    ca_pipe_state pipe;
+    ca_split_state split;
+    ca_merge_state merge;
+    ca_take_n_state take_n;
+    ca_reduce_state reduce;
+    ca_onto_state onto;
+    ca_mult_state mult;
+    ca_pub_state pub;
+    ca_topic topic;
+    ca_mix_state mix;
+    ca_mix_slot mix_slot;
+    ca_vec vec;
+    ca_chan *chs[2];
 } fx;
 
 static fx F;
@@ -278,6 +292,90 @@ static int thread_nop(void *arg, void *result)
     return CA_OK;
 }
 
+/* Functions the connectors call, never called here: refused before. */
+static int no_pred(const void *val, void *ud)
+{
+    (void)val;
+    (void)ud;
+    return 0;
+}
+
+static int no_reduce(void *acc, const void *val, void *ud)
+{
+    (void)acc;
+    (void)val;
+    (void)ud;
+    return 0;
+}
+
+static uintptr_t no_topic(const void *val, void *ud)
+{
+    (void)val;
+    (void)ud;
+    return 0;
+}
+
+/* A ca_vec of short, fed from the fixture's int channel. */
+static int into_wrong_size(void)
+{
+    short arr[2];
+
+    F.vec.data = arr;
+    F.vec.cap = 2;
+    F.vec.elem_size = sizeof(short);
+    return ca_into(&F.reduce, &F.s, &F.live, &F.vec, &F.v, NULL);
+}
+
+/* The connectors (issue 9): ROW(function, case, expression, code). */
+#define BAD_OPS(ROW)                                                         \
+    ROW(ca_pipe, null_from, ca_pipe(&F.pipe, &F.s, NULL, &F.unbuf, 1, &F.v), CA_EINVAL) \
+    ROW(ca_pipe, destroyed, ca_pipe(&F.pipe, &F.s, &F.dead, &F.unbuf, 1, &F.v), CA_EBADCHAN) \
+    ROW(ca_pipe, zeroed_sched, ca_pipe(&F.pipe, &F.zs, &F.live, &F.unbuf, 1, &F.v), CA_EINVAL) \
+    ROW(ca_pipe, same_chan, ca_pipe(&F.pipe, &F.s, &F.live, &F.live, 1, &F.v), CA_EINVAL) \
+    ROW(ca_pipe, null_val, ca_pipe(&F.pipe, &F.s, &F.live, &F.unbuf, 1, NULL), CA_EINVAL) \
+    ROW(ca_split, null_pred, ca_split(&F.split, &F.s, NULL, NULL, &F.live, &F.unbuf, &F.closed, &F.v), CA_EINVAL) \
+    ROW(ca_split, same_outputs, ca_split(&F.split, &F.s, no_pred, NULL, &F.live, &F.unbuf, &F.unbuf, &F.v), CA_EINVAL) \
+    ROW(ca_split, zeroed, ca_split(&F.split, &F.s, no_pred, NULL, &F.zero, &F.unbuf, &F.closed, &F.v), CA_EBADCHAN) \
+    ROW(ca_merge, null_chs, ca_merge(&F.merge, &F.s, NULL, 2, &F.unbuf, F.alt, &F.v), CA_EINVAL) \
+    ROW(ca_merge, too_many, ca_merge(&F.merge, &F.s, F.chs, (size_t)CA_ALTS_MAX + 1, &F.unbuf, F.alt, &F.v), CA_ERANGE) \
+    ROW(ca_merge, destroyed_out, ca_merge(&F.merge, &F.s, NULL, 0, &F.dead, NULL, &F.v), CA_EBADCHAN) \
+    ROW(ca_take_n, destroyed, ca_take_n(&F.take_n, &F.s, &F.dead, 1, &F.unbuf, &F.v), CA_EBADCHAN) \
+    ROW(ca_take_n, same_chan, ca_take_n(&F.take_n, &F.s, &F.live, 1, &F.live, &F.v), CA_EINVAL) \
+    ROW(ca_reduce, null_f, ca_reduce(&F.reduce, &F.s, NULL, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_reduce, unbuffered_result, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, &F.unbuf), CA_EINVAL) \
+    ROW(ca_into, null_vec, ca_into(&F.reduce, &F.s, &F.live, NULL, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_into, wrong_size, into_wrong_size(), CA_EINVAL) \
+    ROW(ca_onto_chan, null_values, ca_onto_chan(&F.onto, &F.s, &F.live, NULL, 2, 1, NULL), CA_EINVAL) \
+    ROW(ca_onto_chan, unbuffered_done, ca_onto_chan(&F.onto, &F.s, &F.live, &F.v, 1, 1, &F.unbuf), CA_EINVAL) \
+    ROW(ca_onto_chan, zeroed_sched, ca_onto_chan(&F.onto, &F.zs, &F.live, &F.v, 1, 1, NULL), CA_EINVAL) \
+    ROW(ca_onto_chan_blocking, destroyed, ca_onto_chan_blocking(&F.dead, &F.v, 1, 1, NULL), CA_EBADCHAN) \
+    ROW(ca_onto_chan_blocking, deadlock, ca_onto_chan_blocking(&F.unbuf, &F.v, 1, 0, NULL), CA_EDEADLOCK) \
+    ROW(ca_mult, null, ca_mult(NULL, &F.s, &F.live, &F.v, NULL, 0), CA_EINVAL) \
+    ROW(ca_mult, destroyed, ca_mult(&F.mult, &F.s, &F.dead, &F.v, NULL, 0), CA_EBADCHAN) \
+    ROW(ca_mult, max_without_slots, ca_mult(&F.mult, &F.s, &F.live, &F.v, NULL, 3), CA_EINVAL) \
+    ROW(ca_mult_tap, null, ca_mult_tap(NULL, &F.live, 0), CA_EINVAL) \
+    ROW(ca_mult_tap, destroyed, ca_mult_tap(&F.mult, &F.dead, 0), CA_EBADCHAN) \
+    ROW(ca_mult_untap, null, ca_mult_untap(NULL, &F.live), CA_EINVAL) \
+    ROW(ca_mult_untap_all, null, ca_mult_untap_all(NULL), CA_EINVAL) \
+    ROW(ca_pub, null, ca_pub(NULL, &F.s, &F.live, no_topic, NULL, NULL, &F.v), CA_EINVAL) \
+    ROW(ca_pub, null_topic_fn, ca_pub(&F.pub, &F.s, &F.live, NULL, NULL, NULL, &F.v), CA_EINVAL) \
+    ROW(ca_pub, destroyed, ca_pub(&F.pub, &F.s, &F.dead, no_topic, NULL, NULL, &F.v), CA_EBADCHAN) \
+    ROW(ca_pub_topic, null, ca_pub_topic(NULL, &F.topic, 0, &F.live, &F.v, NULL, 0), CA_EINVAL) \
+    ROW(ca_pub_topic, destroyed, ca_pub_topic(&F.pub, &F.topic, 0, &F.dead, &F.v, NULL, 0), CA_EBADCHAN) \
+    ROW(ca_pub_sub, null, ca_pub_sub(NULL, 0, &F.live, 0), CA_EINVAL) \
+    ROW(ca_pub_unsub, null, ca_pub_unsub(NULL, 0, &F.live), CA_EINVAL) \
+    ROW(ca_pub_unsub_all, null, ca_pub_unsub_all(NULL, NULL), CA_EINVAL) \
+    ROW(ca_pub_destroy, null, ca_pub_destroy(NULL), CA_EINVAL) \
+    ROW(ca_mix, null, ca_mix(NULL, &F.s, &F.live, &F.v, NULL, NULL, 0), CA_EINVAL) \
+    ROW(ca_mix, slots_without_cases, ca_mix(&F.mix, &F.s, &F.live, &F.v, &F.mix_slot, NULL, 1), CA_EINVAL) \
+    ROW(ca_mix, destroyed, ca_mix(&F.mix, &F.s, &F.dead, &F.v, NULL, NULL, 0), CA_EBADCHAN) \
+    ROW(ca_mix_admix, null, ca_mix_admix(NULL, &F.live), CA_EINVAL) \
+    ROW(ca_mix_admix, destroyed, ca_mix_admix(&F.mix, &F.dead), CA_EBADCHAN) \
+    ROW(ca_mix_unmix, null, ca_mix_unmix(NULL, &F.live), CA_EINVAL) \
+    ROW(ca_mix_unmix_all, null, ca_mix_unmix_all(NULL), CA_EINVAL) \
+    ROW(ca_mix_toggle, bad_flags, ca_mix_toggle(&F.mix, &F.live, 0x80, 0), CA_EINVAL) \
+    ROW(ca_mix_solo_mode, bad_mode, ca_mix_solo_mode(&F.mix, CA_MIX_SOLO), CA_EINVAL)
+
 #define BAD_CORE(ROW)                                                        \
     ROW(ca_chan_init, null, ca_chan_init(NULL, CA_FIXED, 1, 4, F.tbuf, 16), CA_EINVAL) \
     ROW(ca_chan_init, kind_0, ca_chan_init(&F.tmp, (ca_buf_kind)0, 1, 4, F.tbuf, 16), CA_EINVAL) \
@@ -456,7 +554,10 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_timeout, null, ca_timeout(&F.s, 1, NULL), CA_EINVAL)             \
     ROW(ca_timeout, too_long, ca_timeout(&F.s, CA_MAX_DELAY + 1, (ca_chan **)&F.alt), CA_ERANGE) \
     ROW(ca_timeout, zeroed_sched, ca_timeout(&F.zs, 1, (ca_chan **)&F.alt), CA_EINVAL) \
-    ROW(ca_set_allocator, none, (ca_set_allocator(NULL, NULL), 0), 0)
+    ROW(ca_set_allocator, none, (ca_set_allocator(NULL, NULL), 0), 0)    \
+    ROW(ca_to_chan, null_out, ca_to_chan(NULL, &F.s, &F.v, 1, sizeof F.v), CA_EINVAL) \
+    ROW(ca_to_chan, null_values, ca_to_chan((ca_chan **)&F.alt, &F.s, NULL, 1, sizeof F.v), CA_EINVAL) \
+    ROW(ca_vec_free, null, ca_vec_free(NULL), CA_EINVAL)
 #else
 #define BAD_MALLOC(ROW)
 #endif
@@ -610,6 +711,7 @@ BAD_TRACE(DEFINE_ROW)
 /* ---- end of the less boilerplate and trace block */
 
 BAD_CORE(DEFINE_ROW)
+BAD_OPS(DEFINE_ROW)
 BAD_MALLOC(DEFINE_ROW)
 BAD_POOL(DEFINE_ROW)
 BAD_XF(DEFINE_ROW)
@@ -617,7 +719,7 @@ BAD_XF_MALLOC(DEFINE_ROW)
 BAD_XFAIL(DEFINE_XFAIL)
 
 static const ca_test tests[] = {
-    BAD_CORE(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
+    BAD_CORE(LIST_ROW) BAD_OPS(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
     BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW)
     BAD_XFAIL(LIST_XFAIL)
     BAD_GROUP(LIST_ROW) BAD_SPAWN(LIST_ROW) BAD_TRACE(LIST_ROW)
