@@ -151,9 +151,9 @@ void ca__timer_cancel_locked(ca_sched *s, ca_timer *t)
 }
 
 /* Due timers fire one at a time, earliest first, on one thread at a
-** time, each with the lock released, so that every fire may take locks of its own (a timeout
-** closes its channel) and blocks woken by timers are made ready in
-** deadline order, whatever kind of timer woke them. `firing` marks the
+** time, each with the lock released, so that every fire may take locks of
+** its own (a timeout closes its channel) and blocks woken by timers are
+** made ready in deadline order, whatever kind of timer woke them. `firing` marks the
 ** one whose fire runs, for ca__timer_cancel_locked. */
 uint32_t ca__timers_fire(ca_sched *s)
 {
@@ -162,11 +162,17 @@ uint32_t ca__timers_fire(ca_sched *s)
 
     CA__SLOCK(s);
     if (s->firing != NULL) {
-        /* Another thread (a pool's worker) fires what is due: one at a
-        ** time keeps the deadline order, and `firing` means one timer. */
+        /* Another thread (a pool's worker) fires: one at a time keeps the
+        ** deadline order, and `firing` means one timer. It fires every
+        ** timer due before it lets go, so what is due now is its work, not
+        ** ours: answering 0 would have this thread come straight back for
+        ** the lock, and a loop of that can starve the firer of the lock it
+        ** needs to finish (it did under valgrind, whose threads take turns
+        ** on one core). The next deadline not yet due is ours to sleep to. */
         if ((t = s->timers) != NULL) {
             now = ca__now(s);
-            next = before(now, t->deadline) ? t->deadline - now : 0;
+            if (before(now, t->deadline))
+                next = t->deadline - now;
         }
     } else if (s->timers != NULL) {
         now = ca__now(s);
