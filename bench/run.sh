@@ -48,7 +48,7 @@ fails=0
 # the floor's way of failing a check) or a missing line counts as failed.
 one() {
   out=$(timeout "${PER_RUN_TIMEOUT:-300}" "$@"); rc=$?
-  line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]|HOP) ' | tail -1)
+  line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+|HOP) ' | tail -1)
   if [ $rc -ne 0 ] || [ -z "$line" ]; then
     echo "FAILED: $* (exit $rc)" >&2; fails=$((fails + 1)); return
   fi
