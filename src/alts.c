@@ -276,9 +276,13 @@ static int any_live(ca_alt *cases, size_t n)
 {
     size_t i;
 
-    for (i = 0; i < n; i++)
-        if (is_chan_case(&cases[i]) && !(cases[i].chan->flags & CA__CH_LIVE))
+    for (i = 0; i < n; i++) {
+        if (!is_chan_case(&cases[i]))
+            continue;
+        CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
+        if (!(cases[i].chan->flags & CA__CH_LIVE))
             return 0;
+    }
     return 1;
 }
 

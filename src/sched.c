@@ -386,8 +386,10 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     if (r != NULL)
         ca__result_deliver(r, val, size, &wl);
 #if CA_HAVE_MALLOC
-    if (owned)
+    if (owned) {
+        CA__FREED_ADD(g); /* before: the address may be reused at once */
         ca__free(g);
+    }
 #else
     (void)owned;
 #endif
@@ -412,7 +414,11 @@ int ca_sched_init(ca_sched *s)
     if (ca__platform_wait_init(s) != 0)
         return CA_ENOMEM;
 #endif
+#if defined(CA_DEBUG) && CA_DEBUG
+    s->flags = CA__S_LIVE | CA__S_MARK;
+#else
     s->flags = CA__S_LIVE;
+#endif
     return CA_OK;
 }
 
@@ -445,9 +451,16 @@ ca_sched *ca_sched_default(void)
 
 /* Every call that takes a scheduler starts here: NULL is the default
 ** one; storage that was never initialised, or was destroyed, is refused. */
-int ca__sched_live(ca_sched **s)
+int ca__sched_live_(ca_sched **s, const char *call)
 {
     *s = CA__SCHED(*s);
+#if defined(CA_DEBUG) && CA_DEBUG
+    if (((*s)->flags & CA__S_LIVE) &&
+        ((*s)->flags & CA__S_MARK_MASK) != CA__S_MARK)
+        ca__misuse(call, "scheduler never initialised (ca_sched_init)", *s);
+#else
+    (void)call;
+#endif
     return ((*s)->flags & CA__S_LIVE) ? CA_OK : CA_EINVAL;
 }
 
