@@ -14,8 +14,10 @@
 #include "internal.h"
 
 /* The hot path is one call, ca__chan_op: everything it uses is inlined,
-** except in a build for size (-Os), where the compiler decides. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+** except in a build for size (-Os), where the compiler decides, and in
+** one without optimisation (-O0: debuggers, and coverage, which would
+** count each branch once per place it is inlined). */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define HOT static inline __attribute__((always_inline))
 #else
 #define HOT static inline

@@ -477,6 +477,49 @@ static ca_xf *bx_xf(void)
     return &bx_map.xf;
 }
 
+/* The same map with one field broken (1: no step, 2: max_out 0, 3: input
+** size, 4: output size), for the checks of a pipeline. */
+static ca_xf bx_broken;
+
+static ca_xf *bx_xf_broken(int which)
+{
+    bx_broken = *bx_xf();
+    if (which == 1)
+        bx_broken.step = NULL;
+    else if (which == 2)
+        bx_broken.max_out = 0;
+    else if (which == 3)
+        bx_broken.in_size = 8;
+    else if (which == 5)
+        bx_broken.in_size = CA_MAX_ELEM_SIZE + 1;
+    else
+        bx_broken.out_size = 8;
+    return &bx_broken;
+}
+
+static ca_xf_out bx_out_nofn;
+
+/* ca_xf_comp of one stage. */
+static int bx_comp1(ca_xf *xf)
+{
+    ca_xf *xfs[1];
+
+    xfs[0] = xf;
+    return ca_xf_comp(xfs, 1, &bx_comp);
+}
+
+static int bx_init_cap(ca_buf_kind kind, size_t cap)
+{
+    return ca_chan_init_xf(&F.tmp, kind, cap, bx_st, sizeof bx_st, bx_xf(),
+                           NULL, NULL);
+}
+
+static int bx_pred(void *ud, const void *val)
+{
+    (void)ud;
+    return *(const int *)val != 0;
+}
+
 static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
 {
     return ca_chan_init_xf(ch, kind, 1, bx_st, size, xf, NULL, NULL);
@@ -503,7 +546,31 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
     ROW(ca_xf_partition_all, small_buf, ca_xf_partition_all(&bx_part, 4, 4, bx_st, 8), CA_ERANGE) \
     ROW(ca_xf_partition_by, null_key, ca_xf_partition_by(&bx_part, NULL, NULL, 4, 2, 4, bx_st, sizeof bx_st), CA_EINVAL) \
     ROW(ca_xf_dedupe, null_last, ca_xf_dedupe(&bx_dedupe, 4, NULL), CA_EINVAL) \
-    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, 4, 0), CA_EINVAL)
+    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, 4, 0), CA_EINVAL) \
+    ROW(ca_xf_emit, null_fn, ca_xf_emit(&bx_out_nofn, &F.v), CA_EINVAL)    \
+    ROW(ca_xf_comp, no_step, bx_comp1(bx_xf_broken(1)), CA_EINVAL)           \
+    ROW(ca_xf_comp, in_too_big, bx_comp1(bx_xf_broken(5)), CA_ERANGE)        \
+    ROW(ca_chan_init_xf, promise_cap_2, bx_init_cap(CA_PROMISE, 2), CA_EINVAL) \
+    ROW(ca_chan_init_xf, kind_99, bx_init_cap((ca_buf_kind)99, 1), CA_EINVAL) \
+    ROW(ca_chan_init_xf, cap_too_big, bx_init_cap(CA_SLIDING, (size_t)CA_MAX_CAPACITY + 1), CA_ERANGE) \
+    ROW(ca_chan_init_xf, in_too_big, bx_init(&F.tmp, CA_FIXED, sizeof bx_st, bx_xf_broken(5)), CA_ERANGE) \
+    ROW(ca_xf_map, in_too_big, ca_xf_map(&bx_map, bx_fn, NULL, CA_MAX_ELEM_SIZE + 1, 4), CA_ERANGE) \
+    ROW(ca_xf_keep, null, ca_xf_keep(NULL, bx_fn, NULL, 4, 4), CA_EINVAL) \
+    ROW(ca_xf_keep, too_big, ca_xf_keep(&bx_keep, bx_fn, NULL, 4, 257), CA_ERANGE) \
+    ROW(ca_xf_keep, in_too_big, ca_xf_keep(&bx_keep, bx_fn, NULL, CA_MAX_ELEM_SIZE + 1, 4), CA_ERANGE) \
+    ROW(ca_xf_filter, null, ca_xf_filter(NULL, bx_pred, NULL, 4), CA_EINVAL) \
+    ROW(ca_xf_filter, too_big, ca_xf_filter(&bx_filter, bx_pred, NULL, CA_MAX_ELEM_SIZE + 1), CA_ERANGE) \
+    ROW(ca_xf_partition_all, null_buf, ca_xf_partition_all(&bx_part, 2, 4, NULL, 64), CA_EINVAL) \
+    ROW(ca_xf_partition_all, null, ca_xf_partition_all(NULL, 2, 4, bx_st, sizeof bx_st), CA_EINVAL) \
+    ROW(ca_xf_partition_all, size_too_big, ca_xf_partition_all(&bx_part, 1, CA_MAX_ELEM_SIZE + 1, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_all, n_too_big, ca_xf_partition_all(&bx_part, CA_MAX_ELEM_SIZE + 1, 0, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_all, group_too_big, ca_xf_partition_all(&bx_part, 20000, 4, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_by, key_too_big, ca_xf_partition_by(&bx_part, bx_fn, NULL, CA_MAX_ELEM_SIZE + 1, 2, 4, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_by, n_0, ca_xf_partition_by(&bx_part, bx_fn, NULL, 4, 0, 4, bx_st, sizeof bx_st), CA_EINVAL) \
+    ROW(ca_xf_dedupe, null, ca_xf_dedupe(NULL, 4, &F.v), CA_EINVAL) \
+    ROW(ca_xf_dedupe, too_big, ca_xf_dedupe(&bx_dedupe, CA_MAX_ELEM_SIZE + 1, &F.v), CA_ERANGE) \
+    ROW(ca_xf_mapcat, null_fn, ca_xf_mapcat(&bx_mapcat, NULL, NULL, 4, 4, 1), CA_EINVAL) \
+    ROW(ca_xf_mapcat, too_big, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, CA_MAX_ELEM_SIZE + 1, 1), CA_ERANGE)
 #if CA_HAVE_MALLOC
 #define BAD_XF_MALLOC(ROW)                                                   \
     ROW(ca_chan_new_xf, null, ca_chan_new_xf(NULL, CA_FIXED, 1, bx_xf(), NULL, NULL), CA_EINVAL) \
@@ -512,8 +579,15 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
     ROW(ca_pipeline, null_to, ca_pipeline(1, NULL, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
     ROW(ca_pipeline, destroyed, ca_pipeline(1, &F.live, bx_xf(), &F.dead, 1, NULL, NULL, NULL, NULL), CA_EBADCHAN) \
     ROW(ca_pipeline, zeroed_sched, ca_pipeline(1, &F.live, bx_xf(), &F.live, 1, NULL, NULL, &F.zs, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, null_xf, ca_pipeline(1, &F.live, NULL, &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, destroyed_to, ca_pipeline(1, &F.dead, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_EBADCHAN) \
+    ROW(ca_pipeline, xf_no_step, ca_pipeline(1, &F.live, bx_xf_broken(1), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, xf_max_out_0, ca_pipeline(1, &F.live, bx_xf_broken(2), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, xf_in_size, ca_pipeline(1, &F.live, bx_xf_broken(3), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, xf_out_size, ca_pipeline(1, &F.live, bx_xf_broken(4), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
     ROW(ca_pipeline_async, null_af, ca_pipeline_async(1, &F.live, NULL, NULL, &F.live, 1, NULL, NULL), CA_EINVAL) \
-    ROW(ca_pipeline_blocking, n_0, ca_pipeline_blocking(0, &F.live, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP)
+    ROW(ca_pipeline_blocking, n_0, ca_pipeline_blocking(0, &F.live, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP) \
+    ROW(ca_pipeline_blocking, null_xf, ca_pipeline_blocking(1, &F.live, NULL, &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP)
 #else
 #define BAD_XF_MALLOC(ROW)
 #endif
