@@ -218,8 +218,53 @@ static void oom_late_result(void)
     every_point(prog_late_result);
 }
 
+/* A pipeline of two workers (ca_pipeline allocates its state, three
+** channels and its go blocks) doubles three values, then reports done. */
+static int twice(void *ud, const void *in, void *out)
+{
+    (void)ud;
+    *(int *)out = 2 * *(const int *)in;
+    return CA_OK;
+}
+
+static void prog_pipeline(void)
+{
+    ca_sched s;
+    ca_xf_map_t map;
+    ca_chan *from = NULL, *to = NULL, *done = NULL;
+    int v, status = -1;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_xf_map(&map, twice, NULL, sizeof(int), sizeof(int)),
+                 CA_OK);
+    ALLOC_OK(ca_chan_new(&from, CA_FIXED, 4, sizeof(int)), from);
+    ALLOC_OK(ca_chan_new(&to, CA_FIXED, 4, sizeof(int)), to);
+    ALLOC_OK(ca_pipeline(2, to, &map.xf, from, 1, NULL, NULL, &s, &done),
+             done);
+    for (v = 1; v <= 3; v++)
+        CA_ASSERT_RC(ca_offer(from, &v), CA_OK);
+    CA_ASSERT_RC(ca_close(from), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    POLL_EQ(to, 2);
+    POLL_EQ(to, 4);
+    POLL_EQ(to, 6);
+    CA_ASSERT_RC(ca_poll(to, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_poll(done, &status), CA_OK);
+    CA_ASSERT_RC(status, CA_OK);
+    CA_ASSERT_RC(ca_chan_free(done), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(from), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(to), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_pipeline(void)
+{
+    every_point(prog_pipeline);
+}
+
 static const ca_test tests[] = {
     {"oom_chans", oom_chans},
+    {"oom_pipeline", oom_pipeline},
     {"oom_go", oom_go},
     {"oom_late_result", oom_late_result},
     {NULL, NULL}};
