@@ -262,8 +262,30 @@ static void oom_pipeline(void)
     every_point(prog_pipeline);
 }
 
+#if CA_HAVE_THREADS
+/* A pool (ca_sched_start allocates its workers' table). */
+static void prog_pool(void)
+{
+    ca_sched s;
+    void *none = NULL; /* ca_sched_start has no out-pointer */
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ALLOC_OK(ca_sched_start(&s, 2), none);
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_pool(void)
+{
+    every_point(prog_pool);
+}
+#endif
+
 static const ca_test tests[] = {
     {"oom_chans", oom_chans},
+#if CA_HAVE_THREADS
+    {"oom_pool", oom_pool},
+#endif
     {"oom_pipeline", oom_pipeline},
     {"oom_go", oom_go},
     {"oom_late_result", oom_late_result},
