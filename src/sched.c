@@ -702,14 +702,16 @@ static void drain_pending(void)
 }
 
 /* May an interrupt (or a thread in ca_offer_isr) still wake something?
-** Read before the queues, in this order (isr.c says why). */
+** Read before the queues, in this order (isr.c says why). 2: only a
+** call in flight on another thread, which kicks nobody when it ends
+** having completed nobody: wait for its end by yielding, not asleep. */
 static int isr_busy(void)
 {
     if (ca__isr_waiting() != 0)
         return 1;
 #if CA_HAVE_THREADS
     if (ca__isr_inflight() != 0)
-        return 1;
+        return ca__pending_any() ? 1 : 2;
 #endif
     return ca__pending_any();
 }
@@ -762,6 +764,12 @@ static int loop(ca_sched *s, volatile int *stop)
         } else {
             CA__SUNLOCK(s);
         }
+#if CA_HAVE_THREADS
+        if (idle && busy == 2) {
+            sched_yield(); /* it never blocks, and ends soon */
+            continue;
+        }
+#endif
         if (idle && next != 0 && ca__io_poll(s, next, epoch) < 0)
             ca__platform_idle(s, next, stop, 1, epoch);
     }
