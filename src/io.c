@@ -45,6 +45,8 @@ struct ca__io {
     size_t cap;
     int pipe[2];            /* kicks end a poll: read end, write end      */
     int poller;             /* a thread polls these right now             */
+    struct pollfd *polled;  /* the set it polls (while poller): a larger  */
+                            /* set made meanwhile leaves it to the poller */
 };
 
 static short to_poll(int events)
@@ -129,10 +131,12 @@ static int io_reserve(ca__io *io, size_t n)
         ca__free(pfd);
         return CA_ENOMEM;
     }
-    if (io->pfd != NULL)
+    /* The poll in progress (unlocked) writes into its set: the poller
+    ** frees that one when it is done (ca__io_poll). */
+    if (io->pfd != io->polled) {
         ca__free(io->pfd);
-    if (io->who != NULL)
         ca__free(io->who);
+    }
     io->pfd = pfd;
     io->who = who;
     io->cap = cap;
@@ -221,7 +225,8 @@ static void drain(ca__io *io)
 int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
 {
     ca__io *io;
-    ca_waiter *w, *woken = NULL, **tail = &woken;
+    ca_waiter *w, *woken = NULL, **tail = &woken, **who;
+    struct pollfd *pfd;
     size_t i, n;
     int timeout, r, done = 0;
 
@@ -244,6 +249,8 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         io->who[i] = w;
     }
     n = io->n;
+    pfd = io->polled = io->pfd;
+    who = io->who;
     CA__SUNLOCK(s);
 
     timeout = ms == 0 ? 0 : ms == CA_FOREVER || ms > 0x7fffffffu ? -1 : (int)ms;
@@ -253,22 +260,22 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         if (ca__sched_epoch(s) != epoch)
             timeout = 0;
     }
-    r = poll(io->pfd, (nfds_t)(n + 1), timeout);
+    r = poll(pfd, (nfds_t)(n + 1), timeout);
     if (timeout != 0)
         __atomic_store_n(&s->io_polling, 0, __ATOMIC_SEQ_CST);
 
     CA__SLOCK(s);
     if (r > 0) {
-        if (io->pfd[0].revents != 0)
+        if (pfd[0].revents != 0)
             drain(io);
         for (i = 0; i < n; i++) {
-            if (io->pfd[i + 1].revents == 0)
+            if (pfd[i + 1].revents == 0)
                 continue;
             /* Still registered: only this poller takes waiters out, and
             ** a block registers once per park. */
-            w = io->who[i];
+            w = who[i];
             io_unlink(io, w);
-            w->index = (unsigned short)from_poll(io->pfd[i + 1].revents);
+            w->index = (unsigned short)from_poll(pfd[i + 1].revents);
             w->status = CA_OK;
             w->next = NULL;
             *tail = w;
@@ -277,6 +284,11 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         }
     }
     io->poller = 0;
+    io->polled = NULL;
+    if (pfd != io->pfd) { /* replaced while it polled */
+        ca__free(pfd);
+        ca__free(who);
+    }
     CA__SUNLOCK(s);
     /* Woken with no lock held, as every waker is. */
     while ((w = woken) != NULL) {
