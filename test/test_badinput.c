@@ -117,6 +117,41 @@ static int pending_past_max(int take)
     return rc;
 }
 
+/* An ALTS whose second case finds CA_CONFIG_MAX_PENDING takes waiting:
+** refused, and its first case, queued already, taken back. */
+static int alts_full(void)
+{
+    size_t idx;
+    int i, rc = CA_OK, v = 0, w;
+
+    for (i = 0; i < CA_CONFIG_MAX_PENDING && rc == CA_OK; i++)
+        rc = ca_take_async(&F.unbuf, &many[i], &many_v[i], NULL);
+    memset(F.alt, 0, sizeof F.alt);
+    CA_ASSERT_RC(ca_alt_take(&F.alt[0], &F.live, &w), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&F.alt[1], &F.unbuf, &w), CA_OK);
+    if (rc == CA_OK)
+        rc = ca_alts_blocking(F.alt, 2, CA_ALTS_PRIORITY, &idx);
+    CHECK_PENDING(&F.live, 0, 0);
+    for (i = 0; i < CA_CONFIG_MAX_PENDING; i++)
+        if (ca_offer(&F.unbuf, &v) != CA_OK)
+            break;
+    return rc;
+}
+
+/* A result channel that cannot take the block's reference. */
+static int set_result_past_max(void)
+{
+    unsigned i;
+    int rc;
+
+    for (i = 1; i < CA_MAX_REFS; i++)
+        (void)ca_chan_retain(&F.live);
+    rc = ca_go_set_result(&F.g, &F.live);
+    for (i = 1; i < CA_MAX_REFS; i++)
+        (void)ca_chan_free(&F.live);
+    return rc;
+}
+
 /* A channel with a waiting take: destroy or release must refuse. */
 static int with_waiting_take(int (*end)(ca_chan *))
 {
@@ -344,6 +379,7 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_alts_blocking, too_many, alts_with(1, 1, (size_t)CA_ALTS_MAX + 1, 0), CA_ERANGE) \
     ROW(ca_alts_blocking, destroyed, alts_with(3, 1, 2, 0), CA_EBADCHAN) \
     ROW(ca_alts_blocking, deadlock, alts_with(1, 1, 1, 0), CA_EDEADLOCK) \
+    ROW(ca_alts_blocking, pending_limit, alts_full(), CA_EFULL) \
     ROW(ca_put_blocking, null, ca_put_blocking(NULL, &F.v), CA_EINVAL) \
     ROW(ca_put_blocking, null_val, ca_put_blocking(&F.live, NULL), CA_EINVAL) \
     ROW(ca_put_blocking, destroyed, ca_put_blocking(&F.dead, &F.v), CA_EBADCHAN) \
@@ -380,6 +416,7 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_go_set_result, unbuffered, ca_go_set_result(&F.g, &F.unbuf), CA_EINVAL) \
     ROW(ca_go_set_result, destroyed, ca_go_set_result(&F.g, &F.dead), CA_EBADCHAN) \
     ROW(ca_go_set_result, twice, set_result_twice(), CA_EBUSY) \
+    ROW(ca_go_set_result, refs_past_max, set_result_past_max(), CA_ERANGE) \
     ROW(ca_go_sched, not_started, ca_go_sched(&F.g) == NULL, 1) \
     ROW(ca_go_sched, null, ca_go_sched(NULL) == NULL, 1) \
     ROW(ca_sched_parked, null_fn, ca_sched_parked(&F.s, NULL, NULL), CA_EINVAL) \
@@ -404,6 +441,7 @@ static int thread_nop(void *arg, void *result)
     ROW(ca_wait_fd_blocking, negative_fd, ca_wait_fd_blocking(-1, CA_FD_READ, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, no_event, ca_wait_fd_blocking(0, 0, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, bad_event, ca_wait_fd_blocking(0, CA_FD_HUP, 0, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, extra_event, ca_wait_fd_blocking(0, CA_FD_READ | CA_FD_HUP, 0, NULL), CA_EINVAL) \
     ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
     ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
 

@@ -406,7 +406,48 @@ static void io_kick_ends_poll(void)
 }
 #endif
 
+/* WAIT_FD refuses, without parking, what ca_wait_fd_blocking refuses. */
+typedef struct bad_waiter {
+    ca_go go;
+    int fd, events, status;
+} bad_waiter;
+
+static int bad_wait_fn(ca_go *g)
+{
+    bad_waiter *b = (bad_waiter *)g;
+
+    GO_BEGIN(g);
+    WAIT_FD(g, b->fd, b->events);
+    b->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void io_bad_events(void)
+{
+    static const int fds[] = {-1, 0, 0, 0};
+    static const int events[] = {CA_FD_READ, 0, CA_FD_HUP,
+                                 CA_FD_READ | CA_FD_HUP};
+    ca_sched s;
+    bad_waiter b;
+    size_t i;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    for (i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+        memset(&b, 0, sizeof b);
+        b.fd = fds[i];
+        b.events = events[i];
+        b.status = -100;
+        CA_ASSERT_RC(ca_go_start(&s, &b.go, bad_wait_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CA_ASSERT_RC(b.status, CA_EINVAL);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
+    {"io_bad_events", io_bad_events},
     {"io_read_after_park", io_read_after_park},
     {"io_ready_hup_err", io_ready_hup_err},
     {"io_many_readers", io_many_readers},

@@ -7,8 +7,12 @@
 ** succeeds), and no allocation is left live. SQLite's OOM injection and
 ** Lua's Memcontrol are the models. MIT licence, see COPYING.
 */
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <coreasync.h>
 
@@ -281,8 +285,78 @@ static void oom_pool(void)
 }
 #endif
 
+/* A block waiting on a descriptor (the scheduler allocates its poll set
+** on the first WAIT_FD that parks): WAIT_FD says CA_ENOMEM, and the
+** block tries again. */
+typedef struct fd_reader {
+    ca_go go;
+    int fd, status;
+} fd_reader;
+
+static int fd_reader_fn(ca_go *g)
+{
+    fd_reader *r = (fd_reader *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        WAIT_FD(g, r->fd, CA_FD_READ);
+        r->status = GO_STATUS(g);
+        if (r->status != CA_ENOMEM)
+            break;
+        enomems++;
+    }
+    GO_END(g);
+}
+
+typedef struct fd_writer {
+    ca_go go;
+    int fd;
+} fd_writer;
+
+/* Runs after the reader parked (started second, it runs second). */
+static int fd_writer_fn(ca_go *g)
+{
+    ssize_t n;
+
+    GO_BEGIN(g);
+    n = write(((fd_writer *)g)->fd, "x", 1);
+    (void)n;
+    GO_END(g);
+}
+
+static void prog_fd(void)
+{
+    ca_sched s;
+    fd_reader r;
+    fd_writer w;
+    int p[2], ev;
+
+    if (ca_wait_fd_blocking(0, CA_FD_READ, 0, &ev) == CA_ENOTSUP)
+        return; /* no poll(2) here */
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    r.fd = p[0];
+    r.status = -100;
+    w.fd = p[1];
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, fd_reader_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, fd_writer_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(r.status, CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
+
+static void oom_fd(void)
+{
+    every_point(prog_fd);
+}
+
 static const ca_test tests[] = {
     {"oom_chans", oom_chans},
+    {"oom_fd", oom_fd},
 #if CA_HAVE_THREADS
     {"oom_pool", oom_pool},
 #endif
