@@ -217,6 +217,8 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
         case CA__ALT_PUT:
             if (cases[i].chan == NULL)
                 return CA_EINVAL;
+            /* Before any lock is taken: that would touch it already. */
+            CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
             cases[i].u.w.flags = 0; /* owned: in no queue yet */
             break;
         case CA__ALT_DEADLINE:
@@ -276,13 +278,9 @@ static int any_live(ca_alt *cases, size_t n)
 {
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (!is_chan_case(&cases[i]))
-            continue;
-        CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
-        if (!(cases[i].chan->flags & CA__CH_LIVE))
+    for (i = 0; i < n; i++)
+        if (is_chan_case(&cases[i]) && !(cases[i].chan->flags & CA__CH_LIVE))
             return 0;
-    }
     return 1;
 }
 

@@ -4,7 +4,9 @@
 # the unit tests against it, and prints the killed ratio and the
 # survivors. A mutant is killed when a test fails, hangs (the runner's
 # watchdog, CA_TEST_TIMEOUT, ends it) or runs past MUTATE_TIMEOUT; one
-# that no longer compiles counts as neither (a stale mutant says so).
+# that no longer compiles counts as neither (a stale mutant says so). A
+# mutant of code that only a build without threads compiles says so, and
+# runs in such a build.
 #
 # Environment: top_srcdir (required); MUTATE_DIR, the scratch directory
 # (default ./mutate); MUTATE_TIMEOUT, seconds per mutant (default 300);
@@ -25,7 +27,7 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
 # The scratch copy: the files git knows (or the whole tree), built once.
-rm -rf "$dir/tree" "$dir/build"
+rm -rf "$dir/tree" "$dir/build" "$dir/build-no-threads"
 mkdir -p "$dir/tree" "$dir/build"
 if git -C "$src" rev-parse >/dev/null 2>&1; then
   git -C "$src" ls-files -z | (cd "$src" && xargs -0 tar cf -) |
@@ -35,25 +37,45 @@ else
 fi
 (cd "$dir/tree" && autoreconf -fi >/dev/null 2>&1) ||
   { echo "mutate: autoreconf failed" >&2; exit 99; }
-cd "$dir/build" || exit 99
-# shellcheck disable=SC2086 # a list of words
-"$dir/tree/configure" ${MUTATE_CONFIGURE:---enable-debug} \
-  CFLAGS='-O1 -g' >/dev/null || { echo "mutate: configure failed" >&2; exit 99; }
-make -j2 >/dev/null 2>&1 || { echo "mutate: the build fails" >&2; exit 99; }
-tests=${MUTATE_TESTS:-$(make -s -f - print-tests <<'EOF'
+# A build per configuration a mutant names (the 5th field: "no-threads"
+# for code that only a build without threads compiles), made and checked
+# unmutated when first needed. Prints the tests to run there.
+setup() { # build directory, configure's extra arguments
+  if [ ! -f "$1/tests" ]; then
+    mkdir -p "$1"
+    # shellcheck disable=SC2086 # lists of words
+    (cd "$1" && "$dir/tree/configure" ${MUTATE_CONFIGURE:---enable-debug} $2 \
+       CFLAGS='-O1 -g' >/dev/null) ||
+      { echo "mutate: configure failed in $1" >&2; exit 99; }
+    make -C "$1" -j2 >/dev/null 2>&1 ||
+      { echo "mutate: the build fails in $1" >&2; exit 99; }
+    if [ -n "${MUTATE_TESTS:-}" ]; then
+      echo "$MUTATE_TESTS" > "$1/tests"
+    else
+      (cd "$1" && make -s -f - print-tests > tests <<'EOF'
 include Makefile
 print-tests:
 	@echo $(CA_UNIT_TESTS) test/fuzz/replay
 EOF
-)}
-
-make -j2 check TESTS="$tests" >/dev/null 2>&1 ||
-  { echo "mutate: the unmutated suite fails here; see $dir/build" >&2; exit 99; }
+      )
+    fi
+    make -C "$1" -j2 check TESTS="$(cat "$1/tests")" >/dev/null 2>&1 ||
+      { echo "mutate: the unmutated suite fails in $1" >&2; exit 99; }
+  fi
+}
+setup "$dir/build" "" || exit 99
 
 killed=0 survived=0 stale=0 n=0 survivors=
 tab=$(printf '\t')
-while IFS="$tab" read -r file text repl what; do
+# The list is read on fd 3: a test that reads its standard input must
+# not eat it.
+while IFS="$tab" read -r file text repl what cfg <&3; do
   case $file in ''|'#'*) continue ;; esac
+  case ${cfg:-} in
+    no-threads) build="$dir/build-no-threads"
+                setup "$build" --disable-threads || exit 99 ;;
+    *) build="$dir/build" ;;
+  esac
   if [ -n "${MUTATE_ONLY:-}" ]; then
     printf '%s %s %s\n' "$file" "$text" "$what" | grep -q -- "$MUTATE_ONLY" ||
       continue
@@ -73,10 +95,11 @@ EOF
     stale=$((stale + 1))
     continue
   fi
-  if ! make -j2 >/dev/null 2>&1; then
+  if ! make -C "$build" -j2 >/dev/null 2>&1; then
     echo "stale    $file: $what (does not compile)"
     stale=$((stale + 1))
-  elif CA_TEST_TIMEOUT=60 timeout "$limit" make -j2 check TESTS="$tests" \
+  elif CA_TEST_TIMEOUT=60 timeout "$limit" \
+         make -C "$build" -j2 check TESTS="$(cat "$build/tests")" \
          >/dev/null 2>&1; then
     echo "SURVIVED $file: $what"
     survived=$((survived + 1))
@@ -88,8 +111,7 @@ EOF
   fi
   cp "$dir/orig" "$dir/tree/$file"
   touch "$dir/tree/$file"
-done < "$list"
-make -j2 >/dev/null 2>&1
+done 3< "$list" </dev/null
 
 total=$((killed + survived))
 [ $total -gt 0 ] || { echo "mutate: no mutant ran" >&2; exit 99; }
