@@ -451,6 +451,12 @@ ca_sched *ca_sched_default(void)
 
 /* Every call that takes a scheduler starts here: NULL is the default
 ** one; storage that was never initialised, or was destroyed, is refused. */
+/* The debug mark lives in bits a release build leaves clear: no field is
+** added for it, and it needs 16 of them. */
+CA_STATIC_ASSERT(sched_mark_fits,
+                 sizeof(((ca_sched *)0)->flags) >= 2 &&
+                     (CA__S_MARK & (CA__S_LIVE | CA__S_OWN_CLOCK)) == 0);
+
 int ca__sched_live_(ca_sched **s, const char *call)
 {
     *s = CA__SCHED(*s);
