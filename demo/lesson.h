@@ -13,7 +13,14 @@
 **   and still be checked by `make check`.
 ** - lesson_needs_one_thread(): lessons that show a deadlock report need
 **   a process with one thread, since only then is a deadlock provable;
-**   ThreadSanitizer runs a thread of its own, so there they skip.
+**   ThreadSanitizer runs a thread of its own, so there they skip;
+**   and a build with CA_CONFIG_TINY_GO keeps no list of parked blocks
+**   to print (ca_sched_dump answers CA_ENOTSUP), so there they skip too.
+**   lesson_needs_threads(): lessons that start threads skip in a build
+**   without them.
+** - `--trace FILE` (demo/trace.h): lesson.h supplies main() and renames
+**   the lesson's own `int main(void)` to lesson_main(), so that every
+**   lesson takes the option without a line of its own.
 **
 ** MIT licence, see COPYING.
 */
@@ -24,6 +31,8 @@
 #include <stdlib.h>
 
 #include <coreasync.h>
+
+#include "trace.h"
 
 /* The exit status that tells test/check-demos.sh "skipped here". */
 #define LESSON_SKIP 77
@@ -77,6 +86,39 @@ static inline void lesson_needs_one_thread(const char *name)
                         "thread makes a deadlock unprovable\n", name);
         exit(LESSON_SKIP);
     }
+    if (CA_CONFIG_TINY_GO) {
+        fprintf(stderr, "%s: skipped with CA_CONFIG_TINY_GO, which keeps "
+                        "no list of parked blocks to print\n", name);
+        exit(LESSON_SKIP);
+    }
 }
+
+static inline void lesson_needs_threads(const char *name)
+{
+    if (!CA_HAVE_THREADS) {
+        fprintf(stderr, "%s: needs a build with threads\n", name);
+        exit(LESSON_SKIP);
+    }
+}
+
+/* The lesson's main, which takes no arguments: lesson.h's main below
+** runs it once it has taken `--trace FILE` off the command line. A
+** lesson that reads arguments of its own defines LESSON_OWN_MAIN before
+** including this file, and calls demo_trace() itself. */
+#if !defined(LESSON_OWN_MAIN)
+static int lesson_main(void);
+
+int main(int argc, char **argv)
+{
+    demo_trace(&argc, argv);
+    if (argc > 1) {
+        fprintf(stderr, "usage: %s [--trace FILE]\n", argv[0]);
+        return 2;
+    }
+    return lesson_main();
+}
+
+#define main lesson_main
+#endif
 
 #endif /* LESSON_H */

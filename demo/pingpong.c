@@ -25,6 +25,8 @@
 
 #include <coreasync.h>
 
+#include "trace.h" /* --trace FILE */
+
 /* Print every hit up to this many; a long game only prints its score. */
 #define VERBOSE_MAX 20
 
@@ -132,8 +134,10 @@ int main(int argc, char **argv)
     ca_sched sched;
     ca_chan to_ping, to_pong;
     struct player ping = {0}, pong = {0}; /* a go header starts zeroed */
-    int n = parse_count(argc, argv, 10);
+    int n;
 
+    demo_trace(&argc, argv);
+    n = parse_count(argc, argv, 10);
     check(ca_sched_init(&sched), "ca_sched_init");
 
     /* Unbuffered channels of int: a PUT waits until someone TAKEs, so

@@ -29,6 +29,8 @@
 
 #include <coreasync.h>
 
+#include "trace.h" /* --trace FILE */
+
 /* The filters and channels come from ca_go_new/ca_chan_new, which a
 ** `--disable-malloc` build leaves out: see the end of the file. */
 #if CA_HAVE_MALLOC
@@ -148,8 +150,10 @@ int main(int argc, char **argv)
     ca_chan *front, *ch;
     ca_go *g;
     struct filter *f;
-    int i, n = parse_count(argc, argv, 10), prime, rc;
+    int i, n, prime, rc;
 
+    demo_trace(&argc, argv);
+    n = parse_count(argc, argv, 10);
     /* Every go block here runs on the default scheduler (NULL), the one
     ** that main's blocking calls drive while they wait. */
     front = ch = new_chan();

@@ -42,6 +42,8 @@
 
 #include <coreasync.h>
 
+#include "trace.h" /* --trace FILE */
+
 #define FIRST_DELAY_MS 30u  /* the producer waits 30, 60, 120, ... ms    */
 #define NVALUES 5
 #define WAIT_MS 90u         /* the longest one ALTS may wait              */
@@ -261,8 +263,9 @@ static void separate(void)
     check(ca_chan_destroy(&b.ch), "ca_chan_destroy");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    demo_trace(&argc, argv);
     race();
     separate();
     return EXIT_SUCCESS;

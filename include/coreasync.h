@@ -17,8 +17,18 @@
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
 #include <coreasync/blocking.h>
+#include <coreasync/ops.h>
 #include <coreasync/io.h>
+#include <coreasync/stream.h>
+#include <coreasync/bridge.h>
 #include <coreasync/pipeline.h>
+/* ---- less boilerplate (issue 10, trace10) */
+#include <coreasync/shorthand.h>
+#include <coreasync/group.h>
+/* ---- end of the less boilerplate block */
+/* ---- trace (issue 10, item 3, trace10) */
+#include <coreasync/trace.h>
+/* ---- end of the trace block */
 
 #ifdef __cplusplus
 extern "C" {

@@ -61,6 +61,20 @@ int ca_alt_deadline(ca_alt *a, uint32_t ms)
     return CA_OK;
 }
 
+int ca_alt_fd(ca_alt *a, int fd, int events, int *revents)
+{
+    if (a == NULL || fd < 0 || fd > 0x3fffffff ||
+        (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
+        (events & ~(CA_FD_READ | CA_FD_WRITE)) != 0)
+        return CA_EINVAL;
+    a->kind = CA__ALT_FD;
+    a->chan = NULL;
+    a->ms = ((uint32_t)fd << 2) | (uint32_t)events; /* as io.c reads it */
+    a->u.w.val = revents;
+    a->u.w.flags = 0;
+    return CA_OK;
+}
+
 int ca_alt_default(ca_alt *a)
 {
     if (a == NULL)
@@ -196,8 +210,8 @@ static int isr_group(const ca_alt *cases, size_t n)
             return 1;
     return 0;
 }
-#define cs_enter(isr) ((isr) ? ca__cs_enter() : (void)0)
-#define cs_leave(isr) ((isr) ? ca__cs_leave() : (void)0)
+#define cs_enter(isr) ((isr) ? ca__isr->enter() : (void)0)
+#define cs_leave(isr) ((isr) ? ca__isr->leave() : (void)0)
 #endif
 
 /* ------------------------------------------------------------------ alts */
@@ -205,7 +219,8 @@ static int isr_group(const ca_alt *cases, size_t n)
 /* Checks the cases before anything is locked. */
 static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
 {
-    size_t i, defaults = 0;
+    size_t i, defaults = 0, fds = 0;
+    int rc;
 
     if (cases == NULL || n == 0 || (flags & ~CA_ALTS_PRIORITY) != 0)
         return CA_EINVAL;
@@ -231,6 +246,11 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
             if (++defaults > 1)
                 return CA_EINVAL;
             break;
+        case CA__ALT_FD:
+            if (!fds++ && (rc = ca__io_prepare(s)) != CA_OK)
+                return rc;
+            cases[i].u.w.flags = 0; /* owned: registered nowhere yet */
+            break;
         case CA__ALT_OFF:
             break;
         default: /* 0 too: a zeroed case was never filled in */
@@ -254,6 +274,8 @@ static size_t choose(ca_alt *cases, size_t n, int flags, uint32_t *rng)
             ok = ca__can_take_locked(c->chan);
         else if (c->kind == CA__ALT_PUT)
             ok = ca__can_put_locked(c->chan);
+        else if (c->kind == CA__ALT_FD)
+            ok = c->u.w.state != 0; /* looked at before the locks */
         else
             continue;
         if (!ok)
@@ -351,6 +373,18 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 
     if ((rc = validate(cases, n, flags, s)) != CA_OK)
         return rc;
+    /* Descriptors are looked at (a poll(2) each, a system call) before
+    ** any lock is taken: `state` keeps what came, with bit 0x80 for
+    ** "ready". */
+    for (i = 0; i < n; i++) {
+        int re = 0;
+        if (cases[i].kind != CA__ALT_FD)
+            continue;
+        cases[i].u.w.state = 0;
+        if (ca__io_ready_now((int)(cases[i].ms >> 2), (int)(cases[i].ms & 3u),
+                             &re))
+            cases[i].u.w.state = (unsigned char)(0x80u | (unsigned)re);
+    }
     CA__WAKELIST_INIT(&wl);
     /* Without threads nothing is locked: the order is needed only to
     ** queue, in pass 2. */
@@ -371,7 +405,11 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             rc = ca__take_locked(c->chan, c->u.w.val, &wl);
         else if (c->kind == CA__ALT_PUT)
             rc = ca__put_locked(c->chan, c->u.w.val, &wl);
-        else
+        else if (c->kind == CA__ALT_FD) {
+            if (c->u.w.val != NULL)
+                *(int *)c->u.w.val = c->u.w.state & 0x7f;
+            rc = CA_OK;
+        } else
             rc = CA_OK; /* default, or a deadline already passed */
         if (rc == CA_AGAIN)
             continue;
@@ -395,13 +433,23 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         return rc;
     }
     for (i = 0; i < n; i++) {
-        if (cases[i].kind != CA__ALT_DEADLINE)
+        ca_alt *c = &cases[i];
+        if (c->kind != CA__ALT_DEADLINE && c->kind != CA__ALT_FD)
             continue;
         if (!timers)
             CA__SLOCK(s);
-        cases[i].p.claim = claim;
-        ca__timer_add_locked(s, &cases[i].u.t, cases[i].ms, deadline);
         timers = 1;
+        if (c->kind == CA__ALT_DEADLINE) {
+            c->p.claim = claim;
+            ca__timer_add_locked(s, &c->u.t, c->ms, deadline);
+        } else {
+            /* Its poller wakes it as a channel wakes a case. */
+            c->u.w.waker = waker;
+            c->u.w.u.claim = claim;
+            c->u.w.index = c->index;
+            c->u.w.flags = CA__W_ALT;
+            ca__io_register_locked(s, &c->u.w);
+        }
     }
     if (hold)
         return CA__PARK;
@@ -421,13 +469,14 @@ void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
 {
     ca_alt *head = NULL;
     size_t i;
-    int timers = 0, isr;
+    int timers = 0, isr, fds = 0;
 
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
-        if (c->kind == CA__ALT_DEADLINE)
+        if (c->kind == CA__ALT_DEADLINE || c->kind == CA__ALT_FD) {
             timers = 1;
-        else if (is_chan_case(c) &&
+            fds |= c->kind == CA__ALT_FD;
+        } else if (is_chan_case(c) &&
                  (head == NULL || (uintptr_t)c->chan < (uintptr_t)head->chan))
             head = c;
     }
@@ -436,6 +485,10 @@ void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
         CA__SUNLOCK(s);
     unlock_all(head); /* the last touch of the cases (see there) */
     cs_leave(isr);
+    /* A poller asleep on another thread does not watch the new
+    ** descriptors yet: the kick ends its wait. */
+    if (fds)
+        ca__sched_kick(s);
     (void)s;
 }
 
@@ -448,16 +501,18 @@ int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim)
         ca_alt *c = &cases[i];
         if (c->kind == CA__ALT_TAKE || c->kind == CA__ALT_PUT)
             ca__unpin(c->chan, &c->u.w); /* may free a released channel */
-        else if (c->kind == CA__ALT_DEADLINE)
+        else if (c->kind == CA__ALT_DEADLINE || c->kind == CA__ALT_FD)
             timers = 1;
     }
     if (timers) {
-        /* Under the lock, waiting for a fire that runs right now: the
-        ** cases are ours again once this returns. */
+        /* Under the lock, waiting for a fire or a poll that runs right
+        ** now: the cases are ours again once this returns. */
         CA__SLOCK(s);
         for (i = 0; i < n; i++)
             if (cases[i].kind == CA__ALT_DEADLINE)
                 ca__timer_cancel_locked(s, &cases[i].u.t);
+            else if (cases[i].kind == CA__ALT_FD)
+                ca__io_cancel_locked(s, &cases[i].u.w);
         CA__SUNLOCK(s);
     }
     return (CA__LOAD(*claim) & CA__CLAIMED) != 0;

@@ -64,6 +64,9 @@ HOT void q_remove(ca_waiter **q, ca_waiter *w)
 
 /* Waiters queued on channels that interrupts touch (internal.h). */
 static size_t isr_waiting;
+#if !CA_HAVE_THREADS
+const ca__isr_hooks *ca__isr; /* installed by ca_chan_set_isr (lock.h) */
+#endif
 
 #if CA_HAVE_THREADS
 #define ISR_COUNT(d) __atomic_add_fetch(&isr_waiting, (size_t)(d), __ATOMIC_SEQ_CST)
@@ -383,12 +386,14 @@ static int queued_here(ca_chan *ch, const ca_waiter *w)
 }
 #endif
 
-/* With `hold`, an op that parks returns with the channel still locked:
-** a go block's op, whose scheduler unlocks it once the block's function
-** has returned (see sched.c: nobody can complete the waiter before). An
-** op that parks completed nobody (a put or take waits only when nothing
-** can match it), so no wake-up is left behind. */
-HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
+/* An op that parks returns with the channel still locked: for a go
+** block's op, its scheduler unlocks it once the block's function has
+** returned (see sched.c: nobody can complete the waiter before); the
+** other callers unlock at once. An op that parks completed nobody (a put
+** or take waits only when nothing can match it), so no wake-up is left
+** behind. (Four arguments: at -Os, where this is called, not inlined,
+** a fifth would go through the stack on every TAKE and PUT.) */
+HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 {
     ca__wakelist wl;
     int rc;
@@ -416,9 +421,7 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
         rc = enqueue_locked(ch, w);
         if (rc == CA_OK) {
             CA_ASSERT(wl.head == NULL);
-            if (hold)
-                return CA__PARK;
-            rc = CA__PARK;
+            return CA__PARK;
         }
     }
     CA__UNLOCK(ch);
@@ -428,7 +431,11 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take, int hold)
 
 int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 {
-    return chan_op(ch, val, w, take, 0);
+    int rc = chan_op(ch, val, w, take);
+
+    if (rc == CA__PARK)
+        CA__UNLOCK(ch);
+    return rc;
 }
 
 /* A TAKE or PUT whose size is not the channel's element size: fine for
@@ -467,9 +474,11 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         w->status = (signed char)rc;
         return rc;
     }
-    rc = chan_op(ch, (void *)(uintptr_t)val, w, take, 1);
+    rc = chan_op(ch, (void *)(uintptr_t)val, w, take);
     if (rc != CA__PARK)
         w->status = (signed char)rc;
+    if (rc == CA_OK || rc == CA_CLOSED)
+        CA__TRACE(ca__trace_op(ch, take, rc));
     return rc;
 }
 
@@ -725,8 +734,12 @@ int ca_chan_set_isr(ca_chan *ch)
 
     if (rc != CA_OK)
         return rc;
-    if (!(ch->flags & CA__CH_ISR) && (rc = ca__cs_declare()) == CA_OK)
+    if (!(ch->flags & CA__CH_ISR) && (rc = ca__cs_declare()) == CA_OK) {
         ISR_COUNT(ch->ntakers + ch->nputters); /* counted from now on */
+#if !CA_HAVE_THREADS
+        ca__isr = &ca__isr_machinery; /* before any channel has the bit */
+#endif
+    }
 #if CA_HAVE_THREADS
     if (rc == CA_OK)
         ch->flags |= CA__CH_ISR;
@@ -805,6 +818,7 @@ int ca_close(ca_chan *ch)
     CA__WAKELIST_INIT(&wl);
     ca__close_locked(ch, &wl);
     CA__UNLOCK(ch);
+    CA__TRACE(ca__trace_close(ch)); /* before the wakes it sets off */
     ca__wake_all(&wl);
     return CA_OK;
 }

@@ -30,8 +30,10 @@ int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
     memset(&g->u, 0, sizeof g->u);
     g->u.w.state = (unsigned char)(CA__G_LIVE | owned);
     g->fn = fn;
+#if !CA_CONFIG_TINY_GO
     g->site = NULL;
     ca__result_reset(g);
+#endif
     ca__sched_start_go(s, g);
     return CA_OK;
 }
@@ -94,16 +96,24 @@ CA_STATIC_ASSERT(timer_ends_at_waiter_waker,
 /* A go block in ALTS keeps its case count where a waiter keeps its
 ** channel. */
 CA_STATIC_ASSERT(alts_count_fits, sizeof(unsigned long) >= sizeof(uint16_t));
+/* The header's budget (config.h), and the state bits that leave the top
+** three of their byte to the park. */
+#if CA_CONFIG_TINY_GO
+CA_STATIC_ASSERT(tiny_go_is_32, sizeof(void *) != 4 || sizeof(ca_go) == 32);
+CA_STATIC_ASSERT(park_fits_state,
+                 CA__G_OWNED < (1u << CA__PARK_SHIFT) &&
+                     CA__P_WOKEN < (1u << (8 - CA__PARK_SHIFT)));
+#endif
 
 /* SLEEP and SLEEP_UNTIL: the block's timer goes into the heap at
 ** `deadline`, or (`until` 0) `deadline` ms from now. */
 static int sleep_on_timer(ca_go *g, uint32_t deadline, int until,
-                          const ca_go_site *site)
+                          ca__site_ref site)
 {
     ca_sched *s = CA__GO_SCHED(g);
     int32_t ahead;
 
-    g->site = site;
+    CA__GO_SET_SITE(g, site);
     if (!until && deadline > CA_MAX_DELAY) {
         g->u.w.status = CA_ERANGE;
         return CA_ERANGE;
@@ -130,36 +140,44 @@ static int sleep_on_timer(ca_go *g, uint32_t deadline, int until,
         ca__timer_add_at_locked(s, &g->u.t, deadline, &s->waker);
     else
         ca__timer_add_locked(s, &g->u.t, deadline, &s->waker);
-    g->u.w.park = CA__P_SLEEP;
+    CA__GO_SET_PARK(g, CA__P_SLEEP);
     return CA__PARK;
 }
 
-int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site)
+int ca__go_sleep(ca_go *g, uint32_t ms, ca__site_ref site)
 {
     return sleep_on_timer(g, ms, 0, site);
 }
 
-int ca__go_sleep_until(ca_go *g, uint32_t tick, const ca_go_site *site)
+int ca__go_sleep_until(ca_go *g, uint32_t tick, ca__site_ref site)
 {
     return sleep_on_timer(g, tick, 1, site);
 }
 
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
-                const ca_go_site *site)
+                ca__site_ref site)
 {
     ca_sched *s = CA__GO_SCHED(g);
     size_t index = 0;
     int rc, status = CA_OK;
 
-    g->site = site;
+    CA__GO_SET_SITE(g, site);
     /* The epilogue and the reports find the cases here, so that the
     ** macro's arguments are never evaluated again on resume. */
     g->u.w.val = cases;
     g->u.w.u.n = (unsigned long)n;
+#if !CA_HAVE_THREADS
+    ca__sched_alts_used(s);
+#endif
+    /* Held for the scheduler with threads (see sched.c). Without them
+    ** nobody can complete a case before the function has returned but an
+    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
+    ** go of its section itself. */
     rc = ca__alts_start(cases, n, flags, s, &s->waker, &s->alt_waker,
-                        &g->u.w.claim, ca__sched_rng(s), &index, &status, 1);
+                        &g->u.w.claim, ca__sched_rng(s), &index, &status,
+                        CA_HAVE_THREADS);
     if (rc == CA__PARK) {
-        g->u.w.park = CA__P_ALTS; /* its locks are the scheduler's now */
+        CA__GO_SET_PARK(g, CA__P_ALTS); /* its locks are the scheduler's */
         return CA__PARK;
     }
     g->u.w.index = (unsigned short)index;
@@ -194,6 +212,6 @@ int ca__go_lost(ca_go *g)
     g->u.w.u.chan = NULL;
     g->u.w.val = NULL;
     g->u.w.index = 0;
-    g->u.w.park = CA__P_LOST; /* parked holding nothing, never woken */
+    CA__GO_SET_PARK(g, CA__P_LOST); /* parked holding nothing, never woken */
     return CA_GO_PARKED;
 }

@@ -6,6 +6,7 @@
 ** or those below it (no circle):
 **
 **   platform.c port/ lock.c alloc.c        the machine (port.h)
+**   trace.c                                the event trace (--enable-trace)
 **   error.c
 **   chan.c async.c isr.c                   channels and their waiters
 **   xf.c                                   transforms on channels
@@ -15,6 +16,8 @@
 **   alts.c timeout.c                       ALTS; timeout channels
 **   go.c blocking.c                        the DSL's calls, blocking calls
 **   diag.c                                 reports and dumps (stdio)
+**   ops/                                   the connectors: the public API,
+**                                          plus what ops/ops.h names
 **
 ** A lower layer that must reach a higher one does it through a pointer the
 ** higher one gave it: a waiter's waker (chan.c), a timer's waker
@@ -178,6 +181,10 @@ void ca__pending_home(ca_sched *s);
 /* A channel is declared for interrupts: CA_ENOTSUP without a port (no
 ** threads), and ca_port_set is refused from now on. */
 int ca__cs_declare(void);
+#if !CA_HAVE_THREADS
+/* What a declaration installs as ca__isr (platform.c, lock.h). */
+extern const ca__isr_hooks ca__isr_machinery;
+#endif
 /* async.c: is w a callback op's (user code when woken)? */
 int ca__is_callback(const ca_waiter *w);
 
@@ -199,12 +206,28 @@ int ca__is_callback(const ca_waiter *w);
                         /* PUT parked holding its channel's lock         */
 #define CA__P_ALTS 2    /* running; a parked ALTS holds its channels'    */
                         /* locks, and the scheduler's if it has deadlines */
+                        /* (without threads it holds nothing: go.c)      */
 #define CA__P_SLEEP 3   /* running; a SLEEP holds the scheduler's lock   */
 #define CA__P_LOST 4    /* running; lost its resume point (ca__go_lost): */
                         /* holds nothing, and will never be woken        */
 #define CA__P_FD 7      /* running; a WAIT_FD holds the scheduler's lock */
 #define CA__P_PARKED 5  /* its function returned and the locks are free  */
 #define CA__P_WOKEN 6   /* woken: in the run queue or the inbox, or run  */
+
+/* The park byte, or with CA_CONFIG_TINY_GO the top three bits of the
+** state byte (the resume line took the park byte's place): both are
+** changed only by the thread that drives the block's scheduler. */
+#if CA_CONFIG_TINY_GO
+#define CA__PARK_SHIFT 5
+#define CA__GO_PARK(g) ((unsigned char)((g)->u.w.state >> CA__PARK_SHIFT))
+#define CA__GO_SET_PARK(g, p)                                                \
+    ((g)->u.w.state = (unsigned char)(((g)->u.w.state &                      \
+                                       ((1u << CA__PARK_SHIFT) - 1)) |       \
+                                      ((unsigned)(p) << CA__PARK_SHIFT)))
+#else
+#define CA__GO_PARK(g) ((g)->u.w.park)
+#define CA__GO_SET_PARK(g, p) ((g)->u.w.park = (unsigned char)(p))
+#endif
 
 #if CA_HAVE_THREADS
 #define CA__SLOCK(s) ca__spin_lock(&(s)->lock)
@@ -241,6 +264,10 @@ int ca__is_callback(const ca_waiter *w);
 #define ca__now(s) ((s)->now((s)->clock_ud))
 #define ca__has_clock(s) ((s)->now != NULL)
 
+#if !CA_HAVE_THREADS
+/* Before a go block's first ALTS on s: its deadlines may now fire. */
+void ca__sched_alts_used(ca_sched *s);
+#endif
 /* Starts g on s (a live scheduler). */
 void ca__sched_start_go(ca_sched *s, ca_go *g);
 /* Ends the running block g: it leaves the live list, its result (size
@@ -346,12 +373,26 @@ uint32_t ca__timers_fire(ca_sched *s);
 ** ready; returns how many, or -1 if it did not poll (none wait, or
 ** another thread polls them now). ca__io_free: at destroy. */
 typedef struct ca__io ca__io;
+#if defined(HAVE_POLL) && CA_HAVE_MALLOC
 int ca__io_waiting(ca_sched *s);
 int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch);
+void ca__io_free(ca_sched *s);
+#else /* no descriptors to wait on: nothing in the scheduler's loop */
+#define ca__io_waiting(s) ((void)(s), 0)
+#define ca__io_poll(s, ms, epoch) ((void)(s), (void)(ms), (void)(epoch), -1)
+#define ca__io_free(s) ((void)(s))
+#endif
 /* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
 ** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
 int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
-void ca__io_free(ca_sched *s);
+/* For ALTS descriptor cases: make s's io state (CA_ENOMEM, CA_ENOTSUP);
+** is fd ready now (1, with *revents); register a waiter (its claim, and
+** where its events go, set: see io.c); take one back, waiting for a poll
+** that may hold it to end. The last two with s's lock held. */
+int ca__io_prepare(ca_sched *s);
+int ca__io_ready_now(int fd, int events, int *revents);
+void ca__io_register_locked(ca_sched *s, ca_waiter *w);
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w);
 
 /* ------------------------------------------------------------------ result */
 
@@ -362,6 +403,19 @@ ca_chan *ca__result_take(ca_go *g);
 void ca__result_reset(ca_go *g);
 void ca__result_deliver(ca_chan *r, const void *val, size_t size,
                         ca__wakelist *wl);
+/* With CA_CONFIG_TINY_GO the scheduler reaches result.c through a hook
+** that the first result channel installs (NULL until then): a program
+** that never asks for one links none of it. take, deliver, then release
+** the block's reference once the wakes are done. */
+typedef struct ca__result_ops {
+    ca_chan *(*take)(ca_go *g);
+    void (*deliver)(ca_chan *r, const void *val, size_t size,
+                    ca__wakelist *wl);
+    int (*release)(ca_chan *r);
+} ca__result_ops;
+#if CA_CONFIG_TINY_GO
+extern const ca__result_ops *ca__results;
+#endif
 
 /* ------------------------------------------------------------------ alts */
 
@@ -385,6 +439,30 @@ int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim);
 #define CA__ALT_OF_TIMER(t) CA_CONTAINER_OF((t), ca_alt, u.t)
 
 uint32_t ca__rand(uint32_t *state);
+
+/* ------------------------------------------------------------------ trace */
+
+/* The event trace (trace.c, ca_trace(3)): one CA__TRACE per event site,
+** a load and a branch while the trace is off, and nothing at all in a
+** library configured without --enable-trace. */
+#if CA_CONFIG_TRACE
+extern int ca__trace_on;
+void ca__trace_spawn(const ca_go *g);
+void ca__trace_run(const ca_go *g);         /* its function starts     */
+void ca__trace_ran(const ca_go *g, int rc); /* ...and returned rc      */
+void ca__trace_wake(const ca_go *g, const ca_waiter *w);
+void ca__trace_op(const ca_chan *ch, int take, int status);
+void ca__trace_close(const ca_chan *ch);
+void ca__trace_done(const ca_go *g);
+#if CA_HAVE_THREADS
+#define CA__TRACE_ON() __atomic_load_n(&ca__trace_on, __ATOMIC_RELAXED)
+#else
+#define CA__TRACE_ON() ca__trace_on
+#endif
+#define CA__TRACE(call) (CA__TRACE_ON() ? (call) : (void)0)
+#else
+#define CA__TRACE(call) ((void)0)
+#endif
 
 #if CA_HAVE_MALLOC
 void *ca__alloc(size_t size);

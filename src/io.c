@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +46,6 @@ struct ca__io {
     size_t cap;
     int pipe[2];            /* kicks end a poll: read end, write end      */
     int poller;             /* a thread polls these right now             */
-    struct pollfd *polled;  /* the set it polls (while poller): a larger  */
-                            /* set made meanwhile leaves it to the poller */
 };
 
 static short to_poll(int events)
@@ -61,6 +60,19 @@ static int from_poll(short re)
            ((re & POLLOUT) ? CA_FD_WRITE : 0) |
            ((re & POLLHUP) ? CA_FD_HUP : 0) |
            ((re & (POLLERR | POLLNVAL)) ? CA_FD_ERR : 0);
+}
+
+/* What a waiter waits for: a go block's own waiter (WAIT_FD) keeps the
+** descriptor and the events in `val`, its `index` getting the events
+** that came; an ALTS case keeps them in its case's `ms`, its `val`
+** pointing where the events that came go, its `index` its case number. */
+#define ENCODE(fd, events) (((uint32_t)(fd) << 2) | (uint32_t)(events))
+
+static uint32_t wait_code(const ca_waiter *w)
+{
+    if (w->flags & CA__W_ALT)
+        return CA_CONTAINER_OF(w, const ca_alt, u.w)->ms;
+    return (uint32_t)(uintptr_t)w->val;
 }
 
 /* The scheduler's io state, made on first use. Caller holds s's lock. */
@@ -131,19 +143,17 @@ static int io_reserve(ca__io *io, size_t n)
         ca__free(pfd);
         return CA_ENOMEM;
     }
-    /* The poll in progress (unlocked) writes into its set: the poller
-    ** frees that one when it is done (ca__io_poll). */
-    if (io->pfd != io->polled) {
+    if (io->pfd != NULL)
         ca__free(io->pfd);
+    if (io->who != NULL)
         ca__free(io->who);
-    }
     io->pfd = pfd;
     io->who = who;
     io->cap = cap;
     return CA_OK;
 }
 
-static int ready_now(int fd, int events, int *revents)
+int ca__io_ready_now(int fd, int events, int *revents)
 {
     struct pollfd p;
 
@@ -156,52 +166,70 @@ static int ready_now(int fd, int events, int *revents)
     return 1;
 }
 
-int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site)
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
 {
     ca_sched *s = CA__GO_SCHED(g);
     ca_waiter *w = &g->u.w;
-    ca__io *io;
-    int revents = 0, rc;
+    int revents = 0;
 
-    g->site = site;
+    CA__GO_SET_SITE(g, site);
     w->index = 0;
-    if (fd < 0 || (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
+    if (fd < 0 || fd > 0x3fffffff || /* ENCODE keeps 30 bits */
+        (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
         (events & ~(CA_FD_READ | CA_FD_WRITE)) != 0) {
         w->status = CA_EINVAL;
         return CA_EINVAL;
     }
-    if (ready_now(fd, events, &revents)) {
+    if (ca__io_ready_now(fd, events, &revents)) {
         w->index = (unsigned short)revents;
         w->status = CA_OK;
         return CA_OK;
     }
     CA__SLOCK(s); /* released by the scheduler once the function returned */
-    if ((io = io_get_locked(s)) == NULL) {
-        rc = CA_ENOMEM;
-    } else if ((rc = io_reserve(io, io->n + 1)) == CA_OK) {
-        w->val = (void *)(intptr_t)fd;
-        w->index = (unsigned short)events;
-        w->u.chan = NULL; /* reports: no channel */
-        if (io->head == NULL) {
-            w->next = w->prev = w;
-            io->head = w;
-        } else {
-            w->prev = io->head->prev;
-            w->next = io->head;
-            io->head->prev->next = w;
-            io->head->prev = w;
-        }
-        io->n++;
-        g->u.w.park = CA__P_FD;
-        return CA__PARK;
+    if (io_get_locked(s) == NULL) {
+        CA__SUNLOCK(s);
+        w->status = CA_ENOMEM;
+        return CA_ENOMEM;
     }
+    w->val = (void *)(uintptr_t)ENCODE(fd, events);
+    w->flags = 0;
+    w->u.chan = NULL; /* reports: no channel */
+    ca__io_register_locked(s, w);
+    CA__GO_SET_PARK(g, CA__P_FD);
+    return CA__PARK;
+}
+
+int ca__io_prepare(ca_sched *s)
+{
+    int rc;
+
+    CA__SLOCK(s);
+    rc = io_get_locked(s) != NULL ? CA_OK : CA_ENOMEM;
     CA__SUNLOCK(s);
-    w->status = (signed char)rc;
     return rc;
+}
+
+void ca__io_register_locked(ca_sched *s, ca_waiter *w)
+{
+    ca__io *io = s->io;
+
+    CA_ASSERT(io != NULL && !(w->flags & CA__W_IO));
+    if (io->head == NULL) {
+        w->next = w->prev = w;
+        io->head = w;
+    } else {
+        w->prev = io->head->prev;
+        w->next = io->head;
+        io->head->prev->next = w;
+        io->head->prev = w;
+    }
+    w->flags |= CA__W_IO;
+    io->n++;
 }
 
 static void io_unlink(ca__io *io, ca_waiter *w)
 {
+    w->flags &= (unsigned char)~CA__W_IO;
     if (w->next == w) {
         io->head = NULL;
     } else {
@@ -211,6 +239,25 @@ static void io_unlink(ca__io *io, ca_waiter *w)
             io->head = w->next;
     }
     io->n--;
+}
+
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
+{
+    ca__io *io = s->io;
+
+    if (io == NULL)
+        return;
+    if (w->flags & CA__W_IO)
+        io_unlink(io, w);
+    /* A poller on another thread may have copied it into its set: the
+    ** owner may rewrite it only once that poll is over. The kick ends
+    ** the poll at once. */
+    while (io->poller) {
+        CA__SUNLOCK(s);
+        ca__sched_kick(s);
+        sched_yield();
+        CA__SLOCK(s);
+    }
 }
 
 /* Empties the pipe of the kicks that came. */
@@ -225,8 +272,7 @@ static void drain(ca__io *io)
 int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
 {
     ca__io *io;
-    ca_waiter *w, *woken = NULL, **tail = &woken, **who;
-    struct pollfd *pfd;
+    ca_waiter *w, *woken = NULL, **tail = &woken;
     size_t i, n;
     int timeout, r, done = 0;
 
@@ -236,21 +282,26 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         CA__SUNLOCK(s);
         return -1;
     }
+    /* Room for the whole set; short of memory, the first ones only
+    ** (the others wait for a poll that has room). */
+    n = io->n;
+    if (io_reserve(io, n) != CA_OK && (n = io->cap) == 0) {
+        CA__SUNLOCK(s);
+        return -1;
+    }
     io->poller = 1;
-    /* The set is copied under the lock; blocks that register later are
+    /* The set is copied under the lock; waits that register later are
     ** seen next time (their registration kicks, ending this wait). */
     io->pfd[0].fd = io->pipe[0];
     io->pfd[0].events = POLLIN;
     io->pfd[0].revents = 0;
-    for (i = 0, w = io->head; i < io->n; i++, w = w->next) {
-        io->pfd[i + 1].fd = (int)(intptr_t)w->val;
-        io->pfd[i + 1].events = to_poll(w->index);
+    for (i = 0, w = io->head; i < n; i++, w = w->next) {
+        uint32_t code = wait_code(w);
+        io->pfd[i + 1].fd = (int)(code >> 2);
+        io->pfd[i + 1].events = to_poll((int)(code & 3u));
         io->pfd[i + 1].revents = 0;
         io->who[i] = w;
     }
-    n = io->n;
-    pfd = io->polled = io->pfd;
-    who = io->who;
     CA__SUNLOCK(s);
 
     timeout = ms == 0 ? 0 : ms == CA_FOREVER || ms > 0x7fffffffu ? -1 : (int)ms;
@@ -260,22 +311,32 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         if (ca__sched_epoch(s) != epoch)
             timeout = 0;
     }
-    r = poll(pfd, (nfds_t)(n + 1), timeout);
+    r = poll(io->pfd, (nfds_t)(n + 1), timeout);
     if (timeout != 0)
         __atomic_store_n(&s->io_polling, 0, __ATOMIC_SEQ_CST);
 
     CA__SLOCK(s);
     if (r > 0) {
-        if (pfd[0].revents != 0)
+        if (io->pfd[0].revents != 0)
             drain(io);
         for (i = 0; i < n; i++) {
-            if (pfd[i + 1].revents == 0)
+            if (io->pfd[i + 1].revents == 0)
                 continue;
-            /* Still registered: only this poller takes waiters out, and
-            ** a block registers once per park. */
-            w = who[i];
+            /* An ALTS may have taken its case back meanwhile (and waited
+            ** for this poll to end before touching it again). */
+            w = io->who[i];
+            if (!(w->flags & CA__W_IO))
+                continue;
             io_unlink(io, w);
-            w->index = (unsigned short)from_poll(pfd[i + 1].revents);
+            if (w->flags & CA__W_ALT) {
+                /* A case: it wins only if no other case has. */
+                if (!ca__claim(w->u.claim))
+                    continue;
+                if (w->val != NULL)
+                    *(int *)w->val = from_poll(io->pfd[i + 1].revents);
+            } else {
+                w->index = (unsigned short)from_poll(io->pfd[i + 1].revents);
+            }
             w->status = CA_OK;
             w->next = NULL;
             *tail = w;
@@ -284,11 +345,6 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
         }
     }
     io->poller = 0;
-    io->polled = NULL;
-    if (pfd != io->pfd) { /* replaced while it polled */
-        ca__free(pfd);
-        ca__free(who);
-    }
     CA__SUNLOCK(s);
     /* Woken with no lock held, as every waker is. */
     while ((w = woken) != NULL) {
@@ -341,11 +397,11 @@ int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)
 
 #else /* no poll(2), or no malloc */
 
-int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site)
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
 {
     (void)fd;
     (void)events;
-    g->site = site;
+    CA__GO_SET_SITE(g, site);
     g->u.w.index = 0;
     g->u.w.status = CA_ENOTSUP;
     return CA_ENOTSUP;
@@ -360,23 +416,32 @@ int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)
     return CA_ENOTSUP;
 }
 
-void ca__io_free(ca_sched *s)
+
+int ca__io_prepare(ca_sched *s)
 {
     (void)s;
+    return CA_ENOTSUP;
 }
 
-int ca__io_waiting(ca_sched *s)
+int ca__io_ready_now(int fd, int events, int *revents)
 {
-    (void)s;
+    (void)fd;
+    (void)events;
+    (void)revents;
     return 0;
 }
 
-int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
+void ca__io_register_locked(ca_sched *s, ca_waiter *w)
 {
     (void)s;
-    (void)ms;
-    (void)epoch;
-    return -1;
+    (void)w;
 }
+
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
+{
+    (void)s;
+    (void)w;
+}
+
 
 #endif

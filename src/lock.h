@@ -101,11 +101,25 @@ static inline int ca__claim(unsigned char *claim)
 ** ca_chan_set_isr() is locked by the port's critical section (nested by a
 ** count, platform.c); every other channel needs nothing. The bit stays
 ** set from the declaration until the storage is initialised again, so a
-** lock and its unlock always agree. */
+** lock and its unlock always agree.
+**
+** The section, and the deferred wakes it guards, are reached through
+** hooks that ca_chan_set_isr() installs (ca__isr, platform.c): a
+** program that declares no channel links none of that machinery, and
+** until one is declared no channel carries the bit. */
+struct ca__wakelist;
+typedef struct ca__isr_hooks {
+    void (*enter)(void);                     /* ca__cs_enter               */
+    void (*leave)(void);                     /* ca__cs_leave               */
+    int (*claim)(unsigned char *claim);      /* ca__claim_cs               */
+    int (*take)(struct ca__wakelist *wl);    /* ca__pending_take           */
+    int (*any)(void);                        /* ca__pending_any            */
+} ca__isr_hooks;
+extern const ca__isr_hooks *ca__isr;         /* NULL until a declaration   */
 void ca__cs_enter(void);
 void ca__cs_leave(void);
-#define CA__LOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__cs_enter() : (void)0)
-#define CA__UNLOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__cs_leave() : (void)0)
+#define CA__LOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__isr->enter() : (void)0)
+#define CA__UNLOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__isr->leave() : (void)0)
 #define CA__LOAD(x) (x)
 #define CA__STORE(x, v) ((x) = (v))
 
@@ -119,7 +133,7 @@ int ca__claim_cs(unsigned char *claim);
 static inline int ca__claim(unsigned char *claim)
 {
     if (*claim & CA__CLAIM_CS)
-        return ca__claim_cs(claim);
+        return ca__isr->claim(claim);
     if (*claim)
         return 0;
     *claim = CA__CLAIMED;

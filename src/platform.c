@@ -36,6 +36,18 @@ static const ca_port *port; /* bare metal: the user's ca_port_set() */
 /* A channel was declared for interrupts: the port's section is in use. */
 static unsigned char port_used;
 
+#if !CA_HAVE_THREADS
+/* How an idle scheduler waits on the port: cs_idle, set with the port,
+** so that a program that sets none (it waits in a clock hook of its own,
+** ca_sched_set_clock) links no critical section. */
+static void cs_idle(ca_sched *s, uint32_t ms);
+#if defined(CA_PORT_POSIX)
+static void (*port_idle)(ca_sched *s, uint32_t ms) = cs_idle;
+#else
+static void (*port_idle)(ca_sched *s, uint32_t ms);
+#endif
+#endif
+
 int ca_port_set(const ca_port *p)
 {
     if (p == NULL || p->enter == NULL || p->leave == NULL)
@@ -43,6 +55,9 @@ int ca_port_set(const ca_port *p)
     if (port_used)
         return CA_EBUSY;
     port = p;
+#if !CA_HAVE_THREADS
+    port_idle = cs_idle;
+#endif
     return CA_OK;
 }
 
@@ -173,11 +188,16 @@ int ca__claim_cs(unsigned char *claim)
     return won;
 }
 
+/* The machinery that ca_chan_set_isr() links in (lock.h). */
+const ca__isr_hooks ca__isr_machinery = {ca__cs_enter, ca__cs_leave,
+                                         ca__claim_cs, ca__pending_take,
+                                         ca__pending_any};
+
 /* Sleeps until ms pass or an interrupt comes, unless a wake is already
 ** deferred: checked inside the section, so none slips in between. */
 static void cs_idle(ca_sched *s, uint32_t ms)
 {
-    if (port == NULL || port->wait == NULL) {
+    if (port->wait == NULL) {
         if (s->idle != NULL)
             s->idle(s->clock_ud, ms);
         return; /* no way to wait: the loop spins on the clock */
@@ -186,6 +206,15 @@ static void cs_idle(ca_sched *s, uint32_t ms)
     if (pending.head == NULL)
         port->wait(cs_saved, ms);
     ca__cs_leave();
+}
+
+/* On the port if one is set (cs_idle), else in the clock hook, if any. */
+static void idle_wait(ca_sched *s, uint32_t ms)
+{
+    if (port_idle != NULL)
+        port_idle(s, ms);
+    else if (s->idle != NULL)
+        s->idle(s->clock_ud, ms);
 }
 #else
 int ca__cs_declare(void)
@@ -375,7 +404,7 @@ void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
 #else
     (void)stop;
     (void)epoch;
-    cs_idle(s, ms);
+    idle_wait(s, ms);
 #endif
 }
 
@@ -396,7 +425,7 @@ void ca__platform_sleep(ca_sched *s, uint32_t ms)
             s->idle(s->clock_ud, ms);
         return;
     }
-    cs_idle(s, ms);
+    idle_wait(s, ms);
 #endif
 }
 
@@ -522,9 +551,16 @@ void (*ca__park_nudge)(void);
 #include <unistd.h>
 
 /* How long a parking thread spins before it sleeps: about as long as the
-** other side of a hand-off takes to answer on another core, so a
-** ping-pong between two threads rarely sleeps at all. */
-#define CA__SPINS 256
+** other side of a hand-off takes to answer on another core, so that a
+** ping-pong between two threads that each have a core rarely sleeps. When
+** they share a core (or the machine is busy), spinning only burns the
+** time slice the other side needs: each thread keeps a budget that
+** doubles when a spin ends in success and halves when it ends asleep
+** (as glibc's adaptive mutex does), between the two bounds. */
+#define CA__SPINS_MIN 16
+#define CA__SPINS_MAX 2048
+static CA__TLS int spin_budget = 256;
+
 
 static void cpu_relax(void)
 {
@@ -540,11 +576,16 @@ void ca__park(int *word)
     int v;
     int i;
 
-    for (i = 0; i < CA__SPINS; i++) {
-        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0)
+    for (i = 0; i < spin_budget; i++) {
+        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != 0) {
+            if (spin_budget < CA__SPINS_MAX)
+                spin_budget *= 2;
             return;
+        }
         cpu_relax();
     }
+    if (spin_budget > CA__SPINS_MIN)
+        spin_budget /= 2;
     v = 0;
     if (!__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_SEQ_CST,
                                      __ATOMIC_SEQ_CST))

@@ -1,7 +1,9 @@
 /*
 ** result.c: a go block's result channel (what core.async's `go` returns),
 ** made on demand, so that a block whose result nobody wants pays one
-** pointer. MIT licence, see COPYING.
+** pointer (with CA_CONFIG_TINY_GO, nothing: the channels are in a table
+** here, and the scheduler reaches this file only through the hook that
+** the first result channel installs). MIT licence, see COPYING.
 */
 #include <string.h>
 
@@ -11,6 +13,70 @@
 ** g->u.w.val, g->u.w.index bytes, for a result channel asked for late. */
 static char finished_marker;
 #define CA__FINISHED ((ca_chan *)(void *)&finished_marker)
+
+#if CA_CONFIG_TINY_GO
+/* The blocks that have a result channel, and theirs. A block is in it
+** from the first attach until it ends. */
+static struct {
+    ca_go *g;
+    ca_chan *r;
+} table[CA_CONFIG_MAX_RESULTS];
+
+/* What stands for g->result: its channel while it has one, FINISHED once
+** it ran to its end (and its struct still holds a function: a block that
+** was never started has none), NULL otherwise. */
+static ca_chan *result_of(ca_go *g)
+{
+    size_t i;
+
+    for (i = 0; i < CA_CONFIG_MAX_RESULTS; i++)
+        if (table[i].g == g)
+            return table[i].r;
+    return !(g->u.w.state & CA__G_LIVE) && g->fn != NULL ? CA__FINISHED
+                                                         : NULL;
+}
+
+/* Gives g the channel r: CA_EFULL when the table is full. */
+static int result_set(ca_go *g, ca_chan *r)
+{
+    size_t i;
+
+    for (i = 0; i < CA_CONFIG_MAX_RESULTS; i++) {
+        if (table[i].g == NULL) {
+            table[i].g = g;
+            table[i].r = r;
+            return CA_OK;
+        }
+    }
+    return CA_EFULL;
+}
+
+/* The scheduler's hook (internal.h): g ends; its channel leaves the
+** table. */
+static ca_chan *take(ca_go *g)
+{
+    size_t i;
+    ca_chan *r;
+
+    for (i = 0; i < CA_CONFIG_MAX_RESULTS; i++) {
+        if (table[i].g == g) {
+            r = table[i].r;
+            table[i].g = NULL;
+            table[i].r = NULL;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static const ca__result_ops ops = {take, ca__result_deliver, ca_chan_free};
+const ca__result_ops *ca__results;
+#define HOOK() (ca__results = &ops)
+#else
+#define result_of(g) ((g)->result)
+#define result_set(g, r) ((g)->result = (r), CA_OK)
+#define HOOK() ((void)0)
+#endif
 
 /* Guards every g->result, so that a reference is never taken on a result
 ** channel while the finishing block drops its own (rare, so one lock). */
@@ -25,6 +91,7 @@ static unsigned char result_lock;
 
 /* ------------------------------------------------------------------ result */
 
+#if !CA_CONFIG_TINY_GO
 ca_chan *ca__result_take(ca_go *g)
 {
     ca_chan *r;
@@ -41,6 +108,7 @@ void ca__result_reset(ca_go *g)
     if (g->result == CA__FINISHED) /* a struct used before */
         g->result = NULL;
 }
+#endif
 
 void ca__result_deliver(ca_chan *r, const void *val, size_t size,
                         ca__wakelist *wl)
@@ -69,14 +137,18 @@ static void deliver_late(ca_go *g, ca_chan *r)
 static int attach(ca_go *g, ca_chan *r)
 {
     ca_chan *cur;
+    int rc = CA_OK;
 
     RLOCK();
-    cur = g->result;
+    cur = result_of(g);
     if (cur == NULL)
-        g->result = r;
+        rc = result_set(g, r);
     RUNLOCK();
-    if (cur == NULL)
-        return CA_OK;
+    if (cur == NULL) {
+        if (rc == CA_OK)
+            HOOK();
+        return rc;
+    }
     if (cur != CA__FINISHED)
         return CA_EBUSY;
     /* Finished: deliver now, and drop the block's reference. */
@@ -119,7 +191,7 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
     if (elem_size > CA_MAX_ELEM_SIZE)
         return CA_ERANGE;
     RLOCK();
-    cur = g->result;
+    cur = result_of(g);
     if (cur != NULL && cur != CA__FINISHED) {
         rc = cur->elem_size != elem_size ? CA_EINVAL : ca_chan_retain(cur);
         RUNLOCK();
@@ -132,10 +204,10 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
         return rc;
     (void)ca_chan_retain(r); /* the block's reference */
     if ((rc = attach(g, r)) != CA_OK) {
-        /* Someone attached one meanwhile: use theirs. */
         r->refs = 1;
         (void)ca_chan_free(r);
-        return ca_go_result(g, elem_size, out);
+        /* Someone attached one meanwhile: use theirs. */
+        return rc == CA_EBUSY ? ca_go_result(g, elem_size, out) : rc;
     }
     *out = r;
     return CA_OK;

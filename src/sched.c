@@ -273,9 +273,9 @@ static void ready(ca_sched *s, ca_go *g)
 ** completed. */
 static void wake_go(ca_sched *s, ca_go *g)
 {
-    CA_ASSERT(g->u.w.park == CA__P_PARKED);
+    CA_ASSERT(CA__GO_PARK(g) == CA__P_PARKED);
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_WOKEN;
+    CA__GO_SET_PARK(g, CA__P_WOKEN);
 #endif
     ready(s, g);
 }
@@ -294,6 +294,7 @@ static void sched_wake(ca_waker *self, ca_waiter *w)
     } else {
         g = go_of(w);
     }
+    CA__TRACE(ca__trace_wake(g, w));
     wake_go(s, g);
 }
 
@@ -306,6 +307,7 @@ static void sleep_fire(ca_waker *self, ca_timer *t)
 
     g->u.w.state &= (unsigned char)~CA__G_SLEEP;
     g->u.w.status = CA_OK;
+    CA__TRACE(ca__trace_wake(g, NULL));
     wake_go(s, g);
 }
 
@@ -321,11 +323,40 @@ static void alt_fire(ca_waker *self, ca_timer *t)
     g = CA_CONTAINER_OF(c->p.claim, ca_go, u.w.claim);
     g->u.w.index = c->index;
     g->u.w.status = CA_OK;
+    CA__TRACE(ca__trace_wake(g, NULL));
     wake_go(s, g);
 }
 
+#if !CA_HAVE_THREADS
+/* Without threads a scheduler learns to fire ALTS deadlines when its
+** blocks first run an ALTS (go.c), so that a program without one does not
+** link alt_fire. (With threads another thread's ALTS could race the
+** store: ca_sched_init sets it.) */
+void ca__sched_alts_used(ca_sched *s)
+{
+    s->alt_waker.fire = alt_fire;
+}
+#endif
+
 /* ------------------------------------------------------------------ life */
 
+/* A block's result channel, through result.c's hook where it has one
+** (internal.h). */
+#if CA_CONFIG_TINY_GO
+#define RESULTS ca__results
+#define RESULT_TAKE(g) (RESULTS != NULL ? RESULTS->take(g) : NULL)
+#else
+static const ca__result_ops results = {ca__result_take, ca__result_deliver,
+                                       ca_chan_free};
+#define RESULTS (&results)
+#define RESULT_TAKE(g) ca__result_take(g)
+#endif
+
+/* The live blocks, for reports; with CA_CONFIG_TINY_GO only counted. */
+#if CA_CONFIG_TINY_GO
+#define live_add_locked(s, g) ((void)(g), (s)->nlive++)
+#define live_remove_locked(s, g) ((void)(g), (s)->nlive--)
+#else
 static void live_add_locked(ca_sched *s, ca_go *g)
 {
     if (s->live == NULL) {
@@ -353,18 +384,20 @@ static void live_remove_locked(ca_sched *s, ca_go *g)
     g->next = g->prev = NULL;
     s->nlive--;
 }
+#endif
 
 void ca__sched_start_go(ca_sched *s, ca_go *g)
 {
     g->u.w.waker = &s->waker;
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_PARKED; /* parked at its start, and woken now */
+    CA__GO_SET_PARK(g, CA__P_PARKED); /* parked at its start, and woken now */
 #else
-    g->u.w.park = CA__P_RUNNING;
+    CA__GO_SET_PARK(g, CA__P_RUNNING);
 #endif
     CA__SLOCK(s);
     live_add_locked(s, g);
     CA__SUNLOCK(s);
+    CA__TRACE(ca__trace_spawn(g));
     wake_go(s, g);
 }
 
@@ -375,7 +408,8 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     int owned = (g->u.w.state & CA__G_OWNED) != 0;
 
     CA_ASSERT(g->u.w.state & CA__G_LIVE);
-    r = ca__result_take(g);
+    CA__TRACE(ca__trace_done(g));
+    r = RESULT_TAKE(g);
     CA__SLOCK(s);
     live_remove_locked(s, g);
     g->u.w.state = 0;
@@ -384,7 +418,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     ** and its struct still ours: a local is fine. */
     CA__WAKELIST_INIT(&wl);
     if (r != NULL)
-        ca__result_deliver(r, val, size, &wl);
+        RESULTS->deliver(r, val, size, &wl);
 #if CA_HAVE_MALLOC
     if (owned) {
         CA__FREED_ADD(g); /* before: the address may be reused at once */
@@ -395,7 +429,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
 #endif
     ca__wake_all(&wl);
     if (r != NULL)
-        (void)ca_chan_free(r);
+        (void)RESULTS->release(r);
 }
 
 int ca_sched_init(ca_sched *s)
@@ -405,7 +439,9 @@ int ca_sched_init(ca_sched *s)
     memset(s, 0, sizeof *s);
     s->waker.wake = sched_wake;
     s->waker.fire = sleep_fire;
+#if CA_HAVE_THREADS
     s->alt_waker.fire = alt_fire;
+#endif
     s->q.s = s;
     s->io_wake = -1;
     s->q.rng = 0x9e3779b9u ^ (uint32_t)(uintptr_t)s;
@@ -586,7 +622,7 @@ uint32_t *ca__sched_rng(ca_sched *s)
 ** (see the top of this file). */
 static void release_parked(ca_sched *s, ca_go *g)
 {
-    unsigned char held = g->u.w.park;
+    unsigned char held = CA__GO_PARK(g);
 
     /* The hot case: a TAKE or PUT parked, and its own waiter is in the
     ** channel's queue (no other op queues it; nobody can have taken it
@@ -595,19 +631,21 @@ static void release_parked(ca_sched *s, ca_go *g)
     if (g->u.w.flags & CA__W_QUEUED) {
         CA_ASSERT(held == CA__P_RUNNING);
 #if defined(CA_DEBUG)
-        g->u.w.park = CA__P_PARKED; /* before anyone can see the waiter */
+        CA__GO_SET_PARK(g, CA__P_PARKED); /* before anyone can see the waiter */
 #endif
         CA__UNLOCK(g->u.w.u.chan);
         return;
     }
 #if defined(CA_DEBUG)
-    g->u.w.park = CA__P_PARKED;
+    CA__GO_SET_PARK(g, CA__P_PARKED);
 #else
-    g->u.w.park = CA__P_RUNNING; /* what the next run starts with */
+    CA__GO_SET_PARK(g, CA__P_RUNNING); /* what the next run starts with */
 #endif
     switch (held) {
     case CA__P_ALTS:
+#if CA_HAVE_THREADS
         ca__alts_unlock((ca_alt *)g->u.w.val, (size_t)g->u.w.u.n, s);
+#endif
         break;
     case CA__P_SLEEP:
         CA__SUNLOCK(s);
@@ -638,14 +676,16 @@ static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
     /* A release build leaves park at RUNNING between runs (see
     ** release_parked); a debug build steps it through PARKED and WOKEN. */
 #if defined(CA_DEBUG)
-    CA_ASSERT(g->u.w.park == CA__P_WOKEN);
-    g->u.w.park = CA__P_RUNNING;
+    CA_ASSERT(CA__GO_PARK(g) == CA__P_WOKEN);
+    CA__GO_SET_PARK(g, CA__P_RUNNING);
 #endif
     /* Never on two threads at once: it is in one queue at a time, and
     ** made ready only once its function has returned. */
     CA_ASSERT(!(g->u.w.state & CA__G_RUN));
     g->u.w.state |= CA__G_RUN;
+    CA__TRACE(ca__trace_run(g));
     rc = g->fn(g);
+    CA__TRACE(ca__trace_ran(g, rc)); /* a park before its locks go */
     switch (rc) {
     case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
         break;
@@ -656,7 +696,7 @@ static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
     case CA_GO_YIELDED:
         g->u.w.state &= (unsigned char)~CA__G_RUN;
 #if defined(CA_DEBUG)
-        g->u.w.park = CA__P_WOKEN;
+        CA__GO_SET_PARK(g, CA__P_WOKEN);
 #endif
         push(q, g);
         break;
@@ -697,13 +737,23 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
     return ran;
 }
 
+/* The deferred wakes: without threads, through the hooks that exist once
+** a channel was declared for interrupts (lock.h); none are due before. */
+#if CA_HAVE_THREADS
+#define PENDING_TAKE(wl) ca__pending_take(wl)
+#define PENDING_ANY() ca__pending_any()
+#else
+#define PENDING_TAKE(wl) (ca__isr != NULL && ca__isr->take(wl))
+#define PENDING_ANY() (ca__isr != NULL && ca__isr->any())
+#endif
+
 /* Wakes what ca_offer_isr and ca_poll_isr deferred (isr.c), here on the
 ** driver: blocks go to the run queue, callbacks run. */
 static void drain_pending(void)
 {
     ca__wakelist wl;
 
-    if (ca__pending_take(&wl))
+    if (PENDING_TAKE(&wl))
         ca__wake_all(&wl);
 }
 
@@ -719,7 +769,7 @@ static int isr_busy(void)
     if (ca__isr_inflight() != 0)
         return ca__pending_any() ? 1 : 2;
 #endif
-    return ca__pending_any();
+    return PENDING_ANY();
 }
 
 /* What a run reports when blocks remain and none can ever run again. */
@@ -753,6 +803,12 @@ static int loop(ca_sched *s, volatile int *stop)
         busy = isr_busy();
         CA__SLOCK(s);
         idle = s->q.n == 0 && s->ninbox == 0;
+        /* With no live block an interrupt can wake nothing here (a
+        ** callback it completed is drained first): an offer in flight on
+        ** another thread must not keep a finished run waiting for a kick
+        ** that offer will never make. */
+        if (busy && s->nlive == 0 && !PENDING_ANY())
+            busy = 0;
         if (idle && s->ntimers == 0 && s->refs == 0 && !busy &&
             !ca__io_waiting(s)) {
             /* Nothing here can ever run again: done, or a deadlock if no
@@ -873,7 +929,8 @@ int ca__sched_has_work(ca_sched *s)
     int work;
 
     CA__SLOCK(s);
-    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0;
+    work = s->nlive != 0 || s->ntimers != 0 || s->ninbox != 0 ||
+           ca__io_waiting(s);
     CA__SUNLOCK(s);
     return work;
 }
@@ -1004,7 +1061,7 @@ int ca_sched_step(ca_sched *s, uint32_t *next_ms)
     next = ca__timers_fire(s);
     busy = isr_busy();
     CA__SLOCK(s);
-    if (s->q.n != 0 || s->ninbox != 0 || ca__pending_any())
+    if (s->q.n != 0 || s->ninbox != 0 || PENDING_ANY())
         next = 0;
     else if (s->nlive != 0 && s->ntimers == 0 && s->refs == 0 && !busy &&
              !ca__io_waiting(s) && ca__threads_alone())

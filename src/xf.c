@@ -27,6 +27,20 @@
 
 #include "internal.h"
 
+/* Is a * b over max? Without a division where the compiler can tell by
+** the multiplication itself: a Cortex-M0 has no divide instruction, and
+** the library links in no division helper (CI checks). */
+static int mul_overflows(size_t a, size_t b, size_t max)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    size_t p;
+
+    return __builtin_mul_overflow(a, b, &p) || p > max;
+#else
+    return b != 0 && a > max / b;
+#endif
+}
+
 /* The header is placed at the first CA__XF_ALIGN boundary of the storage:
 ** that must suit it. */
 struct hdr_probe {
@@ -233,8 +247,8 @@ static int check(ca_buf_kind kind, size_t cap, const ca_xf *xf, size_t *room,
             return CA_ERANGE;
         *room = cap + 2u * (size_t)xf->max_out;
     }
-    if (xf->out_size != 0 &&
-        *room > ((size_t)-1 - sizeof(ca__xf_hdr) - CA__XF_ALIGN) / xf->out_size)
+    if (mul_overflows(*room, xf->out_size,
+                      (size_t)-1 - sizeof(ca__xf_hdr) - CA__XF_ALIGN))
         return CA_ERANGE;
     *bytes = sizeof(ca__xf_hdr) + CA__XF_ALIGN + *room * xf->out_size;
     return CA_OK;
@@ -363,7 +377,7 @@ static int comp_complete(ca_xf *xf, ca_xf_out *out)
 
 static int mul_ok(unsigned *acc, unsigned m)
 {
-    if (m != 0 && *acc > UINT_MAX / m)
+    if (mul_overflows(*acc, m, UINT_MAX))
         return 0;
     *acc *= m;
     return 1;

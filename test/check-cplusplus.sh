@@ -96,7 +96,12 @@ flags=${CXXFLAGS:-} # the build's flags, for the compiler that links
 n=0
 for c in "$@"; do
   n=$((n + 1))
-  for cg in 0 1; do
+  # CA_CONFIG_TINY_GO (config.h) has no labels-as-values variant.
+  cgs="0 1"
+  printf '#include <coreasync/config.h>\n#if CA_CONFIG_TINY_GO\n#error\n#endif\n' |
+    $c -E -I"$top_builddir/include" -I"$top_srcdir/include" -x c - \
+      >/dev/null 2>&1 || cgs=0
+  for cg in $cgs; do
     # shellcheck disable=SC2086
     if $c $flags -Wall -Wextra -Werror -DCA_CONFIG_COMPUTED_GOTO=$cg $inc \
          -c "$tmp/t.cpp" -o "$tmp/t$n-$cg.o" 2> "$tmp/err"; then

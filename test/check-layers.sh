@@ -7,7 +7,7 @@ objdir=${top_builddir:-.}/src
 NM=${NM:-nm}
 command -v python3 >/dev/null 2>&1 || { echo "no python3: skipped"; exit 77; }
 ls "$objdir"/*.o >/dev/null 2>&1 || { echo "no objects in $objdir"; exit 99; }
-for o in "$objdir"/*.o "$objdir"/port/*.o; do
+for o in "$objdir"/*.o "$objdir"/port/*.o "$objdir"/ops/*.o; do
   [ -f "$o" ] || continue
   f=$(basename "$o" .o)
   $NM "$o" | awk -v f="$f" '$2 ~ /^[TDBR]$/ { print "def", f, $3 } $1 == "U" { print "use", f, $2 }'

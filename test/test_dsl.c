@@ -461,6 +461,16 @@ static void dsl_lost_in_user_switch(void)
         CA_ASSERT_RC(ca_sched_step(s, &next), CA_ELOST);
         CA_ASSERT_RC(ca_closed(&res->ch), 0);
 
+#if CA_CONFIG_TINY_GO
+        /* No list to name it from: the reports say so, by their code. */
+        CA_ASSERT_RC(ca_sched_parked(s, collect, &rep), CA_ENOTSUP);
+        CA_ASSERT_RC(ca_sched_dump(s, stderr), CA_ENOTSUP);
+        (void)f;
+        (void)len;
+        (void)text;
+        (void)where;
+        (void)ops;
+#else
         memset(&rep, 0, sizeof rep);
         CA_ASSERT_EQ(ca_sched_parked(s, collect, &rep), 1);
         CA_ASSERT_EQ(rep.n, 1);
@@ -484,6 +494,7 @@ static void dsl_lost_in_user_switch(void)
                  __FILE__, lp->line);
         CU_ASSERT_PTR_NOT_NULL(strstr(text, where));
         CA_ASSERT_EQ(rep.p.status, CA_ELOST);
+#endif
 
         /* It cannot be cleaned up: a lost block is a bug to fix. */
         CA_ASSERT_RC(ca_sched_destroy(s), CA_EBUSY);

@@ -751,6 +751,50 @@ static void go_set_result_fixed(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+#if CA_CONFIG_TINY_GO
+/* With CA_CONFIG_TINY_GO the result channels live in a table of
+** CA_CONFIG_MAX_RESULTS: one more is refused with CA_EFULL, and takes
+** nothing (no reference); a block that ends gives its entry back, and
+** each block still gets its own value. */
+static void go_set_result_table(void)
+{
+    enum { N = CA_CONFIG_MAX_RESULTS + 1 };
+    ca_sched s;
+    static retval r[N];
+    static ichan out[N];
+    ca_chan_info info;
+    int i;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(r, 0, sizeof r);
+    for (i = 0; i < N; i++) {
+        r[i].v = 100 + i;
+        ichan_init(&out[i], CA_FIXED, 1);
+    }
+    for (i = 0; i < N - 1; i++)
+        CA_ASSERT_RC(ca_go_set_result(&r[i].go, &out[i].ch), CA_OK);
+    CA_ASSERT_RC(ca_go_set_result(&r[N - 1].go, &out[N - 1].ch), CA_EFULL);
+    CA_ASSERT_RC(ca_chan_inspect(&out[N - 1].ch, &info), CA_OK);
+    CA_ASSERT_EQ(info.refs, 1);
+    /* Asked again for a block that has one: still refused as taken. */
+    CA_ASSERT_RC(ca_go_set_result(&r[0].go, &out[N - 1].ch), CA_EBUSY);
+    for (i = 0; i < N - 1; i++)
+        CA_ASSERT_RC(ca_go_start(&s, &r[i].go, retval_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (i = 0; i < N - 1; i++) {
+        POLL_EQ(&out[i].ch, 100 + i);
+        CA_ASSERT_RC(ca_chan_destroy(&out[i].ch), CA_OK);
+    }
+    /* The entries are free again. */
+    CA_ASSERT_RC(ca_go_set_result(&r[N - 1].go, &out[N - 1].ch), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &r[N - 1].go, retval_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    POLL_EQ(&out[N - 1].ch, 100 + N - 1);
+    CA_ASSERT_RC(ca_chan_destroy(&out[N - 1].ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+#endif
+
 /* A promise as the result: every take gets the value. GO_END closes
 ** without one. A value of another size is not delivered. */
 static void go_set_result_promise_end_size(void)
@@ -1042,9 +1086,16 @@ static int newgo_fn(ca_go *g)
 
 static void go_new_freed(void)
 {
+    /* Ten with a result channel, or as many as a CA_CONFIG_TINY_GO build
+    ** has room for at once (go_set_result_table tests the limit). */
+    enum {
+        NR = CA_CONFIG_TINY_GO && CA_CONFIG_MAX_RESULTS < 10
+                 ? CA_CONFIG_MAX_RESULTS
+                 : 10
+    };
     ca_sched s;
     ichan in;
-    ca_chan *res[10];
+    ca_chan *res[NR];
     ca_go *g;
     int i, v, sum = 0;
 
@@ -1057,7 +1108,7 @@ static void go_new_freed(void)
             return;
         CA_ASSERT_EQ(((newgo *)g)->v, 0); /* zeroed */
         ((newgo *)g)->in = &in.ch;
-        if (i < 10)
+        if (i < NR)
             CA_ASSERT_RC(ca_go_result(g, sizeof(int), &res[i]), CA_OK);
         CA_ASSERT_RC(ca_go_start(&s, g, newgo_fn), CA_OK);
     }
@@ -1066,13 +1117,13 @@ static void go_new_freed(void)
     for (i = 1; i <= 20; i++)
         CA_ASSERT_RC(ca_offer(&in.ch, &i), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
-    for (i = 0; i < 10; i++) {
+    for (i = 0; i < NR; i++) {
         CA_ASSERT_RC(ca_poll(res[i], &v), CA_OK);
         sum += v;
         CA_ASSERT_RC(ca_poll(res[i], &v), CA_CLOSED);
         CA_ASSERT_RC(ca_chan_free(res[i]), CA_OK);
     }
-    CA_ASSERT_EQ(sum, 2 * (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10));
+    CA_ASSERT_EQ(sum, NR * (NR + 1)); /* twice 1 + 2 + ... + NR */
     /* And blocks that never park. */
     for (i = 0; i < 5; i++) {
         CA_ASSERT_RC(ca_go_new(&g, sizeof(ca_go)), CA_OK);
@@ -1708,6 +1759,9 @@ static const ca_test tests[] = {
     {"go_sleep", go_sleep},
     {"go_empty_block", go_empty_block},
     {"go_set_result_fixed", go_set_result_fixed},
+#if CA_CONFIG_TINY_GO
+    {"go_set_result_table", go_set_result_table},
+#endif
     {"go_set_result_promise_end_size", go_set_result_promise_end_size},
     {"go_set_result_refused", go_set_result_refused},
     {"go_set_result_full_drops", go_set_result_full_drops},

@@ -288,6 +288,102 @@ static void io_blocking_in_go_eperm(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+
+/* ------------------------------------------------------------ ALTS */
+
+typedef struct chooser {
+    ca_go go;
+    ca_alt cases[3];
+    ca_chan *ch;
+    int fd, v, revents, won, status;
+    uint32_t ms;
+} chooser;
+
+/* One ALTS: data on fd, a value on ch, or a deadline of ms. */
+static int choose_once(ca_go *g)
+{
+    chooser *c = (chooser *)g;
+
+    GO_BEGIN(g);
+    (void)ca_alt_fd(&c->cases[0], c->fd, CA_FD_READ, &c->revents);
+    (void)ca_alt_take(&c->cases[1], c->ch, &c->v);
+    (void)ca_alt_deadline(&c->cases[2], c->ms);
+    ALTS(g, c->cases, 3, CA_ALTS_PRIORITY);
+    c->won = GO_ALT(g);
+    c->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void chooser_init(chooser *c, int fd, ca_chan *ch, uint32_t ms)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    c->ch = ch;
+    c->ms = ms;
+    c->won = -1;
+}
+
+static void io_alts_cases(void)
+{
+    ca_sched s;
+    chooser c;
+    writer w;
+    ichan ch;
+    int p[2], v = 8;
+    ssize_t n;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&ch, CA_FIXED, 1);
+
+    /* Nothing comes: the deadline wins, and the descriptor case leaves
+    ** the poll set (the run ends: nothing waits on it any more). */
+    chooser_init(&c, p[0], &ch.ch, 5);
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_once), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(c.won, 2);
+
+    /* Data comes while it waits: the descriptor wins. */
+    chooser_init(&c, p[0], &ch.ch, 10000);
+    memset(&w, 0, sizeof w);
+    w.fd = p[1];
+    w.text = "q";
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_once), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, write_later), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(c.won, 0);
+    CA_ASSERT_RC(c.status, CA_OK);
+    CU_ASSERT(c.revents & CA_FD_READ);
+
+    /* Ready at the start (the byte is still unread): wins at once, in
+    ** priority order before the channel, which is ready too. */
+    CA_ASSERT_RC(ca_offer(&ch.ch, &v), CA_OK);
+    chooser_init(&c, p[0], &ch.ch, 10000);
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_once), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(c.won, 0);
+    n = read(p[0], &v, 1);
+    CA_ASSERT_EQ(n, 1);
+
+    /* The channel wins; the descriptor case is taken back, and data that
+    ** comes later wakes nobody (the run ends at once). */
+    chooser_init(&c, p[0], &ch.ch, 10000);
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_once), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(c.won, 1);
+    CA_ASSERT_EQ(c.v, 8);
+    n = write(p[1], "z", 1);
+    CA_ASSERT_EQ(n, 1);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&ch.ch), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
+
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
 /* ------------------------------------------------------------ threads */
 
@@ -404,6 +500,84 @@ static void io_kick_ends_poll(void)
     close(p[0]);
     close(p[1]);
 }
+
+/* The blocking form of an ALTS with a descriptor: a plain thread waits for
+** data from another thread, or for its deadline. */
+static void *write_soon(void *arg)
+{
+    int fd = *(int *)arg;
+    ssize_t n;
+
+    n = write(fd, "w", 1);
+    (void)n;
+    return NULL;
+}
+
+static void io_alts_blocking_fd(void)
+{
+    ca_alt cases[2];
+    pthread_t t;
+    size_t idx = 99;
+    int p[2], re = 0;
+    char c;
+    ssize_t n;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_EQ(pipe(p), 0);
+    (void)ca_alt_fd(&cases[0], p[0], CA_FD_READ, &re);
+    (void)ca_alt_deadline(&cases[1], 5);
+    CA_ASSERT_RC(ca_alts_blocking(cases, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 1);
+    CA_ASSERT_EQ(pthread_create(&t, NULL, write_soon, &p[1]), 0);
+    (void)ca_alt_fd(&cases[0], p[0], CA_FD_READ, &re);
+    (void)ca_alt_deadline(&cases[1], 100000);
+    CA_ASSERT_RC(ca_alts_blocking(cases, 2, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 0);
+    CU_ASSERT(re & CA_FD_READ);
+    pthread_join(t, NULL);
+    n = read(p[0], &c, 1);
+    CA_ASSERT_EQ(n, 1);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* On a pool: a block's ALTS with a descriptor and a deadline, the data
+** written by this thread while a worker polls. */
+static void io_alts_on_pool(void)
+{
+    ca_sched s;
+    chooser c;
+    ichan ch;
+    ca_chan *r;
+    int p[2], i;
+    ssize_t n;
+    char b;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    ichan_init(&ch, CA_FIXED, 1);
+    for (i = 0; i < 50; i++) {
+        chooser_init(&c, p[0], &ch.ch, 100000);
+        CA_ASSERT_RC(ca_go_result(&c.go, 0, &r), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_once), CA_OK);
+        n = write(p[1], "p", 1);
+        CA_ASSERT_EQ(n, 1);
+        CA_ASSERT_RC(ca_take_blocking(r, NULL), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(r), CA_OK);
+        CA_ASSERT_EQ(c.won, 0);
+        n = read(p[0], &b, 1);
+        CA_ASSERT_EQ(n, 1);
+    }
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&ch.ch), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
 #endif
 
 /* WAIT_FD refuses, without parking, what ca_wait_fd_blocking refuses. */
@@ -454,9 +628,12 @@ static const ca_test tests[] = {
     {"io_not_a_deadlock", io_not_a_deadlock},
     {"io_blocking_form", io_blocking_form},
     {"io_blocking_in_go_eperm", io_blocking_in_go_eperm},
+    {"io_alts_cases", io_alts_cases},
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"io_on_pool", io_on_pool},
     {"io_kick_ends_poll", io_kick_ends_poll},
+    {"io_alts_blocking_fd", io_alts_blocking_fd},
+    {"io_alts_on_pool", io_alts_on_pool},
 #endif
     {NULL, NULL}};
 

@@ -462,7 +462,12 @@ static void isr_stress_superloop(void)
     ** parked, and the scheduler finishes clean. */
     CHECK_COUNT(&c.ch, 0);
     CHECK_PENDING(&c.ch, 0, 0);
+#if CA_CONFIG_TINY_GO
+    /* A tiny build keeps no list of its blocks to name (config.h). */
+    CA_ASSERT_EQ(ca_sched_parked(&s, no_parked, NULL), CA_ENOTSUP);
+#else
     CA_ASSERT_EQ(ca_sched_parked(&s, no_parked, NULL), 0);
+#endif
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);

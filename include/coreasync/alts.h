@@ -27,7 +27,10 @@ extern "C" {
  *   else has; it needs neither a channel nor an allocation;
  * - ca_alt_default(): wins at once if no other case is ready right now;
  * - ca_alt_off(): a case that never wins (a hole you can fill later, like
- *   a nil channel in Go's select).
+ *   a nil channel in Go's select);
+ * - ca_alt_fd(): wins when a file descriptor is ready (io.h), so that
+ *   "data on the socket, a message on a channel, or a deadline" is one
+ *   ALTS.
  *
  * When several cases are ready, one is chosen at random, each with the
  * same chance, unless `CA_ALTS_PRIORITY` is given: then the first ready
@@ -99,12 +102,22 @@ int ca_alt_default(ca_alt *a);
 /** A case that never wins. */
 int ca_alt_off(ca_alt *a);
 
+/** A descriptor case: wins when `fd` is ready for one of `events`
+ * (CA_FD_READ, CA_FD_WRITE: io.h), hangs up or is in error; what happened
+ * is stored in `*revents` (may be NULL) when it wins. Its status is
+ * `CA_OK`. Ready cases of every kind are chosen among alike (a descriptor
+ * that is ready now competes with the channel cases that are). The ALTS
+ * returns `CA_ENOTSUP` where there is no poll(2) or no malloc.
+ * `CA_EINVAL` for a NULL `a`, a negative `fd` or no valid event. */
+int ca_alt_fd(ca_alt *a, int fd, int events, int *revents);
+
 /* 0 is no kind: a zeroed case is refused, not taken as "off". */
 #define CA__ALT_TAKE 1
 #define CA__ALT_PUT 2
 #define CA__ALT_DEADLINE 3
 #define CA__ALT_DEFAULT 4
 #define CA__ALT_OFF 5
+#define CA__ALT_FD 6
 
 #ifdef __cplusplus
 }

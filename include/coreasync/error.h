@@ -37,7 +37,8 @@ extern "C" {
     XX(ENOTSUP, -7, "not supported by this build or platform")              \
     XX(EDEADLOCK, -8, "deadlock: nothing can ever complete the operation")    \
     XX(EPERM, -9, "not allowed here (a blocking call inside a go block)")   \
-    XX(ELOST, -10, "go block lost: it parked inside a switch of yours")
+    XX(ELOST, -10, "go block lost: it parked inside a switch of yours")    \
+    XX(EIO, -11, "a system call on a descriptor failed (see its errno)")
 
 enum ca_status {
 #define CA__ERROR_ENUM(name, value, msg) CA_##name = (value),

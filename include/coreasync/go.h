@@ -189,13 +189,17 @@ typedef struct ca_go_site {
  */
 struct ca_go {
     union {
-        ca_waiter w;        /* the take or put it waits in; the outcome   */
+        ca_waiter w;        /* the take or put it waits in; the outcome;  */
+                            /* with CA_CONFIG_TINY_GO, u.w.line is where  */
+                            /* it parked last (0 before it ran)           */
         ca_timer t;         /* or the timer it sleeps on                  */
     } u;
     ca_go_fn fn;            /* its function                               */
+#if !CA_CONFIG_TINY_GO
     ca_chan *result;        /* result channel, made on demand             */
     ca_go *prev, *next;     /* its scheduler's list of live blocks        */
     const ca_go_site *site; /* where it parked last; NULL before it ran   */
+#endif
 };
 
 /**
@@ -240,7 +244,9 @@ int ca_go_new(ca_go **out, size_t size);
  * value is read from your struct, which must still hold it).
  *
  * `CA_EINVAL` for NULL arguments or a mismatched `elem_size`, `CA_ERANGE`
- * for an `elem_size` over `CA_MAX_ELEM_SIZE`, `CA_ENOMEM`.
+ * for an `elem_size` over `CA_MAX_ELEM_SIZE`, `CA_ENOMEM`; `CA_EFULL`
+ * with CA_CONFIG_TINY_GO when CA_CONFIG_MAX_RESULTS blocks already have
+ * a result channel (config.h).
  */
 int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out);
 #endif
@@ -252,7 +258,8 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out);
  * fixed buffer drops it) and then closes `ch`, so do not share `ch` with
  * anything else. The block holds a reference until then. `CA_EBUSY` if
  * the block already has a result channel; `CA_EINVAL` for NULL arguments
- * or an unbuffered `ch`; `CA_EBADCHAN`, `CA_ERANGE` as ca_chan_retain().
+ * or an unbuffered `ch`; `CA_EBADCHAN`, `CA_ERANGE` as ca_chan_retain();
+ * `CA_EFULL` as ca_go_result().
  */
 int ca_go_set_result(ca_go *g, ca_chan *ch);
 
@@ -301,11 +308,22 @@ ca_sched *ca_go_sched(ca_go *g);
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
                   int take);
 int ca__go_lost(ca_go *g);
+/* Where a parking op is, as the ops pass it: its site record, or with
+ * CA_CONFIG_TINY_GO its line alone (config.h). */
+#if CA_CONFIG_TINY_GO
+typedef unsigned ca__site_ref;
+#define CA__SITE_REF __LINE__
+#define CA__GO_SET_SITE(g, ref) ((g)->u.w.line = (unsigned short)(ref))
+#else
+typedef const ca_go_site *ca__site_ref;
+#define CA__SITE_REF (&ca__site)
+#define CA__GO_SET_SITE(g, ref) ((g)->site = (ref))
+#endif
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
-                const ca_go_site *site);
+                ca__site_ref site);
 void ca__go_alts_end(ca_go *g);
-int ca__go_sleep(ca_go *g, uint32_t ms, const ca_go_site *site);
-int ca__go_sleep_until(ca_go *g, uint32_t tick, const ca_go_site *site);
+int ca__go_sleep(ca_go *g, uint32_t ms, ca__site_ref site);
+int ca__go_sleep_until(ca_go *g, uint32_t tick, ca__site_ref site);
 int ca__go_done(ca_go *g, const void *val, size_t size);
 
 #define CA__CAT2(a, b) a##b
@@ -326,12 +344,21 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * The label sits in an `if (0)` block, so straight-line code never falls
  * into it (no -Wimplicit-fallthrough). A line that has no case in this
  * switch (the op's label went to a switch of yours) lands on the
- * `default:`, which reports the block lost (see ca_go(3), WARNINGS). */
+ * `default:`, which reports the block lost (see ca_go(3), WARNINGS).
+ * CA_CONFIG_TINY_GO keeps the line alone, in 16 bits: an op past line
+ * 65535 does not compile (a division by zero in a constant). */
+#if CA_CONFIG_TINY_GO
+#define CA__GO_SITE(op, expr)                                                \
+    enum { ca__site_line_fits = 1 / (__LINE__ <= 65535) }
+#define CA__GO_LINE(g) ((g)->u.w.line)
+#else
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
                                         __LINE__}
+#define CA__GO_LINE(g) ((g)->site != NULL ? (g)->site->line : 0u)
+#endif
 #define CA_GO_BEGIN(g)                                                       \
-    switch ((g)->site != NULL ? (g)->site->line : 0u) {                      \
+    switch (CA__GO_LINE(g)) {                                                \
         CA__GO_BODY_MARKER;                                                  \
     default:                                                                 \
         return ca__go_lost(g);                                               \
@@ -423,7 +450,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * woken (on another thread) at any moment. */
 #define CA__GO_CHAN(g, ch, val, size, take, op)                              \
     CA__GO_OP(op, #ch,                                                       \
-              ((g)->site = &ca__site,                                        \
+              (CA__GO_SET_SITE(g, CA__SITE_REF),                             \
                ca__waiter_op(&(g)->u.w, (ch), (val), (size), (take))),       \
               (void)0)
 
@@ -443,11 +470,11 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 
 #define CA_ALTS(g, cases, n, flags)                                          \
     CA__GO_OP("ALTS", #cases,                                                \
-              ca__go_alts((g), (cases), (n), (flags), &ca__site),            \
+              ca__go_alts((g), (cases), (n), (flags), CA__SITE_REF),         \
               ca__go_alts_end(g))
 
 #define CA_SLEEP(g, ms)                                                      \
-    CA__GO_OP("SLEEP", #ms, ca__go_sleep((g), (ms), &ca__site), (void)0)
+    CA__GO_OP("SLEEP", #ms, ca__go_sleep((g), (ms), CA__SITE_REF), (void)0)
 
 /** Parks until the scheduler's clock reaches `tick`, a value on its
  * wrapping millisecond tick (ca_sched_now() gives the current one): an
@@ -469,13 +496,13 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * when the scheduler has no clock. */
 #define CA_SLEEP_UNTIL(g, tick)                                              \
     CA__GO_OP("SLEEP_UNTIL", #tick,                                          \
-              ca__go_sleep_until((g), (tick), &ca__site), (void)0)
+              ca__go_sleep_until((g), (tick), CA__SITE_REF), (void)0)
 
 #define CA_YIELD(g)                                                          \
     do {                                                                     \
         CA__GO_SITE("YIELD", "");                                            \
         CA__IN_GO_BODY();                                                    \
-        (g)->site = &ca__site;                                               \
+        CA__GO_SET_SITE(g, CA__SITE_REF);                                    \
         return CA_GO_YIELDED;                                                \
         CA__GO_RESUME((void)0)                                               \
     } while (0)

@@ -47,7 +47,7 @@ extern "C" {
 #define CA_FD_ERR 0x08   /* an error, or not an open descriptor          */
 
 /* The op behind WAIT_FD; use the macro. */
-int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site);
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site);
 
 /**
  * WAIT_FD(g, fd, events): parks the block until `fd` is ready for one of
@@ -61,7 +61,7 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, const ca_go_site *site);
  */
 #define CA_WAIT_FD(g, fd, events)                                            \
     CA__GO_OP("WAIT_FD", #fd,                                                \
-              ca__go_wait_fd((g), (fd), (events), &ca__site), (void)0)
+              ca__go_wait_fd((g), (fd), (events), CA__SITE_REF), (void)0)
 #define CA_GO_FD_EVENTS(g) ((int)(g)->u.w.index)
 
 #if !defined(CA_NO_SHORT_NAMES)

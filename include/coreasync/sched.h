@@ -29,7 +29,8 @@ extern "C" {
  *   worker, and an inbox); a block is put there exactly once each time it
  *   becomes ready, by whoever completed the operation it waited in;
  * - a pairing heap of timers;
- * - the list of its live blocks, so that it can say who waits where.
+ * - the list of its live blocks, so that it can say who waits where
+ *   (a build with CA_CONFIG_TINY_GO only counts them).
  *
  * A parked block is in no queue of the scheduler's: only the channel it
  * waits on (or its timer) refers to it.
@@ -85,7 +86,9 @@ struct ca_sched {
     ca_waker alt_waker;     /* fires their ALTS deadline cases            */
     ca__runq q;             /* the driver's run queue (no pool)           */
     ca_go *ihead, *itail;   /* inbox: made ready by other threads         */
+#if !CA_CONFIG_TINY_GO
     ca_go *live;            /* circular list of live blocks               */
+#endif
     ca_timer *timers;       /* pairing heap, earliest deadline on top     */
     ca_timer *firing;       /* the timer whose fire runs right now        */
     uint32_t (*now)(void *ud);          /* the clock, in ms               */
@@ -275,7 +278,9 @@ typedef struct ca_parked {
  * Calls `fn(p, ud)` for every go block parked in a channel operation
  * (sleeping and ready blocks are not parked), and returns how many there
  * were, or a negative error. Call it when the scheduler is not running,
- * e.g. after ca_sched_run() returned `CA_EDEADLOCK`.
+ * e.g. after ca_sched_run() returned `CA_EDEADLOCK`. `CA_EINVAL` for a
+ * NULL `fn` or a scheduler that is not live; `CA_ENOTSUP` in a build
+ * with CA_CONFIG_TINY_GO, which keeps no list of its blocks (config.h).
  */
 int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
                     void *ud);
@@ -283,7 +288,8 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
 /**
  * Prints one line per parked go block to `out`, in the form
  * `  filter (sieve.c:42) parked in TAKE(f->in) on channel "primes"`,
- * and returns how many, or a negative error.
+ * and returns how many, or a negative error (`CA_EINVAL` for a NULL
+ * `out`, the others as ca_sched_parked()).
  */
 int ca_sched_dump(ca_sched *s, FILE *out);
 

@@ -6,6 +6,8 @@
 #ifndef COREASYNC_WAITER_H
 #define COREASYNC_WAITER_H
 
+#include <coreasync/config.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -72,13 +74,19 @@ struct ca_waiter {
     unsigned char claim;     /* the claim byte of a group this owner runs */
     unsigned char state;     /* free for the owner (a go block's state)   */
     unsigned short index;    /* alts: the case number                     */
+#if CA_CONFIG_TINY_GO
+    unsigned short line;     /* free for the owner (a go block's resume   */
+                             /* line; its park shares `state`)            */
+#else
     unsigned char park;      /* free for the owner (a go block's park)    */
+#endif
 };
 
 #define CA__W_TAKE 0x01   /* a take (else a put)                          */
 #define CA__W_ALT 0x02    /* an alts case: claim u.claim before use       */
 #define CA__W_QUEUED 0x04 /* linked into a channel's queue right now      */
 #define CA__W_DONE 0x08   /* completed; its wake is due or delivered      */
+#define CA__W_IO 0x10     /* in a scheduler's list of descriptor waits    */
 
 #ifdef __cplusplus
 }

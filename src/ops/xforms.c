@@ -256,8 +256,10 @@ static int partition_init(ca_xf_partition_t *p, uint32_t n, size_t size,
 
     if (p == NULL || buf == NULL || n == 0)
         return CA_EINVAL;
+    /* Both below 2^16 here, so their product fits in 32 bits: no division
+    ** (a Cortex-M0 would call a helper for it). */
     if (size > CA_MAX_ELEM_SIZE || n > CA_MAX_ELEM_SIZE ||
-        (size != 0 && n > (CA_MAX_ELEM_SIZE - sizeof(uint32_t)) / size))
+        (uint32_t)n * (uint32_t)size > CA_MAX_ELEM_SIZE - sizeof(uint32_t))
         return CA_ERANGE;
     out_size = sizeof(uint32_t) + (size_t)n * size;
     if (buf_size < out_size + extra)

@@ -1,0 +1,3 @@
+module coreasync/bench
+
+go 1.19

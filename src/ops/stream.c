@@ -1,0 +1,440 @@
+/*
+** stream.c: the steps behind READ_SOME, READ_EXACTLY, READ_LINE,
+** WRITE_ALL, ACCEPT and CONNECT (stream.h). MIT licence, see COPYING.
+**
+** Each helper is a loop around one WAIT_FD in the caller's body; this
+** file is the loop's body. A step does every system call it can without
+** blocking and then says "done" (status set) or "wait for io->events".
+** Progress lives in the ca_io (io->n), so a step resumed after a park
+** carries on where the last one stopped, and a partial read or write is
+** never repeated nor lost.
+**
+** CONNECT's deadline is a timer of the scheduler's (io->t). When it fires
+** before the connection is made it shuts the socket down, which ends the
+** connect (Linux reports it as a hang-up), and so wakes the WAIT_FD;
+** CONNECT sees `fired` and says CA_AGAIN. CONNECT cancels the timer
+** before it reads `fired`, and cancelling waits for a fire under way
+** (timer.c): a connection made just as the deadline passes is either
+** reported made and left alone, or timed out, and the ca_io is never
+** touched after CONNECT ends.
+*/
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <string.h>
+
+#include "../internal.h"
+
+#define F_NOTSOCK 0x01 /* send(2) said ENOTSOCK: write(2) from now on */
+#define F_TIMER 0x02   /* CONNECT's deadline is armed                 */
+#define OP_WRITE 4
+#define OP_ACCEPT 5
+#define OP_CONNECT 6
+
+#if defined(HAVE_POLL)
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
+{
+    int fl;
+
+    if (io == NULL || fd < 0 || (ra == NULL) != (ra_size == 0))
+        return CA_EINVAL;
+    memset(io, 0, sizeof *io);
+    io->fd = fd;
+    io->ra = (unsigned char *)ra;
+    io->ra_cap = ra_size;
+    io->t.prev = &io->t; /* in no heap */
+    if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+        (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+        io->err = errno;
+        return io->status = CA_EIO;
+    }
+    return CA_OK;
+}
+
+static int wait_for(ca_io *io, int events)
+{
+    io->events = (unsigned char)events;
+    return 1;
+}
+
+static int failed(ca_io *io, int status, int err)
+{
+    io->status = status;
+    io->err = err;
+    return 0;
+}
+
+static int done(ca_io *io)
+{
+    return failed(io, CA_OK, 0);
+}
+
+static int would_block(int e)
+{
+    return e == EAGAIN || e == EWOULDBLOCK;
+}
+
+/* read(2), with a signal retried. */
+static ssize_t rd(int fd, void *p, size_t len)
+{
+    ssize_t r;
+
+    do
+        r = read(fd, p, len);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+/* What the read-ahead holds goes first, so that no byte that followed a
+** line is lost to the next helper. */
+static size_t from_ahead(ca_io *io, unsigned char *p, size_t len)
+{
+    size_t k = io->ra_end - io->ra_pos;
+
+    if (k > len)
+        k = len;
+    memcpy(p, io->ra + io->ra_pos, k);
+    io->ra_pos += k;
+    return k;
+}
+
+/* A read that got r: 1 to go on, else the step's answer in *ans. */
+static int got(ca_io *io, ssize_t r, int *ans)
+{
+    if (r > 0)
+        return 1;
+    if (r == 0)
+        *ans = failed(io, CA_CLOSED, 0);
+    else if (would_block(errno))
+        *ans = wait_for(io, CA_FD_READ);
+    else
+        *ans = failed(io, CA_EIO, errno);
+    return 0;
+}
+
+static int step_read(ca_io *io)
+{
+    ssize_t r;
+    int ans;
+
+    for (;;) {
+        CA_ASSERT(io->n < io->len && io->ra_pos <= io->ra_end);
+        if (io->ra_pos < io->ra_end) {
+            io->n += from_ahead(io, io->dst + io->n, io->len - io->n);
+        } else {
+            r = rd(io->fd, io->dst + io->n, io->len - io->n);
+            if (!got(io, r, &ans))
+                return ans;
+            io->n += (size_t)r;
+        }
+        if (io->op == CA__IO_SOME || io->n == io->len)
+            return done(io);
+    }
+}
+
+static int step_line(ca_io *io)
+{
+    unsigned char c;
+    ssize_t r;
+    int ans;
+
+    for (;;) {
+        CA_ASSERT(io->n + 1 <= io->len && io->ra_end <= io->ra_cap);
+        while (io->ra_pos < io->ra_end && io->n + 1 < io->len) {
+            c = io->ra[io->ra_pos++];
+            io->dst[io->n++] = c;
+            if (c == '\n')
+                break;
+        }
+        io->dst[io->n] = '\0';
+        if (io->n > 0 && io->dst[io->n - 1] == '\n')
+            return done(io);
+        if (io->n + 1 == io->len)
+            return failed(io, CA_ERANGE, 0);
+        io->ra_pos = io->ra_end = 0;
+        r = rd(io->fd, io->ra, io->ra_cap);
+        if (r == 0 && io->n > 0)
+            return done(io); /* a last line without its newline */
+        if (!got(io, r, &ans))
+            return ans;
+        io->ra_end = (size_t)r;
+    }
+}
+
+/* send(2) where it can say "no SIGPIPE", write(2) on what is no socket. */
+static ssize_t wr(ca_io *io, const void *p, size_t len)
+{
+    ssize_t r;
+
+    for (;;) {
+#if defined(MSG_NOSIGNAL)
+        if (!(io->flags & F_NOTSOCK)) {
+            r = send(io->fd, p, len, MSG_NOSIGNAL);
+            if (r < 0 && errno == ENOTSOCK) {
+                io->flags |= F_NOTSOCK;
+                continue;
+            }
+        } else
+#endif
+            r = write(io->fd, p, len);
+        if (r >= 0 || errno != EINTR)
+            return r;
+    }
+}
+
+static int step_write(ca_io *io)
+{
+    ssize_t r;
+
+    while (io->n < io->len) {
+        r = wr(io, io->src + io->n, io->len - io->n);
+        if (r >= 0)
+            io->n += (size_t)r;
+        else if (would_block(errno))
+            return wait_for(io, CA_FD_WRITE);
+        else if (errno == EPIPE || errno == ECONNRESET)
+            return failed(io, CA_CLOSED, errno);
+        else
+            return failed(io, CA_EIO, errno);
+    }
+    return done(io);
+}
+
+static int step_accept(ca_io *io)
+{
+    int fd;
+
+    for (;;) {
+        fd = accept(io->fd, NULL, NULL);
+        if (fd >= 0)
+            break;
+        if (would_block(errno))
+            return wait_for(io, CA_FD_READ);
+        /* Gone before we took it, or a signal: take the next one. */
+        if (errno != ECONNABORTED && errno != EINTR && errno != EPROTO)
+            return failed(io, CA_EIO, errno);
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        (void)close(fd);
+        return failed(io, CA_EIO, errno);
+    }
+    *(int *)(void *)io->dst = fd;
+    return done(io);
+}
+
+static void deadline_fire(ca_waker *self, ca_timer *t)
+{
+    ca_io *io = CA_CONTAINER_OF(t, ca_io, t);
+
+    (void)self;
+    __atomic_store_n(&io->fired, 1, __ATOMIC_RELEASE);
+    (void)shutdown(io->fd, SHUT_RDWR);
+}
+
+static ca_waker deadline_waker = {NULL, deadline_fire};
+
+static void disarm(ca_go *g, ca_io *io)
+{
+    ca_sched *s = CA__GO_SCHED(g);
+
+    if (!(io->flags & F_TIMER))
+        return;
+    io->flags &= (unsigned char)~F_TIMER;
+    CA__SLOCK(s);
+    ca__timer_cancel_locked(s, &io->t); /* waits for a fire under way */
+    CA__SUNLOCK(s);
+}
+
+static int step_connect(ca_io *io)
+{
+    int e = 0;
+    socklen_t len = sizeof e;
+
+    if (__atomic_load_n(&io->fired, __ATOMIC_ACQUIRE))
+        return failed(io, CA_AGAIN, ETIMEDOUT);
+    if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+        e = errno;
+    return e == 0 ? done(io) : failed(io, CA_EIO, e);
+}
+
+/* An op ends: its status also goes to GO_STATUS, as every op's does. */
+static int end(ca_go *g, ca_io *io)
+{
+    disarm(g, io);
+    g->u.w.status = (signed char)io->status;
+    return 0;
+}
+
+/* One turn of the op under way: 1 to wait for io->events, 0 when done. */
+static int step(ca_go *g, ca_io *io)
+{
+    int more;
+
+    switch (io->op) {
+    case CA__IO_SOME:
+    case CA__IO_EXACTLY:
+        more = step_read(io);
+        break;
+    case CA__IO_LINE:
+        more = step_line(io);
+        break;
+    case OP_WRITE:
+        more = step_write(io);
+        break;
+    case OP_ACCEPT:
+        more = step_accept(io);
+        break;
+    default:
+        /* Cancelled first: a fire under way may shut the socket down, and
+        ** only once it cannot does `fired` say for sure. */
+        disarm(g, io);
+        more = step_connect(io);
+        break;
+    }
+    return more ? 1 : end(g, io);
+}
+
+/* Every op begins here: checks, then the first turn. */
+static int begin(ca_go *g, ca_io *io, int op, int bad)
+{
+    if (io == NULL) {
+        g->u.w.status = CA_EINVAL;
+        return 0;
+    }
+    io->op = (unsigned char)op;
+    io->n = 0;
+    io->err = 0;
+    if (bad) {
+        io->status = CA_EINVAL;
+        return end(g, io);
+    }
+    return step(g, io);
+}
+
+int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len)
+{
+    int bad = buf == NULL || len == 0 ||
+              (op == CA__IO_LINE && (io == NULL || io->ra_cap == 0)) ||
+              (op != CA__IO_SOME && op != CA__IO_EXACTLY && op != CA__IO_LINE);
+
+    if (io != NULL) {
+        io->dst = (unsigned char *)buf;
+        io->len = len;
+    }
+    return begin(g, io, op, bad);
+}
+
+int ca__go_io_write(ca_go *g, ca_io *io, const void *buf, size_t len)
+{
+    if (io != NULL) {
+        io->src = (const unsigned char *)buf;
+        io->len = len;
+    }
+    return begin(g, io, OP_WRITE, buf == NULL && len != 0);
+}
+
+int ca__go_io_accept(ca_go *g, ca_io *io, int *fd)
+{
+    if (io != NULL)
+        io->dst = (unsigned char *)fd;
+    return begin(g, io, OP_ACCEPT, fd == NULL);
+}
+
+int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
+                      unsigned addrlen, uint32_t ms)
+{
+    ca_sched *s = CA__GO_SCHED(g);
+
+    if (io == NULL || addr == NULL || addrlen == 0)
+        return begin(g, io, OP_CONNECT, 1);
+    io->op = OP_CONNECT;
+    io->n = 0;
+    io->err = 0;
+    io->fired = 0;
+    if (ms != CA_FOREVER && ms > CA_MAX_DELAY)
+        return failed(io, CA_ERANGE, 0), end(g, io);
+    if (ms != CA_FOREVER && !ca__has_clock(s))
+        return failed(io, CA_ENOTSUP, 0), end(g, io);
+    if (connect(io->fd, addr, (socklen_t)addrlen) == 0)
+        return done(io), end(g, io);
+    /* Interrupted, it goes on in the background as if in progress. */
+    if (errno != EINPROGRESS && errno != EINTR)
+        return failed(io, CA_EIO, errno), end(g, io);
+    if (ms != CA_FOREVER) {
+        CA__SLOCK(s);
+        ca__timer_add_locked(s, &io->t, ms, &deadline_waker);
+        CA__SUNLOCK(s);
+        io->flags |= F_TIMER;
+        ca__sched_kick(s); /* a driver asleep on another thread */
+    }
+    return wait_for(io, CA_FD_WRITE);
+}
+
+int ca__go_io_resume(ca_go *g, ca_io *io)
+{
+    if (CA_GO_STATUS(g) != CA_OK) { /* WAIT_FD itself was refused */
+        io->status = CA_GO_STATUS(g);
+        return end(g, io);
+    }
+    return step(g, io);
+}
+
+#else /* no descriptors */
+
+int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
+{
+    if (io == NULL || fd < 0 || (ra == NULL) != (ra_size == 0))
+        return CA_EINVAL;
+    return CA_ENOTSUP;
+}
+
+static int unsupported(ca_go *g, ca_io *io)
+{
+    if (io != NULL)
+        io->status = CA_ENOTSUP;
+    g->u.w.status = CA_ENOTSUP;
+    return 0;
+}
+
+int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len)
+{
+    (void)op;
+    (void)buf;
+    (void)len;
+    return unsupported(g, io);
+}
+
+int ca__go_io_write(ca_go *g, ca_io *io, const void *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+    return unsupported(g, io);
+}
+
+int ca__go_io_accept(ca_go *g, ca_io *io, int *fd)
+{
+    (void)fd;
+    return unsupported(g, io);
+}
+
+int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
+                      unsigned addrlen, uint32_t ms)
+{
+    (void)addr;
+    (void)addrlen;
+    (void)ms;
+    return unsupported(g, io);
+}
+
+int ca__go_io_resume(ca_go *g, ca_io *io)
+{
+    return unsupported(g, io);
+}
+
+#endif

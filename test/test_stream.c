@@ -1,0 +1,749 @@
+/*
+** test_stream.c: the stream helpers (READ_SOME, READ_EXACTLY, READ_LINE,
+** WRITE_ALL, ACCEPT, CONNECT): partial reads and writes, end of file,
+** hang-up, refusal and deadline, each as a status; on one thread and on
+** a pool. Hosted builds with poll(2) and malloc. MIT licence, see
+** COPYING.
+*/
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <coreasync.h>
+
+#include "ca_test.h"
+
+#if CA_HAVE_MALLOC /* WAIT_FD needs it; the end of the file */
+
+static int usable(void)
+{
+    int ev;
+
+    (void)signal(SIGPIPE, SIG_IGN);
+    return ca_wait_fd_blocking(0, CA_FD_READ, 0, &ev) != CA_ENOTSUP;
+}
+
+/* Writes `text` in pieces of `piece` bytes with a pause between (so that
+** the reader parks in the middle of lines), then closes its end. */
+typedef struct dribble {
+    ca_go go;
+    ca_io io;
+    const char *text;
+    size_t off, piece, len;
+} dribble;
+
+static int dribble_fn(ca_go *g)
+{
+    dribble *d = (dribble *)g;
+
+    GO_BEGIN(g);
+    while (d->off < strlen(d->text)) {
+        d->len = strlen(d->text) - d->off;
+        if (d->len > d->piece)
+            d->len = d->piece;
+        WRITE_ALL(g, &d->io, d->text + d->off, d->len);
+        if (GO_CLOSED(g))
+            break;
+        d->off += d->len;
+        YIELD(g);
+    }
+    close(d->io.fd);
+    GO_END(g);
+}
+
+/* Reads lines until the stream ends, keeping each line and its status. */
+typedef struct liner {
+    ca_go go;
+    ca_io io;
+    char ra[8];
+    char line[8];
+    size_t max;
+    char got[8][8];
+    int st[8];
+    int k;
+} liner;
+
+static int liner_fn(ca_go *g)
+{
+    liner *l = (liner *)g;
+
+    GO_BEGIN(g);
+    for (l->k = 0; l->k < 8; l->k++) {
+        READ_LINE(g, &l->io, l->line, l->max);
+        l->st[l->k] = GO_STATUS(g);
+        CU_ASSERT(GO_STATUS(g) == l->io.status);
+        memcpy(l->got[l->k], l->line, l->io.n + 1);
+        if (GO_CLOSED(g) && GO_STATUS(g) != CA_ERANGE)
+            break;
+    }
+    GO_END(g);
+}
+
+static void run_lines(const char *text, size_t piece, size_t max, liner *l)
+{
+    ca_sched s;
+    dribble d;
+    int sv[2];
+
+    CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&d, 0, sizeof d);
+    memset(l, 0, sizeof *l);
+    d.text = text;
+    d.piece = piece;
+    l->max = max;
+    CA_ASSERT_RC(ca_io_init(&d.io, sv[0], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_io_init(&l->io, sv[1], l->ra, sizeof l->ra), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &l->go, liner_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &d.go, dribble_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(sv[1]);
+}
+
+/* Lines split across reads and read-ahead; a last line without newline
+** is a line, then the end of file. */
+static void stream_lines(void)
+{
+    liner l;
+
+    if (!usable())
+        return;
+    run_lines("hello\nab\n\nlast", 3, 8, &l);
+    CA_ASSERT_EQ(l.k, 4);
+    CU_ASSERT_STRING_EQUAL(l.got[0], "hello\n");
+    CU_ASSERT_STRING_EQUAL(l.got[1], "ab\n");
+    CU_ASSERT_STRING_EQUAL(l.got[2], "\n");
+    CU_ASSERT_STRING_EQUAL(l.got[3], "last");
+    CA_ASSERT_RC(l.st[0], CA_OK);
+    CA_ASSERT_RC(l.st[3], CA_OK);
+    CA_ASSERT_RC(l.st[4], CA_CLOSED);
+    CU_ASSERT_STRING_EQUAL(l.got[4], "");
+}
+
+/* A line longer than the maximum comes in pieces, each CA_ERANGE. */
+static void stream_line_too_long(void)
+{
+    liner l;
+
+    if (!usable())
+        return;
+    run_lines("abcdefg\nxy\n", 5, 4, &l);
+    CU_ASSERT_STRING_EQUAL(l.got[0], "abc");
+    CA_ASSERT_RC(l.st[0], CA_ERANGE);
+    CU_ASSERT_STRING_EQUAL(l.got[1], "def");
+    CA_ASSERT_RC(l.st[1], CA_ERANGE);
+    CU_ASSERT_STRING_EQUAL(l.got[2], "g\n");
+    CA_ASSERT_RC(l.st[2], CA_OK);
+    CU_ASSERT_STRING_EQUAL(l.got[3], "xy\n");
+    CA_ASSERT_RC(l.st[4], CA_CLOSED);
+}
+
+/* A megabyte through a socket: WRITE_ALL parks on a full socket, and
+** READ_EXACTLY and READ_SOME collect every byte, in order. */
+#define BIG (1u << 20)
+typedef struct bulk {
+    ca_go go;
+    ca_io io;
+    unsigned char *data;
+    size_t len, got;
+    int status, reads;
+} bulk;
+
+static int bulk_write(ca_go *g)
+{
+    bulk *b = (bulk *)g;
+
+    GO_BEGIN(g);
+    WRITE_ALL(g, &b->io, b->data, b->len);
+    b->status = GO_STATUS(g);
+    b->got = b->io.n;
+    close(b->io.fd);
+    GO_END(g);
+}
+
+static int bulk_read(ca_go *g)
+{
+    bulk *b = (bulk *)g;
+
+    GO_BEGIN(g);
+    READ_EXACTLY(g, &b->io, b->data, b->len / 2);
+    b->status = GO_STATUS(g);
+    b->got = b->io.n;
+    while (b->status == CA_OK) {
+        READ_SOME(g, &b->io, b->data + b->got, b->len + 1 - b->got);
+        if (GO_CLOSED(g))
+            break;
+        CU_ASSERT(b->io.n > 0);
+        b->got += b->io.n;
+        b->reads++;
+    }
+    if (b->status == CA_OK)
+        b->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void bulk_run(unsigned pool)
+{
+    ca_sched s;
+    bulk w, r;
+    ca_chan *res[2];
+    int sv[2];
+    size_t i;
+
+    CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&w, 0, sizeof w);
+    memset(&r, 0, sizeof r);
+    w.len = BIG;
+    r.len = BIG;
+    w.data = malloc(BIG);
+    r.data = malloc(BIG + 1);
+    CU_ASSERT_FATAL(w.data != NULL && r.data != NULL);
+    for (i = 0; i < BIG; i++)
+        w.data[i] = (unsigned char)(i * 7 + i / 251);
+    CA_ASSERT_RC(ca_io_init(&w.io, sv[0], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_io_init(&r.io, sv[1], NULL, 0), CA_OK);
+    if (pool) {
+        CA_ASSERT_RC(ca_go_result(&r.go, 0, &res[0]), CA_OK);
+        CA_ASSERT_RC(ca_go_result(&w.go, 0, &res[1]), CA_OK);
+    }
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, bulk_read), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, bulk_write), CA_OK);
+    if (pool) {
+        CA_ASSERT_RC(ca_sched_start(&s, pool), CA_OK);
+        for (i = 0; i < 2; i++) { /* each closes when its block ended */
+            CA_ASSERT_RC(ca_take_blocking(res[i], NULL), CA_CLOSED);
+            CA_ASSERT_RC(ca_chan_free(res[i]), CA_OK);
+        }
+        CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    } else {
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    }
+    CA_ASSERT_RC(w.status, CA_OK);
+    CA_ASSERT_EQ(w.got, BIG);
+    CA_ASSERT_RC(r.status, CA_CLOSED);
+    CA_ASSERT_EQ(r.got, BIG);
+    CU_ASSERT(memcmp(w.data, r.data, BIG) == 0);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(sv[1]);
+    free(w.data);
+    free(r.data);
+}
+
+static void stream_bulk(void)
+{
+    if (usable())
+        bulk_run(0);
+}
+
+static void stream_bulk_pool(void)
+{
+    if (usable() && CA_HAVE_THREADS)
+        bulk_run(2);
+}
+
+/* The end comes early: READ_EXACTLY says CA_CLOSED with what came; a
+** write to a peer that is gone is CA_CLOSED, not a SIGPIPE. */
+static void stream_eof_and_epipe(void)
+{
+    ca_sched s;
+    bulk r, w;
+    int sv[2], p[2];
+    unsigned char buf[16];
+
+    if (!usable())
+        return;
+    memset(buf, 0, sizeof buf);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    CA_ASSERT_EQ(write(sv[0], "abc", 3), 3);
+    close(sv[0]);
+    memset(&r, 0, sizeof r);
+    r.data = buf;
+    r.len = 10; /* READ_EXACTLY 5: only 3 come */
+    CA_ASSERT_RC(ca_io_init(&r.io, sv[1], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, bulk_read), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(r.status, CA_CLOSED);
+    CA_ASSERT_EQ(r.got, 3);
+    CU_ASSERT(memcmp(buf, "abc", 3) == 0);
+    close(sv[1]);
+
+    /* A pipe whose reader is gone: EPIPE becomes CA_CLOSED. */
+    CA_ASSERT_EQ(pipe(p), 0);
+    close(p[0]);
+    memset(&w, 0, sizeof w);
+    w.data = buf;
+    w.len = sizeof buf;
+    CA_ASSERT_RC(ca_io_init(&w.io, p[1], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, bulk_write), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(w.status, CA_CLOSED);
+    CA_ASSERT_EQ(w.io.err, EPIPE);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* ------------------------------------------------------- accept/connect */
+
+typedef struct server {
+    ca_go go;
+    ca_io io, conn;
+    int fd, n;
+    char ra[16], line[16];
+} server;
+
+/* Accepts `n` connections, one after the other, and echoes one line on
+** each. */
+static int server_fn(ca_go *g)
+{
+    server *sv = (server *)g;
+
+    GO_BEGIN(g);
+    while (sv->n-- > 0) {
+        ACCEPT(g, &sv->io, &sv->fd);
+        CU_ASSERT_FATAL(GO_OK(g));
+        CA_ASSERT_RC(ca_io_init(&sv->conn, sv->fd, sv->ra, sizeof sv->ra),
+                     CA_OK);
+        READ_LINE(g, &sv->conn, sv->line, sizeof sv->line);
+        CU_ASSERT(GO_OK(g));
+        WRITE_ALL(g, &sv->conn, sv->line, sv->conn.n);
+        close(sv->fd);
+    }
+    GO_END(g);
+}
+
+typedef struct client {
+    ca_go go;
+    ca_io io;
+    struct sockaddr_in addr;
+    uint32_t ms;
+    int connect_status, status;
+    char ra[16], line[16];
+} client;
+
+static int client_fn(ca_go *g)
+{
+    client *c = (client *)g;
+
+    GO_BEGIN(g);
+    CONNECT(g, &c->io, (struct sockaddr *)&c->addr, sizeof c->addr, c->ms);
+    c->connect_status = GO_STATUS(g);
+    if (GO_OK(g)) {
+        WRITE_ALL(g, &c->io, "ping\n", 5);
+        READ_LINE(g, &c->io, c->line, sizeof c->line);
+        c->status = GO_STATUS(g);
+    }
+    GO_END(g);
+}
+
+/* A listening socket on 127.0.0.1, an ephemeral port; its address. */
+static int listener(struct sockaddr_in *a, int backlog)
+{
+    socklen_t len = sizeof *a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    CU_ASSERT_FATAL(fd >= 0);
+    memset(a, 0, sizeof *a);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)a, sizeof *a) == 0);
+    CU_ASSERT_FATAL(listen(fd, backlog) == 0);
+    CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)a, &len) == 0);
+    return fd;
+}
+
+static void client_init(client *c, const struct sockaddr_in *a, uint32_t ms)
+{
+    memset(c, 0, sizeof *c);
+    c->addr = *a;
+    c->ms = ms;
+    c->connect_status = c->status = -100;
+    CA_ASSERT_RC(ca_io_init(&c->io, socket(AF_INET, SOCK_STREAM, 0), c->ra,
+                            sizeof c->ra), CA_OK);
+}
+
+static void stream_accept_connect(void)
+{
+    ca_sched s;
+    server sv;
+    client c[3];
+    struct sockaddr_in a;
+    int i;
+
+    if (!usable())
+        return;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&sv, 0, sizeof sv);
+    sv.n = 3;
+    CA_ASSERT_RC(ca_io_init(&sv.io, listener(&a, 8), NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &sv.go, server_fn), CA_OK);
+    for (i = 0; i < 3; i++) {
+        /* with and without a deadline (one that does not pass) */
+        client_init(&c[i], &a, i == 0 ? CA_FOREVER : 10000);
+        CA_ASSERT_RC(ca_go_start(&s, &c[i].go, client_fn), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (i = 0; i < 3; i++) {
+        CA_ASSERT_RC(c[i].connect_status, CA_OK);
+        CA_ASSERT_RC(c[i].status, CA_OK);
+        CU_ASSERT_STRING_EQUAL(c[i].line, "ping\n");
+        close(c[i].io.fd);
+    }
+    close(sv.io.fd);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* Nobody listens: refused, with the errno kept. */
+static void stream_connect_refused(void)
+{
+    ca_sched s;
+    client c;
+    struct sockaddr_in a;
+
+    if (!usable())
+        return;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    close(listener(&a, 1)); /* a port that was free a moment ago */
+    client_init(&c, &a, 10000);
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, client_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(c.connect_status, CA_EIO);
+    CA_ASSERT_EQ(c.io.err, ECONNREFUSED);
+    close(c.io.fd);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* A listener whose queue is full drops the SYNs of a new connection, so
+** that connect stays in progress: the deadline ends it with CA_AGAIN, and
+** the scheduler then has nothing left (no timer lingers). */
+static void stream_connect_deadline(void)
+{
+    ca_sched s;
+    client c;
+    struct sockaddr_in a;
+    int lfd, fill[8], i, n = 0, r;
+
+    if (!usable())
+        return;
+    lfd = listener(&a, 0);
+    for (i = 0; i < 8; i++) { /* fill the accept queue */
+        fill[n] = socket(AF_INET, SOCK_STREAM, 0);
+        CA_ASSERT_RC(ca_io_init(&c.io, fill[n], NULL, 0), CA_OK);
+        r = connect(fill[n], (struct sockaddr *)&a, sizeof a);
+        n++;
+        if (r < 0 && errno == EINPROGRESS &&
+            ca_wait_fd_blocking(fill[n - 1], CA_FD_WRITE, 200, NULL) ==
+                CA_AGAIN)
+            break; /* this one hangs: the queue is full */
+    }
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    client_init(&c, &a, 50);
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, client_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(c.connect_status, CA_AGAIN);
+    CA_ASSERT_EQ(c.io.err, ETIMEDOUT);
+    close(c.io.fd);
+    for (i = 0; i < n; i++)
+        close(fill[i]);
+    close(lfd);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+
+/* ------------------------------------------ 1,000 connections at once */
+
+#define NCONN (CA_TEST_SMALL ? 10 : 1000)
+#define NLINES 10
+
+typedef struct echo_conn {
+    ca_go go;
+    ca_io io;
+    char ra[128], line[80];
+} echo_conn;
+
+static unsigned long lines_echoed;
+
+static int echo_conn_fn(ca_go *g)
+{
+    echo_conn *c = (echo_conn *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        READ_LINE(g, &c->io, c->line, sizeof c->line);
+        if (GO_CLOSED(g))
+            break;
+        WRITE_ALL(g, &c->io, c->line, c->io.n);
+        if (GO_CLOSED(g))
+            break;
+        __atomic_add_fetch(&lines_echoed, 1ul, __ATOMIC_RELAXED);
+    }
+    close(c->io.fd);
+    GO_END(g);
+}
+
+typedef struct acceptor {
+    ca_go go;
+    ca_io io;
+    int fd, left;
+    echo_conn *c;
+} acceptor;
+
+static int acceptor_fn(ca_go *g)
+{
+    acceptor *a = (acceptor *)g;
+
+    GO_BEGIN(g);
+    for (; a->left > 0; a->left--) {
+        ACCEPT(g, &a->io, &a->fd);
+        CU_ASSERT_FATAL(GO_OK(g));
+        CU_ASSERT_FATAL(ca_go_new((ca_go **)&a->c, sizeof *a->c) == CA_OK);
+        CA_ASSERT_RC(ca_io_init(&a->c->io, a->fd, a->c->ra,
+                                sizeof a->c->ra), CA_OK);
+        CA_ASSERT_RC(ca_go_start(ca_go_sched(g), &a->c->go, echo_conn_fn),
+                     CA_OK);
+    }
+    GO_END(g);
+}
+
+/* Sends NLINES lines of 64 bytes, each its own, and checks every echo
+** byte for byte. */
+typedef struct talker {
+    ca_go go;
+    ca_io io;
+    struct sockaddr_in addr;
+    int id, k, ok;
+    char ra[128], out[80], in[80];
+} talker;
+
+static int talker_fn(ca_go *g)
+{
+    talker *t = (talker *)g;
+
+    GO_BEGIN(g);
+    CONNECT(g, &t->io, (struct sockaddr *)&t->addr, sizeof t->addr,
+            CA_FOREVER);
+    CU_ASSERT_FATAL(GO_OK(g));
+    for (t->k = 0; t->k < NLINES; t->k++) {
+        memset(t->out, 'a' + (t->id + t->k) % 26, 63);
+        sprintf(t->out, "%05d %05d ", t->id, t->k);
+        t->out[12] = '.'; /* over sprintf's NUL */
+        t->out[63] = '\n';
+        t->out[64] = '\0';
+        WRITE_ALL(g, &t->io, t->out, 64);
+        if (GO_CLOSED(g))
+            break;
+        READ_LINE(g, &t->io, t->in, sizeof t->in);
+        if (GO_CLOSED(g))
+            break;
+        t->ok += t->io.n == 64 && memcmp(t->in, t->out, 65) == 0;
+    }
+    close(t->io.fd);
+    GO_END(g);
+}
+
+static void thousand(unsigned pool)
+{
+    ca_sched s;
+    acceptor *a = calloc(1, sizeof *a);
+    talker *t = calloc(NCONN, sizeof *t);
+    ca_chan *res = NULL;
+    struct sockaddr_in addr;
+    int i, sum = 0;
+
+    CU_ASSERT_FATAL(a != NULL && t != NULL);
+    lines_echoed = 0;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    a->left = NCONN;
+    CA_ASSERT_RC(ca_io_init(&a->io, listener(&addr, NCONN), NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a->go, acceptor_fn), CA_OK);
+    for (i = 0; i < NCONN; i++) {
+        t[i].id = i;
+        t[i].addr = addr;
+        CA_ASSERT_RC(ca_io_init(&t[i].io, socket(AF_INET, SOCK_STREAM, 0),
+                                t[i].ra, sizeof t[i].ra), CA_OK);
+        if (i == NCONN - 1 && pool)
+            CA_ASSERT_RC(ca_go_result(&t[i].go, 0, &res), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &t[i].go, talker_fn), CA_OK);
+    }
+    if (pool) {
+        /* The pool carries the bulk until the last talker ended; what
+        ** may remain then runs here, after the pool stopped. */
+        CA_ASSERT_RC(ca_sched_start(&s, pool), CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(res, NULL), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(res), CA_OK);
+        CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (i = 0; i < NCONN; i++)
+        sum += t[i].ok;
+    CA_ASSERT_EQ(sum, NCONN * NLINES);
+    CA_ASSERT_EQ(lines_echoed, NCONN * NLINES);
+    close(a->io.fd);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    free(a);
+    free(t);
+}
+
+/* 2,000 descriptors at once: raise the soft limit if it is lower. */
+static int enough_fds(void)
+{
+    struct rlimit r;
+
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return 0;
+    if (r.rlim_cur < 2 * NCONN + 64 && r.rlim_max >= 2 * NCONN + 64) {
+        r.rlim_cur = 2 * NCONN + 64;
+        (void)setrlimit(RLIMIT_NOFILE, &r);
+    }
+    return getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur >= 2 * NCONN + 64;
+}
+
+static void stream_thousand(void)
+{
+    if (usable() && enough_fds())
+        thousand(0);
+}
+
+static void stream_thousand_pool(void)
+{
+    if (usable() && enough_fds() && CA_HAVE_THREADS)
+        thousand(2);
+}
+
+/* --------------------------------------------------------- bad input */
+
+typedef struct bad {
+    ca_go go;
+    ca_io io;
+    char buf[4];
+    int st[6];
+} bad;
+
+static int bad_fn(ca_go *g)
+{
+    bad *b = (bad *)g;
+
+    GO_BEGIN(g);
+    READ_SOME(g, &b->io, NULL, 4);
+    b->st[0] = GO_STATUS(g);
+    READ_EXACTLY(g, &b->io, b->buf, 0);
+    b->st[1] = GO_STATUS(g);
+    READ_LINE(g, &b->io, b->buf, sizeof b->buf); /* no read-ahead */
+    b->st[2] = GO_STATUS(g);
+    WRITE_ALL(g, &b->io, NULL, 1);
+    b->st[3] = GO_STATUS(g);
+    ACCEPT(g, &b->io, NULL);
+    b->st[4] = GO_STATUS(g);
+    CONNECT(g, &b->io, NULL, 0, CA_FOREVER);
+    b->st[5] = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void stream_bad_input(void)
+{
+    ca_sched s;
+    bad b;
+    ca_io io;
+    char ra[4];
+    int p[2], i;
+
+    CA_ASSERT_RC(ca_io_init(NULL, 0, NULL, 0), CA_EINVAL);
+    CA_ASSERT_RC(ca_io_init(&io, -1, NULL, 0), CA_EINVAL);
+    CA_ASSERT_RC(ca_io_init(&io, 0, ra, 0), CA_EINVAL);
+    CA_ASSERT_RC(ca_io_init(&io, 0, NULL, 4), CA_EINVAL);
+    if (!usable())
+        return;
+    CA_ASSERT_EQ(pipe(p), 0);
+    close(p[1]);
+    close(p[0]);
+    CA_ASSERT_RC(ca_io_init(&io, p[0], NULL, 0), CA_EIO); /* not open */
+    CA_ASSERT_EQ(io.err, EBADF);
+    CA_ASSERT_EQ(pipe(p), 0);
+    memset(&b, 0, sizeof b);
+    CA_ASSERT_RC(ca_io_init(&b.io, p[0], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &b.go, bad_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (i = 0; i < 6; i++)
+        CA_ASSERT_RC(b.st[i], CA_EINVAL);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
+
+static const ca_test tests[] = {
+    {"stream_lines", stream_lines},
+    {"stream_line_too_long", stream_line_too_long},
+    {"stream_bulk", stream_bulk},
+    {"stream_bulk_pool", stream_bulk_pool},
+    {"stream_eof_and_epipe", stream_eof_and_epipe},
+    {"stream_accept_connect", stream_accept_connect},
+    {"stream_connect_refused", stream_connect_refused},
+    {"stream_connect_deadline", stream_connect_deadline},
+    {"stream_thousand", stream_thousand},
+    {"stream_thousand_pool", stream_thousand_pool},
+    {"stream_bad_input", stream_bad_input},
+    {NULL, NULL}};
+
+#else /* no malloc: what can be done without waiting works, waiting is
+      ** CA_ENOTSUP (WAIT_FD's limit), and says so */
+
+typedef struct nm {
+    ca_go go;
+    ca_io io;
+    char buf[8];
+    int st[2];
+    size_t n;
+} nm;
+
+static int nm_fn(ca_go *g)
+{
+    nm *b = (nm *)g;
+
+    GO_BEGIN(g);
+    READ_SOME(g, &b->io, b->buf, sizeof b->buf);
+    b->st[0] = GO_STATUS(g);
+    b->n = b->io.n;
+    READ_SOME(g, &b->io, b->buf, sizeof b->buf);
+    b->st[1] = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void stream_without_malloc(void)
+{
+    ca_sched s;
+    nm b;
+    int p[2];
+
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_EQ(write(p[1], "hi", 2), 2);
+    memset(&b, 0, sizeof b);
+    CA_ASSERT_RC(ca_io_init(&b.io, p[0], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &b.go, nm_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(b.st[0], CA_OK);
+    CA_ASSERT_EQ(b.n, 2);
+    CA_ASSERT_RC(b.st[1], CA_ENOTSUP);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
+
+static const ca_test tests[] = {
+    {"stream_without_malloc", stream_without_malloc},
+    {NULL, NULL}};
+
+#endif
+
+CA_TEST_MAIN("stream", tests)
