@@ -71,15 +71,15 @@ tab=$(printf '\t')
 # not eat it.
 while IFS="$tab" read -r file text repl what cfg <&3; do
   case $file in ''|'#'*) continue ;; esac
+  if [ -n "${MUTATE_ONLY:-}" ]; then
+    printf '%s %s %s\n' "$file" "$text" "$what" | grep -q -- "$MUTATE_ONLY" ||
+      continue
+  fi
   case ${cfg:-} in
     no-threads) build="$dir/build-no-threads"
                 setup "$build" --disable-threads || exit 99 ;;
     *) build="$dir/build" ;;
   esac
-  if [ -n "${MUTATE_ONLY:-}" ]; then
-    printf '%s %s %s\n' "$file" "$text" "$what" | grep -q -- "$MUTATE_ONLY" ||
-      continue
-  fi
   n=$((n + 1))
   cp "$dir/tree/$file" "$dir/orig"
   if ! python3 - "$dir/tree/$file" "$text" "$repl" <<'EOF'
