@@ -72,7 +72,8 @@ tab=$(printf '\t')
 while IFS="$tab" read -r file text repl what cfg <&3; do
   case $file in ''|'#'*) continue ;; esac
   if [ -n "${MUTATE_ONLY:-}" ]; then
-    printf '%s %s %s\n' "$file" "$text" "$what" | grep -q -- "$MUTATE_ONLY" ||
+    printf '%s %s %s %s\n' "$file" "$text" "$what" "${cfg:-}" |
+      grep -q -- "$MUTATE_ONLY" ||
       continue
   fi
   case ${cfg:-} in
