@@ -648,12 +648,11 @@ static int end_locked(ca_chan *ch, int *later)
 
 /* Every call on a channel starts here: NULL is CA_EINVAL, a channel that
 ** is not live CA_EBADCHAN; otherwise the lock is held on return. */
-static int lock_live_(ca_chan *ch, const char *call)
+static int lock_live_(ca_chan *ch CA__CALLER)
 {
     if (ch == NULL)
         return CA_EINVAL;
     CA__CHECK_FREED(ch, call, CA__FREED_CHAN);
-    (void)call;
     CA__LOCK(ch);
     if (!(ch->flags & CA__CH_LIVE)) {
         CA__UNLOCK(ch);
@@ -661,7 +660,7 @@ static int lock_live_(ca_chan *ch, const char *call)
     }
     return CA_OK;
 }
-#define lock_live(ch) lock_live_((ch), __func__)
+#define lock_live(ch) lock_live_((ch) CA__CALLER_NAME)
 
 int ca_chan_destroy(ca_chan *ch)
 {

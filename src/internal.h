@@ -59,7 +59,22 @@ int ca__freed_has(const void *p);
 #define CA__FREED_FORGET(p) ca__freed_forget(p)
 #define CA__CHECK_FREED(p, call, what)                                       \
     (ca__freed_has(p) ? ca__misuse((call), (what), (p)) : (void)0)
+#else /* nothing is freed by the library */
+#define CA__FREED_ADD(p) ((void)0)
+#define CA__FREED_FORGET(p) ((void)0)
+#define CA__CHECK_FREED(p, call, what) ((void)(call))
 #endif
+#endif
+/* A parameter naming the public call, for the messages: a debug build's
+** internal checks take it, a release build's do not (it pays nothing). */
+#if defined(CA_DEBUG) && CA_DEBUG
+#define CA__CALLER , const char *call
+#define CA__CALLER_NAME , __func__
+#define CA__CALLER_PASS , call
+#else
+#define CA__CALLER
+#define CA__CALLER_NAME
+#define CA__CALLER_PASS
 #endif
 #if !defined(CA__FREED_ADD)
 #define CA__FREED_ADD(p) ((void)0)
@@ -301,8 +316,8 @@ int ca__sched_has_work(ca_sched *s);
 /* CA_OK if *s (NULL: the default) is a live scheduler, else CA_EINVAL
 ** (a debug build aborts, naming the caller, on storage that claims to be
 ** live but was never initialised). */
-int ca__sched_live_(ca_sched **s, const char *call);
-#define ca__sched_live(s) ca__sched_live_((s), __func__)
+int ca__sched_live_(ca_sched **s CA__CALLER);
+#define ca__sched_live(s) ca__sched_live_((s) CA__CALLER_NAME)
 
 #if CA_HAVE_THREADS
 /* A pool (pool.c): its workers, each with a run queue. The fields the

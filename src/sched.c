@@ -493,15 +493,13 @@ CA_STATIC_ASSERT(sched_mark_fits,
                  sizeof(((ca_sched *)0)->flags) >= 2 &&
                      (CA__S_MARK & (CA__S_LIVE | CA__S_OWN_CLOCK)) == 0);
 
-int ca__sched_live_(ca_sched **s, const char *call)
+int ca__sched_live_(ca_sched **s CA__CALLER)
 {
     *s = CA__SCHED(*s);
 #if defined(CA_DEBUG) && CA_DEBUG
     if (((*s)->flags & CA__S_LIVE) &&
         ((*s)->flags & CA__S_MARK_MASK) != CA__S_MARK)
         ca__misuse(call, "scheduler never initialised (ca_sched_init)", *s);
-#else
-    (void)call;
 #endif
     return ((*s)->flags & CA__S_LIVE) ? CA_OK : CA_EINVAL;
 }

@@ -33,9 +33,9 @@ static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
 }
 
 /* Shared checks; on success s is the scheduler to use. */
-static int check_(ca_sched **s, uint32_t ms, const char *call)
+static int check_(ca_sched **s, uint32_t ms CA__CALLER)
 {
-    if (ca__sched_live_(s, call) != CA_OK)
+    if (ca__sched_live_(s CA__CALLER_PASS) != CA_OK)
         return CA_EINVAL;
     if (ms > CA_MAX_DELAY)
         return CA_ERANGE;
@@ -43,7 +43,7 @@ static int check_(ca_sched **s, uint32_t ms, const char *call)
         return CA_ENOTSUP;
     return CA_OK;
 }
-#define check(s, ms) check_((s), (ms), __func__)
+#define check(s, ms) check_((s), (ms) CA__CALLER_NAME)
 
 int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms)
 {
