@@ -232,6 +232,8 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
         case CA__ALT_PUT:
             if (cases[i].chan == NULL)
                 return CA_EINVAL;
+            /* Before any lock is taken: that would touch it already. */
+            CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
             cases[i].u.w.flags = 0; /* owned: in no queue yet */
             break;
         case CA__ALT_DEADLINE:

@@ -33,6 +33,8 @@ static int start(ca_chan *ch, ca_op *op, void *val, ca_op_cb cb, int take)
 
     if (op == NULL)
         return CA_EINVAL;
+    CA__CHECK_FREED(ch, take ? "ca_take_async" : "ca_put_async",
+                    CA__FREED_CHAN);
     op->cb = cb;
     op->w.waker = &op_waker;
     rc = ca__chan_op(ch, val, &op->w, take);

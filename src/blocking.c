@@ -201,6 +201,8 @@ static int chan_blocking(ca_chan *ch, void *val, int take)
     frame f;
     int rc, back;
 
+    CA__CHECK_FREED(ch, take ? "ca_take_blocking" : "ca_put_blocking",
+                    CA__FREED_CHAN);
     if (ca__in_sched())
         return CA_EPERM;
     frame_init(&f);

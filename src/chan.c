@@ -14,8 +14,10 @@
 #include "internal.h"
 
 /* The hot path is one call, ca__chan_op: everything it uses is inlined,
-** except in a build for size (-Os), where the compiler decides. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+** except in a build for size (-Os), where the compiler decides, and in
+** one without optimisation (-O0: debuggers, and coverage, which would
+** count each branch once per place it is inlined). */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define HOT static inline __attribute__((always_inline))
 #else
 #define HOT static inline
@@ -364,6 +366,26 @@ void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status)
     complete(wl, w, status);
 }
 
+#if defined(CA_DEBUG) && CA_DEBUG
+/* Is w in one of ch's queues? Compares addresses only: w itself may be
+** storage never used, which proves nothing either way. */
+static int queued_here(ca_chan *ch, const ca_waiter *w)
+{
+    ca_waiter *q[2], *x;
+    int i;
+
+    q[0] = ch->takers;
+    q[1] = ch->putters;
+    for (i = 0; i < 2; i++)
+        if ((x = q[i]) != NULL)
+            do
+                if (x == w)
+                    return 1;
+            while ((x = x->next) != q[i]);
+    return 0;
+}
+#endif
+
 /* An op that parks returns with the channel still locked: for a go
 ** block's op, its scheduler unlocks it once the block's function has
 ** returned (see sched.c: nobody can complete the waiter before); the
@@ -387,6 +409,13 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
     else
         rc = put_locked(ch, val, &wl);
     if (rc == CA_AGAIN && w != NULL) {
+#if defined(CA_DEBUG) && CA_DEBUG
+        /* Only a ca_op's can be: its owner is the user's code. */
+        if (queued_here(ch, w))
+            ca__misuse(take ? "ca_take_async" : "ca_put_async",
+                       "ca_op queued again while it waits on this channel",
+                       CA_CONTAINER_OF(w, ca_op, w));
+#endif
         w->val = val;
         w->flags = take ? CA__W_TAKE : 0;
         rc = enqueue_locked(ch, w);
@@ -435,6 +464,7 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
 {
     int rc;
 
+    CA__CHECK_FREED(ch, "PUT or TAKE in a go block", CA__FREED_CHAN);
     /* chan_op tests ch for NULL again, and the compiler folds the two
     ** tests. A take's val is where the value goes: the TAKE macros made
     ** sure that it is writable, and passed it as const only to share this
@@ -556,6 +586,7 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
     if (buf_size < bytes)
         return CA_ERANGE;
 
+    CA__FREED_FORGET(ch); /* a channel again, whatever it was */
     memset(ch, 0, sizeof *ch);
     ch->buf = bytes != 0 ? (unsigned char *)buf : NULL;
     ch->cap = (uint32_t)cap; /* at most CA_MAX_CAPACITY: fits */
@@ -617,10 +648,11 @@ static int end_locked(ca_chan *ch, int *later)
 
 /* Every call on a channel starts here: NULL is CA_EINVAL, a channel that
 ** is not live CA_EBADCHAN; otherwise the lock is held on return. */
-static int lock_live(ca_chan *ch)
+static int lock_live_(ca_chan *ch CA__CALLER)
 {
     if (ch == NULL)
         return CA_EINVAL;
+    CA__CHECK_FREED(ch, call, CA__FREED_CHAN);
     CA__LOCK(ch);
     if (!(ch->flags & CA__CH_LIVE)) {
         CA__UNLOCK(ch);
@@ -628,6 +660,7 @@ static int lock_live(ca_chan *ch)
     }
     return CA_OK;
 }
+#define lock_live(ch) lock_live_((ch) CA__CALLER_NAME)
 
 int ca_chan_destroy(ca_chan *ch)
 {
@@ -659,6 +692,8 @@ int ca_chan_free(ca_chan *ch)
     }
     CA__UNLOCK(ch);
 #if CA_HAVE_MALLOC
+    if (rc == CA_OK && owned)
+        CA__FREED_ADD(ch); /* now, even if the last unpin frees it */
     if (rc == CA_OK && owned && !later)
         ca__free(ch);
 #else
@@ -745,11 +780,13 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
 
 int ca_offer(ca_chan *ch, const void *val)
 {
+    CA__CHECK_FREED(ch, "ca_offer", CA__FREED_CHAN);
     return ca__chan_op(ch, (void *)(uintptr_t)val, NULL, 0);
 }
 
 int ca_poll(ca_chan *ch, void *dst)
 {
+    CA__CHECK_FREED(ch, "ca_poll", CA__FREED_CHAN);
     return ca__chan_op(ch, dst, NULL, 1);
 }
 

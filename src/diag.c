@@ -27,8 +27,7 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
     size_t i;
     int n = 0;
 
-    s = CA__SCHED(s);
-    if (fn == NULL || !(s->flags & CA__S_LIVE))
+    if (fn == NULL || ca__sched_live(&s) != CA_OK)
         return CA_EINVAL;
     g = s->live;
     for (i = 0; i < s->nlive; i++, g = g->next) {

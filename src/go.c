@@ -21,10 +21,10 @@ int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
 
     if (g == NULL || fn == NULL)
         return CA_EINVAL;
+    CA__FREED_FORGET(g); /* a block again, whatever it was */
     if (g->u.w.state & CA__G_LIVE)
         return CA_EBUSY;
-    s = CA__SCHED(s);
-    if (!(s->flags & CA__S_LIVE))
+    if (ca__sched_live(&s) != CA_OK)
         return CA_EINVAL; /* never initialised, or destroyed */
     owned = g->u.w.state & CA__G_OWNED;
     memset(&g->u, 0, sizeof g->u);
@@ -50,6 +50,7 @@ int ca_go_new(ca_go **out, size_t size)
         return CA_EINVAL;
     if ((g = (ca_go *)ca__alloc(size)) == NULL)
         return CA_ENOMEM;
+    CA__FREED_FORGET(g);
     memset(g, 0, size);
     g->u.w.state = CA__G_OWNED;
     *out = g;

@@ -44,6 +44,46 @@
 #define CA_ASSERT(x) ((void)0)
 #endif
 
+/* Misuse a release build cannot refuse (misuse.c): with --enable-debug,
+** ca__misuse prints "coreasync: CALL: WHAT (PTR)" on stderr and aborts.
+** CA__FREED: is p storage the library freed (a ca_chan_new channel after
+** its last ca_chan_free, a ca_go_new block after its end)? Release builds
+** compile both to nothing. */
+#if defined(CA_DEBUG) && CA_DEBUG
+void ca__misuse(const char *call, const char *what, const void *p);
+#if CA_HAVE_MALLOC
+void ca__freed_add(const void *p);
+void ca__freed_forget(const void *p);
+int ca__freed_has(const void *p);
+#define CA__FREED_ADD(p) ca__freed_add(p)
+#define CA__FREED_FORGET(p) ca__freed_forget(p)
+#define CA__CHECK_FREED(p, call, what)                                       \
+    (ca__freed_has(p) ? ca__misuse((call), (what), (p)) : (void)0)
+#else /* nothing is freed by the library */
+#define CA__FREED_ADD(p) ((void)0)
+#define CA__FREED_FORGET(p) ((void)0)
+#define CA__CHECK_FREED(p, call, what) ((void)(call))
+#endif
+#endif
+/* A parameter naming the public call, for the messages: a debug build's
+** internal checks take it, a release build's do not (it pays nothing). */
+#if defined(CA_DEBUG) && CA_DEBUG
+#define CA__CALLER , const char *call
+#define CA__CALLER_NAME , __func__
+#define CA__CALLER_PASS , call
+#else
+#define CA__CALLER
+#define CA__CALLER_NAME
+#define CA__CALLER_PASS
+#endif
+#if !defined(CA__FREED_ADD)
+#define CA__FREED_ADD(p) ((void)0)
+#define CA__FREED_FORGET(p) ((void)0)
+#define CA__CHECK_FREED(p, call, what) ((void)0)
+#endif
+#define CA__FREED_CHAN "channel used after its last ca_chan_free"
+#define CA__FREED_GO "go block of ca_go_new used after it finished and was freed"
+
 /* A layout assumption, checked when the library compiles (C99 has no
 ** _Static_assert: a negative array size is the error). */
 #define CA_STATIC_ASSERT(name, cond)                                         \
@@ -224,6 +264,11 @@ int ca__is_callback(const ca_waiter *w);
 /* Scheduler flags. */
 #define CA__S_OWN_CLOCK 0x01 /* ca_sched_set_clock gave it a clock       */
 #define CA__S_LIVE 0x02      /* between ca_sched_init and ca_sched_destroy */
+/* In a debug build, the other bits of a live scheduler's flags (which may
+** be 16 bits wide) hold this mark: storage never initialised that happens
+** to have the LIVE bit set is caught, not trusted. */
+#define CA__S_MARK 0xc5a0u
+#define CA__S_MARK_MASK 0xfffcu
 
 /* The scheduler a go block belongs to, from its waker (a go block's
 ** waiter always points at its scheduler's waker; a sleeping block's timer
@@ -268,8 +313,11 @@ uint32_t *ca__sched_rng(ca_sched *s);
 
 /* Non-zero while s has live blocks, timers or blocks in its inbox. */
 int ca__sched_has_work(ca_sched *s);
-/* CA_OK if *s (NULL: the default) is a live scheduler, else CA_EINVAL. */
-int ca__sched_live(ca_sched **s);
+/* CA_OK if *s (NULL: the default) is a live scheduler, else CA_EINVAL
+** (a debug build aborts, naming the caller, on storage that claims to be
+** live but was never initialised). */
+int ca__sched_live_(ca_sched **s CA__CALLER);
+#define ca__sched_live(s) ca__sched_live_((s) CA__CALLER_NAME)
 
 #if CA_HAVE_THREADS
 /* A pool (pool.c): its workers, each with a run queue. The fields the

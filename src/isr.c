@@ -57,6 +57,8 @@ static int isr_op(ca_chan *ch, void *val, int take)
     ca__wakelist wl;
     int rc;
 
+    CA__CHECK_FREED(ch, take ? "ca_poll_isr" : "ca_offer_isr",
+                    CA__FREED_CHAN);
     if (ch == NULL || (val == NULL && ch->elem_size != 0))
         return CA_EINVAL;
     CA__WAKELIST_INIT(&wl);

@@ -164,6 +164,7 @@ int ca_go_set_result(ca_go *g, ca_chan *ch)
 
     if (g == NULL || ch == NULL)
         return CA_EINVAL;
+    CA__CHECK_FREED(g, "ca_go_set_result", CA__FREED_GO);
     if ((rc = ca_chan_inspect(ch, &info)) != CA_OK)
         return rc;
     if (info.kind == CA_UNBUFFERED)
@@ -186,6 +187,7 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
     *out = NULL;
     if (g == NULL)
         return CA_EINVAL;
+    CA__CHECK_FREED(g, "ca_go_result", CA__FREED_GO);
     if (elem_size > CA_MAX_ELEM_SIZE)
         return CA_ERANGE;
     RLOCK();

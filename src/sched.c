@@ -420,8 +420,10 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     if (r != NULL)
         RESULTS->deliver(r, val, size, &wl);
 #if CA_HAVE_MALLOC
-    if (owned)
+    if (owned) {
+        CA__FREED_ADD(g); /* before: the address may be reused at once */
         ca__free(g);
+    }
 #else
     (void)owned;
 #endif
@@ -448,7 +450,11 @@ int ca_sched_init(ca_sched *s)
     if (ca__platform_wait_init(s) != 0)
         return CA_ENOMEM;
 #endif
+#if defined(CA_DEBUG) && CA_DEBUG
+    s->flags = CA__S_LIVE | CA__S_MARK;
+#else
     s->flags = CA__S_LIVE;
+#endif
     return CA_OK;
 }
 
@@ -481,9 +487,20 @@ ca_sched *ca_sched_default(void)
 
 /* Every call that takes a scheduler starts here: NULL is the default
 ** one; storage that was never initialised, or was destroyed, is refused. */
-int ca__sched_live(ca_sched **s)
+/* The debug mark lives in bits a release build leaves clear: no field is
+** added for it, and it needs 16 of them. */
+CA_STATIC_ASSERT(sched_mark_fits,
+                 sizeof(((ca_sched *)0)->flags) >= 2 &&
+                     (CA__S_MARK & (CA__S_LIVE | CA__S_OWN_CLOCK)) == 0);
+
+int ca__sched_live_(ca_sched **s CA__CALLER)
 {
     *s = CA__SCHED(*s);
+#if defined(CA_DEBUG) && CA_DEBUG
+    if (((*s)->flags & CA__S_LIVE) &&
+        ((*s)->flags & CA__S_MARK_MASK) != CA__S_MARK)
+        ca__misuse(call, "scheduler never initialised (ca_sched_init)", *s);
+#endif
     return ((*s)->flags & CA__S_LIVE) ? CA_OK : CA_EINVAL;
 }
 
@@ -739,14 +756,16 @@ static void drain_pending(void)
 }
 
 /* May an interrupt (or a thread in ca_offer_isr) still wake something?
-** Read before the queues, in this order (isr.c says why). */
+** Read before the queues, in this order (isr.c says why). 2: only a
+** call in flight on another thread, which kicks nobody when it ends
+** having completed nobody: wait for its end by yielding, not asleep. */
 static int isr_busy(void)
 {
     if (ca__isr_waiting() != 0)
         return 1;
 #if CA_HAVE_THREADS
     if (ca__isr_inflight() != 0)
-        return 1;
+        return ca__pending_any() ? 1 : 2;
 #endif
     return PENDING_ANY();
 }
@@ -805,6 +824,12 @@ static int loop(ca_sched *s, volatile int *stop)
         } else {
             CA__SUNLOCK(s);
         }
+#if CA_HAVE_THREADS
+        if (idle && busy == 2) {
+            sched_yield(); /* it never blocks, and ends soon */
+            continue;
+        }
+#endif
         if (idle && next != 0 && ca__io_poll(s, next, epoch) < 0)
             ca__platform_idle(s, next, stop, 1, epoch);
     }

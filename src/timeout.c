@@ -33,10 +33,9 @@ static int start(ca_sched *s, ca_timeout_chan *tc, uint32_t ms, int owned)
 }
 
 /* Shared checks; on success s is the scheduler to use. */
-static int check(ca_sched **s, uint32_t ms)
+static int check_(ca_sched **s, uint32_t ms CA__CALLER)
 {
-    *s = CA__SCHED(*s);
-    if (!((*s)->flags & CA__S_LIVE))
+    if (ca__sched_live_(s CA__CALLER_PASS) != CA_OK)
         return CA_EINVAL;
     if (ms > CA_MAX_DELAY)
         return CA_ERANGE;
@@ -44,6 +43,8 @@ static int check(ca_sched **s, uint32_t ms)
         return CA_ENOTSUP;
     return CA_OK;
 }
+#define check(s, ms) check_((s), (ms) CA__CALLER_NAME)
+
 int ca_timeout_init(ca_sched *s, ca_timeout_chan *tc, uint32_t ms)
 {
     int rc;

@@ -132,6 +132,41 @@ static int pending_past_max(int take)
     return rc;
 }
 
+/* An ALTS whose second case finds CA_CONFIG_MAX_PENDING takes waiting:
+** refused, and its first case, queued already, taken back. */
+static int alts_full(void)
+{
+    size_t idx;
+    int i, rc = CA_OK, v = 0, w;
+
+    for (i = 0; i < CA_CONFIG_MAX_PENDING && rc == CA_OK; i++)
+        rc = ca_take_async(&F.unbuf, &many[i], &many_v[i], NULL);
+    memset(F.alt, 0, sizeof F.alt);
+    CA_ASSERT_RC(ca_alt_take(&F.alt[0], &F.live, &w), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&F.alt[1], &F.unbuf, &w), CA_OK);
+    if (rc == CA_OK)
+        rc = ca_alts_blocking(F.alt, 2, CA_ALTS_PRIORITY, &idx);
+    CHECK_PENDING(&F.live, 0, 0);
+    for (i = 0; i < CA_CONFIG_MAX_PENDING; i++)
+        if (ca_offer(&F.unbuf, &v) != CA_OK)
+            break;
+    return rc;
+}
+
+/* A result channel that cannot take the block's reference. */
+static int set_result_past_max(void)
+{
+    unsigned i;
+    int rc;
+
+    for (i = 1; i < CA_MAX_REFS; i++)
+        (void)ca_chan_retain(&F.live);
+    rc = ca_go_set_result(&F.g, &F.live);
+    for (i = 1; i < CA_MAX_REFS; i++)
+        (void)ca_chan_free(&F.live);
+    return rc;
+}
+
 /* A channel with a waiting take: destroy or release must refuse. */
 static int with_waiting_take(int (*end)(ca_chan *))
 {
@@ -454,6 +489,7 @@ static int into_wrong_size(void)
     ROW(ca_alts_blocking, too_many, alts_with(1, 1, (size_t)CA_ALTS_MAX + 1, 0), CA_ERANGE) \
     ROW(ca_alts_blocking, destroyed, alts_with(3, 1, 2, 0), CA_EBADCHAN) \
     ROW(ca_alts_blocking, deadlock, alts_with(1, 1, 1, 0), CA_EDEADLOCK) \
+    ROW(ca_alts_blocking, pending_limit, alts_full(), CA_EFULL) \
     ROW(ca_put_blocking, null, ca_put_blocking(NULL, &F.v), CA_EINVAL) \
     ROW(ca_put_blocking, null_val, ca_put_blocking(&F.live, NULL), CA_EINVAL) \
     ROW(ca_put_blocking, destroyed, ca_put_blocking(&F.dead, &F.v), CA_EBADCHAN) \
@@ -490,6 +526,7 @@ static int into_wrong_size(void)
     ROW(ca_go_set_result, unbuffered, ca_go_set_result(&F.g, &F.unbuf), CA_EINVAL) \
     ROW(ca_go_set_result, destroyed, ca_go_set_result(&F.g, &F.dead), CA_EBADCHAN) \
     ROW(ca_go_set_result, twice, set_result_twice(), CA_EBUSY) \
+    ROW(ca_go_set_result, refs_past_max, set_result_past_max(), CA_ERANGE) \
     ROW(ca_go_sched, not_started, ca_go_sched(&F.g) == NULL, 1) \
     ROW(ca_go_sched, null, ca_go_sched(NULL) == NULL, 1) \
     ROW(ca_sched_parked, null_fn, ca_sched_parked(&F.s, NULL, NULL), CA_EINVAL) \
@@ -518,6 +555,7 @@ static int into_wrong_size(void)
     ROW(ca_wait_fd_blocking, negative_fd, ca_wait_fd_blocking(-1, CA_FD_READ, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, no_event, ca_wait_fd_blocking(0, 0, 0, NULL), CA_EINVAL) \
     ROW(ca_wait_fd_blocking, bad_event, ca_wait_fd_blocking(0, CA_FD_HUP, 0, NULL), CA_EINVAL) \
+    ROW(ca_wait_fd_blocking, extra_event, ca_wait_fd_blocking(0, CA_FD_READ | CA_FD_HUP, 0, NULL), CA_EINVAL) \
     ROW(ca_io_init, null, ca_io_init(NULL, 0, NULL, 0), CA_EINVAL)      \
     ROW(ca_io_init, negative_fd, ca_io_init(&BX.io, -1, NULL, 0), CA_EINVAL) \
     ROW(ca_io_init, storage_no_size, ca_io_init(&BX.io, 0, F.buf, 0), CA_EINVAL) \
@@ -612,6 +650,49 @@ static ca_xf *bx_xf(void)
     return &bx_map.xf;
 }
 
+/* The same map with one field broken (1: no step, 2: max_out 0, 3: input
+** size, 4: output size), for the checks of a pipeline. */
+static ca_xf bx_broken;
+
+static ca_xf *bx_xf_broken(int which)
+{
+    bx_broken = *bx_xf();
+    if (which == 1)
+        bx_broken.step = NULL;
+    else if (which == 2)
+        bx_broken.max_out = 0;
+    else if (which == 3)
+        bx_broken.in_size = 8;
+    else if (which == 5)
+        bx_broken.in_size = CA_MAX_ELEM_SIZE + 1;
+    else
+        bx_broken.out_size = 8;
+    return &bx_broken;
+}
+
+static ca_xf_out bx_out_nofn;
+
+/* ca_xf_comp of one stage. */
+static int bx_comp1(ca_xf *xf)
+{
+    ca_xf *xfs[1];
+
+    xfs[0] = xf;
+    return ca_xf_comp(xfs, 1, &bx_comp);
+}
+
+static int bx_init_cap(ca_buf_kind kind, size_t cap)
+{
+    return ca_chan_init_xf(&F.tmp, kind, cap, bx_st, sizeof bx_st, bx_xf(),
+                           NULL, NULL);
+}
+
+static int bx_pred(void *ud, const void *val)
+{
+    (void)ud;
+    return *(const int *)val != 0;
+}
+
 static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
 {
     return ca_chan_init_xf(ch, kind, 1, bx_st, size, xf, NULL, NULL);
@@ -638,7 +719,31 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
     ROW(ca_xf_partition_all, small_buf, ca_xf_partition_all(&bx_part, 4, 4, bx_st, 8), CA_ERANGE) \
     ROW(ca_xf_partition_by, null_key, ca_xf_partition_by(&bx_part, NULL, NULL, 4, 2, 4, bx_st, sizeof bx_st), CA_EINVAL) \
     ROW(ca_xf_dedupe, null_last, ca_xf_dedupe(&bx_dedupe, 4, NULL), CA_EINVAL) \
-    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, 4, 0), CA_EINVAL)
+    ROW(ca_xf_mapcat, max_out_0, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, 4, 0), CA_EINVAL) \
+    ROW(ca_xf_emit, null_fn, ca_xf_emit(&bx_out_nofn, &F.v), CA_EINVAL)    \
+    ROW(ca_xf_comp, no_step, bx_comp1(bx_xf_broken(1)), CA_EINVAL)           \
+    ROW(ca_xf_comp, in_too_big, bx_comp1(bx_xf_broken(5)), CA_ERANGE)        \
+    ROW(ca_chan_init_xf, promise_cap_2, bx_init_cap(CA_PROMISE, 2), CA_EINVAL) \
+    ROW(ca_chan_init_xf, kind_99, bx_init_cap((ca_buf_kind)99, 1), CA_EINVAL) \
+    ROW(ca_chan_init_xf, cap_too_big, bx_init_cap(CA_SLIDING, (size_t)CA_MAX_CAPACITY + 1), CA_ERANGE) \
+    ROW(ca_chan_init_xf, in_too_big, bx_init(&F.tmp, CA_FIXED, sizeof bx_st, bx_xf_broken(5)), CA_ERANGE) \
+    ROW(ca_xf_map, in_too_big, ca_xf_map(&bx_map, bx_fn, NULL, CA_MAX_ELEM_SIZE + 1, 4), CA_ERANGE) \
+    ROW(ca_xf_keep, null, ca_xf_keep(NULL, bx_fn, NULL, 4, 4), CA_EINVAL) \
+    ROW(ca_xf_keep, too_big, ca_xf_keep(&bx_keep, bx_fn, NULL, 4, 257), CA_ERANGE) \
+    ROW(ca_xf_keep, in_too_big, ca_xf_keep(&bx_keep, bx_fn, NULL, CA_MAX_ELEM_SIZE + 1, 4), CA_ERANGE) \
+    ROW(ca_xf_filter, null, ca_xf_filter(NULL, bx_pred, NULL, 4), CA_EINVAL) \
+    ROW(ca_xf_filter, too_big, ca_xf_filter(&bx_filter, bx_pred, NULL, CA_MAX_ELEM_SIZE + 1), CA_ERANGE) \
+    ROW(ca_xf_partition_all, null_buf, ca_xf_partition_all(&bx_part, 2, 4, NULL, 64), CA_EINVAL) \
+    ROW(ca_xf_partition_all, null, ca_xf_partition_all(NULL, 2, 4, bx_st, sizeof bx_st), CA_EINVAL) \
+    ROW(ca_xf_partition_all, size_too_big, ca_xf_partition_all(&bx_part, 1, CA_MAX_ELEM_SIZE + 1, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_all, n_too_big, ca_xf_partition_all(&bx_part, CA_MAX_ELEM_SIZE + 1, 0, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_all, group_too_big, ca_xf_partition_all(&bx_part, 20000, 4, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_by, key_too_big, ca_xf_partition_by(&bx_part, bx_fn, NULL, CA_MAX_ELEM_SIZE + 1, 2, 4, bx_st, sizeof bx_st), CA_ERANGE) \
+    ROW(ca_xf_partition_by, n_0, ca_xf_partition_by(&bx_part, bx_fn, NULL, 4, 0, 4, bx_st, sizeof bx_st), CA_EINVAL) \
+    ROW(ca_xf_dedupe, null, ca_xf_dedupe(NULL, 4, &F.v), CA_EINVAL) \
+    ROW(ca_xf_dedupe, too_big, ca_xf_dedupe(&bx_dedupe, CA_MAX_ELEM_SIZE + 1, &F.v), CA_ERANGE) \
+    ROW(ca_xf_mapcat, null_fn, ca_xf_mapcat(&bx_mapcat, NULL, NULL, 4, 4, 1), CA_EINVAL) \
+    ROW(ca_xf_mapcat, too_big, ca_xf_mapcat(&bx_mapcat, bx_cat, NULL, 4, CA_MAX_ELEM_SIZE + 1, 1), CA_ERANGE)
 #if CA_HAVE_MALLOC
 #define BAD_XF_MALLOC(ROW)                                                   \
     ROW(ca_chan_new_xf, null, ca_chan_new_xf(NULL, CA_FIXED, 1, bx_xf(), NULL, NULL), CA_EINVAL) \
@@ -647,8 +752,15 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
     ROW(ca_pipeline, null_to, ca_pipeline(1, NULL, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
     ROW(ca_pipeline, destroyed, ca_pipeline(1, &F.live, bx_xf(), &F.dead, 1, NULL, NULL, NULL, NULL), CA_EBADCHAN) \
     ROW(ca_pipeline, zeroed_sched, ca_pipeline(1, &F.live, bx_xf(), &F.live, 1, NULL, NULL, &F.zs, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, null_xf, ca_pipeline(1, &F.live, NULL, &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, destroyed_to, ca_pipeline(1, &F.dead, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_EBADCHAN) \
+    ROW(ca_pipeline, xf_no_step, ca_pipeline(1, &F.live, bx_xf_broken(1), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, xf_max_out_0, ca_pipeline(1, &F.live, bx_xf_broken(2), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, xf_in_size, ca_pipeline(1, &F.live, bx_xf_broken(3), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pipeline, xf_out_size, ca_pipeline(1, &F.live, bx_xf_broken(4), &F.live, 1, NULL, NULL, NULL, NULL), CA_EINVAL) \
     ROW(ca_pipeline_async, null_af, ca_pipeline_async(1, &F.live, NULL, NULL, &F.live, 1, NULL, NULL), CA_EINVAL) \
-    ROW(ca_pipeline_blocking, n_0, ca_pipeline_blocking(0, &F.live, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP)
+    ROW(ca_pipeline_blocking, n_0, ca_pipeline_blocking(0, &F.live, bx_xf(), &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP) \
+    ROW(ca_pipeline_blocking, null_xf, ca_pipeline_blocking(1, &F.live, NULL, &F.live, 1, NULL, NULL, NULL, NULL), CA_HAVE_THREADS ? CA_EINVAL : CA_ENOTSUP)
 #else
 #define BAD_XF_MALLOC(ROW)
 #endif

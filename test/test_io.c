@@ -95,6 +95,66 @@ static void io_read_after_park(void)
     close(p[1]);
 }
 
+enum { MANY = 12 };
+
+typedef struct many_writer {
+    ca_go go;
+    int *fds; /* MANY write ends */
+    int i;
+} many_writer;
+
+/* Writes to the odd pipes from the last down, then, later, to the even
+** ones: readers leave the scheduler's list from its middle, its head and
+** its tail, while others still wait. */
+static int write_odd_then_even(ca_go *g)
+{
+    many_writer *w = (many_writer *)g;
+    ssize_t n;
+
+    GO_BEGIN(g);
+    SLEEP(g, 2);
+    for (w->i = MANY - 1; w->i >= 0; w->i -= 2)
+        n = write(w->fds[w->i], "o", 1);
+    SLEEP(g, 2);
+    for (w->i = 0; w->i < MANY; w->i += 2)
+        n = write(w->fds[w->i], "e", 1);
+    (void)n;
+    GO_END(g);
+}
+
+/* More blocks wait on descriptors than the first table holds (8). */
+static void io_many_readers(void)
+{
+    ca_sched s;
+    reader r[MANY];
+    many_writer w;
+    int p[MANY][2], wfd[MANY], i;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    for (i = 0; i < MANY; i++) {
+        CA_ASSERT_EQ(pipe(p[i]), 0);
+        wfd[i] = p[i][1];
+        r[i].fd = p[i][0];
+        r[i].status = -100;
+        CA_ASSERT_RC(ca_go_start(&s, &r[i].go, read_block), CA_OK);
+    }
+    w.fds = wfd;
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, write_odd_then_even), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (i = 0; i < MANY; i++) {
+        CA_ASSERT_RC(r[i].status, CA_OK);
+        CA_ASSERT_EQ(r[i].n, 1);
+        CA_ASSERT_EQ(r[i].buf[0], i % 2 ? 'o' : 'e');
+        close(p[i][0]);
+        close(p[i][1]);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 /* Ready already: no park; a hang-up and an error are reported. */
 static void io_ready_hup_err(void)
 {
@@ -520,9 +580,51 @@ static void io_alts_on_pool(void)
 }
 #endif
 
+/* WAIT_FD refuses, without parking, what ca_wait_fd_blocking refuses. */
+typedef struct bad_waiter {
+    ca_go go;
+    int fd, events, status;
+} bad_waiter;
+
+static int bad_wait_fn(ca_go *g)
+{
+    bad_waiter *b = (bad_waiter *)g;
+
+    GO_BEGIN(g);
+    WAIT_FD(g, b->fd, b->events);
+    b->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void io_bad_events(void)
+{
+    static const int fds[] = {-1, 0, 0, 0};
+    static const int events[] = {CA_FD_READ, 0, CA_FD_HUP,
+                                 CA_FD_READ | CA_FD_HUP};
+    ca_sched s;
+    bad_waiter b;
+    size_t i;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    for (i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+        memset(&b, 0, sizeof b);
+        b.fd = fds[i];
+        b.events = events[i];
+        b.status = -100;
+        CA_ASSERT_RC(ca_go_start(&s, &b.go, bad_wait_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CA_ASSERT_RC(b.status, CA_EINVAL);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
+    {"io_bad_events", io_bad_events},
     {"io_read_after_park", io_read_after_park},
     {"io_ready_hup_err", io_ready_hup_err},
+    {"io_many_readers", io_many_readers},
     {"io_not_a_deadlock", io_not_a_deadlock},
     {"io_blocking_form", io_blocking_form},
     {"io_blocking_in_go_eperm", io_blocking_in_go_eperm},

@@ -7,8 +7,12 @@
 ** succeeds), and no allocation is left live. SQLite's OOM injection and
 ** Lua's Memcontrol are the models. MIT licence, see COPYING.
 */
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <coreasync.h>
 
@@ -218,8 +222,149 @@ static void oom_late_result(void)
     every_point(prog_late_result);
 }
 
+/* A pipeline of two workers (ca_pipeline allocates its state, three
+** channels and its go blocks) doubles three values, then reports done. */
+static int twice(void *ud, const void *in, void *out)
+{
+    (void)ud;
+    *(int *)out = 2 * *(const int *)in;
+    return CA_OK;
+}
+
+static void prog_pipeline(void)
+{
+    ca_sched s;
+    ca_xf_map_t map;
+    ca_chan *from = NULL, *to = NULL, *done = NULL;
+    int v, status = -1;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_xf_map(&map, twice, NULL, sizeof(int), sizeof(int)),
+                 CA_OK);
+    ALLOC_OK(ca_chan_new(&from, CA_FIXED, 4, sizeof(int)), from);
+    ALLOC_OK(ca_chan_new(&to, CA_FIXED, 4, sizeof(int)), to);
+    ALLOC_OK(ca_pipeline(2, to, &map.xf, from, 1, NULL, NULL, &s, &done),
+             done);
+    for (v = 1; v <= 3; v++)
+        CA_ASSERT_RC(ca_offer(from, &v), CA_OK);
+    CA_ASSERT_RC(ca_close(from), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    POLL_EQ(to, 2);
+    POLL_EQ(to, 4);
+    POLL_EQ(to, 6);
+    CA_ASSERT_RC(ca_poll(to, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_poll(done, &status), CA_OK);
+    CA_ASSERT_RC(status, CA_OK);
+    CA_ASSERT_RC(ca_chan_free(done), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(from), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(to), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_pipeline(void)
+{
+    every_point(prog_pipeline);
+}
+
+#if CA_HAVE_THREADS
+/* A pool (ca_sched_start allocates its workers' table). */
+static void prog_pool(void)
+{
+    ca_sched s;
+    void *none = NULL; /* ca_sched_start has no out-pointer */
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ALLOC_OK(ca_sched_start(&s, 2), none);
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_pool(void)
+{
+    every_point(prog_pool);
+}
+#endif
+
+/* A block waiting on a descriptor. WAIT_FD says CA_ENOMEM when its
+** scheduler cannot make its descriptor table, and the block tries again;
+** the poll set grows when the scheduler polls, which absorbs a failure
+** (it polls what fits, the rest the next time) and tells nobody. Either
+** way the block must be woken, with nothing leaked. */
+typedef struct fd_reader {
+    ca_go go;
+    int fd, status, enomems;
+} fd_reader;
+
+static int fd_reader_fn(ca_go *g)
+{
+    fd_reader *r = (fd_reader *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        WAIT_FD(g, r->fd, CA_FD_READ);
+        r->status = GO_STATUS(g);
+        if (r->status != CA_ENOMEM)
+            break;
+        r->enomems++;
+    }
+    GO_END(g);
+}
+
+typedef struct fd_writer {
+    ca_go go;
+    int fd;
+} fd_writer;
+
+/* Runs after the reader parked (started second, it runs second). */
+static int fd_writer_fn(ca_go *g)
+{
+    ssize_t n;
+
+    GO_BEGIN(g);
+    n = write(((fd_writer *)g)->fd, "x", 1);
+    (void)n;
+    GO_END(g);
+}
+
+static void prog_fd(void)
+{
+    ca_sched s;
+    fd_reader r;
+    fd_writer w;
+    int p[2], ev;
+
+    if (ca_wait_fd_blocking(0, CA_FD_READ, 0, &ev) == CA_ENOTSUP)
+        return; /* no poll(2) here */
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    r.fd = p[0];
+    r.status = -100;
+    w.fd = p[1];
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, fd_reader_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, fd_writer_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(r.status, CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(p[0]);
+    close(p[1]);
+    CU_ASSERT(r.enomems <= al.failed);
+    enomems = al.failed; /* the others absorbed: see above */
+}
+
+static void oom_fd(void)
+{
+    every_point(prog_fd);
+}
+
 static const ca_test tests[] = {
     {"oom_chans", oom_chans},
+    {"oom_fd", oom_fd},
+#if CA_HAVE_THREADS
+    {"oom_pool", oom_pool},
+#endif
+    {"oom_pipeline", oom_pipeline},
     {"oom_go", oom_go},
     {"oom_late_result", oom_late_result},
     {NULL, NULL}};

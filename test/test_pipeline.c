@@ -101,14 +101,16 @@ static void test_sizes(void)
     run_sizes(5, 1000);
 }
 
-/* test-ex-handler: the value whose step fails becomes the handler's
+/* test-ex-handler: a value whose step fails becomes the handler's
 ** output, in position, and later values still flow; without a handler it
-** gives no output and `done` reports the error. */
+** gives no output and `done` reports the first error (3's, not 5's). */
 static int picky(void *ud, const void *in, void *out)
 {
     (void)ud;
     if (*(const int *)in == 3)
         return CA_ERANGE;
+    if (*(const int *)in == 5)
+        return CA_ENOTSUP;
     memcpy(out, in, sizeof(int));
     return CA_OK;
 }
@@ -118,7 +120,7 @@ static int handler(void *ud, int code, const void *in, ca_xf_out *out)
     int sub = -*(const int *)in;
 
     (void)ud;
-    CA_ASSERT_RC(code, CA_ERANGE);
+    CA_ASSERT_RC(code, sub == -3 ? CA_ERANGE : CA_ENOTSUP);
     return ca_xf_emit(out, &sub);
 }
 
@@ -145,9 +147,10 @@ static void run_ex(ca_xf_err_fn ex)
         CA_ASSERT_EQ(col.n, 5);
         CA_ASSERT_EQ(col.v[2], -3);
         CA_ASSERT_EQ(col.v[3], 4);
+        CA_ASSERT_EQ(col.v[4], -5);
         CA_ASSERT_RC(col.done_rc, CA_OK);
     } else {
-        CA_ASSERT_EQ(col.n, 4);
+        CA_ASSERT_EQ(col.n, 3);
         CA_ASSERT_EQ(col.v[2], 4);
         CA_ASSERT_RC(col.done_rc, CA_ERANGE);
     }
@@ -369,6 +372,7 @@ static void test_bad_input(void)
     ca_chan *from, *to, *done = (ca_chan *)&done;
     ca_xf_map_t m;
     flight f = {0, 0, NULL};
+    unsigned i;
 
     CA_ASSERT_RC(ca_chan_new(&from, CA_FIXED, 4, sizeof(int)), CA_OK);
     CA_ASSERT_RC(ca_chan_new(&to, CA_FIXED, 4, sizeof(double)), CA_OK);
@@ -384,6 +388,17 @@ static void test_bad_input(void)
                  CA_EINVAL);
     CA_ASSERT_RC(ca_pipeline(1, from, NULL, from, 1, NULL, NULL, NULL, NULL),
                  CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline(1, from, &m.xf, NULL, 1, NULL, NULL, NULL, NULL),
+                 CA_EINVAL);
+    /* `to` at its reference limit: nothing is started, nothing kept. */
+    for (i = 1; i < CA_MAX_REFS; i++)
+        CA_ASSERT_RC(ca_chan_retain(from), CA_OK);
+    CA_ASSERT_RC(ca_pipeline(1, from, &m.xf, from, 1, NULL, NULL, NULL, &done),
+                 CA_ERANGE);
+    CU_ASSERT(done == NULL);
+    for (i = 1; i < CA_MAX_REFS; i++)
+        CA_ASSERT_RC(ca_chan_free(from), CA_OK);
+    CHECK_PENDING(from, 0, 0);
     CA_ASSERT_RC(ca_pipeline_async(1, from, NULL, &f, from, 1, NULL, NULL),
                  CA_EINVAL);
 #if CA_HAVE_THREADS
@@ -395,6 +410,49 @@ static void test_bad_input(void)
 #endif
     CA_ASSERT_RC(ca_chan_free(to), CA_OK);
     CA_ASSERT_RC(ca_chan_free(from), CA_OK);
+}
+
+/* Without `done`: the pipeline runs and closes `to` all the same, on a
+** scheduler's go blocks and (threaded builds) on threads. */
+static void run_no_done(int blocking)
+{
+    ca_sched s;
+    ca_chan *from, *to;
+    ca_xf_map_t m;
+    int v;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&from, CA_FIXED, 4, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&to, CA_FIXED, 4, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
+    for (v = 1; v <= 3; v++)
+        CA_ASSERT_RC(ca_offer(from, &v), CA_OK);
+    CA_ASSERT_RC(ca_close(from), CA_OK);
+    if (blocking)
+        CA_ASSERT_RC(ca_pipeline_blocking(2, to, &m.xf, from, 1, NULL, NULL,
+                                          &s, NULL),
+                     CA_OK);
+    else
+        CA_ASSERT_RC(ca_pipeline(2, to, &m.xf, from, 1, NULL, NULL, &s, NULL),
+                     CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    for (v = 1; v <= 3; v++) {
+        int got = 0;
+        CA_ASSERT_RC(ca_take_blocking(to, &got), CA_OK);
+        CA_ASSERT_EQ(got, 2 * v);
+    }
+    CA_ASSERT_RC(ca_take_blocking(to, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_chan_free(to), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(from), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void test_no_done(void)
+{
+    run_no_done(0);
+#if CA_HAVE_THREADS
+    run_no_done(1);
+#endif
 }
 
 #if CA_HAVE_THREADS
@@ -468,6 +526,7 @@ static void test_slow_blocking(void)
 #endif
 
 static const ca_test tests[] = {
+    {"no_done", test_no_done},
     {"sizes", test_sizes},
     {"ex_handler", test_ex_handler},
     {"close_flag", test_close_flag},

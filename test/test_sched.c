@@ -869,8 +869,52 @@ static void sched_cross_wake(void)
     CA_ASSERT_RC(ca_sched_destroy(&s2), CA_OK);
 }
 
+/* A go function that answers something no macro returns: the block
+** ends there, as if it had finished without a value. */
+typedef struct odd_answer {
+    ca_go go;
+    int runs, idle_rc;
+} odd_answer;
+
+static int odd_answer_fn(ca_go *g)
+{
+    odd_answer *o = (odd_answer *)g;
+
+    o->runs++;
+    /* From inside a block, idling would put its own driver to sleep. */
+    o->idle_rc = ca_sched_idle(ca_go_sched(g), 5);
+    return 12345;
+}
+
+static void sched_odd_answer(void)
+{
+    ca_sched s, zeroed;
+    odd_answer o;
+    ca_chan r;
+    int buf[1], v;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&o, 0, sizeof o);
+    memset(&zeroed, 0, sizeof zeroed);
+    CA_ASSERT_EQ(ca_sched_now(&zeroed), 0);
+    CA_ASSERT_RC(ca_chan_init(&r, CA_FIXED, 1, sizeof(int), buf, sizeof buf),
+                 CA_OK);
+    CA_ASSERT_RC(ca_go_set_result(&o.go, &r), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &o.go, odd_answer_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(o.runs, 1);
+    CA_ASSERT_RC(o.idle_rc, CA_EPERM);
+    CA_ASSERT_RC(ca_poll(&r, &v), CA_CLOSED); /* ended, with no value */
+    CA_ASSERT_RC(ca_go_start(&s, &o.go, odd_answer_fn), CA_OK); /* again */
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(o.runs, 2);
+    CA_ASSERT_RC(ca_chan_destroy(&r), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"sched_life", sched_life},
+    {"sched_odd_answer", sched_odd_answer},
     {"sched_destroy_busy", sched_destroy_busy},
     {"sched_fifo", sched_fifo},
     {"sched_deadlock", sched_deadlock},

@@ -1179,7 +1179,46 @@ static void sleep_until_edges(void)
     }
 }
 
+/* A clock with no way to wait (idle NULL): the scheduler spins on `now`,
+** here a clock that moves one millisecond each time it is read. */
+static uint32_t ticking_now(void *ud)
+{
+    return ++*(uint32_t *)ud;
+}
+
+typedef struct spinning_sleeper {
+    ca_go go;
+    int woke;
+} spinning_sleeper;
+
+static int spinning_sleeper_fn(ca_go *g)
+{
+    GO_BEGIN(g);
+    SLEEP(g, 5);
+    ((spinning_sleeper *)g)->woke = 1;
+    GO_END(g);
+}
+
+static void timers_clock_without_idle(void)
+{
+    ca_sched s;
+    spinning_sleeper z;
+    uint32_t t = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_set_clock(&s, ticking_now, NULL, &t), CA_OK);
+    memset(&z, 0, sizeof z);
+    CA_ASSERT_RC(ca_go_start(&s, &z.go, spinning_sleeper_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(z.woke, 1);
+    CU_ASSERT(t >= 6); /* a delay of 5 fires on the 6th tick (timer.h) */
+    /* Nothing to wait with: it returns, for the caller's loop to spin. */
+    CA_ASSERT_RC(ca_sched_idle(&s, 3), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
+    {"timers_clock_without_idle", timers_clock_without_idle},
     {"timeout_interval", timeout_interval},
 #if CA_HAVE_MALLOC
     {"timeout_interval_alloc", timeout_interval_alloc},

@@ -829,8 +829,59 @@ static void test_threads(void)
 }
 #endif
 
+/* Steps that break the rules get codes, never a crash: an output of NULL
+** where values have bytes, an answer no step may give (a positive code
+** other than CA_XF_STOP), an error code past what a status byte holds;
+** and a NULL input where inputs have bytes (the channel's own element
+** size is that of its outputs, 0 here). */
+static int bad_answer;
+
+static int bad_step(ca_xf *xf, const void *in, ca_xf_out *out)
+{
+    (void)xf;
+    (void)in;
+    if (bad_answer == 0)
+        return ca_xf_emit(out, NULL);
+    return bad_answer;
+}
+
+static void test_bad_steps(void)
+{
+    static const int answers[] = {0, 5, -200};
+    static const int codes[] = {CA_EINVAL, CA_EINVAL, CA_ERANGE};
+    unsigned char st[CA_XF_STORAGE(2, 1, sizeof(int))];
+    unsigned char st0[CA_XF_STORAGE(2, 1, 0)];
+    ca_xf xf;
+    ca_chan ch;
+    size_t i;
+    int v = 1;
+
+    memset(&xf, 0, sizeof xf);
+    xf.step = bad_step;
+    xf.in_size = sizeof(int);
+    xf.out_size = sizeof(int);
+    xf.max_out = 1;
+    for (i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+        bad_answer = answers[i];
+        CA_ASSERT_RC(ca_chan_init_xf(&ch, CA_FIXED, 2, st, sizeof st, &xf,
+                                     NULL, NULL),
+                     CA_OK);
+        CA_ASSERT_RC(ca_offer(&ch, &v), codes[i]);
+        CHECK_COUNT(&ch, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&ch), CA_OK);
+    }
+    xf.out_size = 0;
+    bad_answer = 5;
+    CA_ASSERT_RC(ca_chan_init_xf(&ch, CA_FIXED, 2, st0, sizeof st0, &xf, NULL,
+                                 NULL),
+                 CA_OK);
+    CA_ASSERT_RC(ca_offer(&ch, NULL), CA_EINVAL);
+    CA_ASSERT_RC(ca_chan_destroy(&ch), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"map", test_map},
+    {"bad_steps", test_bad_steps},
     {"filter_remove", test_filter_remove},
     {"keep", test_keep},
     {"drop_take_while", test_drop_take_while},
