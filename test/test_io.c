@@ -225,7 +225,12 @@ static void io_not_a_deadlock(void)
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CA_ASSERT_EQ(ca_sched_parked(&s, NULL, NULL), CA_EINVAL);
+#if CA_CONFIG_TINY_GO
+    /* A tiny build keeps no list of its blocks to name (config.h). */
+    CA_ASSERT_EQ(ca_sched_dump(&s, stderr), CA_ENOTSUP);
+#else
     CA_ASSERT_EQ(ca_sched_dump(&s, stderr), 1);
+#endif
     n = write(p[1], "ab", 2);
     CA_ASSERT_EQ(n, 2);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
