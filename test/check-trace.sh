@@ -23,10 +23,14 @@ count() { grep -c -- "$2" "$1"; }
 
 # draw NAME LANES: runs demo NAME with a trace, draws it, checks it.
 # LANES is the expected number of lanes ("" to take the trace's word).
+# A demo that skips itself (77: the philosophers need a provable deadlock,
+# which ThreadSanitizer's own thread rules out) skips this check too.
 draw() {
   name=$1
-  "$top_builddir/demo/$name" --trace "$tmp.$name.trace" > /dev/null ||
-    { bad "$name: the demo failed"; return; }
+  rc=0
+  "$top_builddir/demo/$name" --trace "$tmp.$name.trace" > /dev/null || rc=$?
+  [ $rc = 77 ] && { echo "skip $name: the demo skips in this build"; skipped=1; return 1; }
+  [ $rc = 0 ] || { bad "$name: the demo failed"; return 1; }
   "$tool" "$tmp.$name.trace" > "$tmp.$name.svg" ||
     { bad "$name: coreasync-trace failed"; return; }
   xmllint --noout "$tmp.$name.svg" || { bad "$name: not well-formed"; return; }
@@ -47,8 +51,12 @@ draw() {
 
 # prodcons: two blocks and no thread; part 1 of the philosophers five,
 # part 2 five more (the same structs, started again: new lanes).
+skipped=0
 draw prodcons 2
-draw philosophers 10
+if ! draw philosophers 10; then
+  [ $skipped = 1 ] && exit $fail # prodcons was checked
+  exit 1
+fi
 
 "$tool" -w "$tmp.philosophers.trace" > "$tmp.wait.svg" &&
   xmllint --noout "$tmp.wait.svg" || bad "philosophers: the wait-for graph"
