@@ -152,8 +152,12 @@ void ca__pending_home(ca_sched *s)
 ** deep the library nests it (an ALTS holds several channels). A handler
 ** that runs while the main loop is outside finds the count at 0 and
 ** enters for real; while the main loop is inside, no handler runs. */
-static unsigned cs_depth;
-static ca_irq_state cs_saved;
+/* volatile: an interrupt (a signal handler, on a host) reads and writes
+** them between any two instructions of the main loop's; the compiler
+** must neither cache them across the port's calls nor move their stores
+** over those calls. */
+static volatile unsigned cs_depth;
+static volatile ca_irq_state cs_saved;
 
 int ca__cs_declare(void)
 {
