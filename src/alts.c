@@ -230,7 +230,10 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
         switch (cases[i].kind) {
         case CA__ALT_TAKE:
         case CA__ALT_PUT:
-            if (cases[i].chan == NULL)
+            /* Cases may come from an initialiser (ALTS_OF) as well as
+            ** from ca_alt_take/put: checked here again. */
+            if (cases[i].chan == NULL ||
+                (cases[i].u.w.val == NULL && cases[i].chan->elem_size != 0))
                 return CA_EINVAL;
             /* Before any lock is taken: that would touch it already. */
             CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
@@ -239,6 +242,7 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
         case CA__ALT_DEADLINE:
             if (cases[i].ms > CA_MAX_DELAY)
                 return CA_ERANGE;
+            cases[i].u.t.prev = &cases[i].u.t; /* in no heap yet */
             if (!ca__has_clock(s))
                 return CA_ENOTSUP;
             break;

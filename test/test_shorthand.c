@@ -281,6 +281,70 @@ static void group_bad_input(void)
     CA_ASSERT_RC(ca_group_done(&wg), CA_EBADCHAN);
 }
 
+
+/* ------------------------------------------------------------ ALTS_OF */
+
+GO_STATE(chooser, ca_alt cases[3]; ca_chan *in; int v, won, status;);
+
+static int choose_of(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct chooser, c);
+    ALTS_OF(g, c->cases, CA_ALTS_PRIORITY, CA_CASE_TAKE(c->in, &c->v),
+            CA_CASE_OFF(), CA_CASE_DEADLINE(3));
+    c->won = GO_ALT(g);
+    c->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static int choose_bad(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct chooser, c);
+    ALTS_OF(g, c->cases, 0, CA_CASE_TAKE(c->in, (int *)NULL),
+            CA_CASE_DEFAULT());
+    c->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void shorthand_alts_of(void)
+{
+    ca_sched s;
+    struct chooser c;
+    ichan ch;
+    int v = 41;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&ch, CA_FIXED, 1);
+
+    /* Nothing to take: the deadline (case 2) wins, after a park. */
+    memset(&c, 0, sizeof c);
+    c.in = &ch.ch;
+    c.won = -1;
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_of), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(c.won, 2);
+    CA_ASSERT_RC(c.status, CA_OK);
+
+    /* A value waits: the take (case 0) wins at once. */
+    CA_ASSERT_RC(ca_offer(&ch.ch, &v), CA_OK);
+    memset(&c, 0, sizeof c);
+    c.in = &ch.ch;
+    c.won = -1;
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_of), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(c.won, 0);
+    CA_ASSERT_EQ(c.v, 41);
+
+    /* A take with no destination is refused, as ca_alt_take refuses it. */
+    memset(&c, 0, sizeof c);
+    c.in = &ch.ch;
+    CA_ASSERT_RC(ca_go_start(&s, &c.go, choose_bad), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(c.status, CA_EINVAL);
+
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&ch.ch), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"shorthand_take_each_sums_until_close",
      shorthand_take_each_sums_until_close},
@@ -291,6 +355,7 @@ static const ca_test tests[] = {
     {"shorthand_chan_new_typed", shorthand_chan_new_typed},
     {"shorthand_spawn_bad_input", shorthand_spawn_bad_input},
 #endif
+    {"shorthand_alts_of", shorthand_alts_of},
     {"group_wait_in_go_block", group_wait_in_go_block},
     {"group_wait_blocking", group_wait_blocking},
     {"group_bad_input", group_bad_input},

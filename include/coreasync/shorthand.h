@@ -8,7 +8,10 @@
 #define COREASYNC_SHORTHAND_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
+#include <coreasync/alts.h>
 #include <coreasync/chan.h>
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
@@ -31,6 +34,7 @@ extern "C" {
  * | `TAKE_EACH(g, ch, dst) body`         | `for (;;) { TAKE(g, ch, dst); if (GO_CLOSED(g)) break; body }` |
  * | `CA_GO_SPAWN(s, type, fn, .f = v...)`| ca_go_new(), fill it, ca_go_start() |
  * | `CA_CHAN_NEW(&ch, type, cap)`        | ca_chan_new() of `sizeof(type)`, `CA_FIXED` (0: unbuffered) |
+ * | `ALTS_OF(g, cases, flags, CASE...)`  | fill `cases` with the ca_alt_*() calls, then ALTS |
  */
 
 /* The header must come first and be called `go`: ca_go_new() puts it at
@@ -101,10 +105,45 @@ int ca_go_spawn(ca_sched *s, ca_go_fn fn, const void *init, size_t size);
                 sizeof(type))
 #endif
 
+/** ALTS cases as one initialiser list. Each CA_CASE_* is a `ca_alt`
+ * value; ALTS_OF copies them into `cases`, an array in your block's
+ * struct (at least as long: checked when it compiles), and runs the ALTS:
+ *
+ *     ALTS_OF(g, f->cases, 0, CA_CASE_TAKE(f->in, &f->v),
+ *             CA_CASE_DEADLINE(50));
+ *
+ * The ALTS checks the cases as ca_alt_take() and the others would:
+ * `CA_EINVAL` for a NULL channel or destination, `CA_ERANGE` for a delay
+ * past `CA_MAX_DELAY`, in GO_STATUS(g). */
+#define CA_CASE_TAKE(ch, dst)                                                \
+    {.u.w.val = (void *)(dst), .chan = (ch), .kind = CA__ALT_TAKE}
+#define CA_CASE_PUT(ch, val)                                                 \
+    {.u.w.val = (void *)(uintptr_t)(const void *)(val), .chan = (ch),       \
+     .kind = CA__ALT_PUT}
+#define CA_CASE_DEADLINE(ms_) {.ms = (uint32_t)(ms_), .kind = CA__ALT_DEADLINE}
+#define CA_CASE_DEFAULT() {.kind = CA__ALT_DEFAULT}
+#define CA_CASE_OFF() {.kind = CA__ALT_OFF}
+
+/* The cases, as a compound literal (C99), and how many. */
+#define CA__CASES(...) ((const ca_alt[]){__VA_ARGS__})
+#define CA__NCASES(...) (sizeof CA__CASES(__VA_ARGS__) / sizeof(ca_alt))
+
+/* The copy is made before the ALTS and never on resume: the resume point
+** is the ALTS's own, inside this block. */
+#define CA_ALTS_OF(g, cases, flags, ...)                                     \
+    do {                                                                     \
+        (void)sizeof(char[sizeof(cases) >= sizeof CA__CASES(__VA_ARGS__)    \
+                              ? 1                                            \
+                              : -1]);                                        \
+        memcpy((cases), CA__CASES(__VA_ARGS__), sizeof CA__CASES(__VA_ARGS__)); \
+        CA_ALTS((g), (cases), CA__NCASES(__VA_ARGS__), (flags));            \
+    } while (0)
+
 #if !defined(CA_NO_SHORT_NAMES)
 #define GO_STATE CA_GO_STATE
 #define GO_BEGIN_SELF CA_GO_BEGIN_SELF
 #define TAKE_EACH CA_TAKE_EACH
+#define ALTS_OF CA_ALTS_OF
 #endif
 
 #ifdef __cplusplus
