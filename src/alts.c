@@ -230,13 +230,14 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
         switch (cases[i].kind) {
         case CA__ALT_TAKE:
         case CA__ALT_PUT:
-            /* Cases may come from an initialiser (ALTS_OF) as well as
-            ** from ca_alt_take/put: checked here again. */
-            if (cases[i].chan == NULL ||
-                (cases[i].u.w.val == NULL && cases[i].chan->elem_size != 0))
+            if (cases[i].chan == NULL)
                 return CA_EINVAL;
             /* Before any lock is taken: that would touch it already. */
             CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
+            /* Cases may come from an initialiser (ALTS_OF) as well as
+            ** from ca_alt_take/put: checked here again. */
+            if (cases[i].u.w.val == NULL && cases[i].chan->elem_size != 0)
+                return CA_EINVAL;
             cases[i].u.w.flags = 0; /* owned: in no queue yet */
             break;
         case CA__ALT_DEADLINE:
