@@ -12,7 +12,7 @@ for f in $funcs; do
   else echo "FAIL no man page for $f (doc/$f.3)"; fail=1; fi
 done
 if command -v groff >/dev/null 2>&1; then
-  for p in "$doc"/*.3; do
+  for p in "$doc"/*.3 "$doc"/*.7; do
     grep -q '^\.so ' "$p" && continue
     out=$(groff -ww -z -man "$p" 2>&1)
     if [ -n "$out" ]; then echo "FAIL groff: $p"; echo "$out"; fail=1; fi
