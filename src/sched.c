@@ -801,12 +801,6 @@ static int loop(ca_sched *s, volatile int *stop)
         busy = isr_busy();
         CA__SLOCK(s);
         idle = s->q.n == 0 && s->ninbox == 0;
-        /* With no live block an interrupt can wake nothing here (a
-        ** callback it completed is drained first): an offer in flight on
-        ** another thread must not keep a finished run waiting for a kick
-        ** that offer will never make. */
-        if (busy && s->nlive == 0 && !PENDING_ANY())
-            busy = 0;
         if (idle && s->ntimers == 0 && s->refs == 0 && !busy &&
             !ca__io_waiting(s)) {
             /* Nothing here can ever run again: done, or a deadlock if no
