@@ -25,9 +25,11 @@
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define COLD static __attribute__((noinline, cold))
+#define NOINLINE static __attribute__((noinline))
 #else
 #define UNLIKELY(x) (x)
 #define COLD static
+#define NOINLINE static
 #endif
 
 /* ------------------------------------------------------------------ queues
@@ -84,12 +86,15 @@ size_t ca__isr_waiting(void)
 #endif
 }
 
-HOT void unqueue(ca_chan *ch, ca_waiter *w)
+/* Takes w out of its queue; `take` is its CA__W_TAKE bit, which the fast
+** path knows without reading it. */
+HOT void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
 {
     if (UNLIKELY(ch->flags & CA__CH_ISR))
         ISR_COUNT(-1);
     CA_ASSERT(w->flags & CA__W_QUEUED);
-    if (w->flags & CA__W_TAKE) {
+    CA_ASSERT(!(w->flags & CA__W_TAKE) == !take);
+    if (take) {
         q_remove(&ch->takers, w);
         ch->ntakers--;
     } else {
@@ -97,6 +102,11 @@ HOT void unqueue(ca_chan *ch, ca_waiter *w)
         ch->nputters--;
     }
     w->flags &= (unsigned char)~CA__W_QUEUED;
+}
+
+HOT void unqueue(ca_chan *ch, ca_waiter *w)
+{
+    unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0);
 }
 
 /* An alts case whose group was claimed through another case is stale: it
@@ -459,12 +469,96 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
     return rc;
 }
 
-int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
-                  int take)
+/* The fast path of a go block's TAKE or PUT (issue 11): the cases that
+** make up nearly every operation of a running program, each done with the
+** same steps as in take_locked, put_locked and enqueue_locked (it calls
+** them, or the small HOT pieces they are made of: one source for each
+** rule) but without what the general path needs for the rare cases: the
+** wake list (at most one waiter completes here, woken straight after the
+** unlock), the claim loop (an alts case at the head of a queue goes the
+** general way), the transform, interrupt and closed tests (one compare of
+** the flags), the kind switches (each case names the kinds it serves).
+** Returns CA__PARK (channel locked, as chan_op), CA_OK, or CA__SLOW when
+** the general path must decide: nothing was changed then. */
+#define CA__SLOW (-0x7f)
+#define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
+
+HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    ca_waiter *t;
+    unsigned kind;
+
+    CA__LOCK(ch);
+    kind = CA__KIND(ch);
+    if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
+        goto slow;
+    if (take) {
+        t = ch->putters;
+        if (ch->count != 0) {
+            /* A waiting put would refill the slot: the general way. */
+            if (t != NULL)
+                goto slow;
+            buf_remove(ch, val);
+            CA__UNLOCK(ch);
+            return CA_OK;
+        }
+        if (t == NULL) {
+            if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
+                goto slow;
+            w->val = val;
+            w->flags = CA__W_TAKE | CA__W_QUEUED;
+            w->u.chan = ch;
+            q_push(&ch->takers, w);
+            ch->ntakers++;
+            return CA__PARK;
+        }
+        if (t->flags & CA__W_ALT)
+            goto slow;
+        unqueue_from(ch, t, 0);
+        copy(val, t->val, ch->elem_size);
+    } else {
+        t = ch->takers;
+        if (t == NULL) {
+            if (kind == CA_FIXED && ch->count < ch->cap) {
+                buf_add(ch, val);
+                CA__UNLOCK(ch);
+                return CA_OK;
+            }
+            if (kind != CA_UNBUFFERED && kind != CA_FIXED)
+                goto slow; /* the other kinds never refuse a value */
+            if (ch->nputters >= CA_CONFIG_MAX_PENDING)
+                goto slow;
+            w->val = val;
+            w->flags = CA__W_QUEUED;
+            w->u.chan = ch;
+            q_push(&ch->putters, w);
+            ch->nputters++;
+            return CA__PARK;
+        }
+        if ((t->flags & CA__W_ALT) || kind == CA_PROMISE)
+            goto slow;
+        unqueue_from(ch, t, 1);
+        copy(t->val, val, ch->elem_size);
+    }
+    /* complete(), without a list to append to. */
+    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
+    t->flags |= CA__W_DONE;
+    t->status = CA_OK;
+    CA__UNLOCK(ch);
+    t->waker->wake(t->waker, t);
+    return CA_OK;
+slow:
+    CA__UNLOCK(ch);
+    return CA__SLOW;
+}
+
+/* Everything fast_op leaves to the general path, out of line so that the
+** fast path keeps a small frame. */
+NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                           size_t size, int take)
 {
     int rc;
 
-    CA__CHECK_FREED(ch, "PUT or TAKE in a go block", CA__FREED_CHAN);
     /* chan_op tests ch for NULL again, and the compiler folds the two
     ** tests. A take's val is where the value goes: the TAKE macros made
     ** sure that it is writable, and passed it as const only to share this
@@ -480,6 +574,27 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     if (rc == CA_OK || rc == CA_CLOSED)
         CA__TRACE(ca__trace_op(ch, take, rc));
     return rc;
+}
+
+int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
+                  int take)
+{
+    int rc;
+
+    CA__CHECK_FREED(ch, "PUT or TAKE in a go block", CA__FREED_CHAN);
+    /* An empty value has no storage to point at: the general path checks
+    ** a NULL one against the size. */
+    if (ch != NULL && size == ch->elem_size && val != NULL) {
+        rc = fast_op(w, ch, (void *)(uintptr_t)val, take);
+        if (rc == CA_OK) {
+            w->status = CA_OK;
+            CA__TRACE(ca__trace_op(ch, take, rc));
+            return rc;
+        }
+        if (rc == CA__PARK)
+            return rc;
+    }
+    return waiter_op_slow(w, ch, val, size, take);
 }
 
 int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
