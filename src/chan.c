@@ -13,24 +13,8 @@
 
 #include "internal.h"
 
-/* The hot path is one call, ca__chan_op: everything it uses is inlined,
-** except in a build for size (-Os), where the compiler decides, and in
-** one without optimisation (-O0: debuggers, and coverage, which would
-** count each branch once per place it is inlined). */
-#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-#define HOT static inline __attribute__((always_inline))
-#else
-#define HOT static inline
-#endif
-#if defined(__GNUC__)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define COLD static __attribute__((noinline, cold))
-#define NOINLINE static __attribute__((noinline))
-#else
-#define UNLIKELY(x) (x)
-#define COLD static
-#define NOINLINE static
-#endif
+/* The hot path is one call, ca__waiter_op (ca__chan_op for the other
+** callers): everything it uses is inlined (internal.h's HOT). */
 
 /* ------------------------------------------------------------------ queues
 ** A queue is circular and doubly linked through the waiters; the channel

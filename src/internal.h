@@ -84,6 +84,26 @@ int ca__freed_has(const void *p);
 #define CA__FREED_CHAN "channel used after its last ca_chan_free"
 #define CA__FREED_GO "go block of ca_go_new used after it finished and was freed"
 
+/* A hot path (chan.c's ca__waiter_op, sched.c's run queue) is one call:
+** what it uses is inlined, except in a build for size (-Os), where the
+** compiler decides, and in one without optimisation (-O0: debuggers, and
+** coverage, which would count each branch once per place it is
+** inlined). */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+#if defined(__GNUC__)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define COLD static __attribute__((noinline, cold))
+#define NOINLINE static __attribute__((noinline))
+#else
+#define UNLIKELY(x) (x)
+#define COLD static
+#define NOINLINE static
+#endif
+
 /* A layout assumption, checked when the library compiles (C99 has no
 ** _Static_assert: a negative array size is the error). */
 #define CA_STATIC_ASSERT(name, cond)                                         \

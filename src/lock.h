@@ -81,8 +81,28 @@ static inline void ca__spin_unlock(unsigned char *l)
     CA__BYTE_CLEAR_REL(l);
 }
 
-#define CA__LOCK(ch) ca__spin_lock(&(ch)->lock)
-#define CA__UNLOCK(ch) ca__spin_unlock(&(ch)->lock)
+/* A process with one thread needs no channel lock (issue 11): nothing can
+** race the thread that runs, and glibc's __libc_single_threaded says so
+** for the price of a load. It turns false in pthread_create, on the only
+** thread, and never back; the library creates threads (ca_sched_start,
+** ca_thread) only outside channel critical sections, and user code cannot
+** run inside one, so a lock and its unlock always see the same answer:
+** every section is whole on one side of the switch. A channel's queues
+** and ring are consistent between sections, so the first section taken
+** with the lock finds them as the last one left them without. The
+** pthread_create that flips it orders everything before it for the new
+** thread. Signal handlers are not threads: a threaded build never took
+** ca_offer_isr from a handler on the thread it interrupts (the lock would
+** spin for ever there), and does not now (ca_chan_set_isr(3)). Without
+** glibc's flag the lock is always taken. */
+#if defined(HAVE_SYS_SINGLE_THREADED_H)
+#include <sys/single_threaded.h>
+#define CA__ALONE() (__libc_single_threaded != 0)
+#else
+#define CA__ALONE() 0
+#endif
+#define CA__LOCK(ch) (CA__ALONE() ? (void)0 : ca__spin_lock(&(ch)->lock))
+#define CA__UNLOCK(ch) (CA__ALONE() ? (void)0 : ca__spin_unlock(&(ch)->lock))
 /* Flags of any type published under no lock (a claim byte, a done flag):
 ** the builtins are type-generic, C11's atomic_load needs an _Atomic type. */
 #define CA__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
@@ -92,6 +112,13 @@ static inline void ca__spin_unlock(unsigned char *l)
 static inline int ca__claim(unsigned char *claim)
 {
     unsigned char open = 0;
+
+    if (CA__ALONE()) { /* as CA__LOCK: one thread needs no atomic */
+        if (*claim)
+            return 0;
+        *claim = CA__CLAIMED;
+        return 1;
+    }
     return CA__BYTE_CAS_ACQREL(claim, &open);
 }
 

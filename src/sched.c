@@ -83,7 +83,7 @@ static ca_go *go_of(ca_waiter *w)
 
 /* Appends the list first..last (linked through u.w.next, last's link
 ** NULL) to the queue head/tail: one block, or a whole other queue. */
-static void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
+HOT void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
 {
     if (*tail != NULL)
         (*tail)->u.w.next = &first->u.w;
@@ -104,7 +104,7 @@ static void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
 #define QSET_N(q, v) ((q)->n = (v))
 #endif
 
-static void push(ca__runq *q, ca_go *g)
+HOT void push(ca__runq *q, ca_go *g)
 {
     size_t n;
 
@@ -124,7 +124,7 @@ static void push(ca__runq *q, ca_go *g)
 #endif
 }
 
-static ca_go *pop(ca__runq *q)
+HOT ca_go *pop(ca__runq *q)
 {
     ca_go *g;
 
@@ -236,7 +236,7 @@ static int steal(ca_sched *s, ca__runq *q)
 #endif
 
 /* Makes g ready, from any thread. */
-static void ready(ca_sched *s, ca_go *g)
+HOT void ready(ca_sched *s, ca_go *g)
 {
     ca__runq *q = cur;
 
@@ -271,7 +271,7 @@ static void ready(ca_sched *s, ca_go *g)
 /* A waker's half of the protocol (see the top of this file): the block
 ** has returned and released its locks, or its waiter could not have been
 ** completed. */
-static void wake_go(ca_sched *s, ca_go *g)
+HOT void wake_go(ca_sched *s, ca_go *g)
 {
     CA_ASSERT(CA__GO_PARK(g) == CA__P_PARKED);
 #if defined(CA_DEBUG)
@@ -667,7 +667,7 @@ static void release_parked(ca_sched *s, ca_go *g)
     }
 }
 
-static void run_one(ca_sched *s, ca__runq *q, ca_go *g)
+HOT void run_one(ca_sched *s, ca__runq *q, ca_go *g)
 {
     int rc;
 
