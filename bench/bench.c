@@ -77,6 +77,17 @@ static void check(int rc, const char *what)
     }
 }
 
+/* A wrong result prints check=FAILED and makes the exit status non-zero:
+** make bench stops on it. */
+static int failed;
+
+static const char *verdict(int ok)
+{
+    if (!ok)
+        failed = 1;
+    return ok ? "ok" : "FAILED";
+}
+
 static const char *build(void)
 {
     return CA_HAVE_THREADS ? "threads" : "nothreads";
@@ -150,7 +161,7 @@ static void w1(long n)
     printf("W1 coreasync %ld %.6f %.2f build=%s cpu_ns_per_op=%.2f "
            "check=%s\n",
            n, t, t * 1e9 / (double)n, build(), c * 1e9 / (double)n,
-           a.sum == expect ? "ok" : "FAILED");
+           verdict(a.sum == expect));
     ca_chan_destroy(&c1);
     ca_chan_destroy(&c2);
     ca_sched_destroy(&s);
@@ -207,7 +218,7 @@ static void w2(long n)
     printf("W2 coreasync %ld %.6f %.2f build=%s capacity=1024 "
            "cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), cpu * 1e9 / (double)n,
-           c.sum == n * (n - 1) / 2 && c.count == n ? "ok" : "FAILED");
+           verdict(c.sum == n * (n - 1) / 2 && c.count == n));
     check(ca_chan_destroy(&ch), "destroy");
     check(ca_sched_destroy(&s), "sched destroy");
 }
@@ -315,7 +326,7 @@ static void w3(long n, int k)
     printf("W3 coreasync %ld %.6f %.2f build=%s channels=%d "
            "cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), k, cpu * 1e9 / (double)n,
-           ok ? "ok" : "FAILED");
+           verdict(ok));
 }
 
 /* ------------------------------------------------------------------ W4 */
@@ -391,7 +402,7 @@ static void w4(long n)
            "cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), m.winner,
            cpu * 1e9 / (double)n,
-           m.winner == (int)(n % W4_RING) ? "ok" : "FAILED");
+           verdict(m.winner == (int)(n % W4_RING)));
     for (i = 0; i < W4_RING; i++)
         check(ca_chan_destroy(&ring[i]), "destroy");
     check(ca_chan_destroy(&done), "destroy");
@@ -497,7 +508,7 @@ static void w5(long n)
            "cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), m.i, m.last,
            cpu * 1e9 / (double)n,
-           m.i == n && m.last == nth_prime(n) ? "ok" : "FAILED");
+           verdict(m.i == n && m.last == nth_prime(n)));
     check(ca_sched_destroy(&s), "sched destroy");
 }
 #endif /* CA_HAVE_MALLOC */
@@ -562,7 +573,7 @@ static void w6(long n)
            (double)(rss1 - rss0) / (double)n, sizeof(ca_go), sizeof(ca_chan),
            sizeof(struct parked), t_spawn * 1e9 / (double)n,
            t_wake * 1e9 / (double)n,
-           w6_sum == n * (n - 1) / 2 ? "ok" : "FAILED");
+           verdict(w6_sum == n * (n - 1) / 2));
     free(ps);
     ca_sched_destroy(&s);
 }
@@ -630,7 +641,7 @@ static void w7(long n)
            "cpu_ns_per_op=%.2f ns_per_op_is=(wall-100ms)/N check=%s\n",
            n, t, (t - 0.1) * 1e9 / (double)n, build(), t * 1e3,
            cpu * 1e9 / (double)n,
-           c.k == n && c.sum == n * (n - 1) / 2 ? "ok" : "FAILED");
+           verdict(c.k == n && c.sum == n * (n - 1) / 2));
     check(ca_chan_destroy(&done), "destroy");
     check(ca_sched_destroy(&s), "sched destroy");
     free(w);
@@ -703,7 +714,7 @@ static void chain(long n)
            n, t_spawn + t_pass, (t_spawn + t_pass) * 1e9 / (double)n,
            build(), (double)(rss1 - rss0) / (double)n, sizeof *l,
            t_spawn * 1e9 / (double)n, t_pass * 1e9 / (double)n,
-           e.v == n ? "ok" : "FAILED");
+           verdict(e.v == n));
     for (i = 0; i < n; i++)
         check(ca_chan_destroy(&l[i].out), "destroy");
     check(ca_chan_destroy(&head), "destroy");
@@ -762,7 +773,7 @@ static void w8(long n)
     printf("W8 coreasync %ld %.6f %.2f build=%s threads=2 "
            "cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), c * 1e9 / (double)n,
-           sum == n * (n - 1) / 2 + n ? "ok" : "FAILED");
+           verdict(sum == n * (n - 1) / 2 + n));
     check(ca_chan_destroy(&w.ping), "destroy");
     check(ca_chan_destroy(&w.pong), "destroy");
 }
@@ -869,7 +880,7 @@ static void w9(long n, unsigned workers)
     printf("W9 coreasync %ld %.6f %.2f build=%s workers=%u "
            "consumer_split=%ld/%ld cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), workers, r[0].count, r[1].count,
-           c * 1e9 / (double)n, ok ? "ok" : "FAILED");
+           c * 1e9 / (double)n, verdict(ok));
     check(ca_sched_stop(&s), "ca_sched_stop");
     check(ca_chan_destroy(&w.c), "destroy");
     check(ca_chan_destroy(&w.results), "destroy");
@@ -1023,7 +1034,7 @@ static void hop(long n)
            "p10_ns=%.1f p90_ns=%.1f same_worker=%ld check=%s\n",
            n, t, h.ns[h.hops / 2], build(), mean, h.ns[h.hops / 10],
            h.ns[h.hops * 9 / 10], h.same,
-           h.hops == n && h.same == 0 ? "ok" : "FAILED");
+           verdict(h.hops == n && h.same == 0));
     check(ca_chan_free(done), "free");
     for (i = 0; i < 2; i++)
         check(ca_chan_destroy(&h.c[i]), "destroy");
@@ -1189,7 +1200,7 @@ static void w10(long n)
            n, t_blocks, t_blocks * 1e9 / (double)n, build(),
            c_blocks * 1e9 / (double)n, t_xf * 1e9 / (double)n,
            c_xf * 1e9 / (double)n, (c_blocks - c_xf) * 1e9 / (double)n / 2.5,
-           s1 == expect && s2 == expect ? "ok" : "FAILED");
+           verdict(s1 == expect && s2 == expect));
 }
 
 int main(int argc, char **argv)
@@ -1229,5 +1240,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s W1|W2|W3|W4|W5|W6|W7|W8|W9|HOP|W10|CHAIN [N]\n", argv[0]);
         return 1;
     }
-    return 0;
+    return failed ? 3 : 0;
 }
