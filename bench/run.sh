@@ -6,9 +6,10 @@
 #
 #   make bench                      # from the build directory
 #   make bench RUNS=3
-#   BENCH_QUICK=1 make bench        # small N, one run, small callgrind runs
+#   BENCH_QUICK=1 make bench        # small N, one run, instructions of W1 only
 #   ANCHORS=/path/to/shared/anchors make bench
 #   NO_CALLGRIND=1 make bench       # times only
+#   GO=none make bench              # without Go (as where it is not installed)
 #
 # The implementations (the rows of each workload):
 #   coreasync     the build you ran make in (threads, unless you configured
@@ -108,16 +109,17 @@ fi
 # ---- the anchors
 go_status="no go"
 gobin= w10go=
-if command -v go >/dev/null 2>&1; then
+gocmd=${GO:-go} # GO=none leaves Go out
+if command -v "$gocmd" >/dev/null 2>&1; then
   if [ -d "$anchors/go" ] &&
-     (cd "$anchors/go" && GOPROXY=off GOFLAGS=-mod=mod go build -o "$tmp/anchors-go" .) >"$tmp/go.log" 2>&1; then
+     (cd "$anchors/go" && GOPROXY=off GOFLAGS=-mod=mod "$gocmd" build -o "$tmp/anchors-go" .) >"$tmp/go.log" 2>&1; then
     gobin=$tmp/anchors-go
   fi
-  if (cd "$srcdir/bench/go" && GOPROXY=off GOFLAGS=-mod=mod go build -o "$tmp/w10-go" .) >>"$tmp/go.log" 2>&1; then
+  if (cd "$srcdir/bench/go" && GOPROXY=off GOFLAGS=-mod=mod "$gocmd" build -o "$tmp/w10-go" .) >>"$tmp/go.log" 2>&1; then
     w10go=$tmp/w10-go
   fi
   go_status="go build failed"
-  [ -n "$gobin" ] && go_status=$(go version | awk '{ print $3 }')
+  [ -n "$gobin" ] && go_status=$("$gocmd" version | awk '{ print $3 }')
 fi
 floor=
 if [ -f "$anchors/limit/limit_bench.c" ] &&
@@ -158,7 +160,8 @@ one() { # impl command...
   line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+|HOP) ' | tail -1)
   # The floor prints no check=: it exits non-zero when a check fails.
   if [ $rc -ne 0 ] || [ -z "$line" ] || printf '%s' "$line" | grep -q 'check=FAIL'; then
-    echo "FAILED: $* (exit $rc): $line" >&2; fails=$((fails + 1)); return
+    echo "FAILED: $* (exit $rc): $line" >&2; fails=$((fails + 1))
+    printf '%s %s FAILED\n' "$impl" "$w" >> "$raw"; return
   fi
   printf '%s %s\n' "$impl" "$line" >> "$raw"
 }
@@ -199,6 +202,7 @@ if [ "$counter" != none ]; then
   for w in $(echo "$workloads" | awk 'NF { print $1 }'); do
     set -- $(cgfor "$w")
     [ "$1" = - ] && continue
+    [ "$quick" = 1 ] && [ "$w" != W1 ] && continue # a smoke test of the counting
     n1=$1 n0=$2
     for i in $impls; do
       c1=$(cmd_of "$i" "$w" "$n1"); c0=$(cmd_of "$i" "$w" "$n0")
@@ -238,6 +242,7 @@ awk -v irfile="$ir" -v go_status="$go_status" -v order="$(echo "$workloads" | aw
   }
   {
     # impl workload impl0 N secs ns_per_op extras...
+    if ($3 == "FAILED") { failed[$2 " " $1] = 1; next }
     v = $6
     if ($2 == "W6") for (i = 7; i <= NF; i++) if ($i ~ /^spawn_ns=/) { v = substr($i, 10) }
     if ($2 == "W6" && $1 == "floor") v = $6
@@ -256,6 +261,7 @@ awk -v irfile="$ir" -v go_status="$go_status" -v order="$(echo "$workloads" | aw
       for (y = 1; y <= 4; y++) {
         i = im[y]; k = w " " i
         in_ = (k in ins) ? ins[k] : "-"
+        if (k in failed) { printf "%-5s %-13s %12s\n", w, i, "FAILED"; continue }
         if (!(k in vals)) {
           if (i == "go" && w != "HOP") printf "%-5s %-13s %12s\n", w, i, go_status == "" ? "-" : (go_status ~ /^go/ ? "-" : go_status)
           else if (i == "coreasync-nt" && (w == "W8" || w == "W9" || w == "HOP")) printf "%-5s %-13s %12s %12s %14s %10s %10s\n", w, i, "-", "-", "-", "-", "-"
