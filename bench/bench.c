@@ -3,8 +3,15 @@
 ** MIT licence, see COPYING.
 **
 **   bench/bench W1 [N]   ping-pong: 2 go blocks, 2 unbuffered channels
+**   bench/bench W2 [N]   a stream through a channel of capacity 1024
+**   bench/bench W3 [N [K]]  fan-in: K producers (default 4) on unbuffered
+**                        channels, one consumer through an ALTS
+**   bench/bench W4 [N]   the thread ring: 503 blocks pass a token N times
+**   bench/bench W5 [N]   the prime sieve, to the N-th prime
 **   bench/bench W6 [N]   N go blocks, each parked taking from its own
 **                        unbuffered channel: bytes and spawn time each
+**   bench/bench W7 [N]   N blocks sleep (i % 100) ms each, then report
+**   bench/bench CHAIN [N]  a daisy chain of N blocks (make bench-growth)
 **   bench/bench W8 [N]   2 plain threads ping-pong over 2 unbuffered
 **                        channels with blocking calls (no ca_sched_ref)
 **   bench/bench W9 [N [W]]  2 producer and 2 consumer go blocks over one
@@ -68,6 +75,17 @@ static void check(int rc, const char *what)
         fprintf(stderr, "bench: %s: %s\n", what, ca_strerror(rc));
         exit(2);
     }
+}
+
+/* A wrong result prints check=FAILED and makes the exit status non-zero:
+** make bench stops on it. */
+static int failed;
+
+static const char *verdict(int ok)
+{
+    if (!ok)
+        failed = 1;
+    return ok ? "ok" : "FAILED";
 }
 
 static const char *build(void)
@@ -143,11 +161,357 @@ static void w1(long n)
     printf("W1 coreasync %ld %.6f %.2f build=%s cpu_ns_per_op=%.2f "
            "check=%s\n",
            n, t, t * 1e9 / (double)n, build(), c * 1e9 / (double)n,
-           a.sum == expect ? "ok" : "FAILED");
+           verdict(a.sum == expect));
     ca_chan_destroy(&c1);
     ca_chan_destroy(&c2);
     ca_sched_destroy(&s);
 }
+
+/* ------------------------------------------------------------------ W2 */
+/* A stream: a producer puts 0 .. N-1 into a channel of capacity 1024,
+** a consumer sums them. The buffer lets each side run up to 1024 values
+** ahead before it parks, so the cost is mostly the buffered put and take. */
+
+GO_STATE(w2_producer, ca_chan *out; long i, n;);
+GO_STATE(w2_consumer, ca_chan *in; long v, sum, count;);
+
+static int w2_produce(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w2_producer, p);
+    for (p->i = 0; p->i < p->n; p->i++)
+        PUT(g, p->out, &p->i);
+    check(ca_close(p->out), "W2 close"); /* the consumer's loop ends there */
+    GO_END(g);
+}
+
+static int w2_consume(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w2_consumer, c);
+    TAKE_EACH(g, c->in, &c->v) {
+        c->sum += c->v;
+        c->count++;
+    }
+    GO_END(g);
+}
+
+static void w2(long n)
+{
+    static long buf[1024] LINE;
+    static ca_chan ch LINE;
+    static struct w2_producer p LINE;
+    static struct w2_consumer c LINE;
+    static ca_sched s LINE;
+    double t0, c0, t, cpu;
+
+    check(ca_sched_init(&s), "sched");
+    check(ca_chan_init(&ch, CA_FIXED, 1024, sizeof(long), buf, sizeof buf),
+          "W2 chan");
+    p.out = &ch, p.n = n;
+    c.in = &ch;
+    check(ca_go_start(&s, &c.go, w2_consume), "start");
+    check(ca_go_start(&s, &p.go, w2_produce), "start");
+    t0 = now_s();
+    c0 = cpu_s();
+    check(ca_sched_run(&s), "run");
+    cpu = cpu_s() - c0;
+    t = now_s() - t0;
+    printf("W2 coreasync %ld %.6f %.2f build=%s capacity=1024 "
+           "cpu_ns_per_op=%.2f check=%s\n",
+           n, t, t * 1e9 / (double)n, build(), cpu * 1e9 / (double)n,
+           verdict(c.sum == n * (n - 1) / 2 && c.count == n));
+    check(ca_chan_destroy(&ch), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+}
+
+/* ------------------------------------------------------------------ W3 */
+/* Fan-in: K producers (4 in W3; make bench-growth tries 2 to 64) each put
+** their share of 0 .. N-1 on an unbuffered channel of their own and close
+** it; one consumer takes through an ALTS over the K channels until every
+** one is closed. A closed channel's case becomes ca_alt_off(), Go's nil
+** channel in a select, so the ALTS stops choosing it. */
+
+#define W3_MAX 64
+
+GO_STATE(w3_producer, ca_chan *out; long j, end;);
+GO_STATE(w3_consumer,
+         ca_alt cases[W3_MAX];          /* the ALTS keeps them while parked */
+         ca_chan *in[W3_MAX];
+         unsigned char closed[W3_MAX];
+         int k, open;
+         long v, sum, count;);
+
+static int w3_produce(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w3_producer, p);
+    for (; p->j < p->end; p->j++)
+        PUT(g, p->out, &p->j);
+    check(ca_close(p->out), "W3 close");
+    GO_END(g);
+}
+
+static int w3_consume(ca_go *g)
+{
+    int i;
+
+    GO_BEGIN_SELF(g, struct w3_consumer, c);
+    while (c->open > 0) {
+        /* The cases are filled before every ALTS, as alts.h asks. */
+        for (i = 0; i < c->k; i++)
+            check(c->closed[i] ? ca_alt_off(&c->cases[i])
+                               : ca_alt_take(&c->cases[i], c->in[i], &c->v),
+                  "W3 case");
+        ALTS(g, c->cases, (size_t)c->k, 0);
+        if (GO_OK(g)) {
+            c->sum += c->v;
+            c->count++;
+        } else if (GO_STATUS(g) == CA_CLOSED) {
+            c->closed[GO_ALT(g)] = 1;
+            c->open--;
+        } else {
+            check(GO_STATUS(g), "W3 ALTS");
+        }
+    }
+    GO_END(g);
+}
+
+/* Runs the fan-in over k channels; returns 1 when every value arrived
+** exactly once (count and sum). */
+static int w3_run(long n, int k, double *t, double *cpu)
+{
+    static ca_chan ch[W3_MAX];
+    static struct w3_producer p[W3_MAX];
+    static struct w3_consumer c;
+    static ca_sched s;
+    long per = n / k;
+    double t0, c0;
+    int i;
+
+    n = per * k;
+    check(ca_sched_init(&s), "sched");
+    memset(&c, 0, sizeof c);
+    memset(p, 0, sizeof p);
+    c.k = c.open = k;
+    for (i = 0; i < k; i++) {
+        check(ca_chan_init(&ch[i], CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+              "W3 chan");
+        c.in[i] = p[i].out = &ch[i];
+        p[i].j = i * per;
+        p[i].end = (i + 1) * per;
+    }
+    t0 = now_s();
+    c0 = cpu_s();
+    check(ca_go_start(&s, &c.go, w3_consume), "start");
+    for (i = 0; i < k; i++)
+        check(ca_go_start(&s, &p[i].go, w3_produce), "start");
+    check(ca_sched_run(&s), "run");
+    *cpu = cpu_s() - c0;
+    *t = now_s() - t0;
+    for (i = 0; i < k; i++)
+        check(ca_chan_destroy(&ch[i]), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+    return c.count == n && c.sum == n * (n - 1) / 2;
+}
+
+static void w3(long n, int k)
+{
+    double t, cpu;
+    int ok;
+
+    if (k < 1 || k > W3_MAX) {
+        fprintf(stderr, "bench: W3: 1 to %d channels\n", W3_MAX);
+        exit(1);
+    }
+    n = n / k * k;
+    ok = w3_run(n, k, &t, &cpu);
+    printf("W3 coreasync %ld %.6f %.2f build=%s channels=%d "
+           "cpu_ns_per_op=%.2f check=%s\n",
+           n, t, t * 1e9 / (double)n, build(), k, cpu * 1e9 / (double)n,
+           verdict(ok));
+}
+
+/* ------------------------------------------------------------------ W4 */
+/* The thread ring: 503 blocks, each taking a token from the channel on its
+** left and putting it, less one, on the channel on its right. The block
+** that takes 0 reports its number on `done` and closes its right-hand
+** channel; each block that finds its left channel closed closes its own
+** right one, so the close goes once round the ring and every block ends. */
+
+#define W4_RING 503
+
+GO_STATE(w4_node, ca_chan *in, *out, *done; int id; long token;);
+GO_STATE(w4_main, ca_chan *first, *done; long n; int winner;);
+
+static int w4_pass(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w4_node, b);
+    TAKE_EACH(g, b->in, &b->token) {
+        if (b->token == 0) {
+            PUT(g, b->done, &b->id); /* buffered: never parks */
+            break;
+        }
+        b->token--;
+        PUT(g, b->out, &b->token);
+        if (GO_CLOSED(g))
+            break;
+    }
+    check(ca_close(b->out), "W4 close");
+    GO_END(g);
+}
+
+/* Go's main goroutine: puts the token in, waits for the winner. */
+static int w4_start(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w4_main, m);
+    PUT(g, m->first, &m->n);
+    TAKE(g, m->done, &m->winner);
+    GO_END(g);
+}
+
+static void w4(long n)
+{
+    static ca_chan ring[W4_RING], done;
+    static struct w4_node b[W4_RING];
+    static struct w4_main m;
+    static int done_buf[1];
+    static ca_sched s;
+    double t0, c0, t, cpu;
+    int i;
+
+    check(ca_sched_init(&s), "sched");
+    check(ca_chan_init(&done, CA_FIXED, 1, sizeof(int), done_buf,
+                       sizeof done_buf),
+          "W4 done");
+    for (i = 0; i < W4_RING; i++)
+        check(ca_chan_init(&ring[i], CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+              "W4 chan");
+    for (i = 0; i < W4_RING; i++) {
+        b[i].id = i;
+        b[i].in = &ring[i];
+        b[i].out = &ring[(i + 1) % W4_RING];
+        b[i].done = &done;
+        check(ca_go_start(&s, &b[i].go, w4_pass), "start");
+    }
+    m.first = &ring[0], m.done = &done, m.n = n, m.winner = -1;
+    check(ca_go_start(&s, &m.go, w4_start), "start");
+    t0 = now_s();
+    c0 = cpu_s();
+    check(ca_sched_run(&s), "run");
+    cpu = cpu_s() - c0;
+    t = now_s() - t0;
+    printf("W4 coreasync %ld %.6f %.2f build=%s winner=%d "
+           "cpu_ns_per_op=%.2f check=%s\n",
+           n, t, t * 1e9 / (double)n, build(), m.winner,
+           cpu * 1e9 / (double)n,
+           verdict(m.winner == (int)(n % W4_RING)));
+    for (i = 0; i < W4_RING; i++)
+        check(ca_chan_destroy(&ring[i]), "destroy");
+    check(ca_chan_destroy(&done), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+}
+
+/* ------------------------------------------------------------------ W5 */
+/* The concurrent prime sieve (as demo/sieve.c, with Go's shape: the loop
+** that splices a filter on per prime is itself a go block). The chain
+** grows by one go block and one channel per prime, both allocated:
+** CA_GO_SPAWN and CA_CHAN_NEW, which a --disable-malloc build lacks. */
+#if CA_HAVE_MALLOC
+
+GO_STATE(w5_gen, ca_chan *out; long n;);
+GO_STATE(w5_filter, ca_chan *in, *out; long prime, v;);
+GO_STATE(w5_main, ca_chan *front, *ch, *next; long i, n, v, last;);
+
+static int w5_generate(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w5_gen, p);
+    for (p->n = 2;; p->n++) {
+        PUT(g, p->out, &p->n);
+        if (GO_CLOSED(g))
+            break;
+    }
+    check(ca_chan_free(p->out), "W5 free"); /* its own reference */
+    GO_END(g);
+}
+
+static int w5_sift(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w5_filter, f);
+    TAKE_EACH(g, f->in, &f->v) {
+        if (f->v % f->prime != 0) {
+            PUT(g, f->out, &f->v);
+            if (GO_CLOSED(g))
+                break;
+        }
+    }
+    check(ca_close(f->out), "W5 close"); /* the end flows down the chain */
+    check(ca_chan_free(f->in), "W5 free");
+    GO_END(g);
+}
+
+static int w5_splice(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w5_main, m);
+    for (m->i = 0; m->i < m->n; m->i++) {
+        TAKE(g, m->ch, &m->v); /* whatever passed every filter is prime */
+        if (GO_CLOSED(g))
+            break;
+        m->last = m->v;
+        check(CA_CHAN_NEW(&m->next, long, 0), "W5 chan");
+        check(CA_GO_SPAWN(ca_go_sched(g), struct w5_filter, w5_sift,
+                          .in = m->ch, .out = m->next, .prime = m->v),
+              "W5 spawn");
+        m->ch = m->next;
+    }
+    /* Take the chain down: close the front, drain the end until the
+    ** close has come down every filter. */
+    check(ca_close(m->front), "W5 close");
+    TAKE_EACH(g, m->ch, &m->v) {
+    }
+    check(ca_chan_free(m->ch), "W5 free");
+    GO_END(g);
+}
+
+/* The n-th prime by trial division, for the check. */
+static long nth_prime(long n)
+{
+    long c, d, k = 0;
+
+    for (c = 2;; c++) {
+        for (d = 2; d * d <= c && c % d != 0; d++)
+            ;
+        if (d * d > c && ++k == n)
+            return c;
+    }
+}
+
+static void w5(long n)
+{
+    static struct w5_gen gen;
+    static struct w5_main m;
+    static ca_sched s;
+    double t0, c0, t, cpu;
+
+    check(ca_sched_init(&s), "sched");
+    t0 = now_s();
+    c0 = cpu_s();
+    check(CA_CHAN_NEW(&m.front, long, 0), "W5 chan");
+    /* One reference for the first filter (which frees it), one for the
+    ** generator, which must still see its PUT fail after the close. */
+    check(ca_chan_retain(m.front), "W5 retain");
+    gen.out = m.ch = m.front;
+    m.n = n;
+    check(ca_go_start(&s, &gen.go, w5_generate), "start");
+    check(ca_go_start(&s, &m.go, w5_splice), "start");
+    check(ca_sched_run(&s), "run");
+    cpu = cpu_s() - c0;
+    t = now_s() - t0;
+    printf("W5 coreasync %ld %.6f %.2f build=%s primes=%ld last=%ld "
+           "cpu_ns_per_op=%.2f check=%s\n",
+           n, t, t * 1e9 / (double)n, build(), m.i, m.last,
+           cpu * 1e9 / (double)n,
+           verdict(m.i == n && m.last == nth_prime(n)));
+    check(ca_sched_destroy(&s), "sched destroy");
+}
+#endif /* CA_HAVE_MALLOC */
 
 /* ------------------------------------------------------------------ W6 */
 
@@ -209,9 +573,157 @@ static void w6(long n)
            (double)(rss1 - rss0) / (double)n, sizeof(ca_go), sizeof(ca_chan),
            sizeof(struct parked), t_spawn * 1e9 / (double)n,
            t_wake * 1e9 / (double)n,
-           w6_sum == n * (n - 1) / 2 ? "ok" : "FAILED");
+           verdict(w6_sum == n * (n - 1) / 2));
     free(ps);
     ca_sched_destroy(&s);
+}
+
+/* ------------------------------------------------------------------ W7 */
+/* Timers: N blocks, block i sleeps (i % 100) ms, then puts i on a shared
+** done channel with room for all N (or for CA_MAX_CAPACITY, 65535 in a
+** CA_CONFIG_COMPACT build, the no-threads default: a PUT then may park
+** until the collector, which takes as the values come, has made room);
+** a collector takes N values. The
+** overhead per timer is the wall time beyond the longest sleep, 100 ms,
+** over N; on a shared machine the CPU time per timer says it better. */
+
+GO_STATE(w7_timer, ca_chan *done; long i;);
+GO_STATE(w7_collect, ca_chan *done; long k, n, v, sum;);
+
+static int w7_wait(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w7_timer, w);
+    SLEEP(g, (uint32_t)(w->i % 100));
+    check(GO_STATUS(g), "W7 SLEEP");
+    PUT(g, w->done, &w->i);
+    GO_END(g);
+}
+
+static int w7_collect(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct w7_collect, c);
+    for (c->k = 0; c->k < c->n; c->k++) {
+        TAKE(g, c->done, &c->v);
+        if (GO_CLOSED(g))
+            break;
+        c->sum += c->v;
+    }
+    GO_END(g);
+}
+
+static void w7(long n)
+{
+    struct w7_timer *w;
+    long *buf, i;
+    size_t cap = (size_t)n < CA_MAX_CAPACITY ? (size_t)n : CA_MAX_CAPACITY;
+    static struct w7_collect c;
+    static ca_chan done;
+    static ca_sched s;
+    double t0, c0, t, cpu;
+
+    check(ca_sched_init(&s), "sched");
+    w = (struct w7_timer *)calloc((size_t)n, sizeof *w);
+    buf = (long *)calloc(cap, sizeof *buf);
+    if (w == NULL || buf == NULL)
+        check(CA_ENOMEM, "calloc");
+    t0 = now_s();
+    c0 = cpu_s();
+    check(ca_chan_init(&done, CA_FIXED, cap, sizeof(long), buf,
+                       cap * sizeof *buf),
+          "W7 done");
+    c.done = &done, c.n = n;
+    check(ca_go_start(&s, &c.go, w7_collect), "start");
+    for (i = 0; i < n; i++) {
+        w[i].done = &done;
+        w[i].i = i;
+        check(ca_go_start(&s, &w[i].go, w7_wait), "start");
+    }
+    check(ca_sched_run(&s), "run");
+    cpu = cpu_s() - c0;
+    t = now_s() - t0;
+    printf("W7 coreasync %ld %.6f %.2f build=%s wall_ms=%.2f capacity=%zu "
+           "cpu_ns_per_op=%.2f ns_per_op_is=(wall-100ms)/N check=%s\n",
+           n, t, (t - 0.1) * 1e9 / (double)n, build(), t * 1e3, cap,
+           cpu * 1e9 / (double)n,
+           verdict(c.k == n && c.sum == n * (n - 1) / 2));
+    check(ca_chan_destroy(&done), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+    free(w);
+    free(buf);
+}
+
+/* --------------------------------------------------------------- CHAIN */
+/* The daisy chain (make bench-growth): N blocks in a line, each owning
+** the channel on its right; each takes a number from its left, adds one
+** and puts it on its right. The first run parks every block in its TAKE
+** (the spawn); then a 0 goes in at the left and N must come out at the
+** right (the pass). Bytes per block: the RSS growth over N, as W6. */
+
+GO_STATE(link, ca_chan *in; ca_chan out; long v;);
+GO_STATE(chain_ends, ca_chan *first, *last; long v;);
+
+static int link_pass(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct link, l);
+    TAKE(g, l->in, &l->v);
+    l->v++;
+    PUT(g, &l->out, &l->v);
+    GO_END(g);
+}
+
+static int chain_feed(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct chain_ends, e);
+    PUT(g, e->first, &e->v);
+    TAKE(g, e->last, &e->v);
+    GO_END(g);
+}
+
+static void chain(long n)
+{
+    static ca_chan head;
+    static struct chain_ends e;
+    struct link *l;
+    ca_sched s;
+    long i, rss0, rss1;
+    double t0, t_spawn, t_pass;
+    int rc;
+
+    check(ca_sched_init(&s), "sched");
+    check(ca_chan_init(&head, CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+          "chain head");
+    rss0 = rss_bytes();
+    t0 = now_s();
+    if ((l = (struct link *)calloc((size_t)n, sizeof *l)) == NULL)
+        check(CA_ENOMEM, "calloc");
+    for (i = 0; i < n; i++) {
+        check(ca_chan_init(&l[i].out, CA_UNBUFFERED, 0, sizeof(long), NULL,
+                           0),
+              "chain chan");
+        l[i].in = i == 0 ? &head : &l[i - 1].out;
+        check(ca_go_start(&s, &l[i].go, link_pass), "start");
+    }
+    rc = ca_sched_run(&s); /* all parked: nothing can run */
+    if (rc != CA_EDEADLOCK)
+        check(rc < 0 ? rc : CA_EINVAL, "chain park");
+    t_spawn = now_s() - t0;
+    rss1 = rss_bytes();
+    t0 = now_s();
+    e.first = &head, e.last = &l[n - 1].out, e.v = 0;
+    check(ca_go_start(&s, &e.go, chain_feed), "start");
+    check(ca_sched_run(&s), "run");
+    t_pass = now_s() - t0;
+    printf("CHAIN coreasync %ld %.6f %.2f build=%s bytes_per_block=%.1f "
+           "sizeof_block=%zu spawn_ns=%.1f pass_ns=%.1f check=%s\n",
+           n, t_spawn + t_pass, (t_spawn + t_pass) * 1e9 / (double)n,
+           build(), (double)(rss1 - rss0) / (double)n, sizeof *l,
+           t_spawn * 1e9 / (double)n, t_pass * 1e9 / (double)n,
+           verdict(e.v == n));
+    for (i = 0; i < n; i++)
+        check(ca_chan_destroy(&l[i].out), "destroy");
+    check(ca_chan_destroy(&head), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+    free(l);
 }
 
 #if CA_HAVE_THREADS
@@ -265,7 +777,7 @@ static void w8(long n)
     printf("W8 coreasync %ld %.6f %.2f build=%s threads=2 "
            "cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), c * 1e9 / (double)n,
-           sum == n * (n - 1) / 2 + n ? "ok" : "FAILED");
+           verdict(sum == n * (n - 1) / 2 + n));
     check(ca_chan_destroy(&w.ping), "destroy");
     check(ca_chan_destroy(&w.pong), "destroy");
 }
@@ -372,7 +884,7 @@ static void w9(long n, unsigned workers)
     printf("W9 coreasync %ld %.6f %.2f build=%s workers=%u "
            "consumer_split=%ld/%ld cpu_ns_per_op=%.2f check=%s\n",
            n, t, t * 1e9 / (double)n, build(), workers, r[0].count, r[1].count,
-           c * 1e9 / (double)n, ok ? "ok" : "FAILED");
+           c * 1e9 / (double)n, verdict(ok));
     check(ca_sched_stop(&s), "ca_sched_stop");
     check(ca_chan_destroy(&w.c), "destroy");
     check(ca_chan_destroy(&w.results), "destroy");
@@ -526,7 +1038,7 @@ static void hop(long n)
            "p10_ns=%.1f p90_ns=%.1f same_worker=%ld check=%s\n",
            n, t, h.ns[h.hops / 2], build(), mean, h.ns[h.hops / 10],
            h.ns[h.hops * 9 / 10], h.same,
-           h.hops == n && h.same == 0 ? "ok" : "FAILED");
+           verdict(h.hops == n && h.same == 0));
     check(ca_chan_free(done), "free");
     for (i = 0; i < 2; i++)
         check(ca_chan_destroy(&h.c[i]), "destroy");
@@ -692,7 +1204,7 @@ static void w10(long n)
            n, t_blocks, t_blocks * 1e9 / (double)n, build(),
            c_blocks * 1e9 / (double)n, t_xf * 1e9 / (double)n,
            c_xf * 1e9 / (double)n, (c_blocks - c_xf) * 1e9 / (double)n / 2.5,
-           s1 == expect && s2 == expect ? "ok" : "FAILED");
+           verdict(s1 == expect && s2 == expect));
 }
 
 int main(int argc, char **argv)
@@ -702,8 +1214,22 @@ int main(int argc, char **argv)
 
     if (strcmp(w, "W1") == 0)
         w1(n > 0 ? n : 1000000);
+    else if (strcmp(w, "W2") == 0)
+        w2(n > 0 ? n : 10000000);
+    else if (strcmp(w, "W3") == 0)
+        w3(n > 0 ? n : 4000000, argc > 3 ? atoi(argv[3]) : 4);
+    else if (strcmp(w, "W4") == 0)
+        w4(n > 0 ? n : 10000000);
+#if CA_HAVE_MALLOC
+    else if (strcmp(w, "W5") == 0)
+        w5(n > 0 ? n : 5000);
+#endif
     else if (strcmp(w, "W6") == 0)
         w6(n > 0 ? n : 1000000);
+    else if (strcmp(w, "W7") == 0)
+        w7(n > 0 ? n : 100000);
+    else if (strcmp(w, "CHAIN") == 0)
+        chain(n > 0 ? n : 1000000);
 #if CA_HAVE_THREADS
     else if (strcmp(w, "W8") == 0)
         w8(n > 0 ? n : 200000);
@@ -715,8 +1241,8 @@ int main(int argc, char **argv)
     else if (strcmp(w, "W10") == 0)
         w10(n > 0 ? n : 10000000);
     else {
-        fprintf(stderr, "usage: %s W1|W6|W8|W9|HOP|W10 [N]\n", argv[0]);
+        fprintf(stderr, "usage: %s W1|W2|W3|W4|W5|W6|W7|W8|W9|HOP|W10|CHAIN [N]\n", argv[0]);
         return 1;
     }
-    return 0;
+    return failed ? 3 : 0;
 }

@@ -1,148 +1,298 @@
 #!/usr/bin/env bash
-# make bench: coreasync's workloads (W1, W6, W8, W9, the pool hop) side by side with the anchors
-# (shared/anchors: Go channels and the hand-written C floor), in one run on
-# one machine, interleaved, RUNS times (default 5); prints the medians and
-# the ratios that the issues ask for.
+# make bench: every workload of shared/anchors/WORKLOADS.md (W1-W9, and the
+# project's W10 and pool hop) for coreasync in two builds, side by side
+# with Go's channels and the hand-written C floor (shared/anchors), run
+# interleaved RUNS times (default 5), then ONE table.
 #
-#   RUNS=3 bench/run.sh                 # from the build directory
-#   ANCHORS=/path/to/shared/anchors bench/run.sh
+#   make bench                      # from the build directory
+#   make bench RUNS=3
+#   BENCH_QUICK=1 make bench        # small N, one run, instructions of W1 only
+#   ANCHORS=/path/to/shared/anchors make bench
+#   NO_CALLGRIND=1 make bench       # times only
+#   GO=none make bench              # without Go (as where it is not installed)
 #
-# Needs Go (apt-get install golang-go) for the Go anchor; without it the Go
-# columns are left out. Only numbers from the same run are compared.
+# The implementations (the rows of each workload):
+#   coreasync     the build you ran make in (threads, unless you configured
+#                 --disable-threads)
+#   coreasync-nt  the same sources configured again with --disable-threads
+#                 (the same configure options otherwise, read from
+#                 ./config.status), built under ./bench-nt/ once and kept;
+#                 W8, W9 and HOP need threads: "-" there
+#   go            shared/anchors/go (GOMAXPROCS=1 but W8, W9) and
+#                 bench/go for W10; "no go" where go is not installed
+#   floor         shared/anchors/limit: hand-written state machines with no
+#                 library (W1, W2, W4, W6) and a raw futex hand-off (W8)
+#
+# The columns:
+#   median, min   ns per operation (WORKLOADS.md's op: a round trip, a
+#                 message, a hop, a prime, a timer's overhead), median and
+#                 fastest of the RUNS runs; for W6 the time to start a
+#                 block and park it (spawn_ns; the bytes are on a line of
+#                 their own below)
+#   vs Go         Go's median / ours: "3.6x faster", or ours / Go's when
+#                 Go is faster ("1.5x slower")
+#   vs floor      ours / the floor's: how many floors we cost ("7.0x")
+#   instr/op      instructions per operation, counted by callgrind (perf
+#                 stat cannot count instructions on this machine; where it
+#                 can, it is used instead, and the header says which): a
+#                 run at N1 minus a run at N0 << N1, over N1 - N0
+#                 operations, so start-up and tear-down cancel out. Go
+#                 runs under callgrind with GODEBUG=asyncpreemptoff=1
+#                 (callgrind aborts on its preemption signals). Threaded
+#                 workloads (W8, W9, HOP) get none: callgrind serialises
+#                 the threads, and spinning counts. Unlike the times,
+#                 these counts do not move with the machine's load.
+# Read the ratios, never the absolute times of different runs: the machine
+# is shared and noisy; instruction counts are the steadiest figure.
+#
+# Exits non-zero when any run fails its own check (check=FAIL or a
+# non-zero exit), in any implementation.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "${top_srcdir:-$here/..}" && pwd)
 bench=${BENCH:-./bench/bench}
-srcdir=${top_srcdir:-$here/..}
 anchors=${ANCHORS:-$srcdir/../shared/anchors}
-runs=${RUNS:-5}
+quick=${BENCH_QUICK:-0}
+if [ "$quick" = 1 ]; then runs=${RUNS:-1}; else runs=${RUNS:-5}; fi
+make=${MAKE:-make}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 [ -x "$bench" ] || { echo "no $bench: run make first" >&2; exit 1; }
 
-have_go=0 have_floor=0
-if [ -d "$anchors" ]; then
-  if command -v go >/dev/null 2>&1 &&
-     (cd "$anchors/go" && GOPROXY=off GOFLAGS=-mod=mod go build -o "$tmp/anchors-go" .) 2>/dev/null; then
-    have_go=1
+# Workload, N for the timed runs, N in QUICK mode, and the two N of the
+# instruction count (N1 N0; "-" for none).
+workloads="
+W1  1000000  100000   200000 20000
+W2  10000000 1000000  1000000 100000
+W3  4000000  400000   200000 20000
+W4  10000000 1000000  1000000 100000
+W5  5000     1000     1000 10
+W6  1000000  100000   100000 10000
+W7  100000   10000    10000 1000
+W8  200000   20000    - -
+W9  10000000 1000000  - -
+HOP 20000    2000     - -
+W10 10000000 1000000  - -
+"
+nfor() { echo "$workloads" | awk -v w="$1" -v q="$quick" '$1 == w { print q == 1 ? $3 : $2 }'; }
+cgfor() { echo "$workloads" | awk -v w="$1" -v q="$quick" '$1 == w { if ($4 == "-") print "-"; else if (q == 1) print int($4 / 50), (int($5 / 50) > 0 ? int($5 / 50) : 1); else print $4, $5 }'; }
+
+# ---- the no-threads build: configured once under ./bench-nt with this
+# build's own configure options plus --disable-threads, then only the
+# library and the bench are (re)built. A source tree configured in place
+# cannot host a second build, so then bench-nt/src gets a clean copy of
+# it (make distdir) first.
+nt=${BENCH_NT:-}
+if [ -z "$nt" ]; then
+  ntdir=$(pwd)/bench-nt
+  ntsrc=$srcdir
+  mkdir -p "$ntdir/build"
+  if [ -f "$srcdir/config.status" ]; then
+    ntsrc=$ntdir/src
+    $make distdir distdir="$ntsrc" >"$ntdir/distdir.log" 2>&1 ||
+      { echo "bench: make distdir failed (see $ntdir/distdir.log)" >&2; exit 1; }
   fi
-  if ${CC:-cc} -O2 -pthread "$anchors/limit/limit_bench.c" -o "$tmp/limit" 2>/dev/null; then
-    have_floor=1
+  if [ ! -f "$ntdir/build/Makefile" ]; then
+    opts=$(./config.status --config 2>/dev/null)
+    (cd "$ntdir/build" && eval "\"$ntsrc/configure\" $opts --disable-threads") \
+      >"$ntdir/configure.log" 2>&1 ||
+      { echo "bench: configuring the no-threads build failed (see $ntdir/configure.log)" >&2; exit 1; }
   fi
+  $make -C "$ntdir/build" -j2 bench/bench >"$ntdir/make.log" 2>&1 ||
+    { echo "bench: building the no-threads bench failed (see $ntdir/make.log)" >&2; exit 1; }
+  nt=$ntdir/build/bench/bench
+fi
+"$nt" W1 10 | grep -q build=nothreads ||
+  { echo "bench: $nt is not a no-threads build" >&2; exit 1; }
+"$bench" W8 10 >/dev/null 2>&1 && main_threads=1 || main_threads=0
+
+# ---- the anchors
+go_status="no go"
+gobin= w10go=
+gocmd=${GO:-go} # GO=none leaves Go out
+if command -v "$gocmd" >/dev/null 2>&1; then
+  if [ -d "$anchors/go" ] &&
+     (cd "$anchors/go" && GOPROXY=off GOFLAGS=-mod=mod "$gocmd" build -o "$tmp/anchors-go" .) >"$tmp/go.log" 2>&1; then
+    gobin=$tmp/anchors-go
+  fi
+  if (cd "$srcdir/bench/go" && GOPROXY=off GOFLAGS=-mod=mod "$gocmd" build -o "$tmp/w10-go" .) >>"$tmp/go.log" 2>&1; then
+    w10go=$tmp/w10-go
+  fi
+  go_status="go build failed"
+  [ -n "$gobin" ] && go_status=$("$gocmd" version | awk '{ print $3 }')
+fi
+floor=
+if [ -f "$anchors/limit/limit_bench.c" ] &&
+   ${CC:-cc} -O2 -pthread "$anchors/limit/limit_bench.c" -o "$tmp/limit" 2>"$tmp/limit.log"; then
+  floor=$tmp/limit
 else
-  echo "anchors not found at $anchors: coreasync alone" >&2
+  echo "bench: no C floor (anchors at $anchors?)" >&2
 fi
 
-# ---- W10 (issue 9, xf9): the Go side is the project's own program.
-have_w10go=0
-if command -v go >/dev/null 2>&1 &&
-   (cd "$srcdir/bench/go" && GOPROXY=off GOFLAGS=-mod=mod go build -o "$tmp/w10-go" .) 2>/dev/null; then
-  have_w10go=1
-fi
-w10n=${W10_N:-10000000}
-# ---- end of the W10 block
+# The commands of one implementation for workload W (and N): none when it
+# does not run W. Floor workloads have their own names.
+cmd_of() { # impl W N
+  case $1 in
+    coreasync) [ "$main_threads" = 0 ] && case $2 in W8|W9|HOP) return ;; esac
+               echo "$bench $2 $3" ;;
+    coreasync-nt) case $2 in W8|W9|HOP) return ;; esac; echo "$nt $2 $3" ;;
+    go) case $2 in
+          HOP) ;;
+          W10) [ -n "$w10go" ] && echo "$w10go W10 $3" ;;
+          *) [ -n "$gobin" ] && echo "$gobin $2 $3" ;;
+        esac ;;
+    floor) [ -n "$floor" ] && case $2 in
+          W1|W2|W4|W6) echo "$floor $2 $3" ;;
+          W8) echo "$floor W8futex $3" ;;
+        esac ;;
+  esac
+}
+impls="coreasync coreasync-nt go floor"
 
+# ---- the timed runs, interleaved: run r of every (workload, impl), then
+# run r + 1, so a drift in the machine's load hits all alike.
 raw=$tmp/raw
 : > "$raw"
 fails=0
-# One run of one program: its line joins $raw; a non-zero exit (Go's and
-# the floor's way of failing a check) or a missing line counts as failed.
-one() {
-  out=$(timeout "${PER_RUN_TIMEOUT:-300}" "$@"); rc=$?
+one() { # impl command...
+  local impl=$1 out rc line; shift
+  out=$(timeout "${PER_RUN_TIMEOUT:-300}" "$@" 2>>"$tmp/stderr"); rc=$?
   line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+|HOP) ' | tail -1)
-  if [ $rc -ne 0 ] || [ -z "$line" ]; then
-    echo "FAILED: $* (exit $rc)" >&2; fails=$((fails + 1)); return
+  # The floor prints no check=: it exits non-zero when a check fails.
+  if [ $rc -ne 0 ] || [ -z "$line" ] || printf '%s' "$line" | grep -q 'check=FAIL'; then
+    echo "FAILED: $* (exit $rc): $line" >&2; fails=$((fails + 1))
+    printf '%s %s FAILED\n' "$impl" "$w" >> "$raw"; return
   fi
-  printf '%s\n' "$line" >> "$raw"
+  printf '%s %s\n' "$impl" "$line" >> "$raw"
 }
-# W8, W9 and the hop need threads: a --disable-threads build has none.
-have_threads=0
-"$bench" W8 10 >/dev/null 2>&1 && have_threads=1
 for r in $(seq 1 "$runs"); do
-  one "$bench" W1 1000000
-  [ $have_go = 1 ] && one "$tmp/anchors-go" W1 1000000
-  [ $have_floor = 1 ] && one "$tmp/limit" W1 1000000
-  one "$bench" W6 1000000
-  [ $have_go = 1 ] && one "$tmp/anchors-go" W6 1000000
-  if [ $have_threads = 1 ]; then
-    one "$bench" W8 200000
-    [ $have_go = 1 ] && one "$tmp/anchors-go" W8 200000
-    [ $have_floor = 1 ] && one "$tmp/limit" W8futex 200000
-    [ $have_floor = 1 ] && one "$tmp/limit" W8futexspin 200000
-    one "$bench" W9 10000000
-    [ $have_go = 1 ] && one "$tmp/anchors-go" W9 10000000
-    one "$bench" HOP 20000
-  fi
-  one "$bench" W10 "$w10n"                                # W10 (xf9)
-  [ $have_w10go = 1 ] && one "$tmp/w10-go" W10 "$w10n"
+  for w in $(echo "$workloads" | awk 'NF { print $1 }'); do
+    n=$(nfor "$w")
+    for i in $impls; do
+      c=$(cmd_of "$i" "$w" "$n")
+      [ -n "$c" ] && one "$i" $c
+    done
+    # The floor that spins before it sleeps, as coreasync does (W8).
+    [ "$w" = W8 ] && [ -n "$floor" ] && one floor-spin "$floor" W8futexspin "$n"
+  done
 done
-cat "$raw"
-if [ $fails -ne 0 ] || grep -q 'check=FAIL' "$raw"; then
-  echo "a benchmark failed its own check:" >&2; grep FAIL "$raw" >&2; exit 1
+
+# ---- instructions per operation
+counter=none
+if [ "${NO_CALLGRIND:-0}" != 1 ]; then
+  if perf stat -x, -e instructions true 2>&1 | grep -q '^[0-9]'; then
+    counter=perf
+  elif command -v valgrind >/dev/null 2>&1; then
+    counter=callgrind
+  fi
+fi
+# count CMD...: the instructions the whole run executed, or nothing.
+count() {
+  case $counter in
+    perf) perf stat -x, -e instructions "$@" 2>&1 >/dev/null |
+            awk -F, '$3 == "instructions" { print $1 }' ;;
+    callgrind) GODEBUG=asyncpreemptoff=1 timeout 600 valgrind --tool=callgrind \
+                 --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+                 awk '/Collected :/ { print $NF }' ;;
+  esac
+}
+ir=$tmp/ir
+: > "$ir"
+if [ "$counter" != none ]; then
+  for w in $(echo "$workloads" | awk 'NF { print $1 }'); do
+    set -- $(cgfor "$w")
+    [ "$1" = - ] && continue
+    [ "$quick" = 1 ] && [ "$w" != W1 ] && continue # a smoke test of the counting
+    n1=$1 n0=$2
+    for i in $impls; do
+      c1=$(cmd_of "$i" "$w" "$n1"); c0=$(cmd_of "$i" "$w" "$n0")
+      [ -n "$c1" ] || continue
+      a=$(count $c1); b=$(count $c0)
+      [ -n "$a" ] && [ -n "$b" ] &&
+        echo "$w $i $(awk -v a="$a" -v b="$b" -v n1="$n1" -v n0="$n0" 'BEGIN { printf "%.0f", (a - b) / (n1 - n0) }')" >> "$ir"
+    done
+  done
 fi
 
-# median of field F (a column number, or key=value name) for lines matching
-# workload W and implementation I
-median() {
-  awk -v w="$1" -v i="$2" -v f="$3" '
-    $1 == w && $2 ~ i {
-      v = ""
-      if (f ~ /^[0-9]+$/) v = $f
-      else for (k = 6; k <= NF; k++) { split($k, kv, "="); if (kv[1] == f) v = kv[2] }
-      if (v != "") a[n++] = v + 0
-    }
-    END {
-      if (n == 0) { print "nan"; exit }
-      for (x = 1; x < n; x++) for (y = x; y > 0 && a[y-1] > a[y]; y--) { t = a[y]; a[y] = a[y-1]; a[y-1] = t }
-      print (n % 2) ? a[(n-1)/2] : (a[n/2-1] + a[n/2]) / 2
-    }' "$raw"
-}
-# min..max of the same, the spread of the runs
-spread() {
-  awk -v w="$1" -v i="$2" '$1 == w && $2 ~ i { v = $5 + 0; if (n++ == 0 || v < lo) lo = v; if (n == 1 || v > hi) hi = v }
-    END { if (n) printf "%s..%s", lo, hi; else print "n/a" }' "$raw"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "n/a"; else printf (a / b < 1 ? "%.2f" : "%.1f"), a / b }'; }
-
-ca_w1=$(median W1 '^coreasync$' 5)
-go_w1=$(median W1 '^go$' 5)
-fl_w1=$(median W1 '^limit' 5)
-ca_w6=$(median W6 '^coreasync$' bytes_per_proc)
-go_w6=$(median W6 '^go$' rss_bytes_per_proc)
-ca_sp=$(median W6 '^coreasync$' spawn_ns)
-go_sp=$(median W6 '^go$' spawn_ns)
+# ---- the table
+case $counter in
+  perf) counted="perf stat -e instructions" ;;
+  callgrind) counted="valgrind --tool=callgrind (perf stat cannot count instructions here)" ;;
+  *) counted="not counted" ;;
+esac
 echo
-echo "medians of $runs runs ($(grep -o 'build=[a-z]*' "$raw" | head -1)):"
-printf '  W1 ping-pong round trip: coreasync %s ns, Go %s ns, C floor %s ns\n' "$ca_w1" "$go_w1" "$fl_w1"
-printf '     Go / coreasync = %sx faster; coreasync / floor = %sx the floor\n' "$(ratio "$go_w1" "$ca_w1")" "$(ratio "$ca_w1" "$fl_w1")"
-printf '  W6 parked go block + its channel: coreasync %s bytes, Go %s bytes (%sx smaller)\n' "$ca_w6" "$go_w6" "$(ratio "$go_w6" "$ca_w6")"
-printf '  spawn (start + run to first park): coreasync %s ns, Go %s ns (%sx faster)\n' "$ca_sp" "$go_sp" "$(ratio "$go_sp" "$ca_sp")"
-# ---- W10 (issue 9, xf9): CPU time per value, the machine may be shared.
-ca_w10=$(median W10 '^coreasync$' cpu_ns_per_value)
-ca_w10x=$(median W10 '^coreasync$' xf_cpu_ns_per_value)
-go_w10=$(median W10 '^go$' cpu_ns_per_value)
-ca_w10d=$(median W10 '^coreasync$' block_stage_minus_xf_step_cpu_ns)
-printf '  W10 map/filter/map/reduce pipeline, CPU ns per value: coreasync %s (go blocks per stage), %s (first three as a transform in the channel), Go %s (%sx faster / %sx)\n' "$ca_w10" "$ca_w10x" "$go_w10" "$(ratio "$go_w10" "$ca_w10")" "$(ratio "$go_w10" "$ca_w10x")"
-printf '     a stage as its own go block costs %s ns more per value than as a transform step\n' "$ca_w10d"
-# ---- end of the W10 block
-[ $have_threads = 1 ] || exit 0
-ca_w8=$(median W8 '^coreasync$' 5)
-go_w8=$(median W8 '^go$' 5)
-fl_w8=$(median W8 '^limit-futex$' 5)
-fs_w8=$(median W8 '^limit-futexspin$' 5)
-ca_w9=$(median W9 '^coreasync$' 5)
-go_w9=$(median W9 '^go$' 5)
-ca_hop=$(median HOP '^coreasync$' 5)
-ca_hop_mean=$(median HOP '^coreasync$' mean_ns)
-go_wake=$(median W6 '^go$' wake_ns)
-printf '  W8 thread ping-pong round trip (blocking calls, no ca_sched_ref): coreasync %s ns (%s), Go %s ns (%s), futex floor %s ns (%s)\n' \
-  "$ca_w8" "$(spread W8 '^coreasync$')" "$go_w8" "$(spread W8 '^go$')" "$fl_w8" "$(spread W8 '^limit-futex$')"
-printf '     coreasync / floor = %sx the floor (issue 8: at most 1.5x); Go / coreasync = %sx faster\n' \
-  "$(ratio "$ca_w8" "$fl_w8")" "$(ratio "$go_w8" "$ca_w8")"
-printf '     the floor that spins before it sleeps, as coreasync does (W8futexspin): %s ns (%s); coreasync / it = %sx\n' \
-  "$fs_w8" "$(spread W8 '^limit-futexspin$')" "$(ratio "$ca_w8" "$fs_w8")"
-printf '  W9 2 producers, 2 consumers, capacity 1024, 2 workers: coreasync %s ns/msg (%s), Go GOMAXPROCS=2 %s ns (%s)\n' \
-  "$ca_w9" "$(spread W9 '^coreasync$')" "$go_w9" "$(spread W9 '^go$')"
-printf '     Go / coreasync = %sx faster (issue 8: at least 2x)\n' "$(ratio "$go_w9" "$ca_w9")"
-printf '  pool hop (made ready on one worker, resumed on the other, which idled): coreasync median %s ns (%s), mean %s ns\n' \
-  "$ca_hop" "$(spread HOP '^coreasync$')" "$ca_hop_mean"
-printf '     Go has no cross-worker figure; its goroutine wake-up on one P (W6 wake_ns, GOMAXPROCS=1) is %s ns\n' "$go_wake"
+echo "make bench: medians of $runs runs, interleaved; $(nproc) cores, shared"
+echo "coreasync: $(grep -m1 -o 'build=[a-z]*' "$raw" | sed 's/build=//') build; coreasync-nt: --disable-threads; go: $go_status; floor: $([ -n "$floor" ] && echo shared/anchors/limit || echo none)"
+echo "instr/op: $counted; a run at N1 minus one at N0, over N1 - N0 (W5: per prime, from $(cgfor W5 | awk '{ print $2 " to " $1 }') primes)"
+echo
+awk -v irfile="$ir" -v go_status="$go_status" -v order="$(echo "$workloads" | awk 'NF { printf "%s ", $1 }')" '
+  function med(k,   a, n, i, j, t) {
+    n = split(vals[k], a, " ")
+    for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
+    return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+  }
+  function mn(k,   a, n, i, m) {
+    n = split(vals[k], a, " "); m = a[1] + 0
+    for (i = 2; i <= n; i++) if (a[i] + 0 < m) m = a[i] + 0
+    return m
+  }
+  function fmt(x) { return x >= 1000 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) : sprintf("%.2f", x) }
+  BEGIN {
+    while ((getline l < irfile) > 0) { split(l, f, " "); ins[f[1] " " f[2]] = f[3] }
+  }
+  {
+    # impl workload impl0 N secs ns_per_op extras...
+    if ($3 == "FAILED") { failed[$2 " " $1] = 1; next }
+    v = $6
+    if ($2 == "W6") for (i = 7; i <= NF; i++) if ($i ~ /^spawn_ns=/) { v = substr($i, 10) }
+    if ($2 == "W6" && $1 == "floor") v = $6
+    k = $2 " " $1
+    vals[k] = vals[k] " " v
+  }
+  END {
+    printf "%-5s %-13s %12s %12s %14s %10s %10s\n", "", "", "median", "min", "vs Go", "vs floor", "instr/op"
+    printf "%-5s %-13s %12s %12s %14s %10s %10s\n", "work", "impl", "ns/op", "ns/op", "Go/ours", "ours/floor", ""
+    nw = split(order, ws, " ")
+    split("coreasync coreasync-nt go floor", im, " ")
+    for (x = 1; x <= nw; x++) {
+      w = ws[x]
+      gm = (w " go") in vals ? med(w " go") : ""
+      fm = (w " floor") in vals ? med(w " floor") : ""
+      for (y = 1; y <= 4; y++) {
+        i = im[y]; k = w " " i
+        in_ = (k in ins) ? ins[k] : "-"
+        if (k in failed) { printf "%-5s %-13s %12s\n", w, i, "FAILED"; continue }
+        if (!(k in vals)) {
+          if (i == "go" && w != "HOP") printf "%-5s %-13s %12s\n", w, i, go_status == "" ? "-" : (go_status ~ /^go/ ? "-" : go_status)
+          else if (i == "coreasync-nt" && (w == "W8" || w == "W9" || w == "HOP")) printf "%-5s %-13s %12s %12s %14s %10s %10s\n", w, i, "-", "-", "-", "-", "-"
+          continue
+        }
+        m = med(k)
+        vg = "-"; vf = "-"
+        if (i ~ /^coreasync/ && gm != "" && m > 0)
+          vg = gm >= m ? sprintf("%.1fx faster", gm / m) : sprintf("%.1fx slower", m / gm)
+        if (i ~ /^coreasync/ && fm != "" && fm > 0) vf = sprintf("%.1fx", m / fm)
+        printf "%-5s %-13s %12s %12s %14s %10s %10s\n", w, i, fmt(m), fmt(mn(k)), vg, vf, in_
+      }
+    }
+  }' "$raw"
+
+# ---- what one number per workload cannot say
+field() { # impl workload key: the median of key=value over the runs
+  awk -v i="$1" -v w="$2" -v key="$3" '$1 == i && $2 == w {
+      for (k = 7; k <= NF; k++) { split($k, kv, "="); if (kv[1] == key) a[n++] = kv[2] + 0 } }
+    END { if (!n) { print "-"; exit }
+      for (x = 1; x < n; x++) for (y = x; y > 0 && a[y-1] > a[y]; y--) { t = a[y]; a[y] = a[y-1]; a[y-1] = t }
+      print (n % 2) ? a[(n-1)/2] : (a[n/2-1] + a[n/2]) / 2 }' "$raw"
+}
+echo
+echo "W6 bytes per parked block + its channel (RSS growth / N): coreasync $(field coreasync W6 bytes_per_proc), coreasync-nt $(field coreasync-nt W6 bytes_per_proc), Go $(field go W6 rss_bytes_per_proc), floor $(field floor W6 bytes_per_proc)"
+echo "W7 CPU ns per timer (the wall clock above counts the machine's other loads): coreasync $(field coreasync W7 cpu_ns_per_op), coreasync-nt $(field coreasync-nt W7 cpu_ns_per_op)"
+echo "W8 the floor that spins before it sleeps, as coreasync does (W8futexspin): $(awk '$1 == "floor-spin" { print $6 }' "$raw" | sort -n | awk '{ a[n++] = $1 } END { print n ? a[int((n-1)/2)] : "-" }') ns"
+echo "HOP (ready on one pool worker, resumed on the other): mean $(field coreasync HOP mean_ns) ns; Go has no such figure"
+echo "W10 CPU ns per value: coreasync $(field coreasync W10 cpu_ns_per_value) (a go block per stage), $(field coreasync W10 xf_cpu_ns_per_value) (three stages as one transform), coreasync-nt $(field coreasync-nt W10 cpu_ns_per_value), Go $(field go W10 cpu_ns_per_value)"
+
+if [ $fails -ne 0 ]; then
+  echo "bench: $fails run(s) failed their own check (see above)" >&2
+  exit 1
+fi
