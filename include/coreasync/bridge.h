@@ -69,6 +69,13 @@ extern "C" {
  * before you start it, or ca_go_set_result) receives `b->status`. The
  * counters are the bridge's to write while it runs: read them after that.
  * It makes its descriptor non-blocking (see ca_io_init()).
+ *
+ * # A board on the other end
+ *
+ * A board speaks the same frames through the codec below (ca_frame(3)),
+ * with its UART's interrupts on byte channels; a UART has no end of
+ * file, so there the end frame is the only end. See doc/firmware.md and
+ * demo/firmware/bridge.c.
  */
 
 #define CA_FRAME_SYNC 0xCA

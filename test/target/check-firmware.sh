@@ -183,14 +183,6 @@ check_board() {
   done
   for src in $CA_FW_DEMOS; do
     d=$(basename "$src" .c)
-    # Known problem: on QEMU's nRF51 UART the echo hangs in about half of
-    # the runs (timing of the host's input; not yet understood), while
-    # mps2-an385's CMSDK UART passed every run. `BOARD=microbit make
-    # run-echo` still runs it.
-    if [ "$name/$d" = microbit/echo ]; then
-      echo "  demo $d: SKIPPED on $name (hangs now and then, see check-firmware.sh)"
-      continue
-    fi
     if [ "$d" = bridge ]; then run=run_with_host; else run=run_elf; fi
     if build_demo "$src" && $run "$dir/$d.elf" "$dir/$d.log" "$(demo_input "$src")" &&
        [ "$rc" = 0 ] &&
