@@ -117,8 +117,10 @@ run_elf() {
 # before QEMU starts and QEMU connects before the board runs, so no byte
 # is sent before both ends are there, and nothing needs a port number
 # (parallel runs cannot collide). The board's line goes to LOG, then the
-# host's; rc is 0 only if both exited 0. Each side has its own timeout.
+# host's; rc is 0 only if both exited 0. Both sides are bounded by
+# FW_BRIDGE_TIMEOUT (120 s; a run takes about a second).
 run_with_host() {
+  bt=${FW_BRIDGE_TIMEOUT:-120}
   host=$(pwd)/test/target/bridge_host
   if [ ! -x "$host" ]; then
     echo "no $host: build it with make (needs a native build with malloc and poll)" >"$2"
@@ -126,13 +128,13 @@ run_with_host() {
   fi
   sockdir=$(mktemp -d "${TMPDIR:-/tmp}/ca-fw.XXXXXX") || { rc=1; return; }
   sock=$sockdir/serial
-  timeout "$timeout_s" "$host" "$sock" "${FW_BRIDGE_VALUES:-1000}" >"$2.host" 2>&1 &
+  timeout "$bt" "$host" "$sock" "${FW_BRIDGE_VALUES:-1000}" >"$2.host" 2>&1 &
   hpid=$!
   i=0
   while [ ! -S "$sock" ] && [ $i -lt 300 ] && kill -0 $hpid 2>/dev/null; do
     sleep 0.1; i=$((i + 1))
   done
-  timeout "$timeout_s" "$QEMU_ARM" -M "$machine" -nographic -monitor none \
+  timeout "$bt" "$QEMU_ARM" -M "$machine" -nographic -monitor none \
     -chardev socket,id=serial,path="$sock" -serial chardev:serial \
     -semihosting-config enable=on,target=native \
     -icount shift=5,sleep=off -kernel "$1" </dev/null >"$2" 2>&1
