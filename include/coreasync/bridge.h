@@ -170,9 +170,9 @@ typedef struct ca_bridge {
     /* private */
     ca_io io;
     ca_chan *ch;
-    unsigned char *buf;
-    size_t elem, flen;      /* (out) the frame being written             */
-    ca_frame_decoder dec;   /* (in)                                       */
+    unsigned char *buf;     /* (out) the frame; (in) the value put        */
+    size_t elem, flen;      /* (out) value and frame sizes                */
+    ca_frame_decoder dec;   /* (in) the bytes read, the frames found      */
 } ca_bridge;
 
 /**
