@@ -42,6 +42,8 @@ typedef struct fx {
 
 static fx F;
 static ca_bridge BX; /* never started: every row refuses it */
+static ca_frame_decoder DX; /* never initialised: every row refuses it */
+static size_t FN;
 
 static int nop_fn(ca_go *g)
 {
@@ -574,6 +576,21 @@ static int into_wrong_size(void)
     ROW(ca_bridge_in, destroyed, ca_bridge_in(&BX, &F.s, 0, &F.dead, F.buf, sizeof F.buf), CA_EBADCHAN) \
     ROW(ca_bridge_in, small_buf, ca_bridge_in(&BX, &F.s, 0, &F.live, F.buf, 1), CA_ERANGE) \
     ROW(ca_bridge_in, zeroed_sched, ca_bridge_in(&BX, &F.zs, 0, &F.live, F.buf, sizeof F.buf), CA_EINVAL) \
+    ROW(ca_frame_encode, null, ca_frame_encode(NULL, sizeof F.buf, CA_FRAME_VALUE, &F.v, sizeof F.v, &FN), CA_EINVAL) \
+    ROW(ca_frame_encode, null_size, ca_frame_encode(F.buf, sizeof F.buf, CA_FRAME_VALUE, &F.v, sizeof F.v, NULL), CA_EINVAL) \
+    ROW(ca_frame_encode, null_value, ca_frame_encode(F.buf, sizeof F.buf, CA_FRAME_VALUE, NULL, sizeof F.v, &FN), CA_EINVAL) \
+    ROW(ca_frame_encode, bad_type, ca_frame_encode(F.buf, sizeof F.buf, 7, &F.v, sizeof F.v, &FN), CA_EINVAL) \
+    ROW(ca_frame_encode, end_with_value, ca_frame_encode(F.buf, sizeof F.buf, CA_FRAME_END, &F.v, sizeof F.v, &FN), CA_EINVAL) \
+    ROW(ca_frame_encode, small_out, ca_frame_encode(F.buf, sizeof F.v + CA_FRAME_OVERHEAD - 1, CA_FRAME_VALUE, &F.v, sizeof F.v, &FN), CA_ERANGE) \
+    ROW(ca_frame_encode, too_long, ca_frame_encode(F.buf, (size_t)-1, CA_FRAME_VALUE, &F.v, CA_MAX_ELEM_SIZE + 1, &FN), CA_ERANGE) \
+    ROW(ca_frame_decoder_init, null, ca_frame_decoder_init(NULL, F.buf, sizeof F.buf, 4), CA_EINVAL) \
+    ROW(ca_frame_decoder_init, null_buf, ca_frame_decoder_init(&DX, NULL, sizeof F.buf, 4), CA_EINVAL) \
+    ROW(ca_frame_decoder_init, small_buf, ca_frame_decoder_init(&DX, F.buf, CA_BRIDGE_BUF(4) - 1, 4), CA_ERANGE) \
+    ROW(ca_frame_decoder_init, elem_too_big, ca_frame_decoder_init(&DX, F.buf, (size_t)-1, CA_MAX_ELEM_SIZE + 1), CA_ERANGE) \
+    ROW(ca_frame_feed, null, ca_frame_feed(NULL, F.buf, 1), CA_EINVAL) \
+    ROW(ca_frame_feed, zeroed, ca_frame_feed(&DX, F.buf, 1), CA_EINVAL) \
+    ROW(ca_frame_next, null, ca_frame_next(NULL, NULL), CA_EINVAL) \
+    ROW(ca_frame_next, zeroed, ca_frame_next(&DX, NULL), CA_EINVAL) \
     ROW(ca_strerror, unknown, strcmp(ca_strerror(12345), "unknown error"), 0) \
     ROW(ca_err_name, unknown, strcmp(ca_err_name(12345), "CA_UNKNOWN"), 0)
 

@@ -69,13 +69,91 @@ extern "C" {
  * before you start it, or ca_go_set_result) receives `b->status`. The
  * counters are the bridge's to write while it runs: read them after that.
  * It makes its descriptor non-blocking (see ca_io_init()).
+ *
+ * # A board on the other end
+ *
+ * A board speaks the same frames through the codec below (ca_frame(3)),
+ * with its UART's interrupts on byte channels; a UART has no end of
+ * file, so there the end frame is the only end. See doc/firmware.md and
+ * demo/firmware/bridge.c.
  */
 
 #define CA_FRAME_SYNC 0xCA
 #define CA_FRAME_VALUE 0x01
 #define CA_FRAME_END 0x02
+/** Bytes before the value in a frame: sync, type, length. */
+#define CA_FRAME_HEADER 6u
 /** Bytes a frame adds to its value: sync, type, length, CRC. */
 #define CA_FRAME_OVERHEAD 10u
+
+/*
+ * # The frame codec, without a descriptor (ca_frame(3))
+ *
+ * The bridges below are the codec plus a descriptor. A board has no
+ * descriptor: its bytes come one at a time from a receive interrupt, or
+ * a DMA block, or a USB packet, and which of these differs from board to
+ * board. So the codec is public on its own and the transport is the
+ * user's (on a UART, two go blocks of some thirty lines each:
+ * demo/firmware/bridge.c), rather than one more pair of bridges over
+ * byte channels that would fit one transport and charge a channel
+ * operation per byte to all. It needs no malloc, no poll and no lock,
+ * and builds in every configuration. Its names are ca_frame_, the
+ * format's name, not ca_bridge_, which starts go blocks.
+ */
+
+/** An incremental decoder, in your storage: bytes in, whole frames whose
+ * CRC is right out. */
+typedef struct ca_frame_decoder {
+    unsigned long frames;   /* value frames found whole                   */
+    unsigned long corrupt;  /* stretches of bytes dropped                 */
+    unsigned long skipped;  /* bytes dropped                              */
+    /* private */
+    unsigned char *buf;
+    size_t cap, elem, pos, len;
+    size_t ret;             /* size of the frame handed out last, or 0    */
+    int noise;              /* dropping bytes since the last good frame   */
+} ca_frame_decoder;
+
+/**
+ * Writes a frame of `type` (CA_FRAME_VALUE or CA_FRAME_END) carrying the
+ * `len` bytes at `value` into `out` (`size` bytes, at least
+ * `len + CA_FRAME_OVERHEAD`), and its size into `*flen`. `value` may
+ * already be at `out + CA_FRAME_HEADER` (nothing is copied then). Returns
+ * `CA_OK`; `CA_EINVAL` for a NULL `out` or `flen`, a NULL `value` with
+ * `len` > 0, another type, or an end frame with `len` > 0; `CA_ERANGE`
+ * when `len` is over `CA_MAX_ELEM_SIZE` or the frame does not fit.
+ */
+int ca_frame_encode(void *out, size_t size, int type, const void *value,
+                    size_t len, size_t *flen);
+
+/**
+ * Makes `d` a decoder of frames whose values have `elem_size` bytes (a
+ * value frame of any other length is noise), holding bytes in `buf`
+ * (`size` bytes, at least CA_BRIDGE_BUF(elem_size)). Returns `CA_OK`;
+ * `CA_EINVAL` for NULL `d` or `buf`; `CA_ERANGE` when `elem_size` is over
+ * `CA_MAX_ELEM_SIZE` or `size` is too small.
+ */
+int ca_frame_decoder_init(ca_frame_decoder *d, void *buf, size_t size,
+                          size_t elem_size);
+
+/**
+ * Gives the decoder up to `n` bytes from `bytes`; returns how many it
+ * took (fewer than `n` when its buffer is full: call ca_frame_next()
+ * until it returns 0, then feed the rest), or `CA_EINVAL` for a NULL or
+ * uninitialised `d` or a NULL `bytes` with `n` > 0. At most INT_MAX at a
+ * time. Ends the life of the value ca_frame_next() handed out last.
+ */
+int ca_frame_feed(ca_frame_decoder *d, const void *bytes, size_t n);
+
+/**
+ * The next good frame in what was fed: `CA_FRAME_VALUE` with `*value`
+ * (if `value` is not NULL) at its `elem_size` bytes, `CA_FRAME_END`, or 0
+ * when more bytes must come first. Damaged frames and noise before it
+ * are dropped and counted. The value stays in the decoder's buffer, and
+ * `*value` valid, until the next call on `d`. `CA_EINVAL` for a NULL or
+ * uninitialised `d`.
+ */
+int ca_frame_next(ca_frame_decoder *d, void **value);
 /** The smallest buffer a bridge takes for values of `elem_size` bytes
  * (ca_bridge_in reads fewer times with more). */
 #define CA_BRIDGE_BUF(elem_size) ((size_t)(elem_size) + CA_FRAME_OVERHEAD)
@@ -92,9 +170,9 @@ typedef struct ca_bridge {
     /* private */
     ca_io io;
     ca_chan *ch;
-    unsigned char *buf;
-    size_t cap, elem, pos, len, flen;
-    int noise;              /* dropping bytes since the last good frame   */
+    unsigned char *buf;     /* (out) the frame; (in) the value put        */
+    size_t elem, flen;      /* (out) value and frame sizes                */
+    ca_frame_decoder dec;   /* (in) the bytes read, the frames found      */
 } ca_bridge;
 
 /**

@@ -56,4 +56,12 @@ int ca__ops_begin(ca_sched *s, void **st, size_t st_size, size_t extra,
 #define CA__OPS_UNLOCK(m) ((void)(m))
 #endif
 
+/* The bridge in reads straight into its decoder (frame.c): the room
+** behind what it holds (made at the front; at least a byte once
+** ca_frame_next said 0), then n bytes are there; what it holds, not
+** counting a frame handed out. */
+unsigned char *ca__frame_room(ca_frame_decoder *d, size_t *n);
+void ca__frame_fill(ca_frame_decoder *d, size_t n);
+size_t ca__frame_held(const ca_frame_decoder *d);
+
 #endif /* CA_OPS_OPS_H */

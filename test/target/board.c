@@ -111,6 +111,7 @@ static void on_systick(void)
     uint32_t now;
 
     ca_cortex_m_tick();
+    board_uart_tick();
     now = board_ms();
     if (wd_ms != 0 && (uint32_t)(now - wd_start) >= wd_ms) {
         console("\nwatchdog: ");

@@ -54,5 +54,12 @@ void board_timer_stop(void);
 void board_uart_start(int (*rx)(unsigned char c), int (*tx)(unsigned char *c));
 void board_uart_rx_resume(void);
 void board_uart_kick(void);
+/* 1 when the transmitter has nothing in flight: the last byte given to
+** it has left the UART (under QEMU: was handed to the -serial backend). */
+int board_uart_tx_idle(void);
+
+/* Called by board.c from SysTick, every millisecond: catches a transmit
+** completion whose interrupt never came (see uart.c). */
+void board_uart_tick(void);
 
 #endif /* CA_TARGET_BOARD_H */

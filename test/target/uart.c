@@ -31,12 +31,21 @@ static volatile int held = -1;
 
 static void rx_mask(int masked);
 
-/* In the handler: the held byte first, then what the UART has. */
+/* In the handler: the held byte first, then what the UART has. A resume
+** does not promise room: the TAKE before it may have been served by an
+** offer while its block was parked (the value went to the block, not
+** through the buffer), so the channel can still be full. Then reception
+** is masked again, as on the first refusal. Without that, the nRF51's
+** level-triggered RXDRDY kept the interrupt firing, refused each time,
+** and the main loop, which alone can make room, never ran again (the
+** microbit echo demo hung in about half of its runs). */
 static int rx_deliver_held(void)
 {
     if (held >= 0) {
-        if (!uart_rx((unsigned char)held))
+        if (!uart_rx((unsigned char)held)) {
+            rx_mask(1);
             return 0;
+        }
         held = -1;
     }
     return 1;
@@ -109,6 +118,15 @@ void board_uart_kick(void)
 {
     NVIC_ISPR = 1u << TX_IRQ;
 }
+
+int board_uart_tx_idle(void)
+{
+    return !(REG(U0, STATE) & TX_FULL);
+}
+
+void board_uart_tick(void)
+{
+}
 #elif defined(BOARD_MICROBIT)
 #define U0 0x40002000u
 #define IRQ 2u
@@ -172,6 +190,22 @@ void board_uart_start(int (*rx)(unsigned char c), int (*tx)(unsigned char *c))
 void board_uart_kick(void)
 {
     NVIC_ISPR = 1u << IRQ;
+}
+
+int board_uart_tx_idle(void)
+{
+    return !tx_busy;
+}
+
+/* QEMU's nRF51 model sets TXDRDY without raising the interrupt when it
+** sent the byte late: the -serial backend was not ready (a socket whose
+** reader lags) and it waited for it. Nothing would ever ask tx() again,
+** so the tick looks for such a byte and pends the interrupt by hand.
+** (The CMSDK model raises its interrupt on both paths.) */
+void board_uart_tick(void)
+{
+    if (tx_busy && REG(U0, TXDRDY))
+        NVIC_ISPR = 1u << IRQ;
 }
 #else
 #error "uart.c: which board? (BOARD_MPS2_AN385 or BOARD_MICROBIT)"
