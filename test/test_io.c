@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -751,6 +752,60 @@ static void io_fd_number_reused(void)
     close(p[1]);
 }
 
+#if defined(CA_USE_EPOLL) && CA_HAVE_MALLOC
+static int fail_allocs;
+
+static void *flaky_alloc(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return fail_allocs ? NULL : malloc(size);
+}
+
+/* epoll: a wait on a descriptor the backend cannot watch (here its table
+** of descriptors cannot grow) ends at the next poll with CA_FD_ERR:
+** reported, never lost (io_epoll.c's failed list). */
+static void io_epoll_refused(void)
+{
+    ca_sched s;
+    reader r;
+    writer w;
+    int p[2], high;
+
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    r.fd = p[0];
+    w.fd = p[1];
+    w.text = "a"; /* a first wait: the io state and a small table */
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, read_block), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, write_later), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(r.status, CA_OK);
+    high = dup2(p[0], 300); /* past the table: it must grow */
+    CU_ASSERT_FATAL(high == 300);
+    memset(&r, 0, sizeof r);
+    r.fd = high;
+    r.status = -100;
+    ca_set_allocator(flaky_alloc, NULL);
+    fail_allocs = 1;
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, read_block), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    fail_allocs = 0;
+    ca_set_allocator(NULL, NULL);
+    CA_ASSERT_RC(r.status, CA_OK);
+    CA_ASSERT_EQ(r.events, CA_FD_ERR);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(high);
+    close(p[0]);
+    close(p[1]);
+}
+#endif
+
 static const ca_test tests[] = {
     {"io_bad_events", io_bad_events},
     {"io_read_after_park", io_read_after_park},
@@ -762,6 +817,9 @@ static const ca_test tests[] = {
     {"io_alts_cases", io_alts_cases},
     {"io_two_waits_one_fd", io_two_waits_one_fd},
     {"io_fd_number_reused", io_fd_number_reused},
+#if defined(CA_USE_EPOLL) && CA_HAVE_MALLOC
+    {"io_epoll_refused", io_epoll_refused},
+#endif
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"io_on_pool", io_on_pool},
     {"io_kick_ends_poll", io_kick_ends_poll},
