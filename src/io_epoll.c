@@ -37,8 +37,10 @@
 ** under the scheduler's lock: a wait taken back (an ALTS case that lost)
 ** is simply gone, with no poll to wait for, unlike io_poll.c.
 **
-** The kick pipe is in the set for good, level-triggered, drained when it
-** fires.
+** The kick pipe is in the set for good, level-triggered (not one-shot:
+** kicks come at any time, and nobody would re-arm it), and drained each
+** time it fires. It stays a pipe, not an eventfd: platform.c kicks both
+** backends the same way, by a write to s->io_wake.
 **
 ** Limits, said in ca_io(3): a registration the kernel refuses (out of
 ** memory, fs.epoll.max_user_watches) ends its wait with CA_FD_ERR at the
