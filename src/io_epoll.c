@@ -160,6 +160,7 @@ static int arm(ca__io *io, int fd, struct ca__iofd *f, int events)
     if (epoll_ctl(io->ep, op, fd, &e) != 0) {
         /* What we knew is out of date: the descriptor was closed and its
         ** number reused (ENOENT), or added by a wait we lost track of. */
+        f->armed = 0; /* unknown now: the next wait arms it afresh */
         if (errno != (op == EPOLL_CTL_MOD ? ENOENT : EEXIST))
             return CA_EIO;
         op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
