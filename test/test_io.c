@@ -8,7 +8,9 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #if CA_HAVE_THREADS
 #include <pthread.h>
@@ -625,6 +627,185 @@ static void io_bad_events(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* Two blocks wait on one descriptor, for different events (a
+** connection's reader and writer): each wakes for its own, the other
+** waits on. epoll keeps one registration per descriptor (io_epoll.c). */
+typedef struct both {
+    ca_go go;
+    int fd, events, ask, *order, *seq;
+} both;
+
+static int wait_one(ca_go *g)
+{
+    both *b = (both *)g;
+
+    GO_BEGIN(g);
+    WAIT_FD(g, b->fd, b->ask);
+    b->events = GO_FD_EVENTS(g);
+    *b->order = ++*b->seq;
+    GO_END(g);
+}
+
+typedef struct unblock {
+    ca_go go;
+    int fd, seq, w_first, r_first;
+    both *r, *w;
+} unblock;
+
+/* Drains the peer (the writer's wait ends), then writes (the reader's). */
+static int drain_then_write(ca_go *g)
+{
+    unblock *u = (unblock *)g;
+    char buf[4096];
+
+    GO_BEGIN(g);
+    while (read(u->fd, buf, sizeof buf) > 0)
+        ;
+    SLEEP(g, 5);
+    u->w_first = u->w->events != 0 && u->r->events == 0;
+    if (write(u->fd, "x", 1) != 1)
+        GO_RETURN(g, &u->seq);
+    SLEEP(g, 5);
+    u->r_first = u->r->events != 0;
+    GO_END(g);
+}
+
+static void io_two_waits_one_fd(void)
+{
+    ca_sched s;
+    both r, w;
+    unblock u;
+    int sv[2], ro = 0, wo = 0;
+    char buf[512];
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    CA_ASSERT_EQ(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+    CA_ASSERT_EQ(fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
+    memset(buf, 'a', sizeof buf);
+    while (write(sv[0], buf, sizeof buf) > 0) /* full: not writable */
+        ;
+    memset(&r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    memset(&u, 0, sizeof u);
+    r.fd = w.fd = sv[0];
+    r.ask = CA_FD_READ;
+    w.ask = CA_FD_WRITE;
+    r.order = &ro;
+    w.order = &wo;
+    r.seq = w.seq = &u.seq;
+    u.fd = sv[1];
+    u.r = &r;
+    u.w = &w;
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, wait_one), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, wait_one), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &u.go, drain_then_write), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CU_ASSERT(u.w_first);
+    CU_ASSERT(u.r_first);
+    CA_ASSERT_EQ(wo, 1);
+    CA_ASSERT_EQ(ro, 2);
+    CU_ASSERT(w.events & CA_FD_WRITE);
+    CU_ASSERT(!(w.events & CA_FD_READ)); /* asked for WRITE only */
+    CU_ASSERT(r.events & CA_FD_READ);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* A descriptor closed after its wait and its number given to a new one:
+** a wait on the new one is watched (epoll forgot the old one; io_epoll.c
+** adds it again). It would hang if not. */
+static void io_fd_number_reused(void)
+{
+    ca_sched s;
+    reader r;
+    writer w;
+    int p[2], q[2], round;
+
+    if (!have_poll())
+        return;
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    for (round = 0; round < 2; round++) {
+        memset(&r, 0, sizeof r);
+        memset(&w, 0, sizeof w);
+        r.fd = p[0];
+        w.fd = p[1];
+        w.text = "hi";
+        CA_ASSERT_RC(ca_go_start(&s, &r.go, read_block), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &w.go, write_later), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CA_ASSERT_RC(r.status, CA_OK);
+        CA_ASSERT_EQ(r.n, 2);
+        close(p[0]);
+        close(p[1]);
+        CA_ASSERT_EQ(pipe(q), 0);
+        CA_ASSERT_EQ(q[0], p[0]); /* the lowest free numbers again */
+        p[0] = q[0];
+        p[1] = q[1];
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
+
+#if defined(CA_USE_EPOLL) && CA_HAVE_MALLOC
+static int fail_allocs;
+
+static void *flaky_alloc(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return fail_allocs ? NULL : malloc(size);
+}
+
+/* epoll: a wait on a descriptor the backend cannot watch (here its table
+** of descriptors cannot grow) ends at the next poll with CA_FD_ERR:
+** reported, never lost (io_epoll.c's failed list). */
+static void io_epoll_refused(void)
+{
+    ca_sched s;
+    reader r;
+    writer w;
+    int p[2], high;
+
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&r, 0, sizeof r);
+    memset(&w, 0, sizeof w);
+    r.fd = p[0];
+    w.fd = p[1];
+    w.text = "a"; /* a first wait: the io state and a small table */
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, read_block), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, write_later), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(r.status, CA_OK);
+    high = dup2(p[0], 300); /* past the table: it must grow */
+    CU_ASSERT_FATAL(high == 300);
+    memset(&r, 0, sizeof r);
+    r.fd = high;
+    r.status = -100;
+    ca_set_allocator(flaky_alloc, NULL);
+    fail_allocs = 1;
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, read_block), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    fail_allocs = 0;
+    ca_set_allocator(NULL, NULL);
+    CA_ASSERT_RC(r.status, CA_OK);
+    CA_ASSERT_EQ(r.events, CA_FD_ERR);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(high);
+    close(p[0]);
+    close(p[1]);
+}
+#endif
+
 static const ca_test tests[] = {
     {"io_bad_events", io_bad_events},
     {"io_read_after_park", io_read_after_park},
@@ -634,6 +815,11 @@ static const ca_test tests[] = {
     {"io_blocking_form", io_blocking_form},
     {"io_blocking_in_go_eperm", io_blocking_in_go_eperm},
     {"io_alts_cases", io_alts_cases},
+    {"io_two_waits_one_fd", io_two_waits_one_fd},
+    {"io_fd_number_reused", io_fd_number_reused},
+#if defined(CA_USE_EPOLL) && CA_HAVE_MALLOC
+    {"io_epoll_refused", io_epoll_refused},
+#endif
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"io_on_pool", io_on_pool},
     {"io_kick_ends_poll", io_kick_ends_poll},

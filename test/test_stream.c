@@ -681,8 +681,57 @@ static void stream_bad_input(void)
     close(p[1]);
 }
 
+/* What READ_LINE read past a newline is counted by CA_IO_BUFFERED, and
+** handed out before the descriptor is read again. */
+typedef struct ahead {
+    ca_go go;
+    ca_io io;
+    char ra[16];
+    char line[16];
+    size_t left[3];
+} ahead;
+
+static int ahead_fn(ca_go *g)
+{
+    ahead *a = (ahead *)g;
+
+    GO_BEGIN(g);
+    a->left[0] = CA_IO_BUFFERED(&a->io);
+    READ_LINE(g, &a->io, a->line, sizeof a->line);
+    CU_ASSERT_STRING_EQUAL(a->line, "one\n");
+    a->left[1] = CA_IO_BUFFERED(&a->io);
+    READ_LINE(g, &a->io, a->line, sizeof a->line);
+    CU_ASSERT_STRING_EQUAL(a->line, "two\n");
+    a->left[2] = CA_IO_BUFFERED(&a->io);
+    GO_END(g);
+}
+
+static void stream_buffered(void)
+{
+    ca_sched s;
+    ahead a;
+    int p[2];
+
+    if (!usable())
+        return;
+    CA_ASSERT_EQ(pipe(p), 0);
+    CA_ASSERT_EQ(write(p[1], "one\ntwo\n", 8), 8);
+    memset(&a, 0, sizeof a);
+    CA_ASSERT_RC(ca_io_init(&a.io, p[0], a.ra, sizeof a.ra), CA_OK);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, ahead_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(a.left[0], 0);
+    CA_ASSERT_EQ(a.left[1], 4); /* "two\n", read with the first line */
+    CA_ASSERT_EQ(a.left[2], 0);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(p[0]);
+    close(p[1]);
+}
+
 static const ca_test tests[] = {
     {"stream_lines", stream_lines},
+    {"stream_buffered", stream_buffered},
     {"stream_line_too_long", stream_line_too_long},
     {"stream_bulk", stream_bulk},
     {"stream_bulk_pool", stream_bulk_pool},

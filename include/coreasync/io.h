@@ -21,11 +21,12 @@ extern "C" {
  *     if (GO_FD_EVENTS(g) & CA_FD_READ)
  *         n = read(f->sock, f->buf, sizeof f->buf);   // does not block
  *
- * While blocks wait on descriptors, the scheduler's idle wait is a
- * poll(2) on them (and on a pipe of its own, so that a wake-up from
- * another thread still ends it), with the next timer's deadline as its
- * timeout; a busy scheduler looks at them, without waiting, once per
- * batch of blocks. On a pool one worker at a time waits in poll(2), the
+ * While blocks wait on descriptors, the scheduler's idle wait is on them
+ * (and on a pipe of its own, so that a wake-up from another thread still
+ * ends it), with the next timer's deadline as its timeout: epoll(7) where
+ * it exists (only the ready ones come back), poll(2) elsewhere or with
+ * --disable-epoll; a busy scheduler looks at them, without waiting, once
+ * per batch of blocks. On a pool one worker at a time waits there, the
  * others on the scheduler's condition variable; a block made ready by a
  * descriptor runs on the worker that saw it. A block waiting on a
  * descriptor counts as something that can still happen: its scheduler
@@ -35,6 +36,10 @@ extern "C" {
  * after the wake could find less than poll(2) promised (another reader,
  * a socket's spurious readiness). Descriptors are level-triggered: a block
  * that waits again on a descriptor with unread data wakes at once.
+ *
+ * Do not close a descriptor while a block waits on it (with epoll that
+ * block would never wake; ca_io(3)), nor use such a scheduler in a
+ * child made by fork().
  *
  * Hosted builds with poll(2) only (configure says "io: yes"); elsewhere
  * WAIT_FD ends at once with `CA_ENOTSUP`.

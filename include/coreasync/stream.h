@@ -89,6 +89,15 @@ typedef struct ca_io {
  */
 int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size);
 
+/**
+ * CA_IO_BUFFERED(io): how many bytes wait in `io`'s read-ahead, read from
+ * the descriptor and not handed out yet (what followed a newline). While
+ * there are some, the next READ_* has data although the descriptor may
+ * not be readable: a block that waits for the descriptor in an ALTS
+ * (ca_alt_fd) before it reads skips that wait then (demo/chat.c).
+ */
+#define CA_IO_BUFFERED(io) ((size_t)((io)->ra_end - (io)->ra_pos))
+
 /* Internal: the calls behind the macros (exported, not API). Each start
 ** returns 1 when the op must wait (for io->events on io->fd), 0 when it
 ** is done, with GO_STATUS(g) and io->status set; resume runs it on after

@@ -87,6 +87,7 @@ struct ca_waiter {
 #define CA__W_QUEUED 0x04 /* linked into a channel's queue right now      */
 #define CA__W_DONE 0x08   /* completed; its wake is due or delivered      */
 #define CA__W_IO 0x10     /* in a scheduler's list of descriptor waits    */
+#define CA__W_IOFAIL 0x20 /* io: its registration failed; ends next poll  */
 
 #ifdef __cplusplus
 }

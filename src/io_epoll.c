@@ -1,0 +1,337 @@
+/*
+** io_epoll.c: the wait on descriptors with Linux's epoll(7), chosen by
+** configure where <sys/epoll.h> is (--disable-epoll: io_poll.c, which
+** io_impl.h shares this file's duties with). MIT licence, see COPYING.
+**
+** Why: io_poll.c copies every registered wait into its poll set on every
+** wait, so a server with 1,000 parked connections pays for 1,000 of them
+** each time one of them talks. Here each wait is armed in the kernel once,
+** when it registers, and a wait returns only what is ready: O(ready).
+**
+** One-shot, level-triggered (EPOLLONESHOT without EPOLLET). A wait here
+** is one-shot by nature: WAIT_FD and an ALTS case end at their first
+** event, and the next wait registers again. So:
+** - Each registration arms the descriptor (one epoll_ctl; none when it is
+**   armed already for those events), and an event disarms it. Nothing
+**   fires for a descriptor nobody waits on, so a block that has not read
+**   everything yet does not make the poller spin, as level-triggered
+**   interest left in place would.
+** - Edge-triggered interest left in place for a descriptor's life would
+**   save that epoll_ctl, but this library never learns when a descriptor
+**   is closed (the user closes it): a number reused for a new socket
+**   would look registered and never fire, and a closed one still open
+**   elsewhere (dup, fork) would keep firing under its old number.
+**   One-shot needs no such knowledge: the re-arm of a number finds the
+**   kernel's entry or not (ENOENT: add it again), and a stale entry fires
+**   at most once. epoll_ctl(MOD) per wait is the price; io_poll.c pays
+**   a copy of every wait per wait.
+** - Level-triggered (no EPOLLET), so arming a descriptor that is ready
+**   already reports it at once: no readiness is lost between a block's
+**   EAGAIN and its registration.
+**
+** epoll takes a descriptor once, and several blocks may wait on one
+** (a connection's reader for READ, its writer for WRITE): the waits are
+** kept by descriptor number (`fds`, grown on demand), armed with the
+** union of their events, and an event wakes those it concerns, re-arming
+** for the others. Events carry the number, not a waiter, and are read
+** under the scheduler's lock: a wait taken back (an ALTS case that lost)
+** is simply gone, with no poll to wait for, unlike io_poll.c.
+**
+** The kick pipe is in the set for good, level-triggered (not one-shot:
+** kicks come at any time, and nobody would re-arm it), and drained each
+** time it fires. It stays a pipe, not an eventfd: platform.c kicks both
+** backends the same way, by a write to s->io_wake.
+**
+** Limits, said in ca_io(3): a registration the kernel refuses (out of
+** memory, fs.epoll.max_user_watches) ends its wait with CA_FD_ERR at the
+** next poll; a scheduler whose blocks have waited on descriptors must not
+** be used across fork() (the child would share the epoll set).
+*/
+#if !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "io_impl.h"
+#include "platform.h"
+
+/* The waits on one descriptor number. */
+struct ca__iofd {
+    ca_waiter *head;        /* its waits (circular), NULL: none           */
+    uint32_t armed;         /* CA_FD_READ/WRITE armed in the kernel now   */
+    unsigned char added;    /* in the epoll set, as far as we know        */
+};
+
+int ca__iob_init(ca__io *io)
+{
+    struct epoll_event e;
+
+    if ((io->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+        return CA_ENOMEM;
+    memset(&e, 0, sizeof e);
+    e.events = EPOLLIN;
+    e.data.fd = io->pipe[0];
+    if (epoll_ctl(io->ep, EPOLL_CTL_ADD, io->pipe[0], &e) != 0) {
+        (void)close(io->ep);
+        return CA_ENOMEM;
+    }
+    return CA_OK;
+}
+
+void ca__iob_free(ca__io *io)
+{
+    CA_ASSERT(io->failed == NULL);
+    (void)close(io->ep);
+    if (io->fds != NULL)
+        ca__free(io->fds);
+}
+
+/* Circular lists of waiters, through next/prev. */
+static void list_add(ca_waiter **head, ca_waiter *w)
+{
+    if (*head == NULL) {
+        w->next = w->prev = w;
+        *head = w;
+    } else {
+        w->prev = (*head)->prev;
+        w->next = *head;
+        (*head)->prev->next = w;
+        (*head)->prev = w;
+    }
+}
+
+static void list_del(ca_waiter **head, ca_waiter *w)
+{
+    if (w->next == w) {
+        *head = NULL;
+    } else {
+        w->prev->next = w->next;
+        w->next->prev = w->prev;
+        if (*head == w)
+            *head = w->next;
+    }
+}
+
+static int wait_fd(const ca_waiter *w)
+{
+    return (int)(ca__io_code(w) >> 2);
+}
+
+static int wait_events(const ca_waiter *w)
+{
+    return (int)(ca__io_code(w) & 3u);
+}
+
+/* The record of descriptor fd, the table grown to hold it; NULL when
+** memory is short. */
+static struct ca__iofd *fd_rec(ca__io *io, int fd)
+{
+    struct ca__iofd *t;
+    size_t cap = io->nfds ? io->nfds : 64;
+
+    if ((size_t)fd < io->nfds)
+        return &io->fds[fd];
+    while (cap <= (size_t)fd)
+        cap *= 2;
+    if ((t = (struct ca__iofd *)ca__alloc(cap * sizeof *t)) == NULL)
+        return NULL;
+    memset(t, 0, cap * sizeof *t);
+    if (io->fds != NULL) {
+        memcpy(t, io->fds, io->nfds * sizeof *t);
+        ca__free(io->fds);
+    }
+    io->fds = t;
+    io->nfds = cap;
+    return &t[fd];
+}
+
+/* Arms fd for `events` (0: disarms it). CA_OK, or the kernel refused. */
+static int arm(ca__io *io, int fd, struct ca__iofd *f, int events)
+{
+    struct epoll_event e;
+    int op = f->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+    memset(&e, 0, sizeof e);
+    e.events = EPOLLONESHOT | ((events & CA_FD_READ) ? EPOLLIN : 0u) |
+               ((events & CA_FD_WRITE) ? EPOLLOUT : 0u);
+    e.data.fd = fd;
+    if (epoll_ctl(io->ep, op, fd, &e) != 0) {
+        /* What we knew is out of date: the descriptor was closed and its
+        ** number reused (ENOENT), or added by a wait we lost track of. */
+        f->armed = 0; /* unknown now: the next wait arms it afresh */
+        if (errno != (op == EPOLL_CTL_MOD ? ENOENT : EEXIST))
+            return CA_EIO;
+        op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        if (epoll_ctl(io->ep, op, fd, &e) != 0)
+            return CA_EIO;
+    }
+    f->added = 1;
+    f->armed = (uint32_t)events;
+    return CA_OK;
+}
+
+/* The events every wait on f asks for. */
+static int wanted(const struct ca__iofd *f)
+{
+    const ca_waiter *w = f->head;
+    int events = 0;
+
+    if (w != NULL)
+        do {
+            events |= wait_events(w);
+            w = w->next;
+        } while (w != f->head);
+    return events;
+}
+
+/* f's waits go to the failed list: the next poll ends them with ERR. */
+static void fail_all(ca__io *io, struct ca__iofd *f)
+{
+    ca_waiter *w;
+
+    while ((w = f->head) != NULL) {
+        list_del(&f->head, w);
+        w->flags |= CA__W_IOFAIL;
+        list_add(&io->failed, w);
+    }
+}
+
+void ca__io_register_locked(ca_sched *s, ca_waiter *w)
+{
+    ca__io *io = s->io;
+    struct ca__iofd *f;
+    int fd = wait_fd(w), events;
+
+    CA_ASSERT(io != NULL && !(w->flags & (CA__W_IO | CA__W_IOFAIL)));
+    w->flags |= CA__W_IO;
+    io->n++;
+    if ((f = fd_rec(io, fd)) == NULL) {
+        w->flags |= CA__W_IOFAIL;
+        list_add(&io->failed, w);
+        return;
+    }
+    /* Armed for every wait on it already (kept so by fired, cancel). */
+    CA_ASSERT(f->head == NULL || (wanted(f) & ~(int)f->armed) == 0);
+    list_add(&f->head, w);
+    events = (int)f->armed | wait_events(w);
+    if ((uint32_t)events != f->armed && arm(io, fd, f, events) != CA_OK)
+        fail_all(io, f);
+    /* A refused one is answered by the next poll, which the kick after
+    ** every registration (sched.c, alts.c) brings about. */
+}
+
+void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
+{
+    ca__io *io = s->io;
+    struct ca__iofd *f;
+    int fd;
+
+    if (io == NULL || !(w->flags & CA__W_IO))
+        return;
+    if (w->flags & CA__W_IOFAIL) {
+        list_del(&io->failed, w);
+    } else {
+        fd = wait_fd(w);
+        f = &io->fds[fd];
+        list_del(&f->head, w);
+        /* Nobody waits on it any more: disarmed, so that it does not
+        ** fire for a later user of the number (see the top). */
+        if (f->head == NULL && f->armed != 0)
+            (void)arm(io, fd, f, 0);
+    }
+    w->flags &= (unsigned char)~(CA__W_IO | CA__W_IOFAIL);
+    io->n--;
+}
+
+/* Descriptor fd fired with `revents` (and is disarmed now): its waits
+** that the events concern end; it is armed again for the others. */
+static int fired(ca__io *io, int fd, int revents, ca_waiter ***tail)
+{
+    struct ca__iofd *f;
+    ca_waiter *w, *left = NULL;
+    int done = 0, got;
+
+    if (fd < 0 || (size_t)fd >= io->nfds)
+        return 0;
+    f = &io->fds[fd];
+    f->armed = 0;
+    while ((w = f->head) != NULL) {
+        list_del(&f->head, w);
+        got = revents & (wait_events(w) | CA_FD_HUP | CA_FD_ERR);
+        if (got == 0) {
+            list_add(&left, w); /* a write waiter when only READ came */
+            continue;
+        }
+        w->flags &= (unsigned char)~CA__W_IO;
+        io->n--;
+        done += ca__io_complete(w, got, tail);
+    }
+    f->head = left;
+    if (left != NULL && arm(io, fd, f, wanted(f)) != CA_OK)
+        fail_all(io, f);
+    return done;
+}
+
+int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
+{
+    ca__io *io;
+    ca_waiter *w, *woken = NULL, **tail = &woken;
+    int timeout, r, i, done = 0;
+
+    /* Called once a batch by every driver: a scheduler whose blocks never
+    ** waited on a descriptor pays one load, not the scheduler's lock. */
+    if (CA__LOAD(s->io) == NULL)
+        return -1;
+    CA__SLOCK(s);
+    io = s->io;
+    if (io == NULL || io->n == 0 || io->poller) {
+        CA__SUNLOCK(s);
+        return -1;
+    }
+    io->poller = 1;
+    if (io->failed != NULL)
+        ms = 0; /* they are answered now: no wait */
+    CA__SUNLOCK(s);
+
+    timeout = ca__io_timeout(ms);
+    if (timeout != 0) {
+        /* Say so, then look at the kicks once more (io.c's top). */
+        __atomic_store_n(&s->io_polling, 1, __ATOMIC_SEQ_CST);
+        if (ca__sched_epoch(s) != epoch)
+            timeout = 0;
+    }
+    r = epoll_wait(io->ep, io->ev, CA__IO_EVENTS, timeout);
+    if (timeout != 0)
+        __atomic_store_n(&s->io_polling, 0, __ATOMIC_SEQ_CST);
+
+    CA__SLOCK(s);
+    for (i = 0; i < r; i++) {
+        uint32_t e = io->ev[i].events;
+        if (io->ev[i].data.fd == io->pipe[0]) {
+            ca__io_drain(io);
+            continue;
+        }
+        done += fired(io, io->ev[i].data.fd,
+                      ((e & (EPOLLIN | EPOLLPRI)) ? CA_FD_READ : 0) |
+                          ((e & EPOLLOUT) ? CA_FD_WRITE : 0) |
+                          ((e & EPOLLHUP) ? CA_FD_HUP : 0) |
+                          ((e & EPOLLERR) ? CA_FD_ERR : 0),
+                      &tail);
+    }
+    while ((w = io->failed) != NULL) {
+        list_del(&io->failed, w);
+        w->flags &= (unsigned char)~(CA__W_IO | CA__W_IOFAIL);
+        io->n--;
+        done += ca__io_complete(w, CA_FD_ERR, &tail);
+    }
+    io->poller = 0;
+    CA__SUNLOCK(s);
+    /* Woken with no lock held, as every waker is. */
+    while ((w = woken) != NULL) {
+        woken = w->next;
+        w->waker->wake(w->waker, w);
+    }
+    return done;
+}
