@@ -344,6 +344,70 @@ static void fast_closed(void)
     sched_end(&s);
 }
 
+/* The waiter a go block's op completes is woken after the channel's
+** lock is released: its callback may use the channel at once. (With the
+** lock taken, that is after this file's first test made a thread, a wake
+** under the lock would spin for ever: the watchdog reports it.) */
+typedef struct reenter {
+    ca_chan *ch;
+    int calls, status, offer_rc, poll_rc, got;
+} reenter;
+
+static void reenter_cb(ca_op *op, int status)
+{
+    reenter *re = (reenter *)op->data;
+    int v = 100;
+
+    re->calls++;
+    re->status = status;
+    re->offer_rc = ca_offer(re->ch, &v);
+    re->poll_rc = ca_poll(re->ch, &re->got);
+}
+
+static void fast_wake_after_unlock(void)
+{
+    ca_sched s;
+    ichan c;
+    ca_op op;
+    reenter re;
+    opgo p, t;
+    int dst = -1, src = 7;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_FIXED, 2);
+    memset(&re, 0, sizeof re);
+    re.ch = &c.ch;
+    re.got = -1;
+    op.data = &re;
+    CA_ASSERT_RC(ca_take_async(&c.ch, &op, &dst, reenter_cb), CA_OK);
+    opgo_start(&s, &p, &c.ch, 0, 5);
+    settle(&s);
+    CHECK_DONE(&p, CA_OK, 5, 1);
+    CA_ASSERT_EQ(re.calls, 1);
+    CA_ASSERT_RC(re.status, CA_OK);
+    CA_ASSERT_EQ(dst, 5);
+    CA_ASSERT_RC(re.offer_rc, CA_OK);
+    CA_ASSERT_RC(re.poll_rc, CA_OK);
+    CA_ASSERT_EQ(re.got, 100);
+
+    /* The other way: a go block's take completes a waiting put. */
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    memset(&re, 0, sizeof re);
+    re.ch = &c.ch;
+    re.got = -1;
+    CA_ASSERT_RC(ca_put_async(&c.ch, &op, &src, reenter_cb), CA_OK);
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 7, 1);
+    CA_ASSERT_EQ(re.calls, 1);
+    CA_ASSERT_RC(re.offer_rc, CA_AGAIN); /* unbuffered, nobody waits */
+    CA_ASSERT_RC(re.poll_rc, CA_AGAIN);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
 /* ---------------------------------------------------------------- alts */
 
 /* ALTS cases queue in order with plain ops: a case at the head of a
@@ -880,6 +944,7 @@ static const ca_test tests[] = {
     {"fast_promise_serves_all", fast_promise_serves_all},
     {"fast_dropping_sliding_never_park", fast_dropping_sliding_never_park},
     {"fast_closed", fast_closed},
+    {"fast_wake_after_unlock", fast_wake_after_unlock},
     {"fast_alts_taker_at_head", fast_alts_taker_at_head},
     {"fast_alts_stale_taker_at_head", fast_alts_stale_taker_at_head},
     {"fast_alts_putter_at_head", fast_alts_putter_at_head},
