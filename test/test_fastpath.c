@@ -476,9 +476,7 @@ static void alts_at_head(int take, int stale)
             settle(&s);
             CA_ASSERT_RC(plain.status, CA_CLOSED);
         } else {
-            int v = -1;
             POLL_EQ(&c.ch, 200); /* a put that waited across the close */
-            (void)v;
             settle(&s);
             CA_ASSERT_RC(plain.status, CA_OK);
         }
@@ -626,7 +624,8 @@ static void fast_xf_goes_through_step(void)
     CA_ASSERT_RC(ca_xf_map(&m, times_ten, NULL, sizeof(int), sizeof(int)),
                  CA_OK);
     CA_ASSERT_RC(ca_chan_init_xf(&c, CA_FIXED, 2, storage, sizeof storage,
-                                 &m.xf, NULL, NULL), CA_OK);
+                                 &m.xf, NULL, NULL),
+                 CA_OK);
     opgo_start(&s, &t, &c, 1, -1);
     settle(&s);
     opgo_start(&s, &p, &c, 0, 3);
@@ -865,13 +864,13 @@ static void *outsider(void *arg)
     world *w = (world *)arg;
     int v = 1;
 
-    w->rc[0] = ca_put_blocking(&w->a.ch, &v);      /* wakes ta */
+    w->rc[0] = ca_put_blocking(&w->a.ch, &v);            /* wakes ta */
     w->rc[1] = ca_take_blocking(&w->b.ch, &w->got_b[0]); /* refilled by pb */
     w->rc[2] = ca_take_blocking(&w->b.ch, &w->got_b[1]);
     v = 4;
-    w->rc[3] = ca_offer(&w->d.ch, &v);              /* the ALTS wins */
+    w->rc[3] = ca_offer(&w->d.ch, &v); /* the ALTS wins */
     v = 5;
-    w->rc[4] = ca_offer(&w->e.ch, &v);              /* the callback runs */
+    w->rc[4] = ca_offer(&w->e.ch, &v); /* the callback runs */
     w->rc[5] = ca_poll(&w->f.ch, &w->got_f[0]);
     w->rc[6] = ca_poll(&w->f.ch, &w->got_f[1]);
     w->rc[7] = ca_sched_unref(&w->s);
@@ -939,7 +938,8 @@ static const ca_test tests[] = {
 #if CA_HAVE_THREADS
     {"fast_first_thread", fast_first_thread}, /* first: see there */
 #endif
-    {"fast_take_refills_from_waiting_puts", fast_take_refills_from_waiting_puts},
+    {"fast_take_refills_from_waiting_puts",
+     fast_take_refills_from_waiting_puts},
     {"fast_handoff_every_kind", fast_handoff_every_kind},
     {"fast_promise_serves_all", fast_promise_serves_all},
     {"fast_dropping_sliding_never_park", fast_dropping_sliding_never_park},
