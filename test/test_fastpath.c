@@ -1,0 +1,962 @@
+/*
+** test_fastpath.c: the cases a go block's TAKE and PUT must hand to the
+** general path (chan.c's fast_op, issue 11), each seen from a go block:
+** a take that frees a slot a waiting put refills, a promise that serves
+** every taker, dropping and sliding buffers, closed channels and the puts
+** that wait across a close, ALTS cases at the head of a queue (live and
+** stale), the pending limit (with stale cases that do not count),
+** transforms, channels declared for interrupts, the _BYTES and _SIGNAL
+** forms, sizes that do not match, dead channels; and, with threads, a
+** process that makes its first thread while blocks are parked (the
+** channel locks are skipped until then, lock.h). MIT licence, see
+** COPYING.
+*/
+#include <string.h>
+
+#include <coreasync.h>
+
+#include "ca_test.h"
+
+#if CA_HAVE_THREADS
+#include <pthread.h>
+#endif
+
+#define NOT_DONE (-100)
+
+/* ------------------------------------------------------------ helpers */
+
+/* One TAKE or PUT of an int, its status, and how many times the block's
+** function ran: 1 if the op completed at once, 2 once it parked and was
+** woken. */
+typedef struct opgo {
+    ca_go go;
+    ca_chan *ch;
+    int take, v, status, runs;
+} opgo;
+
+static int opgo_fn(ca_go *g)
+{
+    opgo *o = (opgo *)g;
+
+    o->runs++;
+    GO_BEGIN(g);
+    if (o->take)
+        TAKE(g, o->ch, &o->v);
+    else
+        PUT(g, o->ch, &o->v);
+    o->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void opgo_start(ca_sched *s, opgo *o, ca_chan *ch, int take, int v)
+{
+    memset(o, 0, sizeof *o);
+    o->ch = ch;
+    o->take = take;
+    o->v = v;
+    o->status = NOT_DONE;
+    CA_ASSERT_RC(ca_go_start(s, &o->go, opgo_fn), CA_OK);
+}
+
+/* One ALTS over up to 4 cases the test fills in. */
+typedef struct altgo {
+    ca_go go;
+    ca_alt cases[4];
+    size_t n;
+    int vals[4];
+    int alt, status, runs;
+} altgo;
+
+static int altgo_fn(ca_go *g)
+{
+    altgo *a = (altgo *)g;
+
+    a->runs++;
+    GO_BEGIN(g);
+    ALTS(g, a->cases, a->n, CA_ALTS_PRIORITY);
+    a->alt = GO_ALT(g);
+    a->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void altgo_init(altgo *a, size_t n)
+{
+    memset(a, 0, sizeof *a);
+    a->n = n;
+    a->alt = -1;
+    a->status = NOT_DONE;
+}
+
+/* The test drives the scheduler by hand and holds a reference, so that
+** a turn with parked blocks is CA_OK, never a deadlock report (which a
+** threaded build gives only while the process has one thread). */
+static void sched_begin(ca_sched *s)
+{
+    CA_ASSERT_RC(ca_sched_init(s), CA_OK);
+    CA_ASSERT_RC(ca_sched_ref(s), CA_OK);
+}
+
+/* Runs every block that can run, until none is ready. */
+static void settle(ca_sched *s)
+{
+    uint32_t next;
+    int rc;
+
+    do
+        rc = ca_sched_step(s, &next);
+    while (rc == CA_OK && next == 0);
+    CA_ASSERT_RC(rc, CA_OK);
+}
+
+static void sched_end(ca_sched *s)
+{
+    CA_ASSERT_RC(ca_sched_unref(s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(s), CA_OK);
+}
+
+#define CHECK_DONE(o, st, val, nruns)                                        \
+    do {                                                                     \
+        CA_ASSERT_RC((o)->status, (st));                                     \
+        CA_ASSERT_EQ((o)->v, (val));                                         \
+        CA_ASSERT_EQ((o)->runs, (nruns));                                    \
+    } while (0)
+
+/* ---------------------------------------------------- buffers and kinds */
+
+/* A take from a full ring frees a slot: the oldest waiting put fills it
+** and is woken, in order, as take_locked does. */
+static void fast_take_refills_from_waiting_puts(void)
+{
+    ca_sched s;
+    ichan c;
+    opgo p1, p2, t1, t2, t3;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_FIXED, 1);
+    OFFER(&c.ch, 1);
+    opgo_start(&s, &p1, &c.ch, 0, 2);
+    opgo_start(&s, &p2, &c.ch, 0, 3);
+    settle(&s);
+    CHECK_PENDING(&c.ch, 2, 0);
+    opgo_start(&s, &t1, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t1, CA_OK, 1, 1);
+    CHECK_DONE(&p1, CA_OK, 2, 2); /* in the ring now */
+    CHECK_COUNT(&c.ch, 1);
+    CHECK_PENDING(&c.ch, 1, 0);
+    opgo_start(&s, &t2, &c.ch, 1, -1);
+    opgo_start(&s, &t3, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t2, CA_OK, 2, 1);
+    CHECK_DONE(&t3, CA_OK, 3, 1);
+    CHECK_DONE(&p1, CA_OK, 2, 2);
+    CHECK_DONE(&p2, CA_OK, 3, 2);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CHECK_COUNT(&c.ch, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* A put finds a taker waiting on every kind that has takers wait (the
+** buffer is empty then): the value goes to it, never into the ring; a
+** take finds a put waiting on an unbuffered channel. The waiting side is
+** a go block, a callback, in turn. */
+static void fast_handoff_every_kind(void)
+{
+    static const ca_buf_kind kinds[] = {CA_UNBUFFERED, CA_FIXED, CA_DROPPING,
+                                        CA_SLIDING};
+    ca_sched s;
+    ichan c;
+    opgo t, p;
+    ca_op op;
+    rec r;
+    size_t k;
+    int dst;
+
+    sched_begin(&s);
+    for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        ichan_init(&c, kinds[k], kinds[k] == CA_UNBUFFERED ? 0 : 2);
+        opgo_start(&s, &t, &c.ch, 1, -1);
+        settle(&s);
+        CHECK_PENDING(&c.ch, 0, 1);
+        opgo_start(&s, &p, &c.ch, 0, 10 + (int)k);
+        settle(&s);
+        CHECK_DONE(&t, CA_OK, 10 + (int)k, 2);
+        CHECK_DONE(&p, CA_OK, 10 + (int)k, 1);
+        CHECK_PENDING(&c.ch, 0, 0);
+        CHECK_COUNT(&c.ch, 0);
+
+        memset(&r, 0, sizeof r);
+        op.data = &r;
+        dst = -1;
+        CA_ASSERT_RC(ca_take_async(&c.ch, &op, &dst, rec_cb), CA_OK);
+        CA_ASSERT_EQ(r.calls, 0);
+        opgo_start(&s, &p, &c.ch, 0, 20 + (int)k);
+        settle(&s);
+        CA_ASSERT_EQ(r.calls, 1);
+        CA_ASSERT_RC(r.status, CA_OK);
+        CA_ASSERT_EQ(dst, 20 + (int)k);
+        CHECK_DONE(&p, CA_OK, 20 + (int)k, 1);
+        CHECK_COUNT(&c.ch, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    }
+
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    opgo_start(&s, &p, &c.ch, 0, 30);
+    settle(&s);
+    CHECK_PENDING(&c.ch, 1, 0);
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 30, 1);
+    CHECK_DONE(&p, CA_OK, 30, 2);
+    memset(&r, 0, sizeof r);
+    op.data = &r;
+    dst = 31;
+    CA_ASSERT_RC(ca_put_async(&c.ch, &op, &dst, rec_cb), CA_OK);
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 31, 1);
+    CA_ASSERT_EQ(r.calls, 1);
+    CA_ASSERT_RC(r.status, CA_OK);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* A promise delivered by a go block serves every waiting taker, keeps
+** its value for later takes, and ignores later puts. */
+static void fast_promise_serves_all(void)
+{
+    ca_sched s;
+    ichan c;
+    opgo t[3], p, late;
+    int i;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_PROMISE, 1);
+    for (i = 0; i < 3; i++)
+        opgo_start(&s, &t[i], &c.ch, 1, -1);
+    settle(&s);
+    CHECK_PENDING(&c.ch, 0, 3);
+    opgo_start(&s, &p, &c.ch, 0, 9);
+    settle(&s);
+    for (i = 0; i < 3; i++)
+        CHECK_DONE(&t[i], CA_OK, 9, 2);
+    CHECK_DONE(&p, CA_OK, 9, 1);
+    CHECK_COUNT(&c.ch, 1);
+    opgo_start(&s, &p, &c.ch, 0, 10);
+    settle(&s);
+    CHECK_DONE(&p, CA_OK, 10, 1); /* accepted, and dropped */
+    opgo_start(&s, &late, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&late, CA_OK, 9, 1);
+    CHECK_COUNT(&c.ch, 1);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* Puts from a go block into full dropping and sliding buffers never park;
+** the policy decides what stays. */
+static void fast_dropping_sliding_never_park(void)
+{
+    ca_sched s;
+    ichan d, sl;
+    opgo p;
+    int i;
+
+    sched_begin(&s);
+    ichan_init(&d, CA_DROPPING, 2);
+    ichan_init(&sl, CA_SLIDING, 2);
+    for (i = 1; i <= 4; i++) {
+        opgo_start(&s, &p, &d.ch, 0, i);
+        settle(&s);
+        CHECK_DONE(&p, CA_OK, i, 1);
+        opgo_start(&s, &p, &sl.ch, 0, i);
+        settle(&s);
+        CHECK_DONE(&p, CA_OK, i, 1);
+    }
+    CHECK_PENDING(&d.ch, 0, 0);
+    CHECK_PENDING(&sl.ch, 0, 0);
+    POLL_EQ(&d.ch, 1);
+    POLL_EQ(&d.ch, 2);
+    POLL_EQ(&sl.ch, 3);
+    POLL_EQ(&sl.ch, 4);
+    CA_ASSERT_RC(ca_chan_destroy(&d.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&sl.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* ------------------------------------------------------------- closing */
+
+/* A closed channel still gives what it holds, then the puts that waited
+** across the close, and only then CA_CLOSED; a put on it is refused. */
+static void fast_closed(void)
+{
+    ca_sched s;
+    ichan c, u;
+    opgo p, t;
+    int want[] = {1, 2};
+    int i;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_FIXED, 1);
+    OFFER(&c.ch, 1);
+    opgo_start(&s, &p, &c.ch, 0, 2);
+    settle(&s);
+    CHECK_PENDING(&c.ch, 1, 0);
+    CA_ASSERT_RC(ca_close(&c.ch), CA_OK);
+    for (i = 0; i < 2; i++) {
+        opgo_start(&s, &t, &c.ch, 1, -1);
+        settle(&s);
+        CHECK_DONE(&t, CA_OK, want[i], 1);
+    }
+    CHECK_DONE(&p, CA_OK, 2, 2);
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_CLOSED, -1, 1);
+    opgo_start(&s, &p, &c.ch, 0, 3);
+    settle(&s);
+    CHECK_DONE(&p, CA_CLOSED, 3, 1);
+    CHECK_COUNT(&c.ch, 0);
+
+    /* Unbuffered: the waiting put is the only way a value gets through. */
+    ichan_init(&u, CA_UNBUFFERED, 0);
+    opgo_start(&s, &p, &u.ch, 0, 5);
+    settle(&s);
+    CA_ASSERT_RC(ca_close(&u.ch), CA_OK);
+    opgo_start(&s, &t, &u.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 5, 1);
+    CHECK_DONE(&p, CA_OK, 5, 2);
+    opgo_start(&s, &t, &u.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_CLOSED, -1, 1);
+    /* A take parked before the close ends CA_CLOSED. */
+    CA_ASSERT_RC(ca_chan_destroy(&u.ch), CA_OK);
+    ichan_init(&u, CA_UNBUFFERED, 0);
+    opgo_start(&s, &t, &u.ch, 1, -1);
+    settle(&s);
+    CA_ASSERT_RC(ca_close(&u.ch), CA_OK);
+    settle(&s);
+    CHECK_DONE(&t, CA_CLOSED, -1, 2);
+    CA_ASSERT_RC(ca_chan_destroy(&u.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* The waiter a go block's op completes is woken after the channel's
+** lock is released: its callback may use the channel at once. (With the
+** lock taken, that is after this file's first test made a thread, a wake
+** under the lock would spin for ever: the watchdog reports it.) */
+typedef struct reenter {
+    ca_chan *ch;
+    int calls, status, offer_rc, poll_rc, got;
+} reenter;
+
+static void reenter_cb(ca_op *op, int status)
+{
+    reenter *re = (reenter *)op->data;
+    int v = 100;
+
+    re->calls++;
+    re->status = status;
+    re->offer_rc = ca_offer(re->ch, &v);
+    re->poll_rc = ca_poll(re->ch, &re->got);
+}
+
+static void fast_wake_after_unlock(void)
+{
+    ca_sched s;
+    ichan c;
+    ca_op op;
+    reenter re;
+    opgo p, t;
+    int dst = -1, src = 7;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_FIXED, 2);
+    memset(&re, 0, sizeof re);
+    re.ch = &c.ch;
+    re.got = -1;
+    op.data = &re;
+    CA_ASSERT_RC(ca_take_async(&c.ch, &op, &dst, reenter_cb), CA_OK);
+    opgo_start(&s, &p, &c.ch, 0, 5);
+    settle(&s);
+    CHECK_DONE(&p, CA_OK, 5, 1);
+    CA_ASSERT_EQ(re.calls, 1);
+    CA_ASSERT_RC(re.status, CA_OK);
+    CA_ASSERT_EQ(dst, 5);
+    CA_ASSERT_RC(re.offer_rc, CA_OK);
+    CA_ASSERT_RC(re.poll_rc, CA_OK);
+    CA_ASSERT_EQ(re.got, 100);
+
+    /* The other way: a go block's take completes a waiting put. */
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    memset(&re, 0, sizeof re);
+    re.ch = &c.ch;
+    re.got = -1;
+    CA_ASSERT_RC(ca_put_async(&c.ch, &op, &src, reenter_cb), CA_OK);
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 7, 1);
+    CA_ASSERT_EQ(re.calls, 1);
+    CA_ASSERT_RC(re.offer_rc, CA_AGAIN); /* unbuffered, nobody waits */
+    CA_ASSERT_RC(re.poll_rc, CA_AGAIN);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* ---------------------------------------------------------------- alts */
+
+/* ALTS cases queue in order with plain ops: a case at the head of a
+** queue is served first, a stale one is dropped and the plain op behind
+** it served. take != 0: the ALTS and the plain op take from c and a go
+** block puts; else they put and a go block takes. */
+static void alts_at_head(int take, int stale)
+{
+    ca_sched s;
+    ichan c, x;
+    altgo a;
+    opgo plain, other;
+    int other_val;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    ichan_init(&x, CA_UNBUFFERED, 0);
+    altgo_init(&a, 2);
+    if (take) {
+        CA_ASSERT_RC(ca_alt_take(&a.cases[0], &c.ch, &a.vals[0]), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&a.cases[1], &x.ch, &a.vals[1]), CA_OK);
+    } else {
+        a.vals[0] = 100;
+        a.vals[1] = 101;
+        CA_ASSERT_RC(ca_alt_put(&a.cases[0], &c.ch, &a.vals[0]), CA_OK);
+        CA_ASSERT_RC(ca_alt_put(&a.cases[1], &x.ch, &a.vals[1]), CA_OK);
+    }
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
+    settle(&s);
+    opgo_start(&s, &plain, &c.ch, take, 200);
+    settle(&s);
+    CHECK_PENDING(&c.ch, take ? 0 : 2, take ? 2 : 0);
+    /* The other side's block is made ready before the ALTS can be, so it
+    ** runs while the ALTS's case on c is still queued. */
+    opgo_start(&s, &other, &c.ch, !take, 300);
+    if (stale) {
+        /* Claimed through x: its case on c is stale from here on. */
+        other_val = 7;
+        if (take)
+            CA_ASSERT_RC(ca_offer(&x.ch, &other_val), CA_OK);
+        else
+            CA_ASSERT_RC(ca_poll(&x.ch, &other_val), CA_OK);
+    }
+    settle(&s);
+    if (stale) {
+        CA_ASSERT_EQ(a.alt, 1);
+        CA_ASSERT_RC(a.status, CA_OK);
+        if (take)
+            CA_ASSERT_EQ(a.vals[1], 7);
+        else
+            CA_ASSERT_EQ(other_val, 101);
+        /* The plain op behind the stale case got the value. */
+        CA_ASSERT_RC(plain.status, CA_OK);
+        CA_ASSERT_EQ(take ? plain.v : other.v, take ? 300 : 200);
+    } else {
+        CA_ASSERT_EQ(a.alt, 0);
+        CA_ASSERT_RC(a.status, CA_OK);
+        if (take)
+            CA_ASSERT_EQ(a.vals[0], 300);
+        else
+            CA_ASSERT_EQ(other.v, 100);
+        CA_ASSERT_EQ(plain.status, NOT_DONE);
+        CHECK_PENDING(&c.ch, take ? 0 : 1, take ? 1 : 0);
+        CA_ASSERT_RC(ca_close(&c.ch), CA_OK);
+        if (take) {
+            settle(&s);
+            CA_ASSERT_RC(plain.status, CA_CLOSED);
+        } else {
+            POLL_EQ(&c.ch, 200); /* a put that waited across the close */
+            settle(&s);
+            CA_ASSERT_RC(plain.status, CA_OK);
+        }
+    }
+    CA_ASSERT_RC(other.status, CA_OK);
+    CA_ASSERT_EQ(a.runs, 2);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CHECK_PENDING(&x.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&x.ch), CA_OK);
+    sched_end(&s);
+}
+
+static void fast_alts_taker_at_head(void)
+{
+    alts_at_head(1, 0);
+}
+
+static void fast_alts_stale_taker_at_head(void)
+{
+    alts_at_head(1, 1);
+}
+
+static void fast_alts_putter_at_head(void)
+{
+    alts_at_head(0, 0);
+}
+
+static void fast_alts_stale_putter_at_head(void)
+{
+    alts_at_head(0, 1);
+}
+
+/* -------------------------------------------------------- pending limit */
+
+#define MAXP CA_CONFIG_MAX_PENDING
+static opgo many[MAXP + 1];
+
+/* CA_CONFIG_MAX_PENDING waiting ops of one kind, and the next one is
+** refused with CA_EFULL without parking; then every waiter completes. */
+static void pending_limit(int take)
+{
+    ca_sched s;
+    ichan c;
+    opgo o;
+    size_t i;
+    int v;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    for (i = 0; i < MAXP; i++)
+        opgo_start(&s, &many[i], &c.ch, take, (int)i);
+    settle(&s);
+    CHECK_PENDING(&c.ch, take ? 0 : MAXP, take ? MAXP : 0);
+    opgo_start(&s, &o, &c.ch, take, -2);
+    settle(&s);
+    CHECK_DONE(&o, CA_EFULL, -2, 1);
+    CHECK_PENDING(&c.ch, take ? 0 : MAXP, take ? MAXP : 0);
+    for (i = 0; i < MAXP; i++) {
+        v = (int)i;
+        if (take)
+            CA_ASSERT_RC(ca_offer(&c.ch, &v), CA_OK);
+        else
+            POLL_EQ(&c.ch, v);
+    }
+    settle(&s);
+    for (i = 0; i < MAXP; i++)
+        CHECK_DONE(&many[i], CA_OK, (int)i, 2);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
+static void fast_pending_limit_take(void)
+{
+    pending_limit(1);
+}
+
+static void fast_pending_limit_put(void)
+{
+    pending_limit(0);
+}
+
+/* A stale ALTS case does not count towards the limit: with the queue
+** full only because of it, the next op parks. */
+static void fast_pending_limit_stale_not_counted(void)
+{
+    ca_sched s;
+    ichan c, x;
+    altgo a;
+    opgo o;
+    size_t i;
+    int v = 5;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    ichan_init(&x, CA_UNBUFFERED, 0);
+    altgo_init(&a, 2);
+    CA_ASSERT_RC(ca_alt_take(&a.cases[0], &c.ch, &a.vals[0]), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&a.cases[1], &x.ch, &a.vals[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
+    settle(&s);
+    for (i = 0; i + 1 < MAXP; i++)
+        opgo_start(&s, &many[i], &c.ch, 1, -1);
+    settle(&s);
+    CHECK_PENDING(&c.ch, 0, MAXP);
+    opgo_start(&s, &o, &c.ch, 1, -1); /* runs before the ALTS cleans up */
+    CA_ASSERT_RC(ca_offer(&x.ch, &v), CA_OK);
+    settle(&s);
+    CA_ASSERT_EQ(a.alt, 1);
+    CA_ASSERT_EQ(a.vals[1], 5);
+    CA_ASSERT_EQ(o.status, NOT_DONE); /* parked, not refused */
+    CA_ASSERT_EQ(o.runs, 1);
+    CHECK_PENDING(&c.ch, 0, MAXP);
+    CA_ASSERT_RC(ca_close(&c.ch), CA_OK);
+    settle(&s);
+    CHECK_DONE(&o, CA_CLOSED, -1, 2);
+    for (i = 0; i + 1 < MAXP; i++)
+        CHECK_DONE(&many[i], CA_CLOSED, -1, 2);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&x.ch), CA_OK);
+    sched_end(&s);
+}
+
+/* ------------------------------------------------- transforms, interrupts */
+
+static int times_ten(void *ud, const void *in, void *out)
+{
+    (void)ud;
+    *(int *)out = *(const int *)in * 10;
+    return CA_OK;
+}
+
+/* Puts on a transformed channel of ints to ints (the input has the
+** element size, so the fast path is tried) go through the step, also to
+** a taker that waits. */
+static void fast_xf_goes_through_step(void)
+{
+    static unsigned char storage[CA_XF_STORAGE(2, 1, sizeof(int))];
+    ca_xf_map_t m;
+    ca_chan c;
+    ca_sched s;
+    opgo t, p;
+
+    sched_begin(&s);
+    CA_ASSERT_RC(ca_xf_map(&m, times_ten, NULL, sizeof(int), sizeof(int)),
+                 CA_OK);
+    CA_ASSERT_RC(ca_chan_init_xf(&c, CA_FIXED, 2, storage, sizeof storage,
+                                 &m.xf, NULL, NULL),
+                 CA_OK);
+    opgo_start(&s, &t, &c, 1, -1);
+    settle(&s);
+    opgo_start(&s, &p, &c, 0, 3);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 30, 2);
+    CHECK_DONE(&p, CA_OK, 3, 1);
+    opgo_start(&s, &p, &c, 0, 4);
+    settle(&s);
+    CHECK_DONE(&p, CA_OK, 4, 1);
+    opgo_start(&s, &t, &c, 1, -1);
+    settle(&s);
+    CHECK_DONE(&t, CA_OK, 40, 1);
+    CA_ASSERT_RC(ca_chan_destroy(&c), CA_OK);
+    sched_end(&s);
+}
+
+/* A channel declared for interrupts: go blocks hand values to each other
+** and to ca_offer_isr/ca_poll_isr, and nothing stays counted as waiting
+** (a count left behind would keep ca_sched_run from ever returning). */
+static void fast_isr_channel(void)
+{
+    ca_sched s;
+    ichan c;
+    opgo t, p;
+    int v;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_chan_set_isr(&c.ch), CA_OK);
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK);
+    CHECK_PENDING(&c.ch, 0, 1);
+    opgo_start(&s, &p, &c.ch, 0, 8);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CHECK_DONE(&t, CA_OK, 8, 2);
+    CHECK_DONE(&p, CA_OK, 8, 1);
+
+    opgo_start(&s, &t, &c.ch, 1, -1);
+    CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK);
+    v = 9;
+    CA_ASSERT_RC(ca_offer_isr(&c.ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CHECK_DONE(&t, CA_OK, 9, 2);
+
+    opgo_start(&s, &p, &c.ch, 0, 10);
+    CA_ASSERT_RC(ca_sched_step(&s, NULL), CA_OK);
+    v = -1;
+    CA_ASSERT_RC(ca_poll_isr(&c.ch, &v), CA_OK);
+    CA_ASSERT_EQ(v, 10);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CHECK_DONE(&p, CA_OK, 10, 2);
+    CHECK_PENDING(&c.ch, 0, 0);
+    /* Nothing stays counted: a block that waits for good on another
+    ** channel is a deadlock (provable only without other threads). */
+    if (!UNDER_TSAN) {
+        ichan z;
+        ichan_init(&z, CA_UNBUFFERED, 0);
+        opgo_start(&s, &t, &z.ch, 1, -1);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+        CA_ASSERT_RC(ca_close(&z.ch), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CHECK_DONE(&t, CA_CLOSED, -1, 2);
+        CA_ASSERT_RC(ca_chan_destroy(&z.ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+/* ------------------------------------------------------- sizes, signals */
+
+typedef struct three {
+    unsigned char b[3];
+} three;
+
+typedef struct bytesgo {
+    ca_go go;
+    ca_chan *ch;
+    int take;
+    three v;
+    int status, runs;
+} bytesgo;
+
+static int bytesgo_fn(ca_go *g)
+{
+    bytesgo *o = (bytesgo *)g;
+    void *p = &o->v;
+
+    o->runs++;
+    GO_BEGIN(g);
+    if (o->ch->elem_size == 0) {
+        if (o->take)
+            TAKE_SIGNAL(g, o->ch);
+        else
+            PUT_SIGNAL(g, o->ch);
+    } else if (o->take) {
+        TAKE_BYTES(g, o->ch, p);
+    } else {
+        PUT_BYTES(g, o->ch, p);
+    }
+    o->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void bytesgo_start(ca_sched *s, bytesgo *o, ca_chan *ch, int take,
+                          unsigned char fill)
+{
+    memset(o, 0, sizeof *o);
+    memset(o->v.b, fill, sizeof o->v.b);
+    o->ch = ch;
+    o->take = take;
+    o->status = NOT_DONE;
+    CA_ASSERT_RC(ca_go_start(s, &o->go, bytesgo_fn), CA_OK);
+}
+
+/* The _BYTES forms (any size) and the _SIGNAL forms (no value) hand over
+** both ways, parked on either side. */
+static void fast_bytes_and_signal(void)
+{
+    ca_sched s;
+    ca_chan c, sig;
+    bytesgo t, p;
+    int order;
+
+    sched_begin(&s);
+    CA_ASSERT_RC(ca_chan_init(&c, CA_UNBUFFERED, 0, sizeof(three), NULL, 0),
+                 CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&sig, CA_UNBUFFERED, 0, 0, NULL, 0), CA_OK);
+    for (order = 0; order < 2; order++) {
+        ca_chan *chs[2];
+        int k;
+
+        chs[0] = &c;
+        chs[1] = &sig;
+        for (k = 0; k < 2; k++) {
+            bytesgo *first = order ? &p : &t, *second = order ? &t : &p;
+            bytesgo_start(&s, first, chs[k], !order, order ? 0x5a : 0);
+            settle(&s);
+            bytesgo_start(&s, second, chs[k], order, order ? 0 : 0x5a);
+            settle(&s);
+            CA_ASSERT_RC(t.status, CA_OK);
+            CA_ASSERT_RC(p.status, CA_OK);
+            CA_ASSERT_EQ(first->runs, 2);
+            CA_ASSERT_EQ(second->runs, 1);
+            if (k == 0)
+                CA_ASSERT_EQ(t.v.b[0] == 0x5a && t.v.b[2] == 0x5a, 1);
+            CHECK_PENDING(chs[k], 0, 0);
+        }
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&c), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&sig), CA_OK);
+    sched_end(&s);
+}
+
+typedef struct wronggo {
+    ca_go go;
+    ca_chan *ch;
+    short sv;
+    long long lv;
+    int take_status, put_status;
+} wronggo;
+
+static int wronggo_fn(ca_go *g)
+{
+    wronggo *w = (wronggo *)g;
+
+    GO_BEGIN(g);
+    TAKE(g, w->ch, &w->sv);
+    w->take_status = GO_STATUS(g);
+    PUT(g, w->ch, &w->lv);
+    w->put_status = GO_STATUS(g);
+    GO_END(g);
+}
+
+/* A value of the wrong size is refused without parking, and nothing is
+** queued or moved; so is any op on a destroyed or a zeroed channel. */
+static void fast_wrong_size_and_dead(void)
+{
+    ca_sched s;
+    ichan c;
+    ca_chan zero;
+    wronggo w;
+    opgo o;
+
+    sched_begin(&s);
+    ichan_init(&c, CA_FIXED, 1);
+    OFFER(&c.ch, 4);
+    memset(&w, 0, sizeof w);
+    w.ch = &c.ch;
+    w.sv = 11;
+    w.lv = 12;
+    w.take_status = w.put_status = NOT_DONE;
+    CA_ASSERT_RC(ca_go_start(&s, &w.go, wronggo_fn), CA_OK);
+    settle(&s);
+    CA_ASSERT_RC(w.take_status, CA_EINVAL);
+    CA_ASSERT_RC(w.put_status, CA_EINVAL);
+    CA_ASSERT_EQ(w.sv, 11);
+    CHECK_COUNT(&c.ch, 1);
+    CHECK_PENDING(&c.ch, 0, 0);
+    POLL_EQ(&c.ch, 4);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    opgo_start(&s, &o, &c.ch, 1, -1);
+    settle(&s);
+    CHECK_DONE(&o, CA_EBADCHAN, -1, 1);
+    opgo_start(&s, &o, &c.ch, 0, 1);
+    settle(&s);
+    CHECK_DONE(&o, CA_EBADCHAN, 1, 1);
+    memset(&zero, 0, sizeof zero);
+    opgo_start(&s, &o, &zero, 1, -1);
+    settle(&s);
+    CHECK_DONE(&o, CA_EBADCHAN, -1, 1);
+    sched_end(&s);
+}
+
+/* --------------------------------------------------- the first thread */
+
+#if CA_HAVE_THREADS
+/* The channel locks are skipped while the process has one thread. Blocks
+** parked, values buffered and ALTS cases queued in that time are found
+** as they were left by a thread made afterwards, which completes each
+** from outside the scheduler (and ThreadSanitizer checks that it sees
+** them through pthread_create). Meaningful as the first test of a
+** process; run later, it is one more cross-thread test. */
+typedef struct world {
+    ca_sched s;
+    ichan a, b, d, e, f;
+    opgo ta, pb;
+    altgo alt;
+    ca_op op;
+    rec r;
+    int dst, got_b[2], got_f[2];
+    int rc[8];
+} world;
+
+static void *outsider(void *arg)
+{
+    world *w = (world *)arg;
+    int v = 1;
+
+    w->rc[0] = ca_put_blocking(&w->a.ch, &v);            /* wakes ta */
+    w->rc[1] = ca_take_blocking(&w->b.ch, &w->got_b[0]); /* refilled by pb */
+    w->rc[2] = ca_take_blocking(&w->b.ch, &w->got_b[1]);
+    v = 4;
+    w->rc[3] = ca_offer(&w->d.ch, &v); /* the ALTS wins */
+    v = 5;
+    w->rc[4] = ca_offer(&w->e.ch, &v); /* the callback runs */
+    w->rc[5] = ca_poll(&w->f.ch, &w->got_f[0]);
+    w->rc[6] = ca_poll(&w->f.ch, &w->got_f[1]);
+    w->rc[7] = ca_sched_unref(&w->s);
+    return NULL;
+}
+
+static world w1;
+
+static void fast_first_thread(void)
+{
+    world *w = &w1;
+    pthread_t th;
+    int i;
+
+    memset(w, 0, sizeof *w);
+    CA_ASSERT_RC(ca_sched_init(&w->s), CA_OK);
+    ichan_init(&w->a, CA_UNBUFFERED, 0);
+    ichan_init(&w->b, CA_FIXED, 1);
+    ichan_init(&w->d, CA_UNBUFFERED, 0);
+    ichan_init(&w->e, CA_UNBUFFERED, 0);
+    ichan_init(&w->f, CA_FIXED, 2);
+    OFFER(&w->b.ch, 2);
+    OFFER(&w->f.ch, 6);
+    OFFER(&w->f.ch, 7);
+    opgo_start(&w->s, &w->ta, &w->a.ch, 1, -1);
+    opgo_start(&w->s, &w->pb, &w->b.ch, 0, 3);
+    altgo_init(&w->alt, 2);
+    CA_ASSERT_RC(ca_alt_take(&w->alt.cases[0], &w->a.ch, &w->alt.vals[0]),
+                 CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&w->alt.cases[1], &w->d.ch, &w->alt.vals[1]),
+                 CA_OK);
+    CA_ASSERT_RC(ca_go_start(&w->s, &w->alt.go, altgo_fn), CA_OK);
+    w->op.data = &w->r;
+    CA_ASSERT_RC(ca_take_async(&w->e.ch, &w->op, &w->dst, rec_cb), CA_OK);
+    CA_ASSERT_RC(ca_sched_ref(&w->s), CA_OK);
+    settle(&w->s);
+    CHECK_PENDING(&w->a.ch, 0, 2);
+    CHECK_PENDING(&w->b.ch, 1, 0);
+    CA_ASSERT_EQ(pthread_create(&th, NULL, outsider, w), 0);
+    CA_ASSERT_RC(ca_sched_run(&w->s), CA_OK); /* until the thread unrefs */
+    CA_ASSERT_EQ(pthread_join(th, NULL), 0);
+    for (i = 0; i < 8; i++)
+        CA_ASSERT_RC(w->rc[i], CA_OK);
+    CHECK_DONE(&w->ta, CA_OK, 1, 2);
+    CHECK_DONE(&w->pb, CA_OK, 3, 2);
+    CA_ASSERT_EQ(w->got_b[0], 2);
+    CA_ASSERT_EQ(w->got_b[1], 3);
+    CA_ASSERT_EQ(w->alt.alt, 1);
+    CA_ASSERT_EQ(w->alt.vals[1], 4);
+    CA_ASSERT_EQ(w->r.calls, 1);
+    CA_ASSERT_EQ(w->dst, 5);
+    CA_ASSERT_EQ(w->got_f[0], 6);
+    CA_ASSERT_EQ(w->got_f[1], 7);
+    CHECK_PENDING(&w->a.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&w->a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&w->b.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&w->d.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&w->e.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&w->f.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&w->s), CA_OK);
+}
+#endif
+
+static const ca_test tests[] = {
+#if CA_HAVE_THREADS
+    {"fast_first_thread", fast_first_thread}, /* first: see there */
+#endif
+    {"fast_take_refills_from_waiting_puts",
+     fast_take_refills_from_waiting_puts},
+    {"fast_handoff_every_kind", fast_handoff_every_kind},
+    {"fast_promise_serves_all", fast_promise_serves_all},
+    {"fast_dropping_sliding_never_park", fast_dropping_sliding_never_park},
+    {"fast_closed", fast_closed},
+    {"fast_wake_after_unlock", fast_wake_after_unlock},
+    {"fast_alts_taker_at_head", fast_alts_taker_at_head},
+    {"fast_alts_stale_taker_at_head", fast_alts_stale_taker_at_head},
+    {"fast_alts_putter_at_head", fast_alts_putter_at_head},
+    {"fast_alts_stale_putter_at_head", fast_alts_stale_putter_at_head},
+    {"fast_pending_limit_take", fast_pending_limit_take},
+    {"fast_pending_limit_put", fast_pending_limit_put},
+    {"fast_pending_limit_stale_not_counted",
+     fast_pending_limit_stale_not_counted},
+    {"fast_xf_goes_through_step", fast_xf_goes_through_step},
+    {"fast_isr_channel", fast_isr_channel},
+    {"fast_bytes_and_signal", fast_bytes_and_signal},
+    {"fast_wrong_size_and_dead", fast_wrong_size_and_dead},
+    {NULL, NULL}};
+
+CA_TEST_MAIN("fastpath", tests)
