@@ -512,6 +512,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
                 goto slow; /* the other kinds never refuse a value */
             if (ch->nputters >= CA_CONFIG_MAX_PENDING)
                 goto slow;
+            CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
             w->val = val;
             w->flags = CA__W_QUEUED;
             w->u.chan = ch;

@@ -81,19 +81,25 @@ static inline void ca__spin_unlock(unsigned char *l)
     CA__BYTE_CLEAR_REL(l);
 }
 
-/* A process with one thread needs no channel lock (issue 11): nothing can
-** race the thread that runs, and glibc's __libc_single_threaded says so
-** for the price of a load. It turns false in pthread_create, on the only
-** thread, and never back; the library creates threads (ca_sched_start,
-** ca_thread) only outside channel critical sections, and user code cannot
-** run inside one, so a lock and its unlock always see the same answer:
-** every section is whole on one side of the switch. A channel's queues
-** and ring are consistent between sections, so the first section taken
-** with the lock finds them as the last one left them without. The
-** pthread_create that flips it orders everything before it for the new
-** thread. Signal handlers are not threads: a threaded build never took
+/* A process with one thread needs no atomic to lock a channel (issue 11):
+** nothing can race the thread that runs, and glibc's __libc_single_threaded
+** says so for the price of a load. It turns false in pthread_create, and
+** glibc never turns it back (its manual promises only that non-zero means
+** one thread). Alone, the lock byte is still marked, with a plain store:
+** user code can run inside a section (a transform's step runs under the
+** lock, xf.c) and may create the first thread there, which must then find
+** the byte held and wait. The unlock is always the release store, a plain
+** store on x86, so a lock and its unlock never disagree however the flag
+** moved between them. The pthread_create that flips it orders everything
+** before it for the new thread. A debug build asserts that a section taken
+** alone found the byte clear: a lock leaked by the single-threaded path
+** shows up there, not only once a second thread exists.
+**
+** Signal handlers are not threads: a threaded build never took
 ** ca_offer_isr from a handler on the thread it interrupts (the lock would
-** spin for ever there), and does not now (ca_chan_set_isr(3)). Without
+** spin for ever there), and does not now (ca_offer_isr(3)). Threads made
+** with a raw clone(), or channels in memory shared between processes, are
+** invisible to the flag: neither is supported (ca_chan(3)). Without
 ** glibc's flag the lock is always taken. */
 #if defined(HAVE_SYS_SINGLE_THREADED_H)
 #include <sys/single_threaded.h>
@@ -101,8 +107,12 @@ static inline void ca__spin_unlock(unsigned char *l)
 #else
 #define CA__ALONE() 0
 #endif
-#define CA__LOCK(ch) (CA__ALONE() ? (void)0 : ca__spin_lock(&(ch)->lock))
-#define CA__UNLOCK(ch) (CA__ALONE() ? (void)0 : ca__spin_unlock(&(ch)->lock))
+#define CA__MARK_LOCK(l)                                                     \
+    (CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0),                \
+     __atomic_store_n((l), 1, __ATOMIC_RELAXED))
+#define CA__LOCK(ch)                                                         \
+    (CA__ALONE() ? CA__MARK_LOCK(&(ch)->lock) : ca__spin_lock(&(ch)->lock))
+#define CA__UNLOCK(ch) ca__spin_unlock(&(ch)->lock)
 /* Flags of any type published under no lock (a claim byte, a done flag):
 ** the builtins are type-generic, C11's atomic_load needs an _Atomic type. */
 #define CA__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
