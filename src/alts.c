@@ -184,36 +184,23 @@ typedef struct prep {
 #define HAS_DEAD 0x10     /* no threads: a channel that is not live       */
 
 /* Does the order the cases hold still hold? From the first channel case
-** in locking order, each link goes to a later one, and the list ends
-** after all of them: keys that only grow visit no case twice, so that is
-** every channel case, sorted. Whatever changed in between (a case filled
-** with another channel, switched off, the array copied or shortened)
-** fails it, and costs one sort. */
-static int order_holds(const ca_alt *cases, size_t n, const prep *pp)
+** in locking order, each link goes to a later one (one step of that is
+** follows()), and the list ends after all of them: keys that only grow
+** visit no case twice, so that is every channel case, sorted. Whatever
+** changed in between (a case filled with another channel, switched off,
+** the array copied or shortened) fails it, and costs one sort. */
+static int follows(const ca_alt *cases, size_t n, const ca_alt *c,
+                   size_t next)
 {
-    const ca_alt *c = &cases[pp->head];
-    size_t k, next;
-
-    for (k = 1; k < pp->nchan; k++) {
-        next = c->p.order;
-        if (next >= n || (cases[next].kind != CA__ALT_TAKE &&
-                          cases[next].kind != CA__ALT_PUT) ||
-            !before(c, &cases[next]))
-            return 0;
-        c = &cases[next];
-    }
-    return c->p.order == END;
+    return next < n && is_chan_case(&cases[next]) && before(c, &cases[next]);
 }
 
-/* The locking order, kept in the cases, sorted again only when it no
-** longer holds. Returns its head. */
-static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
+/* Links the channel cases in array order, and sorts them. */
+static void sort_cases(ca_alt *cases, size_t n, const prep *pp)
 {
     unsigned short list = END, *tail = &list;
     size_t i;
 
-    if (pp->nchan == 0 || order_holds(cases, n, pp))
-        return pp->head;
     for (i = 0; i < n; i++) {
         if (!is_chan_case(&cases[i]))
             continue;
@@ -222,24 +209,49 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
     }
     *tail = END;
     i = sort_by_chan(cases, list, pp->nchan);
-    CA_ASSERT(i == pp->head && order_holds(cases, n, pp));
-    return i;
+    CA_ASSERT(i == pp->head);
+    (void)i;
 }
 
 #if CA_HAVE_THREADS
-/* Locks each distinct channel once, in order; 0 if one is not live. */
-static int lock_all(ca_alt *cases, size_t i)
-{
-    ca_chan *last = NULL;
-    int live = 1;
+static void unlock_all(ca_alt *cases, size_t i);
 
-    for (; i != END; i = cases[i].p.order)
-        if (cases[i].chan != last) {
-            last = cases[i].chan;
-            CA__LOCK(last);
-            live &= (last->flags & CA__CH_LIVE) != 0;
+/* Locks each distinct channel once, along the order kept in the cases,
+** checking it on the way as order_holds() does: an ALTS whose order
+** holds walks it once. Where it breaks, what was locked is unlocked, the
+** cases are sorted, and the walk starts again. 0 if a channel is not
+** live (all are locked all the same, for unlock_all). */
+static int lock_all(ca_alt *cases, size_t n, const prep *pp)
+{
+    ca_alt *c;
+    ca_chan *last;
+    size_t k;
+    int live, sorted = 0;
+
+    if (pp->nchan == 0)
+        return 1;
+    (void)sorted; /* read by CA_ASSERT only */
+    for (;;) {
+        c = &cases[pp->head];
+        last = c->chan;
+        CA__LOCK(last);
+        live = (last->flags & CA__CH_LIVE) != 0;
+        for (k = 1; k < pp->nchan && follows(cases, n, c, c->p.order); k++) {
+            c = &cases[c->p.order];
+            if (c->chan != last) {
+                last = c->chan;
+                CA__LOCK(last);
+                live &= (last->flags & CA__CH_LIVE) != 0;
+            }
         }
-    return live;
+        if (k == pp->nchan && c->p.order == END)
+            return live;
+        CA_ASSERT(!sorted); /* a sorted order holds */
+        c->p.order = END; /* what is locked ends here */
+        unlock_all(cases, pp->head);
+        sort_cases(cases, n, pp);
+        sorted = 1;
+    }
 }
 
 /* Once a channel is unlocked, its cases may complete, the block be woken
@@ -261,11 +273,35 @@ static void unlock_all(ca_alt *cases, size_t i)
 #define cs_enter(isr) ((void)(isr))
 #define cs_leave(isr) ((void)(isr))
 #else
+/* The walk of lock_all, without the locks. */
+static int order_holds(const ca_alt *cases, size_t n, const prep *pp)
+{
+    const ca_alt *c = &cases[pp->head];
+    size_t k;
+
+    for (k = 1; k < pp->nchan; k++) {
+        if (!follows(cases, n, c, c->p.order))
+            return 0;
+        c = &cases[c->p.order];
+    }
+    return c->p.order == END;
+}
+
+/* The order, for pass 2 only. */
+static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
+{
+    if (pp->nchan != 0 && !order_holds(cases, n, pp)) {
+        sort_cases(cases, n, pp);
+        CA_ASSERT(order_holds(cases, n, pp));
+    }
+    return pp->head;
+}
+
 /* Without threads nothing is locked (liveness was seen in validate),
 ** except when a case is on a channel an interrupt touches: then the whole
 ** ALTS runs inside the critical section, and its group is claimed inside
 ** it too (lock.h). */
-#define lock_all(cases, i) ((void)(cases), (void)(i), 1)
+#define lock_all(cases, n, pp) ((void)(cases), (void)(n), (void)(pp), 1)
 #define unlock_all(cases, i) ((void)(cases), (void)(i))
 #define cs_enter(isr) ((isr) ? ca__isr->enter() : (void)0)
 #define cs_leave(isr) ((isr) ? ca__isr->leave() : (void)0)
@@ -483,10 +519,10 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     /* Without threads nothing is locked: the order is needed only to
     ** queue, in pass 2. */
     if (CA_HAVE_THREADS)
-        head = lock_order(cases, n, &pp);
+        head = pp.head;
     isr = (pp.has & HAS_ISR) != 0;
     cs_enter(isr);
-    if (!lock_all(cases, head) || (pp.has & HAS_DEAD)) {
+    if (!lock_all(cases, n, &pp) || (pp.has & HAS_DEAD)) {
         unlock_all(cases, head);
         cs_leave(isr);
         return CA_EBADCHAN;
