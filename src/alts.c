@@ -315,8 +315,8 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
                     prep *pp)
 {
-    ca_alt *head = NULL;
-    size_t i, defaults = 0, nchan = 0;
+    ca_chan *low = NULL; /* the lowest channel address so far: head's */
+    size_t i, head = END, defaults = 0, nchan = 0;
     unsigned has = 0; /* pp's, in registers until the end */
 #if !CA_HAVE_THREADS
     unsigned any = 0, all = CA__CH_LIVE; /* the channels' flags, or'ed */
@@ -346,8 +346,8 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
             any |= c->chan->flags;
             all &= c->chan->flags;
 #endif
-            if (head == NULL || (uintptr_t)c->chan < (uintptr_t)head->chan)
-                head = c;
+            if (low == NULL || (uintptr_t)c->chan < (uintptr_t)low)
+                low = c->chan, head = i;
             nchan++;
             continue;
         }
@@ -380,16 +380,19 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
 #if !CA_HAVE_THREADS
     has |= (any & CA__CH_ISR ? HAS_ISR : 0) | (all ? 0 : HAS_DEAD);
 #endif
-    pp->head = head != NULL ? (size_t)(head - cases) : END;
+    pp->head = head;
     pp->nchan = nchan;
     pp->has = has;
     return CA_OK;
 }
 
 /* Is case c ready? Channel cases are looked at (under their locks), and
-** what came is kept in `state` for draw(); a descriptor's was kept there
-** before the locks. */
+** the answer is kept in `state` for the draw in choose(), as it is for
+** every case; a descriptor's was kept there before the locks. */
 #define READY 0x80u
+
+CA_STATIC_ASSERT(state_past_timer,
+                 offsetof(ca_waiter, state) >= sizeof(ca_timer));
 
 static int ready_now(ca_alt *c)
 {
@@ -399,8 +402,10 @@ static int ready_now(ca_alt *c)
         ok = ca__can_take_locked(c->chan);
     else if (c->kind == CA__ALT_PUT)
         ok = ca__can_put_locked(c->chan);
+    else if (c->kind == CA__ALT_FD)
+        return (c->u.w.state & READY) != 0;
     else
-        return c->kind == CA__ALT_FD && (c->u.w.state & READY);
+        ok = 0; /* a deadline's timer leaves `state` free: asserted below */
     c->u.w.state = (unsigned char)(ok ? READY : 0);
     return ok;
 }
@@ -423,10 +428,7 @@ static size_t choose(ca_alt *cases, size_t n, int flags, unsigned has,
     ** when one alone is ready. */
     if (ready > 1)
         for (i = 0, ready = rand_below(rng, ready);; i++)
-            if ((cases[i].kind == CA__ALT_TAKE ||
-                 cases[i].kind == CA__ALT_PUT ||
-                 cases[i].kind == CA__ALT_FD) &&
-                (cases[i].u.w.state & READY) && ready-- == 0)
+            if ((cases[i].u.w.state & READY) && ready-- == 0)
                 return i;
     if (pick != n || !(has & HAS_FALLBACK))
         return pick;
@@ -597,8 +599,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 ** array order; the order links are still in place. */
 void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
 {
-    ca_alt *head = NULL;
-    size_t i;
+    size_t i, head = END;
     int timers = 0, isr = 0, fds = 0;
 
     for (i = 0; i < n; i++) {
@@ -610,14 +611,15 @@ void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
 #if !CA_HAVE_THREADS
             isr |= (c->chan->flags & CA__CH_ISR) != 0;
 #endif
-            if (head == NULL || (uintptr_t)c->chan < (uintptr_t)head->chan)
-                head = c;
+            if (head == END ||
+                (uintptr_t)c->chan < (uintptr_t)cases[head].chan)
+                head = i;
         }
     }
     if (timers)
         CA__SUNLOCK(s);
     /* the last touch of the cases (see there) */
-    unlock_all(cases, head != NULL ? (size_t)(head - cases) : END);
+    unlock_all(cases, head);
     cs_leave(isr);
     /* A poller asleep on another thread does not watch the new
     ** descriptors yet: the kick ends its wait. */
