@@ -1709,6 +1709,97 @@ static void alts_reuse_shared_channel(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* More channel cases than the insertion sort takes (the merge sort
+** orders them), filled once in an order unlike their channels', reused,
+** then one moved to a new channel and one switched off. */
+#define MANY 20
+typedef struct many {
+    ca_go go;
+    ca_alt cases[MANY];
+    int v, alt;
+} many;
+
+static int many_fn(ca_go *g)
+{
+    many *m = (many *)g;
+
+    GO_BEGIN(g);
+    ALTS(g, m->cases, MANY, 0);
+    m->alt = GO_ALT(g);
+    GO_END(g);
+}
+
+static void many_park(ca_sched *s, many *m)
+{
+    uint32_t next;
+
+    memset(&m->go, 0, sizeof m->go);
+    m->alt = -1;
+    CA_ASSERT_RC(ca_go_start(s, &m->go, many_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_step(s, &next), CA_OK);
+    CA_ASSERT_EQ(m->alt, -1);
+}
+
+static void alts_reuse_many(void)
+{
+    static ichan c[MANY + 1]; /* c[MANY] replaces case 3's channel */
+    static many m;
+    ca_sched s;
+    size_t idx;
+    uint32_t next;
+    int j, k, r, bad = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_ref(&s), CA_OK);
+    memset(&m, 0, sizeof m);
+    for (j = 0; j <= MANY; j++)
+        ichan_init(&c[j], CA_FIXED, 1);
+    for (k = 0; k < MANY; k++) /* case k on c[7k mod 20]: a permutation */
+        CA_ASSERT_RC(ca_alt_take(&m.cases[k], &c[k * 7 % MANY].ch, &m.v),
+                     CA_OK);
+    for (r = 0; r < 3; r++)
+        for (j = 0; j < MANY; j++) {
+            OFFER(&c[j].ch, j);
+            idx = 99;
+            if (ca_alts_blocking(m.cases, MANY, 0, &idx) != CA_OK ||
+                idx >= MANY || (int)idx * 7 % MANY != j || m.v != j)
+                bad++;
+        }
+    CA_ASSERT_EQ(bad, 0);
+    many_park(&s, &m);
+    for (j = 0; j <= MANY; j++)
+        CHECK_PENDING(&c[j].ch, 0, j < MANY ? 1 : 0);
+    OFFER(&c[7].ch, 70); /* case 1's */
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(m.alt, 1);
+    CA_ASSERT_EQ(m.v, 70);
+
+    /* Case 3 (on c[1]) moves to c[20], case 4 (on c[8]) is switched off. */
+    CA_ASSERT_RC(ca_alt_take(&m.cases[3], &c[MANY].ch, &m.v), CA_OK);
+    CA_ASSERT_RC(ca_alt_off(&m.cases[4]), CA_OK);
+    OFFER(&c[1].ch, 10);
+    OFFER(&c[8].ch, 80);
+    OFFER(&c[MANY].ch, 200);
+    CA_ASSERT_RC(ca_alts_blocking(m.cases, MANY, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 3);
+    CA_ASSERT_EQ(m.v, 200);
+    POLL_EQ(&c[1].ch, 10);
+    POLL_EQ(&c[8].ch, 80);
+    many_park(&s, &m);
+    for (j = 0; j <= MANY; j++)
+        CHECK_PENDING(&c[j].ch, 0, j == 1 || j == 8 ? 0 : 1);
+    OFFER(&c[MANY].ch, 201);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CA_ASSERT_EQ(m.alt, 3);
+    CA_ASSERT_EQ(m.v, 201);
+    for (j = 0; j <= MANY; j++) {
+        CHECK_PENDING(&c[j].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c[j].ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_unref(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 /* A deadline case filled once counts from the start of each ALTS. */
 static void alts_reuse_deadline(void)
 {
@@ -1780,6 +1871,7 @@ static const ca_test tests[] = {
     {"alts_blocking_reuse_fair", alts_blocking_reuse_fair},
     {"alts_reuse_change_case", alts_reuse_change_case},
     {"alts_reuse_shared_channel", alts_reuse_shared_channel},
+    {"alts_reuse_many", alts_reuse_many},
     {"alts_reuse_deadline", alts_reuse_deadline},
     {NULL, NULL}};
 

@@ -65,8 +65,9 @@ extern "C" {
  * each ALTS. The ALTS keeps the order in which it locks the cases'
  * channels in the cases (as case numbers: a copied array keeps it), and
  * while it still holds, the next ALTS checks it in one look at each
- * channel case instead of sorting them again; a changed case makes it
- * sort once more. ALTS_OF (shorthand.h) fills its cases anew each time.
+ * channel case instead of sorting them again; a case filled again, even
+ * with the same channel, makes it sort once more. ALTS_OF (shorthand.h)
+ * fills its cases anew each time.
  *
  * A channel may be released (ca_chan_free) as soon as no case of a
  * waiting ALTS can still complete on it, even while the block whose ALTS
