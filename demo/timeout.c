@@ -138,17 +138,15 @@ static int consumer(ca_go *g)
     check(ca_timeout_init(ca_go_sched(g), &c->budget, BUDGET_MS),
           "ca_timeout_init");
 
-    for (;;) {
-        /* The cases are filled again before every ALTS (ALTS leaves its
-        ** own bookkeeping in them). The deadline case counts from the
-        ** start of this ALTS; the budget keeps counting from above. */
-        check(ca_alt_take(&c->cases[CASE_VALUE], c->in, &c->v),
-              "ca_alt_take");
-        check(ca_alt_deadline(&c->cases[CASE_WAIT], WAIT_MS),
-              "ca_alt_deadline");
-        check(ca_alt_take(&c->cases[CASE_BUDGET], &c->budget.ch, NULL),
-              "ca_alt_take"); /* a timeout carries no value: NULL */
+    /* The cases are filled once and every ALTS reuses them as they are.
+    ** The deadline case counts from the start of each ALTS; the budget
+    ** keeps counting from above. */
+    check(ca_alt_take(&c->cases[CASE_VALUE], c->in, &c->v), "ca_alt_take");
+    check(ca_alt_deadline(&c->cases[CASE_WAIT], WAIT_MS), "ca_alt_deadline");
+    check(ca_alt_take(&c->cases[CASE_BUDGET], &c->budget.ch, NULL),
+          "ca_alt_take"); /* a timeout carries no value: NULL */
 
+    for (;;) {
         ALTS(g, c->cases, NCASES, 0); /* parks until one case wins */
         check(GO_STATUS(g), "ALTS");
 

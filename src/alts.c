@@ -28,6 +28,8 @@
 
 /* ------------------------------------------------------------------ cases */
 
+#define END 0xffffu /* no next case in locking order (see "locks") */
+
 static int set_chan_case(ca_alt *a, ca_chan *ch, void *val, int kind)
 {
     if (a == NULL || ch == NULL || (val == NULL && ch->elem_size != 0))
@@ -35,6 +37,9 @@ static int set_chan_case(ca_alt *a, ca_chan *ch, void *val, int kind)
     a->kind = (unsigned char)kind;
     a->chan = ch;
     a->u.w.val = val;
+    /* Out of the kept locking order, which the next ALTS mends: the
+    ** order is never read before it was written (valgrind). */
+    a->p.order = END;
     return CA_OK;
 }
 
@@ -95,7 +100,7 @@ int ca_alt_off(ca_alt *a)
 
 static int is_chan_case(const ca_alt *a)
 {
-    return a->kind == CA__ALT_TAKE || a->kind == CA__ALT_PUT;
+    return (unsigned)a->kind - CA__ALT_TAKE <= CA__ALT_PUT - CA__ALT_TAKE;
 }
 
 uint32_t ca__rand(uint32_t *state)
@@ -121,105 +126,228 @@ static size_t rand_below(uint32_t *rng, size_t k)
 
 /* ------------------------------------------------------------------ locks */
 
-/* Sorts the channel cases into a list by channel address (merge sort on
-** the `order` links: no storage, O(n log n)). */
-static ca_alt *sort_by_chan(ca_alt *list, size_t n)
-{
-    ca_alt *a, *b, *head = NULL, **tail = &head;
-    size_t half = n / 2, i;
+/* The channel cases in locking order: by channel address, so that two
+** ALTS on the same channels cannot deadlock, and the cases that share a
+** channel adjacent, in array order. The order is a list through each
+** case's `p.order` (case numbers, so a copied array keeps a valid one),
+** and it stays in the cases between ALTS: an ALTS whose cases still hold
+** it, checked in one walk, does not sort again. */
 
-    if (n < 2)
-        return list;
-    for (a = list, i = 1; i < half; i++)
-        a = a->p.order;
-    b = a->p.order;
-    a->p.order = NULL;
-    a = sort_by_chan(list, half);
-    b = sort_by_chan(b, n - half);
-    while (a != NULL && b != NULL) {
-        ca_alt **min = (uintptr_t)a->chan <= (uintptr_t)b->chan ? &a : &b;
-        *tail = *min;
-        tail = &(*min)->p.order;
-        *min = (*min)->p.order;
+CA_STATIC_ASSERT(alts_max_below_end, CA_ALTS_MAX <= END); /* no case is END */
+/* The locking order costs no byte: the case is as large as it was when
+** the order was a pointer, a waiter and four words (the firmware issue
+** counts them). */
+CA_STATIC_ASSERT(alt_size,
+                 sizeof(ca_alt) <= sizeof(ca_waiter) + 2 * sizeof(void *) + 8);
+
+/* a before b in locking order. */
+static int before(const ca_alt *a, const ca_alt *b)
+{
+    return (uintptr_t)a->chan < (uintptr_t)b->chan ||
+           (a->chan == b->chan && a->index < b->index);
+}
+
+/* Insertion sort of a short list, on the links: for the few channels of
+** a usual ALTS, fewer steps than the merge sort's calls. */
+static size_t insertion_sort(ca_alt *cases, size_t list)
+{
+    unsigned short head = END, *at;
+    size_t next;
+
+    for (; list != END; list = next) {
+        next = cases[list].p.order;
+        for (at = &head; *at != END && before(&cases[*at], &cases[list]);
+             at = &cases[*at].p.order)
+            ;
+        cases[list].p.order = *at;
+        *at = (unsigned short)list;
     }
-    *tail = a != NULL ? a : b;
     return head;
 }
 
-static ca_alt *lock_order(ca_alt *cases, size_t n)
+/* Merge sort of the list of n cases starting at `list` (which ends with
+** END), on the links: no storage, O(n log n). */
+static size_t sort_by_chan(ca_alt *cases, size_t list, size_t n)
 {
-    ca_alt *list = NULL, **tail = &list;
-    size_t i, m = 0;
+    unsigned short head, *tail = &head;
+    size_t a, b, half = n / 2, i;
+
+    if (n <= 8)
+        return insertion_sort(cases, list);
+    for (a = list, i = 1; i < half; i++)
+        a = cases[a].p.order;
+    b = cases[a].p.order;
+    cases[a].p.order = END;
+    a = sort_by_chan(cases, list, half);
+    b = sort_by_chan(cases, b, n - half);
+    while (a != END && b != END) {
+        size_t *min = before(&cases[a], &cases[b]) ? &a : &b;
+        *tail = (unsigned short)*min;
+        tail = &cases[*min].p.order;
+        *min = cases[*min].p.order;
+    }
+    *tail = (unsigned short)(a != END ? a : b);
+    return head;
+}
+
+/* What one look at the cases found (validate). */
+typedef struct prep {
+    size_t head;        /* the first channel case in locking order: the  */
+                        /* lowest channel address, first in the array;   */
+                        /* END if there is no channel case               */
+    size_t nchan;       /* how many channel cases                        */
+    unsigned has;       /* HAS_*                                         */
+} prep;
+
+#define HAS_TIMED 0x01    /* a deadline or descriptor case: pass 2 starts it */
+#define HAS_FD 0x02       /* a descriptor case: polled before the locks   */
+#define HAS_FALLBACK 0x04 /* a default case, or a deadline of 0           */
+#define HAS_ISR 0x08      /* no threads: a channel an interrupt touches   */
+#define HAS_DEAD 0x10     /* no threads: a channel that is not live       */
+
+/* Does the order the cases hold still hold? From the first channel case
+** in locking order, each link goes to a later one (one step of that is
+** follows()), and the list ends after all of them: keys that only grow
+** visit no case twice, so that is every channel case, sorted. Whatever
+** changed in between (a case filled with another channel, switched off,
+** the array copied or shortened) fails it, and costs one sort. */
+static int follows(const ca_alt *cases, size_t n, const ca_alt *c,
+                   size_t next)
+{
+    return next < n && is_chan_case(&cases[next]) && before(c, &cases[next]);
+}
+
+/* Links the channel cases in array order, and sorts them. */
+static void sort_cases(ca_alt *cases, size_t n, const prep *pp)
+{
+    unsigned short list = END, *tail = &list;
+    size_t i;
 
     for (i = 0; i < n; i++) {
         if (!is_chan_case(&cases[i]))
             continue;
-        *tail = &cases[i];
+        *tail = (unsigned short)i;
         tail = &cases[i].p.order;
-        m++;
     }
-    *tail = NULL;
-    return sort_by_chan(list, m);
+    *tail = END;
+    i = sort_by_chan(cases, list, pp->nchan);
+    CA_ASSERT(i == pp->head);
+    (void)i;
 }
 
 #if CA_HAVE_THREADS
-/* Locks each distinct channel once, in address order. */
-static void lock_all(ca_alt *order)
-{
-    ca_chan *last = NULL;
+static void unlock_all(ca_alt *cases, size_t i);
 
-    for (; order != NULL; order = order->p.order)
-        if (order->chan != last) {
-            CA__LOCK(order->chan);
-            last = order->chan;
+/* Locks each distinct channel once, along the order kept in the cases,
+** checking it on the way as order_holds() does: an ALTS whose order
+** holds walks it once. Where it breaks, what was locked is unlocked, the
+** cases are sorted, and the walk starts again. 0 if a channel is not
+** live (all are locked all the same, for unlock_all). */
+static int lock_all(ca_alt *cases, size_t n, const prep *pp)
+{
+    ca_alt *c;
+    ca_chan *last;
+    size_t k;
+    int live, sorted = 0;
+
+    if (pp->nchan == 0)
+        return 1;
+    (void)sorted; /* read by CA_ASSERT only */
+    if (pp->nchan > 1 && cases[pp->head].p.order == END) {
+        sort_cases(cases, n, pp); /* filled again: no lock to take back */
+        sorted = 1;
+    }
+    for (;;) {
+        c = &cases[pp->head];
+        last = c->chan;
+        CA__LOCK(last);
+        live = (last->flags & CA__CH_LIVE) != 0;
+        for (k = 1; k < pp->nchan && follows(cases, n, c, c->p.order); k++) {
+            c = &cases[c->p.order];
+            if (c->chan != last) {
+                last = c->chan;
+                CA__LOCK(last);
+                live &= (last->flags & CA__CH_LIVE) != 0;
+            }
         }
+        if (k == pp->nchan && c->p.order == END)
+            return live;
+        CA_ASSERT(!sorted); /* a sorted order holds */
+        c->p.order = END; /* what is locked ends here */
+        unlock_all(cases, pp->head);
+        sort_cases(cases, n, pp);
+        sorted = 1;
+    }
 }
 
 /* Once a channel is unlocked, its cases may complete, the block be woken
 ** and run on another thread, and its cases be rewritten by the next
 ** ALTS: each channel is unlocked only after its last case was read, and
 ** what is read next belongs to a channel still locked. */
-static void unlock_all(ca_alt *order)
+static void unlock_all(ca_alt *cases, size_t i)
 {
     ca_chan *ch;
 
-    while (order != NULL) {
-        ch = order->chan;
+    while (i != END) {
+        ch = cases[i].chan;
         do
-            order = order->p.order;
-        while (order != NULL && order->chan == ch);
+            i = cases[i].p.order;
+        while (i != END && cases[i].chan == ch);
         CA__UNLOCK(ch);
     }
 }
-#define isr_group(cases, n) 0
 #define cs_enter(isr) ((void)(isr))
 #define cs_leave(isr) ((void)(isr))
 #else
-#define lock_all(order) ((void)(order))
-#define unlock_all(order) ((void)(order))
-
-/* Without threads nothing is locked, except when a case is on a channel
-** an interrupt touches: then the whole ALTS runs inside the critical
-** section, and its group is claimed inside it too (lock.h). */
-static int isr_group(const ca_alt *cases, size_t n)
+/* The walk of lock_all, without the locks. */
+static int order_holds(const ca_alt *cases, size_t n, const prep *pp)
 {
-    size_t i;
+    const ca_alt *c = &cases[pp->head];
+    size_t k;
 
-    for (i = 0; i < n; i++)
-        if (is_chan_case(&cases[i]) && (cases[i].chan->flags & CA__CH_ISR))
-            return 1;
-    return 0;
+    for (k = 1; k < pp->nchan; k++) {
+        if (!follows(cases, n, c, c->p.order))
+            return 0;
+        c = &cases[c->p.order];
+    }
+    return c->p.order == END;
 }
+
+/* The order, for pass 2 only. */
+static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
+{
+    if (pp->nchan != 0 && !order_holds(cases, n, pp)) {
+        sort_cases(cases, n, pp);
+        CA_ASSERT(order_holds(cases, n, pp));
+    }
+    return pp->head;
+}
+
+/* Without threads nothing is locked (liveness was seen in validate),
+** except when a case is on a channel an interrupt touches: then the whole
+** ALTS runs inside the critical section, and its group is claimed inside
+** it too (lock.h). */
+#define lock_all(cases, n, pp) ((void)(cases), (void)(n), (void)(pp), 1)
+#define unlock_all(cases, i) ((void)(cases), (void)(i))
 #define cs_enter(isr) ((isr) ? ca__isr->enter() : (void)0)
 #define cs_leave(isr) ((isr) ? ca__isr->leave() : (void)0)
 #endif
 
 /* ------------------------------------------------------------------ alts */
 
-/* Checks the cases before anything is locked. */
-static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
+/* Checks the cases before anything is locked, and readies them: what a
+** previous ALTS left in them is overwritten here or in pass 2, so that
+** cases can be passed again as they are. */
+static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
+                    prep *pp)
 {
-    size_t i, defaults = 0, fds = 0;
+    ca_chan *low = NULL; /* the lowest channel address so far: head's */
+    size_t i, head = END, defaults = 0, nchan = 0;
+    unsigned has = 0; /* pp's, in registers until the end */
+#if !CA_HAVE_THREADS
+    unsigned any = 0, all = CA__CH_LIVE; /* the channels' flags, or'ed */
+                                         /* and and'ed                 */
+#endif
     int rc;
 
     if (cases == NULL || n == 0 || (flags & ~CA_ALTS_PRIORITY) != 0)
@@ -227,88 +355,114 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s)
     if (n > CA_ALTS_MAX)
         return CA_ERANGE;
     for (i = 0; i < n; i++) {
-        switch (cases[i].kind) {
-        case CA__ALT_TAKE:
-        case CA__ALT_PUT:
-            if (cases[i].chan == NULL)
+        ca_alt *c = &cases[i];
+
+        c->index = (unsigned short)i;
+        if (is_chan_case(c)) { /* the usual case first */
+            if (c->chan == NULL)
                 return CA_EINVAL;
             /* Before any lock is taken: that would touch it already. */
-            CA__CHECK_FREED(cases[i].chan, "ALTS", CA__FREED_CHAN);
+            CA__CHECK_FREED(c->chan, "ALTS", CA__FREED_CHAN);
             /* Cases may come from an initialiser (ALTS_OF) as well as
             ** from ca_alt_take/put: checked here again. */
-            if (cases[i].u.w.val == NULL && cases[i].chan->elem_size != 0)
+            if (c->u.w.val == NULL && c->chan->elem_size != 0)
                 return CA_EINVAL;
-            cases[i].u.w.flags = 0; /* owned: in no queue yet */
-            break;
+            c->u.w.flags = 0; /* owned: in no queue yet */
+#if !CA_HAVE_THREADS
+            any |= c->chan->flags;
+            all &= c->chan->flags;
+#endif
+            if (low == NULL || (uintptr_t)c->chan < (uintptr_t)low)
+                low = c->chan, head = i;
+            nchan++;
+            continue;
+        }
+        switch (c->kind) {
         case CA__ALT_DEADLINE:
-            if (cases[i].ms > CA_MAX_DELAY)
+            if (c->ms > CA_MAX_DELAY)
                 return CA_ERANGE;
-            cases[i].u.t.prev = &cases[i].u.t; /* in no heap yet */
+            c->u.t.prev = &c->u.t; /* in no heap yet */
             if (!ca__has_clock(s))
                 return CA_ENOTSUP;
+            has |= c->ms == 0 ? HAS_FALLBACK | HAS_TIMED : HAS_TIMED;
             break;
         case CA__ALT_DEFAULT:
             if (++defaults > 1)
                 return CA_EINVAL;
+            has |= HAS_FALLBACK;
             break;
         case CA__ALT_FD:
-            if (!fds++ && (rc = ca__io_prepare(s)) != CA_OK)
+            if (!(has & HAS_FD) && (rc = ca__io_prepare(s)) != CA_OK)
                 return rc;
-            cases[i].u.w.flags = 0; /* owned: registered nowhere yet */
+            c->u.w.flags = 0; /* owned: registered nowhere yet */
+            has |= HAS_FD | HAS_TIMED;
             break;
         case CA__ALT_OFF:
             break;
         default: /* 0 too: a zeroed case was never filled in */
             return CA_EINVAL;
         }
-        cases[i].index = (unsigned short)i;
     }
+#if !CA_HAVE_THREADS
+    has |= (any & CA__CH_ISR ? HAS_ISR : 0) | (all ? 0 : HAS_DEAD);
+#endif
+    pp->head = head;
+    pp->nchan = nchan;
+    pp->has = has;
     return CA_OK;
 }
 
+/* Is case c ready? Channel cases are looked at (under their locks), and
+** the answer is kept in `state` for the draw in choose(), as it is for
+** every case; a descriptor's was kept there before the locks. */
+#define READY 0x80u
+
+CA_STATIC_ASSERT(state_past_timer,
+                 offsetof(ca_waiter, state) >= sizeof(ca_timer));
+
+static int ready_now(ca_alt *c)
+{
+    int ok;
+
+    if (c->kind == CA__ALT_TAKE)
+        ok = ca__can_take_locked(c->chan);
+    else if (c->kind == CA__ALT_PUT)
+        ok = ca__can_put_locked(c->chan);
+    else if (c->kind == CA__ALT_FD)
+        return (c->u.w.state & READY) != 0;
+    else
+        ok = 0; /* a deadline's timer leaves `state` free: asserted below */
+    c->u.w.state = (unsigned char)(ok ? READY : 0);
+    return ok;
+}
+
 /* Pass 1: the case to complete now, or n if none is ready. */
-static size_t choose(ca_alt *cases, size_t n, int flags, uint32_t *rng)
+static size_t choose(ca_alt *cases, size_t n, int flags, unsigned has,
+                     uint32_t *rng)
 {
     size_t i, pick = n, ready = 0;
 
     for (i = 0; i < n; i++) {
-        ca_alt *c = &cases[i];
-        int ok;
-
-        if (c->kind == CA__ALT_TAKE)
-            ok = ca__can_take_locked(c->chan);
-        else if (c->kind == CA__ALT_PUT)
-            ok = ca__can_put_locked(c->chan);
-        else if (c->kind == CA__ALT_FD)
-            ok = c->u.w.state != 0; /* looked at before the locks */
-        else
-            continue;
-        if (!ok)
+        if (!ready_now(&cases[i]))
             continue;
         if (flags & CA_ALTS_PRIORITY)
             return i;
-        /* Reservoir sampling: the k-th ready case replaces the pick with
-        ** probability 1/k, so each ready case wins with the same chance. */
-        if (rand_below(rng, ++ready) == 0)
-            pick = i;
+        ready++;
+        pick = i;
     }
-    if (pick != n)
+    /* One draw among the ready ones, each with the same chance, and none
+    ** when one alone is ready. */
+    if (ready > 1)
+        for (i = 0, ready = rand_below(rng, ready);; i++)
+            if ((cases[i].u.w.state & READY) && ready-- == 0)
+                return i;
+    if (pick != n || !(has & HAS_FALLBACK))
         return pick;
     for (i = 0; i < n; i++)
         if (cases[i].kind == CA__ALT_DEFAULT ||
             (cases[i].kind == CA__ALT_DEADLINE && cases[i].ms == 0))
             return i;
     return n;
-}
-
-static int any_live(ca_alt *cases, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (is_chan_case(&cases[i]) && !(cases[i].chan->flags & CA__CH_LIVE))
-            return 0;
-    return 1;
 }
 
 /* Pass 2 for one case: its waiter goes into its channel's queue and pins
@@ -332,28 +486,28 @@ static int enqueue_case(ca_alt *c, ca_waker *waker, unsigned char *claim)
 
 /* Pass 2: queues every channel case. The first case queued on a channel
 ** is the first that channel serves, so the cases that share a channel
-** (adjacent in `order`) are queued starting from a random one of them,
+** (adjacent in the order) are queued starting from a random one of them,
 ** unless CA_ALTS_PRIORITY: then in array order. */
-static int enqueue_all(ca_alt *order, int flags, uint32_t *rng,
+static int enqueue_all(ca_alt *cases, size_t head, int flags, uint32_t *rng,
                        ca_waker *waker, unsigned char *claim)
 {
-    ca_alt *group, *end, *c, *first;
-    size_t k, r;
+    size_t group, end, c, first, k, r;
     int rc;
 
-    for (group = order; group != NULL; group = end) {
-        for (k = 0, end = group; end != NULL && end->chan == group->chan;
-             end = end->p.order)
+    for (group = head; group != END; group = end) {
+        for (k = 0, end = group;
+             end != END && cases[end].chan == cases[group].chan;
+             end = cases[end].p.order)
             k++;
         r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : rand_below(rng, k);
         for (first = group; r > 0; r--)
-            first = first->p.order;
+            first = cases[first].p.order;
         /* first .. end, then group .. first: the group, rotated. */
-        for (c = first; c != end; c = c->p.order)
-            if ((rc = enqueue_case(c, waker, claim)) != CA_OK)
+        for (c = first; c != end; c = cases[c].p.order)
+            if ((rc = enqueue_case(&cases[c], waker, claim)) != CA_OK)
                 goto fail;
-        for (c = group; c != first; c = c->p.order)
-            if ((rc = enqueue_case(c, waker, claim)) != CA_OK)
+        for (c = group; c != first; c = cases[c].p.order)
+            if ((rc = enqueue_case(&cases[c], waker, claim)) != CA_OK)
                 goto fail;
     }
     return CA_OK;
@@ -361,9 +515,9 @@ fail:
     /* Take back every case queued so far: those that are QUEUED (validate
     ** cleared the flags of all, and nothing completes while we hold the
     ** locks). */
-    for (c = order; c != NULL; c = c->p.order)
-        if (ca__dequeue_locked(c->chan, &c->u.w))
-            c->chan->pins--;
+    for (c = head; c != END; c = cases[c].p.order)
+        if (ca__dequeue_locked(cases[c].chan, &cases[c].u.w))
+            cases[c].chan->pins--;
     return rc;
 }
 
@@ -372,39 +526,38 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    uint32_t *rng, size_t *index, int *status, int hold)
 {
     ca__wakelist wl;
-    ca_alt *order;
-    size_t i, pick;
+    prep pp;
+    size_t i, pick, head = END;
     int rc, timers = 0, isr;
 
-    if ((rc = validate(cases, n, flags, s)) != CA_OK)
+    if ((rc = validate(cases, n, flags, s, &pp)) != CA_OK)
         return rc;
     /* Descriptors are looked at (a poll(2) each, a system call) before
-    ** any lock is taken: `state` keeps what came, with bit 0x80 for
-    ** "ready". */
-    for (i = 0; i < n; i++) {
+    ** any lock is taken: `state` keeps what came, with READY. */
+    for (i = 0; (pp.has & HAS_FD) && i < n; i++) {
         int re = 0;
         if (cases[i].kind != CA__ALT_FD)
             continue;
         cases[i].u.w.state = 0;
         if (ca__io_ready_now((int)(cases[i].ms >> 2), (int)(cases[i].ms & 3u),
                              &re))
-            cases[i].u.w.state = (unsigned char)(0x80u | (unsigned)re);
+            cases[i].u.w.state = (unsigned char)(READY | (unsigned)re);
     }
     CA__WAKELIST_INIT(&wl);
     /* Without threads nothing is locked: the order is needed only to
     ** queue, in pass 2. */
-    order = CA_HAVE_THREADS ? lock_order(cases, n) : NULL;
-    isr = isr_group(cases, n);
+    if (CA_HAVE_THREADS)
+        head = pp.head;
+    isr = (pp.has & HAS_ISR) != 0;
     cs_enter(isr);
-    lock_all(order);
-    if (!any_live(cases, n)) {
-        unlock_all(order);
+    if (!lock_all(cases, n, &pp) || (pp.has & HAS_DEAD)) {
+        unlock_all(cases, head);
         cs_leave(isr);
         return CA_EBADCHAN;
     }
     /* A counterpart seen ready may be claimed meanwhile by its own alts
     ** group on a channel we do not hold: then choose again. */
-    while ((pick = choose(cases, n, flags, rng)) != n) {
+    while ((pick = choose(cases, n, flags, pp.has, rng)) != n) {
         ca_alt *c = &cases[pick];
         if (c->kind == CA__ALT_TAKE)
             rc = ca__take_locked(c->chan, c->u.w.val, &wl);
@@ -418,7 +571,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             rc = CA_OK; /* default, or a deadline already passed */
         if (rc == CA_AGAIN)
             continue;
-        unlock_all(order);
+        unlock_all(cases, head);
         cs_leave(isr);
         ca__wake_all(&wl);
         *index = pick;
@@ -430,14 +583,14 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     CA__STORE(*claim, 0);
 #else
     *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
-    order = lock_order(cases, n);
+    head = lock_order(cases, n, &pp);
 #endif
-    if ((rc = enqueue_all(order, flags, rng, waker, claim)) != CA_OK) {
-        unlock_all(order);
+    if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
+        unlock_all(cases, head);
         cs_leave(isr);
         return rc;
     }
-    for (i = 0; i < n; i++) {
+    for (i = 0; (pp.has & HAS_TIMED) && i < n; i++) {
         ca_alt *c = &cases[i];
         if (c->kind != CA__ALT_DEADLINE && c->kind != CA__ALT_FD)
             continue;
@@ -460,7 +613,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         return CA__PARK;
     if (timers)
         CA__SUNLOCK(s);
-    unlock_all(order);
+    unlock_all(cases, head);
     cs_leave(isr);
     if (timers)
         ca__sched_kick(s); /* a driver on another thread sleeps too long */
@@ -469,26 +622,30 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 
 /* Releases what a held ALTS (hold) still holds. The lock order's head is
 ** the channel case with the lowest channel address, the first of them in
-** array order (the sort is stable); the order links are still in place. */
+** array order; the order links are still in place. */
 void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
 {
-    ca_alt *head = NULL;
-    size_t i;
-    int timers = 0, isr, fds = 0;
+    size_t i, head = END;
+    int timers = 0, isr = 0, fds = 0;
 
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
         if (c->kind == CA__ALT_DEADLINE || c->kind == CA__ALT_FD) {
             timers = 1;
             fds |= c->kind == CA__ALT_FD;
-        } else if (is_chan_case(c) &&
-                 (head == NULL || (uintptr_t)c->chan < (uintptr_t)head->chan))
-            head = c;
+        } else if (is_chan_case(c)) {
+#if !CA_HAVE_THREADS
+            isr |= (c->chan->flags & CA__CH_ISR) != 0;
+#endif
+            if (head == END ||
+                (uintptr_t)c->chan < (uintptr_t)cases[head].chan)
+                head = i;
+        }
     }
-    isr = isr_group(cases, n);
     if (timers)
         CA__SUNLOCK(s);
-    unlock_all(head); /* the last touch of the cases (see there) */
+    /* the last touch of the cases (see there) */
+    unlock_all(cases, head);
     cs_leave(isr);
     /* A poller asleep on another thread does not watch the new
     ** descriptors yet: the kick ends its wait. */

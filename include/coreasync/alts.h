@@ -18,7 +18,7 @@ extern "C" {
 /**
  * An ALTS waits on several operations at once and completes exactly one of
  * them. Each operation is a *case* in an array of `ca_alt` that you fill
- * with the ca_alt_*() functions before every ALTS:
+ * with the ca_alt_*() functions, once (see "Reusing cases" below):
  *
  * - ca_alt_take(): take from a channel into `*dst`;
  * - ca_alt_put(): put `*val` into a channel; a put to a closed channel is
@@ -53,8 +53,21 @@ extern "C" {
  * appear in several cases.
  *
  * In a go block use the ALTS macro (go.h); elsewhere ca_alts_blocking()
- * (blocking.h). The cases must stay valid while the ALTS waits: keep them
- * in your go block's struct.
+ * (blocking.h). The cases must stay valid, and unchanged, while the ALTS
+ * waits: keep them in your go block's struct.
+ *
+ * Reusing cases: the same array may be passed to ALTS after ALTS as it
+ * is, with no ca_alt_*() call in between. Fill a case again only when
+ * its operation changes: another channel, `dst` or `val` (ca_alt_take,
+ * ca_alt_put), switched off (ca_alt_off, e.g. once its channel closed)
+ * or on again. A put reads `*val` when it happens, so a new value goes
+ * into `*val`, not into the case; a deadline counts from the start of
+ * each ALTS. The ALTS keeps the order in which it locks the cases'
+ * channels in the cases (as case numbers: a copied array keeps it), and
+ * while it still holds, the next ALTS checks it in one look at each
+ * channel case instead of sorting them again; a case filled again, even
+ * with the same channel, makes it sort once more. ALTS_OF (shorthand.h)
+ * fills its cases anew each time.
  *
  * A channel may be released (ca_chan_free) as soon as no case of a
  * waiting ALTS can still complete on it, even while the block whose ALTS
@@ -68,7 +81,8 @@ typedef struct ca_alt {
     } u;
     ca_chan *chan;          /* the channel of a take or put case          */
     union {
-        struct ca_alt *order; /* a channel case: next in locking order    */
+        unsigned short order; /* a channel case: the number of the next   */
+                              /* in locking order; kept between ALTS      */
         unsigned char *claim; /* a deadline case: its group's claim byte  */
     } p;                    /* private                                    */
     uint32_t ms;            /* a deadline case's delay                    */

@@ -114,7 +114,10 @@ int ca_go_spawn(ca_sched *s, ca_go_fn fn, const void *init, size_t size);
  *
  * The ALTS checks the cases as ca_alt_take() and the others would:
  * `CA_EINVAL` for a NULL channel or destination, `CA_ERANGE` for a delay
- * past `CA_MAX_DELAY`, in GO_STATUS(g). */
+ * past `CA_MAX_DELAY`, in GO_STATUS(g). The cases are new every time, so
+ * the ALTS sorts their channels every time: a loop over the same
+ * channels fills its cases once and calls ALTS (alts.h, "Reusing
+ * cases"). */
 #define CA_CASE_TAKE(ch, dst)                                                \
     {.u.w.val = (void *)(dst), .chan = (ch), .kind = CA__ALT_TAKE}
 #define CA_CASE_PUT(ch, val)                                                 \
