@@ -236,7 +236,6 @@ GO_STATE(w3_producer, ca_chan *out; long j, end;);
 GO_STATE(w3_consumer,
          ca_alt cases[W3_MAX];          /* the ALTS keeps them while parked */
          ca_chan *in[W3_MAX];
-         unsigned char closed[W3_MAX];
          int k, open;
          long v, sum, count;);
 
@@ -254,18 +253,17 @@ static int w3_consume(ca_go *g)
     int i;
 
     GO_BEGIN_SELF(g, struct w3_consumer, c);
+    /* The cases are filled once: every ALTS reuses them, and keeps their
+    ** lock order (alts.h). */
+    for (i = 0; i < c->k; i++)
+        check(ca_alt_take(&c->cases[i], c->in[i], &c->v), "W3 case");
     while (c->open > 0) {
-        /* The cases are filled before every ALTS, as alts.h asks. */
-        for (i = 0; i < c->k; i++)
-            check(c->closed[i] ? ca_alt_off(&c->cases[i])
-                               : ca_alt_take(&c->cases[i], c->in[i], &c->v),
-                  "W3 case");
         ALTS(g, c->cases, (size_t)c->k, 0);
         if (GO_OK(g)) {
             c->sum += c->v;
             c->count++;
         } else if (GO_STATUS(g) == CA_CLOSED) {
-            c->closed[GO_ALT(g)] = 1;
+            check(ca_alt_off(&c->cases[GO_ALT(g)]), "W3 case");
             c->open--;
         } else {
             check(GO_STATUS(g), "W3 ALTS");
