@@ -30,6 +30,8 @@ typedef struct fx {
     ca_merge_state merge;
     ca_take_n_state take_n;
     ca_reduce_state reduce;
+    ca_transduce_state transduce;
+    ca_xf xf;
     ca_onto_state onto;
     ca_mult_state mult;
     ca_pub_state pub;
@@ -361,6 +363,38 @@ static int into_wrong_size(void)
     return ca_into(&F.reduce, &F.s, &F.live, &F.vec, &F.v, NULL);
 }
 
+/* A transform for ca_transduce's rows, never run: refused before. */
+static int no_step(ca_xf *xf, const void *in, ca_xf_out *out)
+{
+    (void)xf;
+    (void)in;
+    (void)out;
+    return CA_OK;
+}
+
+/* ca_transduce from the live int channel, with F.xf made of `in_size`,
+** `max_out` and a step or none. */
+static int transduce_xf(size_t in_size, unsigned max_out, int step)
+{
+    F.xf.step = step ? no_step : NULL;
+    F.xf.in_size = in_size;
+    F.xf.out_size = sizeof(int);
+    F.xf.max_out = max_out;
+    return ca_transduce(&F.transduce, &F.s, &F.xf, no_reduce, NULL, &F.live,
+                        &F.v, sizeof F.v, &F.v, NULL);
+}
+
+/* ca_transduce with a good transform and the arguments given. */
+static int transduce_args(ca_sched *s, ca_reduce_fn f, ca_chan *from,
+                          void *acc, void *val, ca_chan *result)
+{
+    F.xf.step = no_step;
+    F.xf.in_size = F.xf.out_size = sizeof(int);
+    F.xf.max_out = 1;
+    return ca_transduce(&F.transduce, s, &F.xf, f, NULL, from, acc,
+                        sizeof F.v, val, result);
+}
+
 /* The connectors (issue 9): ROW(function, case, expression, code). */
 #define BAD_OPS(ROW)                                                         \
     ROW(ca_pipe, null_from, ca_pipe(&F.pipe, &F.s, NULL, &F.unbuf, 1, &F.v), CA_EINVAL) \
@@ -378,6 +412,20 @@ static int into_wrong_size(void)
     ROW(ca_take_n, same_chan, ca_take_n(&F.take_n, &F.s, &F.live, 1, &F.live, &F.v), CA_EINVAL) \
     ROW(ca_reduce, null_f, ca_reduce(&F.reduce, &F.s, NULL, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
     ROW(ca_reduce, unbuffered_result, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, &F.unbuf), CA_EINVAL) \
+    ROW(ca_transduce, null_xf, ca_transduce(&F.transduce, &F.s, NULL, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, xf_no_step, transduce_xf(sizeof(int), 1, 0), CA_EINVAL) \
+    ROW(ca_transduce, xf_max_out_0, transduce_xf(sizeof(int), 0, 1), CA_EINVAL) \
+    ROW(ca_transduce, xf_wrong_in_size, transduce_xf(sizeof(short), 1, 1), CA_EINVAL) \
+    ROW(ca_transduce, null_f, transduce_args(&F.s, NULL, &F.live, &F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, null_from, transduce_args(&F.s, no_reduce, NULL, &F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, destroyed_from, transduce_args(&F.s, no_reduce, &F.dead, &F.v, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_transduce, zeroed_from, transduce_args(&F.s, no_reduce, &F.zero, &F.v, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_transduce, zeroed_sched, transduce_args(&F.zs, no_reduce, &F.live, &F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, null_acc, transduce_args(&F.s, no_reduce, &F.live, NULL, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, null_val, transduce_args(&F.s, no_reduce, &F.live, &F.v, NULL, NULL), CA_EINVAL) \
+    ROW(ca_transduce, unbuffered_result, transduce_args(&F.s, no_reduce, &F.live, &F.v, &F.v, &F.unbuf), CA_EINVAL) \
+    ROW(ca_transduce, result_is_from, transduce_args(&F.s, no_reduce, &F.live, &F.v, &F.v, &F.live), CA_EINVAL) \
+    ROW(ca_transduce, destroyed_result, transduce_args(&F.s, no_reduce, &F.live, &F.v, &F.v, &F.dead), CA_EBADCHAN) \
     ROW(ca_into, null_vec, ca_into(&F.reduce, &F.s, &F.live, NULL, &F.v, NULL), CA_EINVAL) \
     ROW(ca_into, wrong_size, into_wrong_size(), CA_EINVAL) \
     ROW(ca_onto_chan, null_values, ca_onto_chan(&F.onto, &F.s, &F.live, NULL, 2, 1, NULL), CA_EINVAL) \
