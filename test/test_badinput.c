@@ -838,6 +838,51 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
 #define LIST_XFAIL(fn, name, expr, want, why)                                \
     {#fn "/" #name " (XFAIL: " why ")", bad_##fn##_##name},
 
+/* ---- pipelines in the caller's storage (issue 9, xf9c): every build. */
+static ca_pipeline_state bx_pl;
+static unsigned char bx_pl_st[CA_PIPELINE_STORAGE(1, sizeof(int), sizeof(int),
+                                                  1)];
+
+static void bx_af(void *ud, const void *in, ca_chan *res)
+{
+    (void)ud;
+    (void)in;
+    (void)res;
+}
+
+/* ca_pipeline_init from the live channel to the unbuffered one, with the
+** closed channel of int as `done`, and the arguments given. */
+static int bx_pl_init(ca_pipeline_state *p, void *st, size_t size, unsigned n,
+                      ca_xf *xf, ca_chan *from, ca_sched *s, ca_chan *done)
+{
+    return ca_pipeline_init(p, st, size, n, &F.unbuf, xf, from, 1, NULL,
+                            NULL, s, done);
+}
+
+#define BX_PL_NEED CA_PIPELINE_STORAGE(1, sizeof(int), sizeof(int), 1)
+#define BX_PL_ANEED CA_PIPELINE_ASYNC_STORAGE(1, sizeof(int), sizeof(int))
+#define BAD_PL(ROW)                                                          \
+    ROW(ca_pipeline_init, null_state, bx_pl_init(NULL, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, null_storage, bx_pl_init(&bx_pl, NULL, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, storage_short, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED - 1, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, storage_0, bx_pl_init(&bx_pl, bx_pl_st, 0, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, null_done, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, NULL), CA_EINVAL) \
+    ROW(ca_pipeline_init, done_is_to, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.unbuf), CA_EINVAL) \
+    ROW(ca_pipeline_init, destroyed_done, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.dead), CA_EBADCHAN) \
+    ROW(ca_pipeline_init, n_0, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 0, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, n_too_big, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1025, bx_xf(), &F.live, &F.s, &F.closed), CA_ERANGE) \
+    ROW(ca_pipeline_init, null_xf, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, NULL, &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, xf_in_size, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf_broken(3), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, destroyed_from, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.dead, &F.s, &F.closed), CA_EBADCHAN) \
+    ROW(ca_pipeline_init, zeroed_sched, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.zs, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_blocking_init, null_xf, ca_pipeline_blocking_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, &F.unbuf, NULL, &F.live, 1, NULL, NULL, &F.s, &F.closed), CA_HAVE_THREADS && CA_HAVE_MALLOC ? CA_EINVAL : CA_ENOTSUP) \
+    ROW(ca_pipeline_blocking_init, storage_short, ca_pipeline_blocking_init(&bx_pl, bx_pl_st, BX_PL_NEED - 1, 1, &F.unbuf, bx_xf(), &F.live, 1, NULL, NULL, &F.s, &F.closed), CA_HAVE_THREADS && CA_HAVE_MALLOC ? CA_EINVAL : CA_ENOTSUP) \
+    ROW(ca_pipeline_async_init, null_af, ca_pipeline_async_init(&bx_pl, bx_pl_st, BX_PL_ANEED, 1, &F.unbuf, NULL, NULL, &F.live, 1, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_async_init, storage_short, ca_pipeline_async_init(&bx_pl, bx_pl_st, BX_PL_ANEED - 1, 1, &F.unbuf, bx_af, NULL, &F.live, 1, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_async_init, null_done, ca_pipeline_async_init(&bx_pl, bx_pl_st, BX_PL_ANEED, 1, &F.unbuf, bx_af, NULL, &F.live, 1, &F.s, NULL), CA_EINVAL)
+BAD_PL(DEFINE_ROW)
+/* ---- end of the caller's storage pipelines block */
+
 /* ---- less boilerplate and trace (issue 10, trace10) */
 static ca_group zero_group; /* never initialised */
 
@@ -880,7 +925,7 @@ BAD_XFAIL(DEFINE_XFAIL)
 
 static const ca_test tests[] = {
     BAD_CORE(LIST_ROW) BAD_OPS(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
-    BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW)
+    BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW) BAD_PL(LIST_ROW)
     BAD_XFAIL(LIST_XFAIL)
     BAD_GROUP(LIST_ROW) BAD_SPAWN(LIST_ROW) BAD_TRACE(LIST_ROW)
     {NULL, NULL}};
