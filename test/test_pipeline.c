@@ -5,6 +5,7 @@
 ** position, close?, the stop when `to` closes, and never more than n
 ** async operations in flight. MIT licence, see COPYING.
 */
+#include <stdlib.h>
 #include <string.h>
 #if CA_HAVE_THREADS
 #include <sched.h>
@@ -861,6 +862,74 @@ static void storage_threads(int blocking)
     }
 }
 
+/* ca_pipeline_blocking_init whose thread cannot start: CA_ENOMEM, with
+** the pipeline already ending; `done` gets CA_ENOMEM and closes once the
+** threads that did start have stopped, nothing was taken from `from`,
+** `to` stays open. Every allocation of the call fails in turn (they are
+** the threads'), until it succeeds and the pipeline runs. */
+static unsigned fail_at, allocs;
+
+static void *failing(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (ptr != NULL) {
+        free(ptr);
+        return NULL;
+    }
+    if (__atomic_add_fetch(&allocs, 1u, __ATOMIC_ACQ_REL) == fail_at)
+        return NULL;
+    return malloc(size);
+}
+
+static void test_storage_blocking_enomem(void)
+{
+    static ca_xf_map_t m;
+    static int to_buf[8];
+    ca_sched s;
+    ca_chan_info fi;
+    int v, rc, status, failed = 0;
+
+    CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
+    for (fail_at = 1; fail_at <= 12; fail_at++) {
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        schans_init();
+        CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
+        CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf,
+                                  sizeof to_buf), CA_OK);
+        for (v = 1; v <= 3; v++)
+            OFFER(&sfrom, v);
+        CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+        allocs = 0;
+        ca_set_allocator(failing, NULL);
+        rc = ca_pipeline_blocking_init(&sp, sstore, sizeof sstore, 3, &sto,
+                                       &m.xf, &sfrom, 1, NULL, NULL, &s,
+                                       &sdone);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK); /* the pipeline ends */
+        ca_set_allocator(NULL, NULL);
+        CA_ASSERT_RC(ca_poll(&sdone, &status), CA_OK);
+        CA_ASSERT_RC(ca_poll(&sdone, &v), CA_CLOSED);
+        if (rc == CA_ENOMEM) {
+            failed++;
+            CA_ASSERT_RC(status, CA_ENOMEM);
+            CA_ASSERT_RC(ca_chan_inspect(&sfrom, &fi), CA_OK);
+            CA_ASSERT_EQ(fi.count, 3); /* nothing taken */
+            CA_ASSERT_EQ(ca_closed(&sto), 0);
+        } else {
+            CA_ASSERT_RC(rc, CA_OK);
+            CA_ASSERT_RC(status, CA_OK);
+            for (v = 1; v <= 3; v++)
+                POLL_EQ(&sto, 2 * v);
+            CA_ASSERT_RC(ca_poll(&sto, &v), CA_CLOSED);
+        }
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+        schans_destroy();
+        if (rc == CA_OK)
+            break;
+    }
+    CU_ASSERT(failed >= 3); /* one failure per thread at least */
+    CA_ASSERT_RC(rc, CA_OK);  /* and then it started */
+}
+
 static void test_storage_pool(void) { storage_threads(0); }
 static void test_storage_blocking(void) { storage_threads(1); }
 #endif
@@ -885,6 +954,7 @@ static const ca_test tests[] = {
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"storage_pool", test_storage_pool},
     {"storage_blocking", test_storage_blocking},
+    {"storage_blocking_enomem", test_storage_blocking_enomem},
 #endif
     {NULL, NULL}};
 
