@@ -866,7 +866,11 @@ static void storage_threads(int blocking)
 ** the pipeline already ending; `done` gets CA_ENOMEM and closes once the
 ** threads that did start have stopped, nothing was taken from `from`,
 ** `to` stays open. Every allocation of the call fails in turn (they are
-** the threads'), until it succeeds and the pipeline runs. */
+** the threads'), until it succeeds and the pipeline runs.
+**
+** The allocator may not change while a thread of ca_thread() may still
+** free (it does after its channel closed): this binary's is installed
+** before main, once, and passes through until the test arms it. */
 static unsigned fail_at, allocs;
 
 static void *failing(void *ud, void *ptr, size_t size)
@@ -876,9 +880,15 @@ static void *failing(void *ud, void *ptr, size_t size)
         free(ptr);
         return NULL;
     }
-    if (__atomic_add_fetch(&allocs, 1u, __ATOMIC_ACQ_REL) == fail_at)
+    if (__atomic_add_fetch(&allocs, 1u, __ATOMIC_ACQ_REL) ==
+        __atomic_load_n(&fail_at, __ATOMIC_ACQUIRE))
         return NULL;
     return malloc(size);
+}
+
+__attribute__((constructor)) static void install_failing(void)
+{
+    ca_set_allocator(failing, NULL);
 }
 
 static void test_storage_blocking_enomem(void)
@@ -887,10 +897,11 @@ static void test_storage_blocking_enomem(void)
     static int to_buf[8];
     ca_sched s;
     ca_chan_info fi;
+    unsigned k;
     int v, rc, status, failed = 0;
 
     CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
-    for (fail_at = 1; fail_at <= 12; fail_at++) {
+    for (k = 1; k <= 12; k++) {
         CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
         schans_init();
         CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
@@ -899,13 +910,13 @@ static void test_storage_blocking_enomem(void)
         for (v = 1; v <= 3; v++)
             OFFER(&sfrom, v);
         CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
-        allocs = 0;
-        ca_set_allocator(failing, NULL);
+        __atomic_store_n(&allocs, 0u, __ATOMIC_RELEASE);
+        __atomic_store_n(&fail_at, k, __ATOMIC_RELEASE);
         rc = ca_pipeline_blocking_init(&sp, sstore, sizeof sstore, 3, &sto,
                                        &m.xf, &sfrom, 1, NULL, NULL, &s,
                                        &sdone);
+        __atomic_store_n(&fail_at, 0u, __ATOMIC_RELEASE);
         CA_ASSERT_RC(ca_sched_run(&s), CA_OK); /* the pipeline ends */
-        ca_set_allocator(NULL, NULL);
         CA_ASSERT_RC(ca_poll(&sdone, &status), CA_OK);
         CA_ASSERT_RC(ca_poll(&sdone, &v), CA_CLOSED);
         if (rc == CA_ENOMEM) {
