@@ -61,6 +61,7 @@ typedef struct ca_pipeline_state {
     ca__pl_intake intake;
     ca_chan jobs, results, free, stop, token, link;
     ca_chan *to, *from;
+    ca_sched *sched;
     ca_xf *xf;
     ca_xf_err_fn ex;
     void *ex_ud;

@@ -189,9 +189,13 @@ static int output_fn(ca_go *g)
         (void)ca_chan_init(&p->link, CA_FIXED, 1, 0, NULL, 0);
     }
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
+    /* Each thread's reference on the scheduler (taken with it) ends once
+    ** its channel closed: a ca_sched_run() waiting for it then sees an
+    ** outside source, not a deadlock. */
     for (p->k = 0; p->k < p->threads; p->k++) {
         TAKE_SIGNAL(g, p->workers[p->k].thread);
         (void)ca_chan_free(p->workers[p->k].thread);
+        (void)ca_sched_unref(p->sched);
     }
 #endif
     (void)ca_chan_destroy(&p->link);
@@ -376,6 +380,7 @@ static int launch(pl *p, const shape *sh, void *storage, ca_chan *to,
     carve(p, sh, storage);
     p->to = to;
     p->from = from;
+    p->sched = sched;
     p->xf = xf;
     p->ex = ex;
     p->ex_ud = ud;
@@ -389,9 +394,12 @@ static int launch(pl *p, const shape *sh, void *storage, ca_chan *to,
     p->intake.p = p;
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     for (k = 0; threads && k < sh->nworkers; k++) {
+        (void)ca_sched_ref(sched); /* live: checked */
         if ((rc = ca_thread(thread_fn, p, 0, &p->workers[k].thread)) !=
-            CA_OK)
+            CA_OK) {
+            (void)ca_sched_unref(sched);
             break;
+        }
         p->threads++;
     }
     if (rc != CA_OK) {
