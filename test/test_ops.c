@@ -1515,6 +1515,37 @@ static void body_alloc(void)
 
 static void test_alloc(void) { both(body_alloc); }
 
+/* ca_transduce allocating its state, scratch value and accumulator: the
+** caller's init is copied, the result delivered all the same. */
+static void body_transduce_alloc(void)
+{
+    static pairs p;
+    ca_chan *from, *res;
+    folded u;
+    long acc = 1000, got = 0;
+    int v;
+
+    pairs_init(&p, 0);
+    memset(&u, 0, sizeof u);
+    CA_ASSERT_RC(ca_chan_new(&from, CA_FIXED, 8, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&res, CA_FIXED, 1, sizeof(long)), CA_OK);
+    for (v = 1; v <= 5; v++)
+        OFFER(from, v);
+    CA_ASSERT_RC(ca_close(from), CA_OK);
+    CA_ASSERT_RC(ca_transduce(NULL, &S, &p.xf, collect, &u, from, &acc,
+                              sizeof acc, NULL, res), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(from), CA_OK); /* the block holds its own */
+    CA_ASSERT_RC(pooled ? ca_take_blocking(res, &got)
+                        : (settle(), ca_poll(res, &got)),
+                 CA_OK);
+    CA_ASSERT_EQ(got, 1000 + 3 + 7 - 5);
+    CA_ASSERT_EQ(acc, 1000);
+    CA_ASSERT_EQ(p.completions, 1);
+    CA_ASSERT_RC(ca_chan_free(res), CA_OK);
+}
+
+static void test_transduce_alloc(void) { both(body_transduce_alloc); }
+
 /* Every allocation failing in turn: a refused call changes nothing. */
 static int fail_at, allocs;
 
@@ -1597,6 +1628,7 @@ static const ca_test tests[] = {
     {"bad_input", test_bad_input},
 #if CA_HAVE_MALLOC
     {"allocating_forms", test_alloc},
+    {"transduce_allocated", test_transduce_alloc},
     {"allocation_fails", test_alloc_fails},
 #endif
     {NULL, NULL}};
