@@ -30,6 +30,8 @@ typedef struct fx {
     ca_merge_state merge;
     ca_take_n_state take_n;
     ca_reduce_state reduce;
+    ca_transduce_state transduce;
+    ca_xf xf;
     ca_onto_state onto;
     ca_mult_state mult;
     ca_pub_state pub;
@@ -363,6 +365,38 @@ static int into_wrong_size(void)
     return ca_into(&F.reduce, &F.s, &F.live, &F.vec, &F.v, NULL);
 }
 
+/* A transform for ca_transduce's rows, never run: refused before. */
+static int no_step(ca_xf *xf, const void *in, ca_xf_out *out)
+{
+    (void)xf;
+    (void)in;
+    (void)out;
+    return CA_OK;
+}
+
+/* ca_transduce from the live int channel, with F.xf made of `in_size`,
+** `max_out` and a step or none. */
+static int transduce_xf(size_t in_size, unsigned max_out, int step)
+{
+    F.xf.step = step ? no_step : NULL;
+    F.xf.in_size = in_size;
+    F.xf.out_size = sizeof(int);
+    F.xf.max_out = max_out;
+    return ca_transduce(&F.transduce, &F.s, &F.xf, no_reduce, NULL, &F.live,
+                        &F.v, sizeof F.v, &F.v, NULL);
+}
+
+/* ca_transduce with a good transform and the arguments given. */
+static int transduce_args(ca_sched *s, ca_reduce_fn f, ca_chan *from,
+                          void *acc, void *val, ca_chan *result)
+{
+    F.xf.step = no_step;
+    F.xf.in_size = F.xf.out_size = sizeof(int);
+    F.xf.max_out = 1;
+    return ca_transduce(&F.transduce, s, &F.xf, f, NULL, from, acc,
+                        sizeof F.v, val, result);
+}
+
 /* The connectors (issue 9): ROW(function, case, expression, code). */
 #define BAD_OPS(ROW)                                                         \
     ROW(ca_pipe, null_from, ca_pipe(&F.pipe, &F.s, NULL, &F.unbuf, 1, &F.v), CA_EINVAL) \
@@ -380,6 +414,20 @@ static int into_wrong_size(void)
     ROW(ca_take_n, same_chan, ca_take_n(&F.take_n, &F.s, &F.live, 1, &F.live, &F.v), CA_EINVAL) \
     ROW(ca_reduce, null_f, ca_reduce(&F.reduce, &F.s, NULL, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
     ROW(ca_reduce, unbuffered_result, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, &F.unbuf), CA_EINVAL) \
+    ROW(ca_transduce, null_xf, ca_transduce(&F.transduce, &F.s, NULL, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, xf_no_step, transduce_xf(sizeof(int), 1, 0), CA_EINVAL) \
+    ROW(ca_transduce, xf_max_out_0, transduce_xf(sizeof(int), 0, 1), CA_EINVAL) \
+    ROW(ca_transduce, xf_wrong_in_size, transduce_xf(sizeof(short), 1, 1), CA_EINVAL) \
+    ROW(ca_transduce, null_f, transduce_args(&F.s, NULL, &F.live, &F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, null_from, transduce_args(&F.s, no_reduce, NULL, &F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, destroyed_from, transduce_args(&F.s, no_reduce, &F.dead, &F.v, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_transduce, zeroed_from, transduce_args(&F.s, no_reduce, &F.zero, &F.v, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_transduce, zeroed_sched, transduce_args(&F.zs, no_reduce, &F.live, &F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, null_acc, transduce_args(&F.s, no_reduce, &F.live, NULL, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_transduce, null_val, transduce_args(&F.s, no_reduce, &F.live, &F.v, NULL, NULL), CA_EINVAL) \
+    ROW(ca_transduce, unbuffered_result, transduce_args(&F.s, no_reduce, &F.live, &F.v, &F.v, &F.unbuf), CA_EINVAL) \
+    ROW(ca_transduce, result_is_from, transduce_args(&F.s, no_reduce, &F.live, &F.v, &F.v, &F.live), CA_EINVAL) \
+    ROW(ca_transduce, destroyed_result, transduce_args(&F.s, no_reduce, &F.live, &F.v, &F.v, &F.dead), CA_EBADCHAN) \
     ROW(ca_into, null_vec, ca_into(&F.reduce, &F.s, &F.live, NULL, &F.v, NULL), CA_EINVAL) \
     ROW(ca_into, wrong_size, into_wrong_size(), CA_EINVAL) \
     ROW(ca_onto_chan, null_values, ca_onto_chan(&F.onto, &F.s, &F.live, NULL, 2, 1, NULL), CA_EINVAL) \
@@ -807,6 +855,51 @@ static int bx_init(ca_chan *ch, ca_buf_kind kind, size_t size, ca_xf *xf)
 #define LIST_XFAIL(fn, name, expr, want, why)                                \
     {#fn "/" #name " (XFAIL: " why ")", bad_##fn##_##name},
 
+/* ---- pipelines in the caller's storage (issue 9, xf9c): every build. */
+static ca_pipeline_state bx_pl;
+static unsigned char bx_pl_st[CA_PIPELINE_STORAGE(1, sizeof(int), sizeof(int),
+                                                  1)];
+
+static void bx_af(void *ud, const void *in, ca_chan *res)
+{
+    (void)ud;
+    (void)in;
+    (void)res;
+}
+
+/* ca_pipeline_init from the live channel to the unbuffered one, with the
+** closed channel of int as `done`, and the arguments given. */
+static int bx_pl_init(ca_pipeline_state *p, void *st, size_t size, unsigned n,
+                      ca_xf *xf, ca_chan *from, ca_sched *s, ca_chan *done)
+{
+    return ca_pipeline_init(p, st, size, n, &F.unbuf, xf, from, 1, NULL,
+                            NULL, s, done);
+}
+
+#define BX_PL_NEED CA_PIPELINE_STORAGE(1, sizeof(int), sizeof(int), 1)
+#define BX_PL_ANEED CA_PIPELINE_ASYNC_STORAGE(1, sizeof(int), sizeof(int))
+#define BAD_PL(ROW)                                                          \
+    ROW(ca_pipeline_init, null_state, bx_pl_init(NULL, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, null_storage, bx_pl_init(&bx_pl, NULL, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, storage_short, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED - 1, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, storage_0, bx_pl_init(&bx_pl, bx_pl_st, 0, 1, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, null_done, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, NULL), CA_EINVAL) \
+    ROW(ca_pipeline_init, done_is_to, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.unbuf), CA_EINVAL) \
+    ROW(ca_pipeline_init, destroyed_done, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.s, &F.dead), CA_EBADCHAN) \
+    ROW(ca_pipeline_init, n_0, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 0, bx_xf(), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, n_too_big, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1025, bx_xf(), &F.live, &F.s, &F.closed), CA_ERANGE) \
+    ROW(ca_pipeline_init, null_xf, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, NULL, &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, xf_in_size, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf_broken(3), &F.live, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_init, destroyed_from, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.dead, &F.s, &F.closed), CA_EBADCHAN) \
+    ROW(ca_pipeline_init, zeroed_sched, bx_pl_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, bx_xf(), &F.live, &F.zs, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_blocking_init, null_xf, ca_pipeline_blocking_init(&bx_pl, bx_pl_st, BX_PL_NEED, 1, &F.unbuf, NULL, &F.live, 1, NULL, NULL, &F.s, &F.closed), CA_HAVE_THREADS && CA_HAVE_MALLOC ? CA_EINVAL : CA_ENOTSUP) \
+    ROW(ca_pipeline_blocking_init, storage_short, ca_pipeline_blocking_init(&bx_pl, bx_pl_st, BX_PL_NEED - 1, 1, &F.unbuf, bx_xf(), &F.live, 1, NULL, NULL, &F.s, &F.closed), CA_HAVE_THREADS && CA_HAVE_MALLOC ? CA_EINVAL : CA_ENOTSUP) \
+    ROW(ca_pipeline_async_init, null_af, ca_pipeline_async_init(&bx_pl, bx_pl_st, BX_PL_ANEED, 1, &F.unbuf, NULL, NULL, &F.live, 1, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_async_init, storage_short, ca_pipeline_async_init(&bx_pl, bx_pl_st, BX_PL_ANEED - 1, 1, &F.unbuf, bx_af, NULL, &F.live, 1, &F.s, &F.closed), CA_EINVAL) \
+    ROW(ca_pipeline_async_init, null_done, ca_pipeline_async_init(&bx_pl, bx_pl_st, BX_PL_ANEED, 1, &F.unbuf, bx_af, NULL, &F.live, 1, &F.s, NULL), CA_EINVAL)
+BAD_PL(DEFINE_ROW)
+/* ---- end of the caller's storage pipelines block */
+
 /* ---- less boilerplate and trace (issue 10, trace10) */
 static ca_group zero_group; /* never initialised */
 
@@ -849,7 +942,7 @@ BAD_XFAIL(DEFINE_XFAIL)
 
 static const ca_test tests[] = {
     BAD_CORE(LIST_ROW) BAD_OPS(LIST_ROW) BAD_MALLOC(LIST_ROW) BAD_POOL(LIST_ROW)
-    BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW)
+    BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW) BAD_PL(LIST_ROW)
     BAD_XFAIL(LIST_XFAIL)
     BAD_GROUP(LIST_ROW) BAD_SPAWN(LIST_ROW) BAD_TRACE(LIST_ROW)
     {NULL, NULL}};

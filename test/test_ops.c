@@ -512,16 +512,227 @@ static void body_transduce(void)
     CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
 }
 
-/* Not on a pool yet: there the reduce may wait on `mid` before the close,
-** and a take that waits when a transform channel's completion flushes a
-** value gets the value but is never woken (xf.c's close path; found
-** here, reported to its owner). */
-static void test_transduce(void)
+/* On a pool the reduce may well wait on `mid` when the close's completion
+** flushes the odd value: that take must be woken (test_xf's flush_wakes
+** tests aim at that alone). */
+static void test_transduce(void) { both(body_transduce); }
+
+/* ----------------------------------------------------------- transduce */
+
+/* A stateful transform as a user writes one: sums values by pairs, the
+** completion flushes an odd one out (negated, to tell it apart); it
+** counts its steps and completions. Fails with CA_ERANGE on `bad`. */
+typedef struct pairs {
+    ca_xf xf;
+    int held, have, bad, steps, completions;
+} pairs;
+
+static int pairs_step(ca_xf *xf, const void *in, ca_xf_out *out)
 {
-    begin(0);
-    body_transduce();
-    end();
+    pairs *p = (pairs *)xf;
+    int v = *(const int *)in, sum;
+
+    p->steps++;
+    if (v == p->bad)
+        return CA_ERANGE;
+    if (!p->have) {
+        p->held = v;
+        p->have = 1;
+        return CA_OK;
+    }
+    p->have = 0;
+    sum = p->held + v;
+    return ca_xf_emit(out, &sum);
 }
+
+static int pairs_complete(ca_xf *xf, ca_xf_out *out)
+{
+    pairs *p = (pairs *)xf;
+    int odd = -p->held;
+
+    p->completions++;
+    if (!p->have)
+        return CA_OK;
+    p->have = 0;
+    return ca_xf_emit(out, &odd);
+}
+
+static void pairs_init(pairs *p, int bad)
+{
+    memset(p, 0, sizeof *p);
+    p->xf.step = pairs_step;
+    p->xf.complete = pairs_complete;
+    p->xf.in_size = p->xf.out_size = sizeof(int);
+    p->xf.max_out = 1;
+    p->bad = bad;
+}
+
+/* f of the transductions: keeps the outputs in order in a list of 8,
+** their sum in the accumulator; stops after `stop_at` outputs (0 never). */
+typedef struct folded {
+    int v[8], n, stop_at;
+} folded;
+
+static int collect(void *acc, const void *val, void *ud)
+{
+    folded *u = (folded *)ud;
+
+    *(long *)acc += *(const int *)val;
+    if (u->n < 8)
+        u->v[u->n] = *(const int *)val;
+    u->n++;
+    return u->stop_at != 0 && u->n == u->stop_at ? 42 : 0;
+}
+
+/* Runs one transduction of first..first+n-1 (closing `from` unless the
+** fold is expected to stop first) through xf, into a result channel; the
+** outputs f saw come back in *u. Returns the result's take: CA_OK with
+** *got, or CA_CLOSED when nothing was delivered. */
+static int transduce_run(donech *d, ca_transduce_state *st, ca_xf *xf,
+                         int first, int n, int close, long init, folded *u,
+                         long *got, ichan *from)
+{
+    lchan res;
+    long acc = init, after;
+    int rc;
+
+    memset(st, 0, sizeof *st);
+    ichan_init(from, CA_FIXED, 8);
+    CA_ASSERT_RC(ca_chan_init(&res.ch, CA_FIXED, 1, sizeof(long), res.buf,
+                              sizeof res.buf), CA_OK);
+    done_init(d, &st->go);
+    CA_ASSERT_RC(ca_transduce(st, &S, xf, collect, u, &from->ch, &acc,
+                              sizeof acc, &scratch, &res.ch), CA_OK);
+    fill(from, first, n);
+    if (close)
+        CA_ASSERT_RC(ca_close(&from->ch), CA_OK);
+    done_wait(d);
+    rc = ca_poll(&res.ch, got);
+    if (rc == CA_OK) {
+        CA_ASSERT_EQ(*got, acc); /* delivered: the accumulator itself */
+        CA_ASSERT_RC(ca_poll(&res.ch, &after), CA_CLOSED);
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&res.ch), CA_OK);
+    return rc;
+}
+
+/* 1..5 in pairs: 3, 7, then the completion's flush of 5 (as -5), once. */
+static void body_transduce_one_call(void)
+{
+    static donech d[2];
+    static pairs p;
+    ca_transduce_state st;
+    folded u;
+    ichan from;
+    long got = -1;
+
+    pairs_init(&p, 0);
+    memset(&u, 0, sizeof u);
+    CA_ASSERT_RC(transduce_run(&d[0], &st, &p.xf, 1, 5, 1, 1000, &u, &got,
+                               &from), CA_OK);
+    CA_ASSERT_EQ(got, 1000 + 3 + 7 - 5);
+    CA_ASSERT_EQ(u.n, 3);
+    CA_ASSERT_EQ(u.v[0], 3);
+    CA_ASSERT_EQ(u.v[1], 7);
+    CA_ASSERT_EQ(u.v[2], -5);
+    CA_ASSERT_EQ(p.steps, 5);
+    CA_ASSERT_EQ(p.completions, 1);
+    CA_ASSERT_EQ(st.status, CA_OK);
+    CA_ASSERT_EQ(st.stopped, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
+
+    /* A source closed and empty: the initial value, f never called, the
+    ** completion still once. */
+    pairs_init(&p, 0);
+    memset(&u, 0, sizeof u);
+    CA_ASSERT_RC(transduce_run(&d[1], &st, &p.xf, 1, 0, 1, 77, &u, &got,
+                               &from), CA_OK);
+    CA_ASSERT_EQ(got, 77);
+    CA_ASSERT_EQ(u.n, 0);
+    CA_ASSERT_EQ(p.completions, 1);
+    CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
+}
+
+static void test_transduce_one_call(void) { both(body_transduce_one_call); }
+
+/* Early stops leave the source open with what the fold did not take, and
+** still run the completion once: by the transform (take 3 in front of
+** the pairs: 1 2 3 give 3, then the flush of 3 as -3), and by f. */
+static void body_transduce_stop(void)
+{
+    static donech d[2];
+    static pairs p;
+    static ca_xf_take_t t3;
+    static ca_xf *stages[2];
+    static ca_xf_comp_t c;
+    ca_transduce_state st;
+    folded u;
+    ichan from;
+    long got = -1;
+    int v, left;
+
+    pairs_init(&p, 0);
+    CA_ASSERT_RC(ca_xf_take(&t3, 3, sizeof(int)), CA_OK);
+    stages[0] = &t3.xf;
+    stages[1] = &p.xf;
+    CA_ASSERT_RC(ca_xf_comp(stages, 2, &c), CA_OK);
+    memset(&u, 0, sizeof u);
+    CA_ASSERT_RC(transduce_run(&d[0], &st, &c.xf, 1, 6, 0, 0, &u, &got,
+                               &from), CA_OK);
+    CA_ASSERT_EQ(got, 3 - 3);
+    CA_ASSERT_EQ(u.n, 2);
+    CA_ASSERT_EQ(u.v[0], 3);
+    CA_ASSERT_EQ(u.v[1], -3);
+    CA_ASSERT_EQ(p.completions, 1);
+    CA_ASSERT_EQ(st.status, CA_OK);
+    CA_ASSERT_EQ(ca_closed(&from.ch), 0);
+    for (left = 0; ca_poll(&from.ch, &v) == CA_OK; left++)
+        CA_ASSERT_EQ(v, 4 + left); /* 4 5 6: never taken */
+    CA_ASSERT_EQ(left, 3);
+    CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
+
+    /* f stops at its second output (7): the completion runs, its flush
+    ** is not folded, and f's answer is kept. */
+    pairs_init(&p, 0);
+    memset(&u, 0, sizeof u);
+    u.stop_at = 2;
+    CA_ASSERT_RC(transduce_run(&d[1], &st, &p.xf, 1, 5, 0, 0, &u, &got,
+                               &from), CA_OK);
+    CA_ASSERT_EQ(got, 3 + 7);
+    CA_ASSERT_EQ(u.n, 2);
+    CA_ASSERT_EQ(p.completions, 1);
+    CA_ASSERT_EQ(st.stopped, 42);
+    CA_ASSERT_EQ(st.status, CA_OK);
+    POLL_EQ(&from.ch, 5);
+    CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
+}
+
+static void test_transduce_stop(void) { both(body_transduce_stop); }
+
+/* A step that fails ends the fold: no value on the result (it closes),
+** the code in status, the completion once, and its flush not folded. */
+static void body_transduce_error(void)
+{
+    static donech d;
+    static pairs p;
+    ca_transduce_state st;
+    folded u;
+    ichan from;
+    long got = -1;
+
+    pairs_init(&p, 4);
+    memset(&u, 0, sizeof u);
+    CA_ASSERT_RC(transduce_run(&d, &st, &p.xf, 1, 6, 0, 0, &u, &got, &from),
+                 CA_CLOSED);
+    CA_ASSERT_EQ(st.status, CA_ERANGE);
+    CA_ASSERT_EQ(u.n, 1); /* 1+2 only: 3 was held, 4 failed */
+    CA_ASSERT_EQ(p.steps, 4);
+    CA_ASSERT_EQ(p.completions, 1);
+    POLL_EQ(&from.ch, 5);
+    CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
+}
+
+static void test_transduce_error(void) { both(body_transduce_error); }
 
 /* ---------------------------------------------------------------- into */
 
@@ -1304,6 +1515,37 @@ static void body_alloc(void)
 
 static void test_alloc(void) { both(body_alloc); }
 
+/* ca_transduce allocating its state, scratch value and accumulator: the
+** caller's init is copied, the result delivered all the same. */
+static void body_transduce_alloc(void)
+{
+    static pairs p;
+    ca_chan *from, *res;
+    folded u;
+    long acc = 1000, got = 0;
+    int v;
+
+    pairs_init(&p, 0);
+    memset(&u, 0, sizeof u);
+    CA_ASSERT_RC(ca_chan_new(&from, CA_FIXED, 8, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&res, CA_FIXED, 1, sizeof(long)), CA_OK);
+    for (v = 1; v <= 5; v++)
+        OFFER(from, v);
+    CA_ASSERT_RC(ca_close(from), CA_OK);
+    CA_ASSERT_RC(ca_transduce(NULL, &S, &p.xf, collect, &u, from, &acc,
+                              sizeof acc, NULL, res), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(from), CA_OK); /* the block holds its own */
+    CA_ASSERT_RC(pooled ? ca_take_blocking(res, &got)
+                        : (settle(), ca_poll(res, &got)),
+                 CA_OK);
+    CA_ASSERT_EQ(got, 1000 + 3 + 7 - 5);
+    CA_ASSERT_EQ(acc, 1000);
+    CA_ASSERT_EQ(p.completions, 1);
+    CA_ASSERT_RC(ca_chan_free(res), CA_OK);
+}
+
+static void test_transduce_alloc(void) { both(body_transduce_alloc); }
+
 /* Every allocation failing in turn: a refused call changes nothing. */
 static int fail_at, allocs;
 
@@ -1359,6 +1601,9 @@ static const ca_test tests[] = {
     {"take_n_short_source", test_take_n_short},
     {"reduce", test_reduce},
     {"transduce_composed", test_transduce},
+    {"transduce", test_transduce_one_call},
+    {"transduce_early_stop", test_transduce_stop},
+    {"transduce_error", test_transduce_error},
     {"into_array_stops_full", test_into_array},
     {"onto_chan_stops_at_refused_put", test_onto},
     {"onto_chan_closes", test_onto_close},
@@ -1383,6 +1628,7 @@ static const ca_test tests[] = {
     {"bad_input", test_bad_input},
 #if CA_HAVE_MALLOC
     {"allocating_forms", test_alloc},
+    {"transduce_allocated", test_transduce_alloc},
     {"allocation_fails", test_alloc_fails},
 #endif
     {NULL, NULL}};

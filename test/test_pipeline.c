@@ -5,6 +5,7 @@
 ** position, close?, the stop when `to` closes, and never more than n
 ** async operations in flight. MIT licence, see COPYING.
 */
+#include <stdlib.h>
 #include <string.h>
 #if CA_HAVE_THREADS
 #include <sched.h>
@@ -14,8 +15,6 @@
 
 #include "ca_test.h"
 
-#if CA_HAVE_MALLOC
-
 static int twice(void *ud, const void *in, void *out)
 {
     int v = *(const int *)in * 2;
@@ -24,6 +23,8 @@ static int twice(void *ud, const void *in, void *out)
     memcpy(out, &v, sizeof v);
     return CA_OK;
 }
+
+#if CA_HAVE_MALLOC
 
 /* Takes every value of `ch` into v[] until it closes, then (if asked)
 ** takes the int of `done` and checks that it closes after it. */
@@ -525,7 +526,427 @@ static void test_slow_blocking(void)
 }
 #endif
 
+#endif /* CA_HAVE_MALLOC */
+
+/* ------------------------------------------------- caller's storage
+** The *_init forms, which run without malloc: on a single scheduler
+** (every build), on a pool, with threads; the storage reused as soon as
+** `done` closed; the sizes refused. */
+
+#define SN 4       /* workers */
+#define SVALS 100  /* values through each run */
+
+/* Emits each value v as v*10, v*10+1, v*10+2: max_out 3, so the slots'
+** channels need more than one output's room. */
+static int thrice(void *ud, const void *in, ca_xf_out *out)
+{
+    int v = *(const int *)in * 10, k, rc;
+
+    (void)ud;
+    for (k = 0; k < 3; k++) {
+        int x = v + k;
+        if ((rc = ca_xf_emit(out, &x)) != CA_OK)
+            return rc;
+    }
+    return CA_OK;
+}
+
+static ca_pipeline_state sp;
+static unsigned char sstore[CA_PIPELINE_STORAGE(SN, sizeof(int), sizeof(int),
+                                                3)];
+static ca_chan sfrom, sto, sdone;
+static int sfrom_buf[8], sdone_buf[1];
+
+/* Takes `to` until it closes, then `done`'s status and its close. */
+typedef struct scollect {
+    ca_go go;
+    int n, bad, x, status;
+} scollect;
+
+static scollect scol;
+static putter sfeed;
+
+static int scollect_fn(ca_go *g)
+{
+    scollect *c = (scollect *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        TAKE(g, &sto, &c->x);
+        if (GO_CLOSED(g))
+            break;
+        /* value v = n/3 + 1 comes as v*10 + n%3, in input order */
+        if (c->x != (c->n / 3 + 1) * 10 + c->n % 3)
+            c->bad++;
+        c->n++;
+    }
+    TAKE(g, &sdone, &c->status);
+    TAKE(g, &sdone, &c->x);
+    if (GO_STATUS(g) != CA_CLOSED)
+        c->bad += 1000;
+    GO_END(g);
+}
+
+static void schans_init(void)
+{
+    CA_ASSERT_RC(ca_chan_init(&sfrom, CA_FIXED, 8, sizeof(int), sfrom_buf,
+                              sizeof sfrom_buf), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&sto, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
+                 CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&sdone, CA_FIXED, 1, sizeof(int), sdone_buf,
+                              sizeof sdone_buf), CA_OK);
+}
+
+static void schans_destroy(void)
+{
+    CA_ASSERT_RC(ca_chan_destroy(&sfrom), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&sdone), CA_OK);
+}
+
+/* Three runs in the same state and storage on one scheduler driven
+** here: n = SN, 1 and SN again; every output in input order, `to`
+** closed, `done` CA_OK then closed, and every block finished (the
+** scheduler's destroy refuses a live one). */
+static void test_storage(void)
+{
+    static ca_xf_mapcat_t mc;
+    ca_sched s;
+    unsigned runs[3] = {SN, 1, SN};
+    int r;
+
+    CA_ASSERT_RC(ca_xf_mapcat(&mc, thrice, NULL, sizeof(int), sizeof(int), 3),
+                 CA_OK);
+    for (r = 0; r < 3; r++) {
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        schans_init();
+        CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, sizeof sstore, runs[r],
+                                      &sto, &mc.xf, &sfrom, 1, NULL, NULL,
+                                      &s, &sdone),
+                     CA_OK);
+        memset(&scol, 0, sizeof scol);
+        scol.status = -1;
+        putter_init(&sfeed, &sfrom, 1, SVALS, 0, 1);
+        CA_ASSERT_RC(ca_go_start(&s, &scol.go, scollect_fn), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &sfeed.go, putter_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        CA_ASSERT_EQ(scol.n, 3 * SVALS);
+        CA_ASSERT_EQ(scol.bad, 0);
+        CA_ASSERT_RC(scol.status, CA_OK);
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+        schans_destroy();
+    }
+}
+
+/* The storage is refused when it is one byte short, and so is every
+** other bad argument, before anything starts (the channels keep one
+** reference, nothing runs). */
+static int sref(ca_chan *ch)
+{
+    ca_chan_info i;
+
+    CA_ASSERT_RC(ca_chan_inspect(ch, &i), CA_OK);
+    return (int)i.refs;
+}
+
+static void saf(void *ud, const void *in, ca_chan *res);
+
+static void test_storage_bad(void)
+{
+    static ca_xf_map_t m;
+    static ca_chan small;
+    static short small_buf[1];
+    static ca_xf huge;
+    ca_sched s;
+    size_t need = CA_PIPELINE_STORAGE(SN, sizeof(int), sizeof(int), 1);
+    size_t aneed = CA_PIPELINE_ASYNC_STORAGE(SN, sizeof(int), sizeof(int));
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    schans_init();
+    CA_ASSERT_RC(ca_chan_init(&small, CA_FIXED, 1, sizeof(short), small_buf,
+                              sizeof small_buf), CA_OK);
+    CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
+    CU_ASSERT_FATAL(need <= sizeof sstore);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need - 1, SN, &sto, &m.xf,
+                                  &sfrom, 1, NULL, NULL, &s, &sdone),
+                 CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, 0, SN, &sto, &m.xf, &sfrom, 1,
+                                  NULL, NULL, &s, &sdone),
+                 CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, NULL, need, SN, &sto, &m.xf, &sfrom, 1,
+                                  NULL, NULL, &s, &sdone),
+                 CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline_init(NULL, sstore, need, SN, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, &sdone),
+                 CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, SN, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, NULL),
+                 CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, SN, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, &sto),
+                 CA_EINVAL); /* unbuffered, and `to` */
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, SN, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, &small),
+                 CA_EINVAL); /* not of int */
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, 0, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, &sdone),
+                 CA_EINVAL);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, 1025, &sto, &m.xf,
+                                  &sfrom, 1, NULL, NULL, &s, &sdone),
+                 CA_ERANGE);
+    huge = m.xf;
+    huge.max_out = 0x7fffffffu;
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, sizeof sstore, SN, &sto, &huge,
+                                  &sfrom, 1, NULL, NULL, &s, &sdone),
+                 CA_ERANGE);
+    CA_ASSERT_RC(ca_pipeline_async_init(&sp, sstore, aneed - 1, SN, &sto,
+                                        saf, NULL, &sfrom, 1, &s, &sdone),
+                 CA_EINVAL);
+    CA_ASSERT_EQ(sref(&sto), 1);
+    CA_ASSERT_EQ(sref(&sfrom), 1);
+    CA_ASSERT_EQ(sref(&sdone), 1);
+    /* A state whose pipeline runs: CA_EBUSY, and the first one unharmed */
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, SN, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, &sdone),
+                 CA_OK);
+    CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, need, SN, &sto, &m.xf, &sfrom,
+                                  1, NULL, NULL, &s, &sdone),
+                 CA_EBUSY);
+    CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(ca_poll(&sdone, &scol.x), CA_OK);
+    CA_ASSERT_RC(scol.x, CA_OK);
+    CA_ASSERT_RC(ca_poll(&sdone, &scol.x), CA_CLOSED);
+    CA_ASSERT_RC(ca_poll(&sto, &scol.x), CA_CLOSED);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&small), CA_OK);
+    schans_destroy();
+}
+
+/* pipeline-async in storage: the operation answers at once (two values
+** on its result channel's buffer of one: the second waits), so no block
+** of the test's is needed and no malloc. */
+typedef struct sflight {
+    ca_op op;
+    int x[2];
+} sflight;
+
+static void sflight_done(ca_op *op, int status)
+{
+    (void)op;
+    (void)status;
+}
+
+static sflight sfl[SVALS + 1];
+
+static void saf(void *ud, const void *in, ca_chan *res)
+{
+    int v = *(const int *)in;
+    sflight *f = &sfl[v];
+
+    (void)ud;
+    f->x[0] = v * 10;
+    f->x[1] = v * 10 + 1;
+    CA_ASSERT_RC(ca_offer(res, &f->x[0]), CA_OK);
+    CA_ASSERT_RC(ca_put_async(res, &f->op, &f->x[1], sflight_done), CA_OK);
+    CA_ASSERT_RC(ca_close(res), CA_OK);
+}
+
+/* Takes `to` until it closes: value v as v*10, v*10+1. */
+static int scollect2_fn(ca_go *g)
+{
+    scollect *c = (scollect *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        TAKE(g, &sto, &c->x);
+        if (GO_CLOSED(g))
+            break;
+        if (c->x != (c->n / 2 + 1) * 10 + c->n % 2)
+            c->bad++;
+        c->n++;
+    }
+    TAKE(g, &sdone, &c->status);
+    GO_END(g);
+}
+
+static void test_storage_async(void)
+{
+    ca_sched s;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    schans_init();
+    CA_ASSERT_RC(ca_pipeline_async_init(&sp, sstore,
+                                        CA_PIPELINE_ASYNC_STORAGE(
+                                            3, sizeof(int), sizeof(int)),
+                                        3, &sto, saf, NULL, &sfrom, 1, &s,
+                                        &sdone),
+                 CA_OK);
+    memset(&scol, 0, sizeof scol);
+    scol.status = -1;
+    putter_init(&sfeed, &sfrom, 1, SVALS, 0, 1);
+    CA_ASSERT_RC(ca_go_start(&s, &scol.go, scollect2_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &sfeed.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(scol.n, 2 * SVALS);
+    CA_ASSERT_EQ(scol.bad, 0);
+    CA_ASSERT_RC(scol.status, CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    schans_destroy();
+}
+
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+/* On a pool of 2, and with threads as workers, fed by a block on the
+** pool while this thread takes: `done` closing is the moment the storage
+** is ours. Each run's state and storage are wiped the
+** moment it closes and reused at once by the next run, so a block or a
+** thread that touched them later would show (a wrong order, a crash,
+** TSan's report). Waits are blocking takes: a lost wake-up hangs. */
+#define SRUNS 20
+static ca_chan tfrom[SRUNS], tto[SRUNS], tdone[SRUNS];
+static int tfrom_buf[SRUNS][8], tdone_buf[SRUNS][1];
+static putter tfeed[SRUNS]; /* each ends on a worker, on its own time */
+
+static void storage_threads(int blocking)
+{
+    static ca_xf_mapcat_t mc;
+    ca_sched s;
+    int r, i, v, status;
+
+    CA_ASSERT_RC(ca_xf_mapcat(&mc, thrice, NULL, sizeof(int), sizeof(int), 3),
+                 CA_OK);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    for (r = 0; r < SRUNS; r++) {
+        ca_chan *from = &tfrom[r], *to = &tto[r], *done = &tdone[r];
+        unsigned n = 1u + (unsigned)r % SN;
+
+        CA_ASSERT_RC(ca_chan_init(from, CA_FIXED, 8, sizeof(int),
+                                  tfrom_buf[r], sizeof tfrom_buf[r]), CA_OK);
+        CA_ASSERT_RC(ca_chan_init(to, CA_UNBUFFERED, 0, sizeof(int), NULL, 0),
+                     CA_OK);
+        CA_ASSERT_RC(ca_chan_init(done, CA_FIXED, 1, sizeof(int),
+                                  tdone_buf[r], sizeof tdone_buf[r]), CA_OK);
+        if (blocking)
+            CA_ASSERT_RC(ca_pipeline_blocking_init(&sp, sstore, sizeof sstore,
+                                                   n, to, &mc.xf, from, 1,
+                                                   NULL, NULL, &s, done),
+                         CA_OK);
+        else
+            CA_ASSERT_RC(ca_pipeline_init(&sp, sstore, sizeof sstore, n, to,
+                                          &mc.xf, from, 1, NULL, NULL, &s,
+                                          done),
+                         CA_OK);
+        putter_init(&tfeed[r], from, 1, SVALS, 0, 1);
+        CA_ASSERT_RC(ca_go_start(&s, &tfeed[r].go, putter_fn), CA_OK);
+        for (i = 0; i < 3 * SVALS; i++) {
+            CA_ASSERT_RC(ca_take_blocking(to, &v), CA_OK);
+            CA_ASSERT_EQ(v, (i / 3 + 1) * 10 + i % 3);
+        }
+        CA_ASSERT_RC(ca_take_blocking(to, &v), CA_CLOSED);
+        CA_ASSERT_RC(ca_take_blocking(done, &status), CA_OK);
+        CA_ASSERT_RC(status, CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(done, &status), CA_CLOSED);
+        /* Ours again at once: wiped, then reused by the next run. */
+        memset(&sp, 0, sizeof sp);
+        memset(sstore, 0x5a, sizeof sstore);
+    }
+    /* The pipelines drop their references on our channels just after
+    ** the close, on a worker: the channels end once the pool stopped. */
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    for (r = 0; r < SRUNS; r++) {
+        CA_ASSERT_RC(ca_chan_destroy(&tfrom[r]), CA_OK);
+        CA_ASSERT_RC(ca_chan_destroy(&tto[r]), CA_OK);
+        CA_ASSERT_RC(ca_chan_destroy(&tdone[r]), CA_OK);
+    }
+}
+
+/* ca_pipeline_blocking_init whose thread cannot start: CA_ENOMEM, with
+** the pipeline already ending; `done` gets CA_ENOMEM and closes once the
+** threads that did start have stopped, nothing was taken from `from`,
+** `to` stays open. Every allocation of the call fails in turn (they are
+** the threads'), until it succeeds and the pipeline runs.
+**
+** The allocator may not change while a thread of ca_thread() may still
+** free (it does after its channel closed): this binary's is installed
+** before main, once, and passes through until the test arms it. */
+static unsigned fail_at, allocs;
+
+static void *failing(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (ptr != NULL) {
+        free(ptr);
+        return NULL;
+    }
+    if (__atomic_add_fetch(&allocs, 1u, __ATOMIC_ACQ_REL) ==
+        __atomic_load_n(&fail_at, __ATOMIC_ACQUIRE))
+        return NULL;
+    return malloc(size);
+}
+
+__attribute__((constructor)) static void install_failing(void)
+{
+    ca_set_allocator(failing, NULL);
+}
+
+static void test_storage_blocking_enomem(void)
+{
+    static ca_xf_map_t m;
+    static int to_buf[8];
+    ca_sched s;
+    ca_chan_info fi;
+    unsigned k;
+    int v, rc, status, failed = 0;
+
+    CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
+    for (k = 1; k <= 12; k++) {
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        schans_init();
+        CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
+        CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf,
+                                  sizeof to_buf), CA_OK);
+        for (v = 1; v <= 3; v++)
+            OFFER(&sfrom, v);
+        CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+        __atomic_store_n(&allocs, 0u, __ATOMIC_RELEASE);
+        __atomic_store_n(&fail_at, k, __ATOMIC_RELEASE);
+        rc = ca_pipeline_blocking_init(&sp, sstore, sizeof sstore, 3, &sto,
+                                       &m.xf, &sfrom, 1, NULL, NULL, &s,
+                                       &sdone);
+        __atomic_store_n(&fail_at, 0u, __ATOMIC_RELEASE);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK); /* the pipeline ends */
+        CA_ASSERT_RC(ca_poll(&sdone, &status), CA_OK);
+        CA_ASSERT_RC(ca_poll(&sdone, &v), CA_CLOSED);
+        if (rc == CA_ENOMEM) {
+            failed++;
+            CA_ASSERT_RC(status, CA_ENOMEM);
+            CA_ASSERT_RC(ca_chan_inspect(&sfrom, &fi), CA_OK);
+            CA_ASSERT_EQ(fi.count, 3); /* nothing taken */
+            CA_ASSERT_EQ(ca_closed(&sto), 0);
+        } else {
+            CA_ASSERT_RC(rc, CA_OK);
+            CA_ASSERT_RC(status, CA_OK);
+            for (v = 1; v <= 3; v++)
+                POLL_EQ(&sto, 2 * v);
+            CA_ASSERT_RC(ca_poll(&sto, &v), CA_CLOSED);
+        }
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+        schans_destroy();
+        if (rc == CA_OK)
+            break;
+    }
+    CU_ASSERT(failed >= 3); /* one failure per thread at least */
+    CA_ASSERT_RC(rc, CA_OK);  /* and then it started */
+}
+
+static void test_storage_pool(void) { storage_threads(0); }
+static void test_storage_blocking(void) { storage_threads(1); }
+#endif
+
 static const ca_test tests[] = {
+#if CA_HAVE_MALLOC
     {"no_done", test_no_done},
     {"sizes", test_sizes},
     {"ex_handler", test_ex_handler},
@@ -537,10 +958,15 @@ static const ca_test tests[] = {
     {"slow_pool", test_slow_pool},
     {"slow_blocking", test_slow_blocking},
 #endif
-    {NULL, NULL}};
-
-#else
-static const ca_test tests[] = {{NULL, NULL}};
 #endif
+    {"storage", test_storage},
+    {"storage_bad_sizes", test_storage_bad},
+    {"storage_async", test_storage_async},
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+    {"storage_pool", test_storage_pool},
+    {"storage_blocking", test_storage_blocking},
+    {"storage_blocking_enomem", test_storage_blocking_enomem},
+#endif
+    {NULL, NULL}};
 
 CA_TEST_MAIN("pipeline", tests)

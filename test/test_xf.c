@@ -7,6 +7,7 @@
 #include <string.h>
 #if CA_HAVE_THREADS
 #include <pthread.h>
+#include <sched.h>
 #endif
 
 #include <coreasync.h>
@@ -829,6 +830,212 @@ static void test_threads(void)
 }
 #endif
 
+/* The report of issue 9's last note: "a take already waiting when a
+** transform's completion flushes is not woken". The channel holds one
+** value inside a partition-all of 2 (no output yet), a take waits on it,
+** and the close's completion flushes the short group: the take must get
+** it, whether a go block on a pool of 2, a thread in ca_take_blocking or
+** an async callback waits. A lost wake-up hangs here (the watchdog
+** fails the test). Each case runs FLUSH_ROUNDS times, half with the take
+** surely parked before the close, half racing it. */
+#if CA_HAVE_THREADS
+#define FLUSH_ROUNDS 200
+
+typedef struct group2 {
+    uint32_t n;
+    int v[2];
+} group2;
+
+typedef struct flush_ch {
+    ca_chan ch;
+    ca_xf_partition_t part;
+    unsigned char pbuf[sizeof(group2)];
+    unsigned char st[CA_XF_STORAGE(2, 1, sizeof(group2))];
+} flush_ch;
+
+static void flush_init(flush_ch *f, int v)
+{
+    CA_ASSERT_EQ(sizeof(group2), sizeof(uint32_t) + 2 * sizeof(int));
+    CA_ASSERT_RC(ca_xf_partition_all(&f->part, 2, sizeof(int), f->pbuf,
+                                     sizeof f->pbuf), CA_OK);
+    CA_ASSERT_RC(ca_chan_init_xf(&f->ch, CA_FIXED, 2, f->st, sizeof f->st,
+                                 &f->part.xf, NULL, NULL), CA_OK);
+    CA_ASSERT_RC(ca_offer(&f->ch, &v), CA_OK); /* held: no output */
+}
+
+/* Spins until ch has a take waiting: setup only, the wake-up under test
+** is what comes after. */
+static void until_parked(ca_chan *ch)
+{
+    ca_chan_info i;
+
+    for (;;) {
+        CA_ASSERT_RC(ca_chan_inspect(ch, &i), CA_OK);
+        if (i.pending_takes != 0)
+            break;
+        sched_yield();
+    }
+}
+
+static void check_group(const group2 *g, int v)
+{
+    CA_ASSERT_EQ(g->n, 1);
+    CA_ASSERT_EQ(g->v[0], v);
+}
+
+static flush_ch fch;
+
+static void *flush_taker(void *arg)
+{
+    group2 *g = (group2 *)arg;
+
+    if (ca_take_blocking(&fch.ch, g) != CA_OK)
+        g->n = 99;
+    return NULL;
+}
+
+static void test_flush_wakes_thread(void)
+{
+    pthread_t t;
+    int r;
+
+    for (r = 0; r < FLUSH_ROUNDS; r++) {
+        group2 g;
+
+        memset(&g, 0, sizeof g);
+        flush_init(&fch, r);
+        CU_ASSERT_FATAL(pthread_create(&t, NULL, flush_taker, &g) == 0);
+        if (r % 2 == 0)
+            until_parked(&fch.ch);
+        CA_ASSERT_RC(ca_close(&fch.ch), CA_OK);
+        pthread_join(t, NULL);
+        check_group(&g, r);
+        CA_ASSERT_RC(ca_chan_destroy(&fch.ch), CA_OK);
+    }
+}
+
+/* The callback signals a channel the test waits on, so a callback never
+** called hangs; the close comes from another thread. */
+static ca_chan fdone;
+static int fdone_buf[1];
+
+static void flush_cb(ca_op *op, int status)
+{
+    (void)op;
+    (void)ca_offer(&fdone, &status);
+}
+
+static void *flush_closer(void *arg)
+{
+    (void)arg;
+    (void)ca_close(&fch.ch);
+    return NULL;
+}
+
+static void test_flush_wakes_callback(void)
+{
+    pthread_t t;
+    ca_op op;
+    group2 g;
+    int r, status;
+
+    CA_ASSERT_RC(ca_chan_init(&fdone, CA_FIXED, 1, sizeof(int), fdone_buf,
+                              sizeof fdone_buf), CA_OK);
+    for (r = 0; r < FLUSH_ROUNDS; r++) {
+        memset(&g, 0, sizeof g);
+        flush_init(&fch, r);
+        if (r % 2 != 0)
+            CU_ASSERT_FATAL(pthread_create(&t, NULL, flush_closer, NULL) ==
+                            0);
+        CA_ASSERT_RC(ca_take_async(&fch.ch, &op, &g, flush_cb), CA_OK);
+        if (r % 2 == 0)
+            CU_ASSERT_FATAL(pthread_create(&t, NULL, flush_closer, NULL) ==
+                            0);
+        CA_ASSERT_RC(ca_take_blocking(&fdone, &status), CA_OK);
+        pthread_join(t, NULL);
+        CA_ASSERT_RC(status, CA_OK);
+        check_group(&g, r);
+        CA_ASSERT_RC(ca_chan_destroy(&fch.ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&fdone), CA_OK);
+}
+
+#if CA_HAVE_MALLOC
+/* A go block on a pool of 2 takes; the close comes from this thread, or
+** from a second block on the pool. */
+typedef struct flush_go {
+    ca_go go;
+    ca_chan *ch;
+    group2 g;
+    int status;
+} flush_go;
+
+static int flush_take_fn(ca_go *gp)
+{
+    flush_go *t = (flush_go *)gp;
+
+    GO_BEGIN(gp);
+    TAKE(gp, t->ch, &t->g);
+    t->status = GO_STATUS(gp);
+    GO_END(gp);
+}
+
+/* A block lets go of its result channel and of itself just after the
+** close that ends the wait, on its worker: each round has its own, all
+** destroyed once the pool has stopped. */
+static flush_go fgo[FLUSH_ROUNDS];
+static ca_go fcloser[FLUSH_ROUNDS];
+static ca_chan fgo_done[FLUSH_ROUNDS];
+static flush_ch fgo_ch[FLUSH_ROUNDS];
+
+static int flush_close_fn(ca_go *gp)
+{
+    GO_BEGIN(gp);
+    (void)ca_close(&fgo_ch[gp - fcloser].ch);
+    GO_END(gp);
+}
+
+static void test_flush_wakes_go(void)
+{
+    static ca_sched s;
+    int r;
+
+    memset(fgo, 0, sizeof fgo);
+    memset(fcloser, 0, sizeof fcloser);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    for (r = 0; r < FLUSH_ROUNDS; r++) {
+        flush_go *t = &fgo[r];
+
+        t->status = -1;
+        t->ch = &fgo_ch[r].ch;
+        flush_init(&fgo_ch[r], r);
+        CA_ASSERT_RC(ca_chan_init(&fgo_done[r], CA_FIXED, 1, 0, NULL, 0),
+                     CA_OK);
+        CA_ASSERT_RC(ca_go_set_result(&t->go, &fgo_done[r]), CA_OK);
+        CA_ASSERT_RC(ca_sched_ref(&s), CA_OK); /* no deadlock report */
+        CA_ASSERT_RC(ca_go_start(&s, &t->go, flush_take_fn), CA_OK);
+        if (r % 4 < 2)
+            until_parked(t->ch);
+        if (r % 2 == 0)
+            CA_ASSERT_RC(ca_close(t->ch), CA_OK);
+        else
+            CA_ASSERT_RC(ca_go_start(&s, &fcloser[r], flush_close_fn), CA_OK);
+        CA_ASSERT_RC(ca_sched_unref(&s), CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(&fgo_done[r], NULL), CA_CLOSED);
+        CA_ASSERT_RC(t->status, CA_OK);
+        check_group(&t->g, r);
+    }
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    for (r = 0; r < FLUSH_ROUNDS; r++) {
+        CA_ASSERT_RC(ca_chan_destroy(&fgo_ch[r].ch), CA_OK);
+        CA_ASSERT_RC(ca_chan_destroy(&fgo_done[r]), CA_OK);
+    }
+}
+#endif
+#endif
+
 /* Steps that break the rules get codes, never a crash: an output of NULL
 ** where values have bytes, an answer no step may give (a positive code
 ** other than CA_XF_STOP), an error code past what a status byte holds;
@@ -903,6 +1110,11 @@ static const ca_test tests[] = {
     {"alts_put", test_alts_put},
 #if CA_HAVE_THREADS
     {"threads", test_threads},
+    {"flush_wakes_thread", test_flush_wakes_thread},
+    {"flush_wakes_callback", test_flush_wakes_callback},
+#if CA_HAVE_MALLOC
+    {"flush_wakes_go_on_pool", test_flush_wakes_go},
+#endif
 #endif
     {NULL, NULL}};
 

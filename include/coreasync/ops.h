@@ -13,6 +13,7 @@
 #include <coreasync/chan.h>
 #include <coreasync/go.h>
 #include <coreasync/sched.h>
+#include <coreasync/xf.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -182,6 +183,46 @@ typedef struct ca_vec {
  */
 int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
             void *val, ca_chan *result);
+
+typedef struct ca_transduce_state {
+    ca_go go;
+    ca_chan *from, *result;
+    ca_xf *xf;
+    ca_reduce_fn f;
+    void *ud;
+    void *acc;              /* the accumulator                            */
+    size_t acc_size;
+    void *val;
+    int status;             /* CA_OK, or the error that ended the fold    */
+    int stopped;            /* what f returned to stop early, or 0        */
+    unsigned char ended;    /* private: the intake, or the fold, ended    */
+} ca_transduce_state;
+
+/**
+ * core.async's `transduce`: each value of `from` (of `xf->in_size`
+ * bytes) goes through the transform `xf`, and each of its outputs
+ * (`xf->out_size` bytes) is folded into the accumulator with `f`, as
+ * ca_reduce() does. When `from` closes, or when `f` returns non-zero
+ * (kept in `stopped`; `from` is then left open and undrained) or the
+ * step returns `CA_XF_STOP` (the same, but its completion's outputs are
+ * still folded), the transform's completion runs once, and the accumulator
+ * is offered to `result` as ca_reduce() does, which is then closed.
+ * `acc`, `acc_size`, `val`, `result` and the allocating form (`st`
+ * NULL) are ca_reduce()'s. `xf` is the caller's, used by this block
+ * alone until it ends (a stateful transform must not serve another).
+ *
+ * A step or a completion that returns an error ends the fold: `f` is
+ * called no more, the completion still runs once (its outputs are
+ * dropped), `status` keeps the code, and `result` is closed without a
+ * value. The same for an error of the take itself.
+ *
+ * Errors as ca_reduce(), and `CA_EINVAL` for a NULL `xf`, one without a
+ * step or with `max_out` 0, or one whose `in_size` is not `from`'s
+ * element size.
+ */
+int ca_transduce(ca_transduce_state *st, ca_sched *s, ca_xf *xf,
+                 ca_reduce_fn f, void *ud, ca_chan *from, void *acc,
+                 size_t acc_size, void *val, ca_chan *result);
 
 #if CA_HAVE_MALLOC
 /** Frees what ca_into() grew, and empties `v`. `CA_EINVAL` for NULL. */

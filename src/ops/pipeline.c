@@ -17,62 +17,27 @@
 ** intake also waits on a `stop` channel, which the output block closes);
 ** pipeline-async keeps at most n operations in flight (it has n slots, and
 ** a slot is free only once its result channel closed and drained).
+**
+** Everything lives in one ca_pipeline_state and one storage area: the
+** caller's (ca_pipeline_init and friends, no malloc), or one allocation
+** whose head is the output block, made by ca_go_new, so that the
+** scheduler frees it when that block finishes. The output block ends
+** last, once every other block and thread has finished: the storage is
+** then untouched, and `done` (its result channel) says so. A block that
+** signals its end itself still runs code on its struct afterwards, so a
+** block's end is seen through the one thing that comes after all of it,
+** its result channel. The blocks end one at a time (`token`) with `link`
+** as their result channel, which keeps to one result channel in use, the
+** budget of a firmware build (CA_CONFIG_MAX_RESULTS).
 */
 #include <string.h>
 
-#include "../internal.h"
-
-#if CA_HAVE_MALLOC
+#include "ops.h"
 
 #define MAX_WORKERS 1024u
 
-typedef struct slot {
-    ca_chan ch;           /* the value's outputs                          */
-    unsigned char *in;    /* the value taken from `from`                  */
-    unsigned char *st;    /* ch's storage                                 */
-} slot;
-
-typedef struct pl {
-    ca_chan *to, *from, *done;
-    ca_chan *jobs, *results, *free, *stop; /* slot numbers; stop: signal */
-    ca_xf *xf;            /* NULL for pipeline-async                       */
-    ca_xf_err_fn ex;
-    void *ex_ud;
-    ca_pipeline_af af;
-    void *af_ud;
-    int close, error;
-    unsigned refs;        /* go blocks and threads not yet ended          */
-    unsigned nslots;
-    size_t in_size, out_size, st_size;
-    slot *slots;
-} pl;
-
-/* Each block and thread lets go of the pipeline when it ends; the last
-** one reports and frees it. */
-static void release(pl *p)
-{
-    unsigned left;
-    int err;
-
-#if CA_HAVE_THREADS
-    left = __atomic_sub_fetch(&p->refs, 1u, __ATOMIC_ACQ_REL);
-#else
-    left = --p->refs;
-#endif
-    if (left != 0)
-        return;
-    err = p->error;
-    (void)ca_offer(p->done, &err);
-    (void)ca_close(p->done);
-    (void)ca_chan_free(p->done);
-    (void)ca_chan_free(p->jobs);
-    (void)ca_chan_free(p->results);
-    (void)ca_chan_free(p->free);
-    (void)ca_chan_free(p->stop);
-    (void)ca_chan_free(p->to);
-    (void)ca_chan_free(p->from);
-    ca__free(p);
-}
+typedef ca_pipeline_state pl;
+typedef ca__pl_slot slot;
 
 static void note_error(pl *p, int rc)
 {
@@ -88,12 +53,16 @@ static void note_error(pl *p, int rc)
 
 /* ------------------------------------------------------------ the blocks */
 
-typedef struct intake {
-    ca_go go;
-    pl *p;
-    unsigned idx;
-    ca_alt alt[2];
-} intake;
+/* The last thing an intake or worker block does: waits its turn, then
+** ends with `link` as its result channel, which the output block waits
+** on. A firmware build may have no result channel left (CA_EFULL): it
+** has one thread, so the close here comes after nothing else. */
+#define END_IN_TURN(g, p)                                                    \
+    do {                                                                     \
+        TAKE_SIGNAL(g, &(p)->token);                                         \
+        if (ca_go_set_result(g, &(p)->link) != CA_OK)                        \
+            (void)ca_close(&(p)->link);                                      \
+    } while (0)
 
 /* Starts a slot's work: a fresh channel for the value's outputs, and the
 ** async operation itself for pipeline-async (which has no workers). */
@@ -116,28 +85,28 @@ static void open_slot(pl *p, slot *s)
 
 static int intake_fn(ca_go *g)
 {
-    intake *i = (intake *)g;
+    ca__pl_intake *i = (ca__pl_intake *)g;
     pl *p = i->p;
 
     GO_BEGIN(g);
     for (;;) {
-        TAKE(g, p->free, &i->idx);
+        TAKE(g, &p->free, &i->idx);
         if (GO_CLOSED(g))
             break;
         /* The stop case first: once `to` closed, not one more value. */
-        (void)ca_alt_take(&i->alt[0], p->stop, NULL);
+        (void)ca_alt_take(&i->alt[0], &p->stop, NULL);
         (void)ca_alt_take(&i->alt[1], p->from, p->slots[i->idx].in);
         ALTS(g, i->alt, 2, CA_ALTS_PRIORITY);
         if (GO_ALT(g) == 0 || !GO_OK(g))
             break;
         open_slot(p, &p->slots[i->idx]);
         if (p->af == NULL)
-            PUT(g, p->jobs, &i->idx);
-        PUT(g, p->results, &i->idx);
+            PUT(g, &p->jobs, &i->idx);
+        PUT(g, &p->results, &i->idx);
     }
-    ca_close(p->jobs);
-    ca_close(p->results);
-    release(p);
+    ca_close(&p->jobs);
+    ca_close(&p->results);
+    END_IN_TURN(g, p);
     GO_END(g);
 }
 
@@ -153,246 +122,428 @@ static void work(pl *p, unsigned idx)
     ca_close(&s->ch);
 }
 
-typedef struct worker {
-    ca_go go;
-    pl *p;
-    unsigned idx;
-} worker;
-
 static int worker_fn(ca_go *g)
 {
-    worker *w = (worker *)g;
+    ca__pl_worker *w = (ca__pl_worker *)g;
 
     GO_BEGIN(g);
     for (;;) {
-        TAKE(g, w->p->jobs, &w->idx);
+        TAKE(g, &w->p->jobs, &w->idx);
         if (GO_CLOSED(g))
             break;
         work(w->p, w->idx);
     }
-    release(w->p);
+    END_IN_TURN(g, w->p);
     GO_END(g);
 }
 
-#if CA_HAVE_THREADS
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
 static int thread_fn(void *arg, void *result)
 {
     pl *p = (pl *)arg;
     unsigned idx;
 
     (void)result;
-    while (ca_take_blocking(p->jobs, &idx) == CA_OK)
+    while (ca_take_blocking(&p->jobs, &idx) == CA_OK)
         work(p, idx);
-    release(p);
-    return CA_OK;
+    return CA_OK; /* its channel closes after: p is not touched again */
 }
 #endif
 
-typedef struct output {
-    ca_go go;
-    pl *p;
-    unsigned idx;
-    int stopped;
-    unsigned char val[1]; /* out_size bytes, allocated with the block */
-} output;
-
 static int output_fn(ca_go *g)
 {
-    output *o = (output *)g;
-    pl *p = o->p;
+    pl *p = (pl *)g;
 
     GO_BEGIN(g);
     for (;;) {
-        TAKE(g, p->results, &o->idx);
+        TAKE(g, &p->results, &p->idx);
         if (GO_CLOSED(g))
             break;
         for (;;) {
-            TAKE_BYTES(g, &p->slots[o->idx].ch, o->val);
+            TAKE_BYTES(g, &p->slots[p->idx].ch, p->val);
             if (GO_CLOSED(g))
                 break;
-            if (o->stopped)
+            if (p->stopped)
                 continue; /* `to` closed: drain, so the slot can end */
-            PUT_BYTES(g, p->to, o->val);
+            PUT_BYTES(g, p->to, p->val);
             if (!GO_OK(g)) {
-                o->stopped = 1;
-                ca_close(p->stop);
+                p->stopped = 1;
+                ca_close(&p->stop);
             }
         }
-        (void)ca_chan_destroy(&p->slots[o->idx].ch);
+        (void)ca_chan_destroy(&p->slots[p->idx].ch);
         /* Room for every slot, so it never waits: its parking branch is
         ** unreachable (GCOVR_EXCL_BR_LINE, on the next line). */
-        PUT(g, p->free, &o->idx); /* GCOVR_EXCL_BR_LINE */
+        PUT(g, &p->free, &p->idx); /* GCOVR_EXCL_BR_LINE */
     }
-    if (p->close)
+    if (p->close && !p->aborted)
         ca_close(p->to);
-    release(p);
+    /* The others end in turn, each through `link`; its last reference
+    ** (the ending block's) is dropped just after the close that wakes
+    ** this block, on that block's thread: wait for it before reusing. */
+    for (p->k = 0; p->k < p->blocks; p->k++) {
+        (void)ca_offer(&p->token, NULL);
+        TAKE_SIGNAL(g, &p->link);
+        while (ca_chan_destroy(&p->link) == CA_EBUSY)
+            YIELD(g);
+        (void)ca_chan_init(&p->link, CA_FIXED, 1, 0, NULL, 0);
+    }
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+    /* Each thread's reference on the scheduler (taken with it) ends once
+    ** its channel closed: a ca_sched_run() waiting for it then sees an
+    ** outside source, not a deadlock. */
+    for (p->k = 0; p->k < p->threads; p->k++) {
+        TAKE_SIGNAL(g, p->workers[p->k].thread);
+        (void)ca_chan_free(p->workers[p->k].thread);
+        (void)ca_sched_unref(p->sched);
+    }
+#endif
+    (void)ca_chan_destroy(&p->link);
+    (void)ca_chan_destroy(&p->token);
+    (void)ca_chan_destroy(&p->jobs);
+    (void)ca_chan_destroy(&p->results);
+    (void)ca_chan_destroy(&p->free);
+    (void)ca_chan_destroy(&p->stop);
+    (void)ca_chan_free(p->to);
+    (void)ca_chan_free(p->from);
+    GO_RETURN(g, &p->error);
     GO_END(g);
 }
 
 /* ------------------------------------------------------------ making one */
 
-/* The size a put on ch carries: a transformed channel takes its input. */
-static size_t put_size(ca_chan *ch)
+/* Is a * b + c over (size_t)-1? Without a division where the compiler can
+** tell (a Cortex-M0 has none). */
+static int mul_add_overflows(size_t a, size_t b, size_t c, size_t *out)
 {
-    size_t size;
-
-    CA__LOCK(ch);
-    size = (ch->flags & CA__CH_XF) ? CA__XF_HDR(ch)->xf->in_size
-                                   : ch->elem_size;
-    CA__UNLOCK(ch);
-    return size;
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_mul_overflow(a, b, out) ||
+           __builtin_add_overflow(*out, c, out);
+#else
+    if (b != 0 && a > ((size_t)-1 - c) / b)
+        return 1;
+    *out = a * b + c;
+    return 0;
+#endif
 }
 
-/* Allocates the pipeline with its slots, and its channels. */
-static int make(pl **out, unsigned nslots, ca_chan *to, ca_chan *from,
-                size_t st_size)
-{
-    size_t in = from->elem_size, each = sizeof(slot) + in + st_size, bytes;
-    unsigned char *mem;
-    unsigned k;
-    pl *p;
-    int rc = CA_OK;
+/* What a pipeline is made of: `nslots` slots whose channels need
+** `st_size` bytes each, `nworkers` workers, inputs of `in` and outputs
+** of `out` bytes; `bytes` is CA_PIPELINE_STORAGE's sum, computed here
+** without overflow. */
+typedef struct shape {
+    unsigned nslots, nworkers;
+    size_t in, out, st_size, bytes;
+} shape;
 
-    bytes = sizeof(pl) + (size_t)nslots * each;
-    if ((p = (pl *)ca__alloc(bytes)) == NULL)
-        return CA_ENOMEM;
-    memset(p, 0, bytes);
-    p->slots = (slot *)(void *)(p + 1);
-    mem = (unsigned char *)(p->slots + nslots);
-    for (k = 0; k < nslots; k++, mem += in + st_size) {
-        p->slots[k].in = mem;
-        p->slots[k].st = mem + in;
-    }
-    p->nslots = nslots;
-    p->in_size = in;
-    p->out_size = to->elem_size;
-    p->st_size = st_size;
-    if ((rc = ca_chan_new(&p->jobs, CA_FIXED, nslots, sizeof k)) != CA_OK ||
-        (rc = ca_chan_new(&p->results, CA_FIXED, nslots, sizeof k)) != CA_OK ||
-        (rc = ca_chan_new(&p->free, CA_FIXED, nslots, sizeof k)) != CA_OK ||
-        (rc = ca_chan_new(&p->stop, CA_UNBUFFERED, 0, 0)) != CA_OK ||
-        (rc = ca_chan_new(&p->done, CA_FIXED, 1, sizeof(int))) != CA_OK) {
-        (void)ca_chan_free(p->jobs);
-        (void)ca_chan_free(p->results);
-        (void)ca_chan_free(p->free);
-        (void)ca_chan_free(p->stop);
-        ca__free(p);
-        return rc;
-    }
-    for (k = 0; k < nslots; k++)
-        (void)ca_offer(p->free, &k);
-    *out = p;
+static int measure(shape *sh)
+{
+    size_t tail = 16u + CA__PL_ROUND(sh->out) +
+                  (size_t)sh->nworkers * CA__PL_ROUND(sizeof(ca__pl_worker));
+    size_t per = CA__PL_ROUND(sizeof(slot)) + CA__PL_ROUND(sh->in) +
+                 CA__PL_ROUND(3u * sizeof(unsigned));
+    size_t st;
+
+    /* in, out <= CA_MAX_ELEM_SIZE and n <= MAX_WORKERS: only the slot
+    ** channels' storage can be too big */
+    if (mul_add_overflows(1, sh->st_size, per + 15u, &st) ||
+        mul_add_overflows(sh->nslots, st & ~(size_t)15u, tail, &sh->bytes))
+        return CA_ERANGE;
     return CA_OK;
 }
 
-/* Checks, makes and starts a pipeline: `threads` workers as threads, or
-** `blocks` as go blocks (pipeline-async has none: its intake calls af). */
-static int start(unsigned n, ca_chan *to, ca_xf *xf, ca_pipeline_af af,
-                 void *ud, ca_chan *from, int close, ca_xf_err_fn ex,
-                 ca_sched *sched, ca_chan **done, int threads)
+/* Carves the storage (aligned to 16 first) into the slots, their inputs
+** and channels' storage, the workers, the three rings, the scratch. */
+static void carve(pl *p, const shape *sh, void *storage)
 {
-    unsigned nslots, workers = 0, k;
+    unsigned char *m = (unsigned char *)storage;
+    size_t ring;
+    unsigned k;
+
+    m += (16u - ((uintptr_t)m & 15u)) & 15u;
+    p->slots = (slot *)(void *)m;
+    m += (size_t)sh->nslots * CA__PL_ROUND(sizeof(slot));
+    for (k = 0; k < sh->nslots; k++) {
+        p->slots[k].in = m;
+        m += CA__PL_ROUND(sh->in);
+        p->slots[k].st = m;
+        m += CA__PL_ROUND(sh->st_size);
+    }
+    /* go blocks start zeroed; the storage may hold anything */
+    p->workers = (ca__pl_worker *)(void *)m;
+    memset(m, 0, (size_t)sh->nworkers * CA__PL_ROUND(sizeof(ca__pl_worker)));
+    m += (size_t)sh->nworkers * CA__PL_ROUND(sizeof(ca__pl_worker));
+    /* The three rings together: ROUND(3 * nslots * sizeof k) is at most
+    ** nslots * ROUND(3 * sizeof k), the macro's share. */
+    ring = sh->nslots * sizeof k;
+    (void)ca_chan_init(&p->jobs, CA_FIXED, sh->nslots, sizeof k, m, ring);
+    (void)ca_chan_init(&p->results, CA_FIXED, sh->nslots, sizeof k,
+                       m + ring, ring);
+    (void)ca_chan_init(&p->free, CA_FIXED, sh->nslots, sizeof k,
+                       m + 2u * ring, ring);
+    m += CA__PL_ROUND(3u * ring);
+    p->val = m;
+    (void)ca_chan_init(&p->stop, CA_UNBUFFERED, 0, 0, NULL, 0);
+    (void)ca_chan_init(&p->token, CA_FIXED, 1, 0, NULL, 0);
+    (void)ca_chan_init(&p->link, CA_FIXED, 1, 0, NULL, 0);
+    for (k = 0; k < sh->nslots; k++)
+        (void)ca_offer(&p->free, &k);
+}
+
+/* The size a put on ch carries: a transformed channel takes its input. */
+static size_t put_size(ca_chan *ch)
+{
+    size_t size = 0;
+
+    (void)ca__ops_put_elem(ch, &size);
+    return size;
+}
+
+/* The checks every form makes, and the shape of the pipeline. `threads`:
+** the workers are threads. */
+static int check(shape *sh, unsigned n, ca_chan *to, ca_xf *xf,
+                 ca_pipeline_af af, ca_chan *from, ca_sched **sched)
+{
     ca_chan_info ti, fi;
-    size_t st_size;
-    ca_go *g[2 + MAX_WORKERS];
-    unsigned ng = 0;
-    pl *p = NULL;
     int rc;
 
-    if (done != NULL)
-        *done = NULL;
     if (to == NULL || from == NULL || n == 0 || (xf == NULL && af == NULL))
         return CA_EINVAL;
     if (n > MAX_WORKERS)
         return CA_ERANGE;
-    if ((rc = ca__sched_live(&sched)) != CA_OK)
+    if ((rc = ca__sched_live(sched)) != CA_OK)
         return rc;
     if ((rc = ca_chan_inspect(to, &ti)) != CA_OK ||
         (rc = ca_chan_inspect(from, &fi)) != CA_OK)
         return rc;
+    sh->in = fi.elem_size;
+    sh->out = put_size(to);
     if (xf != NULL) {
         if (xf->step == NULL || xf->max_out == 0 ||
-            xf->in_size != fi.elem_size || xf->out_size != put_size(to))
+            xf->in_size != fi.elem_size || xf->out_size != sh->out)
             return CA_EINVAL;
-        st_size = CA_XF_STORAGE(1, xf->max_out, xf->out_size);
-        nslots = n + 1; /* n at work, one more being delivered */
-        workers = n;
+        /* ca_chan_init_xf's limit; then CA_XF_STORAGE without overflow */
+        if (xf->max_out > (CA_MAX_CAPACITY - 1u) / 2u ||
+            mul_add_overflows(1u + 2u * (size_t)xf->max_out, xf->out_size,
+                              sizeof(ca__xf_hdr) + CA__XF_ALIGN,
+                              &sh->st_size))
+            return CA_ERANGE;
+        sh->nslots = n + 1; /* n at work, one more being delivered */
+        sh->nworkers = n;
     } else {
-        st_size = put_size(to);
-        nslots = n; /* a slot per operation in flight: exactly n */
+        sh->st_size = sh->out;
+        sh->nslots = n; /* a slot per operation in flight: exactly n */
+        sh->nworkers = 0;
     }
-    if ((rc = make(&p, nslots, to, from, st_size)) != CA_OK)
+    return measure(sh);
+}
+
+static int check_done(ca_chan *done, ca_chan *to, ca_chan *from)
+{
+    ca_chan_info di;
+    size_t size;
+    int rc;
+
+    if (done == NULL || done == to || done == from)
+        return CA_EINVAL;
+    if ((rc = ca_chan_inspect(done, &di)) != CA_OK ||
+        (rc = ca__ops_put_elem(done, &size)) != CA_OK)
         return rc;
-    p->out_size = put_size(to);
+    if (size != sizeof(int) || di.capacity == 0)
+        return CA_EINVAL;
+    return CA_OK;
+}
+
+/* Fills p (zeroed, checked), carves the storage, takes the references and
+** starts the blocks (threads first). On an error nothing runs, except
+** after threads started: then the pipeline ends at once (aborted), and
+** the error is returned while it does. */
+static int launch(pl *p, const shape *sh, void *storage, ca_chan *to,
+                  ca_xf *xf, ca_pipeline_af af, void *ud, ca_chan *from,
+                  int close, ca_xf_err_fn ex, ca_sched *sched, ca_chan *done,
+                  int threads)
+{
+    unsigned k;
+    int rc = CA_OK;
+
+    if ((rc = ca_chan_retain(to)) != CA_OK)
+        return rc;
+    if ((rc = ca_chan_retain(from)) != CA_OK) {
+        (void)ca_chan_free(to);
+        return rc;
+    }
+    if (done != NULL && (rc = ca_go_set_result(&p->go, done)) != CA_OK) {
+        (void)ca_chan_free(to);
+        (void)ca_chan_free(from);
+        return rc;
+    }
+    carve(p, sh, storage);
     p->to = to;
     p->from = from;
+    p->sched = sched;
     p->xf = xf;
     p->ex = ex;
     p->ex_ud = ud;
     p->af = af;
     p->af_ud = ud;
     p->close = close;
-    if ((rc = ca_chan_retain(to)) != CA_OK ||
-        (rc = ca_chan_retain(from)) != CA_OK) {
-        if (rc == CA_OK)
-            (void)ca_chan_free(to);
-        p->to = p->from = NULL;
-        p->refs = 1;
-        release(p);
-        return rc;
-    }
-    /* Every block is allocated before any starts, and the threads come
-    ** first: a failure leaves nothing half-connected. */
-    rc = ca_go_new(&g[ng++], sizeof(intake));
-    if (rc == CA_OK)
-        rc = ca_go_new(&g[ng++], sizeof(output) + p->out_size);
-    for (k = 0; rc == CA_OK && !threads && k < workers; k++)
-        rc = ca_go_new(&g[ng++], sizeof(worker));
-    if (rc != CA_OK)
-        ng--; /* the one that failed is NULL */
-    p->refs = 1 + ng; /* ours, until every worker is started */
-#if CA_HAVE_THREADS
-    for (k = 0; rc == CA_OK && threads && k < workers; k++) {
-        ca_chan *r;
-        __atomic_add_fetch(&p->refs, 1u, __ATOMIC_ACQ_REL);
-        if ((rc = ca_thread(thread_fn, p, 0, &r)) != CA_OK)
-            __atomic_sub_fetch(&p->refs, 1u, __ATOMIC_ACQ_REL);
-        else
-            (void)ca_chan_free(r);
-    }
-#endif
-    if (rc != CA_OK) {
-        /* Blocks made by ca_go_new are freed by running: run them empty.
-        ** Threads already started end with `jobs` closed. */
-        for (k = 0; k < ng; k++) {
-            ((worker *)(void *)g[k])->p = p;
-            (void)ca_go_start(sched, g[k], worker_fn);
+    p->out_size = sh->out;
+    p->st_size = sh->st_size;
+    p->nslots = sh->nslots;
+    p->nworkers = sh->nworkers;
+    p->intake.p = p;
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+    for (k = 0; threads && k < sh->nworkers; k++) {
+        (void)ca_sched_ref(sched); /* live: checked */
+        if ((rc = ca_thread(thread_fn, p, 0, &p->workers[k].thread)) !=
+            CA_OK) {
+            (void)ca_sched_unref(sched);
+            break;
         }
-        ca_close(p->jobs);
-        release(p);
+        p->threads++;
+    }
+    if (rc != CA_OK) {
+        /* The started threads end with `jobs` closed; the output block
+        ** waits for them and reports. */
+        p->aborted = 1;
+        p->error = rc;
+        ca_close(&p->jobs);
+        ca_close(&p->results);
+        (void)ca_go_start(sched, &p->go, output_fn);
         return rc;
     }
-    if (done != NULL) {
-        (void)ca_chan_retain(p->done); /* the first of 65535: cannot fail */
-        *done = p->done;
+#else
+    (void)threads;
+#endif
+    p->blocks = 1; /* the intake */
+    (void)ca_go_start(sched, &p->intake.go, intake_fn);
+    for (k = 0; !threads && k < sh->nworkers; k++) {
+        p->workers[k].p = p;
+        (void)ca_go_start(sched, &p->workers[k].go, worker_fn);
+        p->blocks++;
     }
-    ((intake *)(void *)g[0])->p = p;
-    ((output *)(void *)g[1])->p = p;
-    for (k = 2; k < ng; k++)
-        ((worker *)(void *)g[k])->p = p;
-    (void)ca_go_start(sched, g[0], intake_fn);
-    (void)ca_go_start(sched, g[1], output_fn);
-    for (k = 2; k < ng; k++)
-        (void)ca_go_start(sched, g[k], worker_fn);
-    release(p);
+    (void)ca_go_start(sched, &p->go, output_fn);
     return CA_OK;
+}
+
+/* The caller's-storage forms: checks, then launch. */
+static int init(pl *p, void *storage, size_t storage_size, unsigned n,
+                ca_chan *to, ca_xf *xf, ca_pipeline_af af, void *ud,
+                ca_chan *from, int close, ca_xf_err_fn ex, ca_sched *sched,
+                ca_chan *done, int threads)
+{
+    shape sh;
+    int rc;
+
+    if (p == NULL || storage == NULL)
+        return CA_EINVAL;
+    if ((rc = check(&sh, n, to, xf, af, from, &sched)) != CA_OK ||
+        (rc = check_done(done, to, from)) != CA_OK)
+        return rc;
+    if (storage_size < sh.bytes)
+        return CA_EINVAL;
+    if (ca_go_sched(&p->go) != NULL)
+        return CA_EBUSY;
+    memset(p, 0, sizeof *p);
+    return launch(p, &sh, storage, to, xf, af, ud, from, close, ex, sched,
+                  done, threads);
+}
+
+int ca_pipeline_init(ca_pipeline_state *p, void *storage, size_t storage_size,
+                     unsigned n, ca_chan *to, ca_xf *xf, ca_chan *from,
+                     int close, ca_xf_err_fn ex, void *ex_ud, ca_sched *sched,
+                     ca_chan *done)
+{
+    if (xf == NULL)
+        return CA_EINVAL;
+    return init(p, storage, storage_size, n, to, xf, NULL, ex_ud, from,
+                close, ex, sched, done, 0);
+}
+
+int ca_pipeline_blocking_init(ca_pipeline_state *p, void *storage,
+                              size_t storage_size, unsigned n, ca_chan *to,
+                              ca_xf *xf, ca_chan *from, int close,
+                              ca_xf_err_fn ex, void *ex_ud, ca_sched *sched,
+                              ca_chan *done)
+{
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+    if (xf == NULL)
+        return CA_EINVAL;
+    return init(p, storage, storage_size, n, to, xf, NULL, ex_ud, from,
+                close, ex, sched, done, 1);
+#else
+    (void)p, (void)storage, (void)storage_size, (void)n, (void)to, (void)xf;
+    (void)from, (void)close, (void)ex, (void)ex_ud, (void)sched, (void)done;
+    return CA_ENOTSUP;
+#endif
+}
+
+int ca_pipeline_async_init(ca_pipeline_state *p, void *storage,
+                           size_t storage_size, unsigned n, ca_chan *to,
+                           ca_pipeline_af af, void *ud, ca_chan *from,
+                           int close, ca_sched *sched, ca_chan *done)
+{
+    if (af == NULL)
+        return CA_EINVAL;
+    return init(p, storage, storage_size, n, to, NULL, af, ud, from, close,
+                NULL, sched, done, 0);
+}
+
+#if CA_HAVE_MALLOC
+/* An allocated pipeline that could not start: its output block, made by
+** ca_go_new, is freed by running it (there is no other way). */
+static int empty_fn(ca_go *g)
+{
+    GO_BEGIN(g);
+    GO_END(g);
+}
+
+/* The allocating forms: the state and its storage in one block whose
+** head is the output block, which the scheduler frees when it ends. */
+static int start(unsigned n, ca_chan *to, ca_xf *xf, ca_pipeline_af af,
+                 void *ud, ca_chan *from, int close, ca_xf_err_fn ex,
+                 ca_sched *sched, ca_chan **done, int threads)
+{
+    size_t head = ca__ops_align(sizeof(pl));
+    ca_chan *d = NULL;
+    ca_go *g;
+    shape sh;
+    int rc;
+
+    if (done != NULL)
+        *done = NULL;
+    if ((rc = check(&sh, n, to, xf, af, from, &sched)) != CA_OK)
+        return rc;
+    if (sh.bytes > (size_t)-1 - head)
+        return CA_ERANGE;
+    if (done != NULL &&
+        (rc = ca_chan_new(&d, CA_FIXED, 1, sizeof(int))) != CA_OK)
+        return rc;
+    if ((rc = ca_go_new(&g, head + sh.bytes)) != CA_OK) {
+        (void)ca_chan_free(d);
+        return rc;
+    }
+    rc = launch((pl *)(void *)g, &sh, (unsigned char *)g + head, to, xf, af,
+                ud, from, close, ex, sched, d, threads);
+    if (rc != CA_OK && !((pl *)(void *)g)->aborted)
+        (void)ca_go_start(sched, g, empty_fn);
+    if (rc != CA_OK && d != NULL) {
+        (void)ca_chan_free(d);
+        d = NULL;
+    }
+    if (done != NULL)
+        *done = d;
+    return rc;
 }
 
 int ca_pipeline(unsigned n, ca_chan *to, ca_xf *xf, ca_chan *from, int close,
                 ca_xf_err_fn ex, void *ex_ud, ca_sched *sched, ca_chan **done)
 {
-    if (xf == NULL)
+    if (xf == NULL) {
+        if (done != NULL)
+            *done = NULL;
         return CA_EINVAL;
+    }
     return start(n, to, xf, NULL, ex_ud, from, close, ex, sched, done, 0);
 }
 
@@ -401,8 +552,11 @@ int ca_pipeline_blocking(unsigned n, ca_chan *to, ca_xf *xf, ca_chan *from,
                          ca_sched *sched, ca_chan **done)
 {
 #if CA_HAVE_THREADS
-    if (xf == NULL)
+    if (xf == NULL) {
+        if (done != NULL)
+            *done = NULL;
         return CA_EINVAL;
+    }
     return start(n, to, xf, NULL, ex_ud, from, close, ex, sched, done, 1);
 #else
     (void)n, (void)to, (void)xf, (void)from, (void)close, (void)ex;
@@ -417,12 +571,11 @@ int ca_pipeline_async(unsigned n, ca_chan *to, ca_pipeline_af af, void *ud,
                       ca_chan *from, int close, ca_sched *sched,
                       ca_chan **done)
 {
-    if (af == NULL)
+    if (af == NULL) {
+        if (done != NULL)
+            *done = NULL;
         return CA_EINVAL;
+    }
     return start(n, to, NULL, af, ud, from, close, NULL, sched, done, 0);
 }
-
-#else
-/* A build without malloc has no pipelines (ISO C wants a declaration). */
-typedef int ca__no_pipelines;
 #endif /* CA_HAVE_MALLOC */
