@@ -15,6 +15,8 @@ static void cpu_relax(void)
 #endif
 }
 
+CA__TLS unsigned long ca__lock_waits;
+
 /* Spin on a plain read, so waiting CPUs share the cache line instead of
 ** bouncing it, and yield after a while, so that a holder that lost its CPU
 ** can finish. */
@@ -22,6 +24,7 @@ void ca__spin_lock_slow(unsigned char *l)
 {
     int spins;
 
+    ca__lock_waits++;
     for (;;) {
         for (spins = 0; spins < 100; spins++) {
             if (!CA__BYTE_LOAD_RLX(l) && !CA__BYTE_XCHG_ACQ(l))
