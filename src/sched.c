@@ -1106,6 +1106,25 @@ static int pool_stuck(ca_sched *s)
     return stuck && pool_empty(s, 1);
 }
 
+/* About 3 us where a pause takes 25 ns (this machine's AMD EPYC); the
+** measured gain was the same as with 12 us. */
+#define SPIN_LOOKS 16
+
+/* Returns 1 once there is something worker q may take, or the pool
+** stops; 0 after SPIN_LOOKS looks found nothing. */
+static int spin(ca_sched *s, ca__runq *q)
+{
+    int i, j;
+
+    for (i = 0; i < SPIN_LOOKS; i++) {
+        for (j = 0; j < 8; j++)
+            ca__cpu_relax();
+        if (!pool_empty(s, POOL_MIN(q)) || CA__LOAD(s->pool->stop))
+            return 1;
+    }
+    return 0;
+}
+
 void ca__sched_work(ca_sched *s, ca__runq *q)
 {
     ca__pool *p = s->pool;
@@ -1132,6 +1151,12 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
         }
         if (CA__LOAD(p->stop))
             break;
+        /* Go's spinning M: a few microseconds of looking before it counts
+        ** in as idle. A block readied meanwhile is taken at once; its
+        ** waker, seeing no idle worker, makes no system call to kick one
+        ** (HOP: 650 -> 200 ns). */
+        if (spin(s, q))
+            continue;
         /* Count in as idle, then look once more: a push that came before
         ** is seen now, one that comes after sees us idle and kicks (see
         ** ca__pool_spill and spill). */
