@@ -19,7 +19,8 @@
 **   runnext, bounded), out of thieves' reach. A worker that queues more
 **   than it runs next while another worker idles wakes one (Go's wakep);
 **   a worker out of work first looks for some for about 3 us (Go's
-**   spinning M: no wake-up to pay, HOP 650 -> 200 ns), then counts
+**   spinning M: no wake-up to pay; HOP 650 -> 200 ns, and 17,600 ->
+**   590 ns when the host is slow to wake an idle core), then counts
 **   itself idle, looks once more, and sleeps on the scheduler's
 **   condition variable. That handshake (platform.c,
 **   ca__pool_spill) loses no wake-up, and nothing polls.
