@@ -358,31 +358,40 @@ static int steal(ca_sched *s, ca__runq *q)
 #define drain_inbox(s, q) ((void)(s), (void)(q))
 #endif
 
+#if CA_HAVE_THREADS
+/* ready's other cases, out of line: a pool's worker woke g (runnext), or
+** a thread that does not run s did (the inbox). */
+POOL_PATH void ready_far(ca_sched *s, ca__runq *q, ca_go *g)
+{
+    if (q != NULL && q->s == s) {
+        runnext(q, g);
+        return;
+    }
+    /* Counted in flight: once the block is in the inbox it may run,
+    ** finish, and its owner destroy s, while this thread still kicks;
+    ** destroy waits for the count to drop. */
+    __atomic_add_fetch(&s->inflight, 1, __ATOMIC_SEQ_CST);
+    CA__SLOCK(s);
+    ready_inbox_locked(s, g);
+    CA__SUNLOCK(s);
+    /* One thread is enough to run it: a pool's idle worker, or whoever
+    ** drives s (or waits to). */
+    if (ca__sched_pooled(s))
+        ca__pool_spill(s);
+    else
+        ca__sched_kick(s);
+    __atomic_sub_fetch(&s->inflight, 1, __ATOMIC_RELEASE);
+}
+#endif
+
 /* Makes g ready, from any thread. */
 HOT void ready(ca_sched *s, ca_go *g)
 {
     ca__runq *q = cur;
 
 #if CA_HAVE_THREADS
-    if (q == NULL || q->s != s) {
-        /* Counted in flight: once the block is in the inbox it may run,
-        ** finish, and its owner destroy s, while this thread still kicks;
-        ** destroy waits for the count to drop. */
-        __atomic_add_fetch(&s->inflight, 1, __ATOMIC_SEQ_CST);
-        CA__SLOCK(s);
-        ready_inbox_locked(s, g);
-        CA__SUNLOCK(s);
-        /* One thread is enough to run it: a pool's idle worker, or
-        ** whoever drives s (or waits to). */
-        if (ca__sched_pooled(s))
-            ca__pool_spill(s);
-        else
-            ca__sched_kick(s);
-        __atomic_sub_fetch(&s->inflight, 1, __ATOMIC_RELEASE);
-        return;
-    }
-    if (q->shared) {
-        runnext(q, g);
+    if (q == NULL || q->s != s || q->shared) {
+        ready_far(s, q, g);
         return;
     }
 #else
