@@ -183,10 +183,10 @@ HOT ca_go *pop(ca__runq *q)
 ** looks quiet (a pool of 1 then does W9 in 11.3 ns, as on a quiet one):
 **
 **                 before      after       Go
-**   W9 ns/msg       93.4        11.6-11.8   45.8-46.3  (4x faster than Go)
-**   W9 ns/msg       67.7        11.6        26.5       (a quieter hour)
-**   W1 ns           35.3-35.4   35.9-36.3              (no pool)
-**   HOP ns          17,600      571-591                (see spin)
+**   W9 ns/msg       77.6        9.7         46.5       (4.8x faster than Go)
+**   W9 ns/msg       67.7        11.6        26.5       (quieter host, older base)
+**   W1 ns           26.1        25.3                   (no pool; see ready)
+**   HOP ns          17,341      475                    (see spin)
 **
 ** Runnext with shy workers that still took from a queue of two left W9
 ** at 68-77: two queued is W9's normal state (5,400 such wakes a run,
