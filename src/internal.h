@@ -279,6 +279,9 @@ int ca__is_callback(const ca_waiter *w);
 ** few bytes of the static TLS that glibc keeps for dlopen as well). */
 #if CA_HAVE_THREADS
 #define CA__TLS __thread __attribute__((tls_model("initial-exec")))
+/* How often this thread found a spin lock taken (lock.c): a pool's worker
+** reads it around a batch (sched.c). */
+extern CA__TLS unsigned long ca__lock_waits;
 #endif
 
 /* Scheduler flags. */
@@ -345,6 +348,9 @@ int ca__sched_live_(ca_sched **s CA__CALLER);
 ** outlives the pool. */
 typedef struct ca__worker {
     ca__runq q;
+    struct ca_go *next;      /* runnext: the block it woke last (sched.c) */
+    unsigned nexts;          /* runs in a row taken from `next`           */
+    unsigned char shy;       /* its last batch met contended locks        */
     pthread_t th;
 } ca__worker;
 
@@ -354,6 +360,7 @@ typedef struct ca__pool {
     unsigned n;              /* workers                                   */
     volatile int stop;       /* ca_sched_stop: workers leave              */
     int checked;             /* looked for a deadlock since it last ran   */
+    int nkeen;               /* idle workers that are not shy (sched.c)   */
     void (*on_stuck)(ca_sched *s); /* reports a deadlock                  */
     ca__worker w[1];         /* n of them (allocated to size)             */
 } ca__pool;

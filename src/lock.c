@@ -6,14 +6,7 @@
 
 #include "internal.h"
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7)
-    __asm__ __volatile__("yield");
-#endif
-}
+CA__TLS unsigned long ca__lock_waits;
 
 /* Spin on a plain read, so waiting CPUs share the cache line instead of
 ** bouncing it, and yield after a while, so that a holder that lost its CPU
@@ -22,11 +15,12 @@ void ca__spin_lock_slow(unsigned char *l)
 {
     int spins;
 
+    ca__lock_waits++;
     for (;;) {
         for (spins = 0; spins < 100; spins++) {
             if (!CA__BYTE_LOAD_RLX(l) && !CA__BYTE_XCHG_ACQ(l))
                 return;
-            cpu_relax();
+            ca__cpu_relax();
         }
         sched_yield();
     }

@@ -68,6 +68,17 @@ _Static_assert(sizeof(atomic_uchar) == 1 && _Alignof(atomic_uchar) == 1,
                                 __ATOMIC_ACQUIRE)
 #endif
 
+/* What a thread does in each turn of a spin: tells the core (and a
+** hyperthread sibling) that it waits. */
+static inline void ca__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 void ca__spin_lock_slow(unsigned char *l);
 
 static inline void ca__spin_lock(unsigned char *l)

@@ -566,15 +566,6 @@ void (*ca__park_nudge)(void);
 static CA__TLS int spin_budget = 256;
 
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
 void ca__park(int *word)
 {
     int v;
@@ -586,7 +577,7 @@ void ca__park(int *word)
                 spin_budget *= 2;
             return;
         }
-        cpu_relax();
+        ca__cpu_relax();
     }
     if (spin_budget > CA__SPINS_MIN)
         spin_budget /= 2;

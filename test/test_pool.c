@@ -185,6 +185,90 @@ static void ping_pong_on_pool(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* ---------------------------------------------- runnext is bounded */
+
+/* On a pool of one worker, x and y hand a value back and forth, each
+** waking the other into the worker's runnext slot; z waits in the queue
+** behind them from the start, and only z ends their game. Unbounded,
+** runnext would run x and y for ever (the watchdog fails the test). */
+typedef struct rally {
+    ca_go go;
+    ichan *a, *b;
+    int *z_ran;
+    int v;
+} rally;
+
+static int rally_serve(ca_go *g)
+{
+    rally *r = (rally *)g;
+
+    GO_BEGIN(g);
+    while (!LOAD(*r->z_ran)) {
+        PUT(g, &r->a->ch, &r->v);
+        TAKE(g, &r->b->ch, &r->v);
+        r->v++;
+    }
+    CA_ASSERT_RC(ca_close(&r->a->ch), CA_OK);
+    GO_END(g);
+}
+
+static int rally_return(ca_go *g)
+{
+    rally *r = (rally *)g;
+
+    GO_BEGIN(g);
+    for (;;) {
+        TAKE(g, &r->a->ch, &r->v);
+        if (GO_CLOSED(g))
+            break;
+        PUT(g, &r->b->ch, &r->v);
+    }
+    GO_END(g);
+}
+
+static int rally_end(ca_go *g)
+{
+    rally *r = (rally *)g;
+
+    GO_BEGIN(g);
+    __atomic_store_n(r->z_ran, 1, __ATOMIC_RELEASE);
+    GO_END(g);
+}
+
+static void runnext_is_bounded(void)
+{
+    ca_sched s;
+    ichan a, b;
+    rally x, y, z;
+    ca_chan *r[3];
+    int z_ran = 0, i, v;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    memset(&x, 0, sizeof x);
+    x.a = &a, x.b = &b, x.z_ran = &z_ran;
+    y = z = x;
+    CA_ASSERT_RC(ca_go_result(&x.go, 0, &r[0]), CA_OK);
+    CA_ASSERT_RC(ca_go_result(&y.go, 0, &r[1]), CA_OK);
+    CA_ASSERT_RC(ca_go_result(&z.go, 0, &r[2]), CA_OK);
+    /* Started before the worker: all three reach its queue in order. */
+    CA_ASSERT_RC(ca_go_start(&s, &x.go, rally_serve), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &y.go, rally_return), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &z.go, rally_end), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 1), CA_OK);
+    for (i = 0; i < 3; i++) {
+        CA_ASSERT_RC(ca_take_blocking(r[i], &v), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(r[i]), CA_OK);
+    }
+    CA_ASSERT_EQ(LOAD(z_ran), 1);
+    CU_ASSERT(x.v > 0); /* they did play before z ran */
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 /* ------------------------------------- every kind of party, exactly once */
 
 enum {
@@ -882,6 +966,7 @@ static const ca_test tests[] = {
     {"start_stop_errors", start_stop_errors},
     {"pool_size_from_env", pool_size_from_env},
     {"ping_pong_on_pool", ping_pong_on_pool},
+    {"runnext_is_bounded", runnext_is_bounded},
     {"party_unbuffered", party_unbuffered},
     {"party_fixed", party_fixed},
     {"party_dropping", party_dropping},
