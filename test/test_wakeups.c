@@ -177,7 +177,10 @@ static void spill_to_idle_worker(void)
     gate_wait(&in_step, 1);
     until_sleeping(&s, 1); /* the other worker has nothing: asleep */
     gate_add(&go_on, 1);
-    done_wait(&dbusy); /* hangs if the other worker was never woken */
+    /* Waited for outside the library: a thread blocked in it nudges the
+    ** pool (its deadlock check), which would wake the sleeper anyway. */
+    gate_wait(&ran, 2); /* hangs if the other worker was never woken */
+    done_wait(&dbusy);
     done_wait(&da);
     done_wait(&db);
     CA_ASSERT_EQ(wa.v, 1);
@@ -213,6 +216,7 @@ static int fd_fn(ca_go *g)
     WAIT_FD(g, b->fd, CA_FD_READ);
     b->status = GO_STATUS(g);
     b->events = GO_FD_EVENTS(g);
+    gate_add(&ran, 1);
     GO_END(g);
 }
 
@@ -231,6 +235,7 @@ static void wait_fd_wakes_poller(void)
     CA_ASSERT_EQ(pipe(p2), 0);
     gate_init(&go_on);
     gate_init(&in_step);
+    gate_init(&ran);
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
     memset(&first, 0, sizeof first);
@@ -250,7 +255,8 @@ static void wait_fd_wakes_poller(void)
     /* the second parks on p2; its worker, finding a poller, sleeps */
     until_sleeping(&s, 1);
     CA_ASSERT_EQ(write(p2[1], &c, 1), 1);
-    done_wait(&d2); /* hangs if the poller still watches p1 alone */
+    gate_wait(&ran, 1); /* hangs if the poller still watches p1 alone */
+    done_wait(&d2);
     CA_ASSERT_RC(second.status, CA_OK);
     CA_ASSERT_EQ(second.events & CA_FD_READ, CA_FD_READ);
     CA_ASSERT_EQ(write(p1[1], &c, 1), 1);
@@ -266,6 +272,7 @@ static void wait_fd_wakes_poller(void)
     close(p2[1]);
     gate_destroy(&go_on);
     gate_destroy(&in_step);
+    gate_destroy(&ran);
 }
 
 /* ------------------------------------- a worker on its way to sleep */
