@@ -857,6 +857,35 @@ static int into_vec(size_t len, size_t cap, int storage, ca_chan *from)
     return ca_into(&F.reduce, &F.s, from, &F.vec, &F.v, NULL);
 }
 
+/* Puts one value without closing: it is there, the channel open. */
+static int onto_blocking_keeps_open(void)
+{
+    size_t put = 0;
+    int rc = ca_onto_chan_blocking(&F.live, &F.v, 1, 0, &put), v = 0;
+
+    CA_ASSERT_EQ(put, 1);
+    CA_ASSERT_RC(ca_poll(&F.live, &v), CA_OK);
+    CA_ASSERT_EQ(v, F.v);
+    return rc;
+}
+
+#if CA_HAVE_MALLOC
+/* ca_vec_free on an array of the caller's: emptied, never freed. */
+static int vec_free_callers(void)
+{
+    static int arr[2];
+
+    F.vec.data = arr;
+    F.vec.cap = 2;
+    F.vec.len = 1;
+    F.vec.elem_size = sizeof(int);
+    return ca_vec_free(&F.vec) == CA_OK && F.vec.data == NULL &&
+                   F.vec.cap == 0 && F.vec.len == 0
+               ? CA_OK
+               : CA_EINVAL;
+}
+#endif
+
 #define BAD_OPS_MORE(ROW)                                                    \
     ROW(ca_pipe, destroyed_to, ca_pipe(&F.pipe, &F.s, &F.live, &F.dead, 1, &F.v), CA_EBADCHAN) \
     ROW(ca_pipe, sizes_differ, ca_pipe(&F.pipe, &F.s, &F.live, sh(), 1, &F.v), CA_EINVAL) \
@@ -897,10 +926,15 @@ static int into_vec(size_t len, size_t cap, int storage, ca_chan *from)
     ROW(ca_pub, zeroed_sched, ca_pub(&F.pub, &F.zs, &F.live, no_topic, NULL, NULL, &F.v), CA_EINVAL) \
     ROW(ca_pub_topic, null_topic, ca_pub_topic(&F.pub, NULL, 0, &F.live, &F.v, NULL, 0), CA_EINVAL) \
     ROW(ca_pub_sub, null_chan, ca_pub_sub(&F.pub, 0, NULL, 0), CA_EINVAL)  \
-    ROW(ca_pub_unsub, null_chan, ca_pub_unsub(&F.pub, 0, NULL), CA_EINVAL)
+    ROW(ca_pub_unsub, null_chan, ca_pub_unsub(&F.pub, 0, NULL), CA_EINVAL) \
+    ROW(ca_mult_untap, not_tapped, ca_mult_untap(&F.mult, &F.live), CA_OK) \
+    ROW(ca_alt_fd, fd_too_big, ca_alt_fd(F.alt, 0x40000000, CA_FD_READ, NULL), CA_EINVAL) \
+    ROW(ca_alt_fd, extra_event, ca_alt_fd(F.alt, 0, CA_FD_READ | CA_FD_ERR, NULL), CA_EINVAL) \
+    ROW(ca_onto_chan_blocking, no_close, onto_blocking_keeps_open(), CA_OK)
 #if CA_HAVE_MALLOC
 #define BAD_OPS_MORE_MALLOC(ROW)                                             \
     ROW(ca_to_chan, too_big, ca_to_chan((ca_chan **)&F.alt, &F.s, &F.v, 4, (size_t)-1 / 4), CA_ERANGE) \
+    ROW(ca_vec_free, callers_array, vec_free_callers(), CA_OK)             \
     ROW(ca_to_chan, zeroed_sched, ca_to_chan((ca_chan **)&F.alt, &F.zs, &F.v, 1, sizeof F.v), CA_EINVAL)
 #else
 #define BAD_OPS_MORE_MALLOC(ROW)

@@ -217,6 +217,104 @@ static void mult_pub_edges(void)
     CA_ASSERT_RC(ca_chan_destroy(&sh.ch), CA_OK);
 }
 
+/* ------------------------------------ signals and allocated forms */
+
+/* Counts the signals it folds: a zero-size accumulator, state in ud. */
+static int count_signal(void *acc, const void *val, void *ud)
+{
+    (void)acc;
+    (void)val;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* Connectors over channels of element size 0 (signals) need no value
+** storage, and their allocated forms (NULL state) none either. */
+static void signals_through_connectors(void)
+{
+    ca_chan a, b, out, res;
+    ca_chan *chs[2];
+    ca_merge_state mst;
+    ca_alt cases[2];
+    int counted = 0;
+    ca_chan_info i;
+
+    CA_ASSERT_RC(ca_sched_init(&S), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&a, CA_FIXED, 4, 0, NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&b, CA_FIXED, 4, 0, NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&out, CA_FIXED, 4, 0, NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&res, CA_FIXED, 1, 0, NULL, 0), CA_OK);
+    chs[0] = &a;
+    chs[1] = &b;
+    memset(&mst, 0, sizeof mst);
+    CA_ASSERT_RC(ca_merge(&mst, &S, chs, 2, &out, cases, NULL), CA_OK);
+    CA_ASSERT_RC(ca_offer(&a, NULL), CA_OK);
+    CA_ASSERT_RC(ca_offer(&b, NULL), CA_OK);
+    CA_ASSERT_RC(ca_close(&a), CA_OK);
+    CA_ASSERT_RC(ca_close(&b), CA_OK);
+    run();
+    CA_ASSERT_RC(ca_chan_inspect(&out, &i), CA_OK);
+    CA_ASSERT_EQ(i.count, 2);
+    CA_ASSERT_EQ(i.closed, 1);
+#if CA_HAVE_MALLOC
+    /* reduce, allocated, with no accumulator: folds the two signals */
+    CA_ASSERT_RC(ca_reduce(NULL, &S, count_signal, &counted, &out, NULL, 0,
+                           NULL, &res), CA_OK);
+    run();
+    CA_ASSERT_EQ(counted, 2);
+    CA_ASSERT_RC(ca_poll(&res, NULL), CA_OK); /* the (empty) result */
+    CA_ASSERT_RC(ca_poll(&res, NULL), CA_CLOSED);
+#endif
+    CA_ASSERT_RC(ca_sched_destroy(&S), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&a), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&out), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&res), CA_OK);
+}
+
+#if CA_HAVE_MALLOC
+/* split's allocated form keeps its value in its own state. */
+static void split_allocated(void)
+{
+    ichan from, t, f;
+
+    CA_ASSERT_RC(ca_sched_init(&S), CA_OK);
+    ichan_init(&from, CA_FIXED, 8);
+    ichan_init(&t, CA_FIXED, 8);
+    ichan_init(&f, CA_FIXED, 8);
+    OFFER(&from.ch, 1);
+    OFFER(&from.ch, 2);
+    CA_ASSERT_RC(ca_close(&from.ch), CA_OK);
+    CA_ASSERT_RC(ca_split(NULL, &S, is_odd, NULL, &from.ch, &t.ch, &f.ch,
+                          NULL), CA_OK);
+    run();
+    POLL_EQ(&t.ch, 1);
+    POLL_EQ(&f.ch, 2);
+    CA_ASSERT_RC(ca_closed(&t.ch), 1);
+    CA_ASSERT_RC(ca_closed(&f.ch), 1);
+    CA_ASSERT_RC(ca_sched_destroy(&S), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&t.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&f.ch), CA_OK);
+}
+
+/* take(0) lets nothing through: the first put closes the channel. */
+static void xf_take_zero(void)
+{
+    ca_xf_take_t tk;
+    ca_chan *ch;
+    int v = 1;
+
+    CA_ASSERT_RC(ca_xf_take(&tk, 0, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_chan_new_xf(&ch, CA_FIXED, 2, &tk.xf, NULL, NULL),
+                 CA_OK);
+    CA_ASSERT_RC(ca_offer(ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_poll(ch, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_offer(ch, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_chan_free(ch), CA_OK);
+}
+#endif
+
 /* --------------------------------------------------------- streams */
 
 #if CA_HAVE_MALLOC /* WAIT_FD needs it */
@@ -335,6 +433,19 @@ static void stream_read_ahead_feeds_reads(void)
     close(sv[1]);
 }
 
+typedef struct big_wait {
+    ca_go go;
+    int status;
+} big_wait;
+
+static int big_wait_fn(ca_go *g)
+{
+    GO_BEGIN(g);
+    WAIT_FD(g, 0x40000000, CA_FD_READ);
+    ((big_wait *)g)->status = GO_STATUS(g);
+    GO_END(g);
+}
+
 /* Refused arguments: CA_EINVAL as the op's status, nothing read. */
 static void stream_bad_arguments(void)
 {
@@ -360,6 +471,14 @@ static void stream_bad_arguments(void)
     CA_ASSERT_RC(connect_op(&io, NULL, 1, CA_FOREVER), CA_EINVAL);
     CA_ASSERT_RC(connect_op(&io, buf, 0, CA_FOREVER), CA_EINVAL);
     CA_ASSERT_RC(connect_op(&io, buf, 1, CA_MAX_DELAY + 1u), CA_ERANGE);
+    {
+        /* WAIT_FD itself: a descriptor past what a wait encodes */
+        big_wait b;
+        memset(&b, 0, sizeof b);
+        CA_ASSERT_RC(ca_go_start(&S, &b.go, big_wait_fn), CA_OK);
+        run();
+        CA_ASSERT_RC(b.status, CA_EINVAL);
+    }
     CA_ASSERT_RC(ca_sched_destroy(&S), CA_OK);
     close(sv[0]);
     close(sv[1]);
@@ -438,6 +557,11 @@ static const ca_test tests[] = {
     {"take_n_stops_on_closed_output", take_n_stops_on_closed_output},
     {"mix_edges", mix_edges},
     {"mult_pub_edges", mult_pub_edges},
+    {"signals_through_connectors", signals_through_connectors},
+#if CA_HAVE_MALLOC
+    {"split_allocated", split_allocated},
+    {"xf_take_zero", xf_take_zero},
+#endif
 #if CA_HAVE_MALLOC
     {"stream_read_ahead_feeds_reads", stream_read_ahead_feeds_reads},
     {"stream_bad_arguments", stream_bad_arguments},
