@@ -10,11 +10,21 @@
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE 1 /* syscall(2) */
+#endif
 #include <string.h>
 #include <unistd.h>
 #if CA_HAVE_THREADS
 #include <pthread.h>
 #include <sched.h>
+#endif
+#if defined(__linux__)
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #endif
 
 #include <coreasync.h>
@@ -299,11 +309,12 @@ static int echo_fn(ca_go *g)
 
 #define ROUNDS 20000
 
-/* A block on a pool of one echoes values this thread offers as soon as
-** it takes again, which is when its worker, having nothing else, goes
-** idle: many of the offers land while it counts itself idle. It must
-** look at its queues once more after that, or it sleeps with the block
-** ready (the offer saw no idle worker to wake). */
+/* A block on a pool of one echoes values this thread offers once it
+** takes again, which is when its worker, having nothing else, goes idle:
+** each offer comes a little later after that moment than the one before,
+** so that some land while the worker counts itself idle. It must look at
+** its queues once more after that, or it sleeps with the block ready
+** (the offer saw no idle worker to wake). */
 static void worker_rechecks_before_sleep(void)
 {
     ca_sched s;
@@ -322,10 +333,12 @@ static void worker_rechecks_before_sleep(void)
     done_init(&d, &e.go);
     CA_ASSERT_RC(ca_go_start(&s, &e.go, echo_fn), CA_OK);
     for (i = 0; i <= ROUNDS; i++) {
+        volatile int spin;
         v = i < ROUNDS ? i : -1;
-        while ((rc = ca_offer(&in.ch, &v)) == CA_AGAIN)
-            sched_yield();
-        CA_ASSERT_RC(rc, CA_OK);
+        until_taker(&in.ch);
+        for (spin = 0; spin < (i * 7) % 1024; spin++)
+            ;
+        CA_ASSERT_RC(ca_offer(&in.ch, &v), CA_OK);
         if (i == ROUNDS)
             break;
         while ((rc = ca_poll(&out.ch, &v)) == CA_AGAIN)
@@ -344,6 +357,129 @@ static void worker_rechecks_before_sleep(void)
     CA_ASSERT_RC(ca_chan_destroy(&out.ch), CA_OK);
 }
 #endif /* POOL */
+
+/* ------------------------ ca_alts_blocking: a case won while it ends */
+
+#if CA_HAVE_THREADS && defined(__linux__) && defined(SYS_openat)
+/* A blocking ALTS that finds nothing to run asks whether it is the only
+** thread (then nothing can ever complete it: a deadlock). Another thread
+** may complete a case just after the ALTS last looked, and exit before
+** the count: the case won, and the ALTS must say so rather than report a
+** deadlock with the value gone. The count reads /proc/self/stat; this
+** open(2) lets such a thread run at that moment. */
+static ca_chan *late_ch;
+static volatile int late_armed, late_rc = -100;
+
+static int raw_open(const char *path, int flags, mode_t mode)
+{
+    return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+/* Live threads of this process (field 20 of /proc/self/stat). */
+static int raw_threads(void)
+{
+    char buf[512], *p;
+    ssize_t n;
+    int fd, field;
+
+    if ((fd = raw_open("/proc/self/stat", O_RDONLY, 0)) < 0)
+        return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    if ((p = strrchr(buf, ')')) == NULL)
+        return -1;
+    for (field = 2; *p != '\0' && field < 20; p++)
+        if (*p == ' ')
+            field++;
+    return atoi(p);
+}
+
+static void *late_putter(void *arg)
+{
+    int v = 77;
+
+    (void)arg;
+    late_rc = ca_offer(late_ch, &v);
+    return NULL;
+}
+
+int open(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+
+    if (flags & O_CREAT) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = (mode_t)va_arg(ap, int);
+        va_end(ap);
+    }
+    if (late_armed && strcmp(path, "/proc/self/stat") == 0) {
+        pthread_t t;
+        late_armed = 0;
+        if (pthread_create(&t, NULL, late_putter, NULL) == 0) {
+            pthread_join(t, NULL);
+            while (raw_threads() > 1) /* until it is gone for good */
+                sched_yield();
+        }
+    }
+    return raw_open(path, flags, mode);
+}
+
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
+static int nop_fn(ca_go *g)
+{
+    GO_BEGIN(g);
+    GO_END(g);
+}
+
+static void alts_blocking_late_win(void)
+{
+    ichan a, b;
+    ca_alt cases[2];
+    pthread_t t;
+    ca_go nop;
+    size_t index = 99;
+    int va = -1, vb = -1, rc;
+
+    if (UNDER_TSAN)
+        return; /* never alone: no deadlock ends the wait */
+    /* a thread made once: the library then counts them (glibc's flag) */
+    CA_ASSERT_EQ(pthread_create(&t, NULL, nothing, NULL), 0);
+    pthread_join(t, NULL);
+    while (raw_threads() > 1)
+        sched_yield();
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_alt_take(&cases[0], &a.ch, &va), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&cases[1], &b.ch, &vb), CA_OK);
+    /* a block ready on the default scheduler: the ALTS drives it (with
+    ** nothing to run and threads made, it would wait on its word) */
+    memset(&nop, 0, sizeof nop);
+    CA_ASSERT_RC(ca_go_start(NULL, &nop, nop_fn), CA_OK);
+    late_ch = &b.ch;
+    late_armed = 1;
+    rc = ca_alts_blocking(cases, 2, CA_ALTS_PRIORITY, &index);
+    if (late_armed) {
+        /* the count was never read here (no glibc flag, or no /proc) */
+        late_armed = 0;
+        CA_ASSERT_RC(rc, CA_EDEADLOCK);
+    } else {
+        CA_ASSERT_RC(late_rc, CA_OK); /* the put was taken... */
+        CA_ASSERT_RC(rc, CA_OK);      /* ...by the ALTS, which says so */
+        CA_ASSERT_EQ(index, 1);
+        CA_ASSERT_EQ(vb, 77);
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+}
+#endif
 
 /* ------------------------------- the super-loop's sleep (no threads) */
 
@@ -460,6 +596,9 @@ static const ca_test tests[] = {
     {"spill_to_idle_worker", spill_to_idle_worker},
     {"wait_fd_wakes_poller", wait_fd_wakes_poller},
     {"worker_rechecks_before_sleep", worker_rechecks_before_sleep},
+#endif
+#if CA_HAVE_THREADS && defined(__linux__) && defined(SYS_openat)
+    {"alts_blocking_late_win", alts_blocking_late_win},
 #endif
 #if !CA_HAVE_THREADS && defined(__unix__)
     {"superloop_sees_deferred_wake", superloop_sees_deferred_wake},
