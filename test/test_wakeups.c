@@ -13,6 +13,7 @@
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE 1 /* syscall(2) */
 #endif
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #if CA_HAVE_THREADS
@@ -22,7 +23,6 @@
 #if defined(__linux__)
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #endif
@@ -321,8 +321,13 @@ static void worker_rechecks_before_sleep(void)
     ichan in, out;
     echo_blk e;
     ca_chan d;
-    int i, v, rc;
+    const char *pre = getenv("LD_PRELOAD");
+    int i, v, rc, rounds = ROUNDS;
 
+    /* Valgrind runs one thread at a time: no race to catch, and each
+    ** round costs a switch. */
+    if (pre != NULL && strstr(pre, "vgpreload") != NULL)
+        rounds = ROUNDS / 20;
     ichan_init(&in, CA_UNBUFFERED, 0);
     ichan_init(&out, CA_UNBUFFERED, 0);
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
@@ -332,17 +337,17 @@ static void worker_rechecks_before_sleep(void)
     e.out = &out.ch;
     done_init(&d, &e.go);
     CA_ASSERT_RC(ca_go_start(&s, &e.go, echo_fn), CA_OK);
-    for (i = 0; i <= ROUNDS; i++) {
+    for (i = 0; i <= rounds; i++) {
         volatile int spin;
-        v = i < ROUNDS ? i : -1;
+        v = i < rounds ? i : -1;
         until_taker(&in.ch);
         for (spin = 0; spin < (i * 7) % 1024; spin++)
             ;
         CA_ASSERT_RC(ca_offer(&in.ch, &v), CA_OK);
-        if (i == ROUNDS)
+        if (i == rounds)
             break;
         while ((rc = ca_poll(&out.ch, &v)) == CA_AGAIN)
-            ;
+            sched_yield();
         CA_ASSERT_RC(rc, CA_OK);
         if (v != i) {
             CA_ASSERT_EQ(v, i);
@@ -360,7 +365,26 @@ static void worker_rechecks_before_sleep(void)
 
 /* ------------------------ ca_alts_blocking: a case won while it ends */
 
-#if CA_HAVE_THREADS && defined(__linux__) && defined(SYS_openat)
+/* The test below defines open(2), which a sanitizer's runtime defines
+** too (its interceptor): not in those builds. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+#if CA_HAVE_THREADS && defined(__linux__) && defined(SYS_openat) && !SANITIZED
+#define LATE_WIN 1
+#else
+#define LATE_WIN 0
+#endif
+
+#if LATE_WIN
 /* A blocking ALTS that finds nothing to run asks whether it is the only
 ** thread (then nothing can ever complete it: a deadlock). Another thread
 ** may complete a case just after the ALTS last looked, and exit before
@@ -597,7 +621,7 @@ static const ca_test tests[] = {
     {"wait_fd_wakes_poller", wait_fd_wakes_poller},
     {"worker_rechecks_before_sleep", worker_rechecks_before_sleep},
 #endif
-#if CA_HAVE_THREADS && defined(__linux__) && defined(SYS_openat)
+#if LATE_WIN
     {"alts_blocking_late_win", alts_blocking_late_win},
 #endif
 #if !CA_HAVE_THREADS && defined(__unix__)
