@@ -990,6 +990,14 @@ static int pool_stuck(ca_sched *s)
     return stuck && pool_empty(s);
 }
 
+#if defined(CA_DEBUG)
+/* Debug builds only: called by a worker that found nothing to run, just
+** before it counts itself idle, so that a test can make a block ready in
+** that window (test_wakeups). Exported (the ca__go_ prefix) for the test. */
+extern void (*ca__go_idle_hook)(ca_sched *s);
+void (*ca__go_idle_hook)(ca_sched *s);
+#endif
+
 void ca__sched_work(ca_sched *s, ca__runq *q)
 {
     ca__pool *p = s->pool;
@@ -1010,6 +1018,14 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
         }
         if (CA__LOAD(p->stop))
             break;
+#if defined(CA_DEBUG)
+        {
+            void (*hook)(ca_sched *) =
+                __atomic_load_n(&ca__go_idle_hook, __ATOMIC_ACQUIRE);
+            if (hook != NULL)
+                hook(s);
+        }
+#endif
         /* Count in as idle, then look once more: a push that came before
         ** is seen now, one that comes after sees us idle and kicks (see
         ** ca__pool_spill). */

@@ -309,6 +309,29 @@ static int echo_fn(ca_go *g)
 
 #define ROUNDS 20000
 
+#if defined(CA_DEBUG) && CA_DEBUG
+/* Debug builds call this as a worker that found nothing to run is about
+** to count itself idle: armed, it has the test thread make the echo block
+** ready right then, and waits until it has. */
+extern void (*ca__go_idle_hook)(ca_sched *s);
+static gate armed, offered;
+static ca_sched *idle_s;
+
+static void idle_hook(ca_sched *s)
+{
+    pthread_mutex_lock(&armed.mu);
+    if (s != idle_s || armed.v != 1) {
+        pthread_mutex_unlock(&armed.mu);
+        return;
+    }
+    armed.v = 2; /* in the window */
+    pthread_cond_broadcast(&armed.cv);
+    pthread_mutex_unlock(&armed.mu);
+    gate_wait(&offered, 1);
+    gate_add(&offered, -1);
+}
+#endif
+
 /* A block on a pool of one echoes values this thread offers once it
 ** takes again, which is when its worker, having nothing else, goes idle:
 ** each offer comes a little later after that moment than the one before,
@@ -337,6 +360,30 @@ static void worker_rechecks_before_sleep(void)
     e.out = &out.ch;
     done_init(&d, &e.go);
     CA_ASSERT_RC(ca_go_start(&s, &e.go, echo_fn), CA_OK);
+#if defined(CA_DEBUG) && CA_DEBUG
+    /* First rounds with the window held open: the poll that makes the
+    ** block ready lands while its worker is about to count itself idle. */
+    gate_init(&armed);
+    gate_init(&offered);
+    idle_s = &s;
+    __atomic_store_n(&ca__go_idle_hook, idle_hook, __ATOMIC_RELEASE);
+    for (i = 0; i < 8; i++) {
+        until_taker(&in.ch);   /* the block waits on its TAKE, */
+        until_sleeping(&s, 1); /* its worker sleeps */
+        gate_add(&armed, 1);
+        v = 1000 + i;
+        CA_ASSERT_RC(ca_offer(&in.ch, &v), CA_OK);
+        gate_wait(&armed, 2);  /* it ran, parked on its PUT: the window */
+        CA_ASSERT_RC(ca_poll(&out.ch, &v), CA_OK);
+        CA_ASSERT_EQ(v, 1000 + i);
+        pthread_mutex_lock(&armed.mu);
+        armed.v = 0;
+        pthread_mutex_unlock(&armed.mu);
+        gate_add(&offered, 1); /* the next until_taker hangs if it slept */
+    }
+    __atomic_store_n(&ca__go_idle_hook, NULL, __ATOMIC_RELEASE);
+    idle_s = NULL;
+#endif
     for (i = 0; i <= rounds; i++) {
         volatile int spin;
         v = i < rounds ? i : -1;
@@ -360,6 +407,10 @@ static void worker_rechecks_before_sleep(void)
     CA_ASSERT_RC(ca_chan_destroy(&d), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&in.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&out.ch), CA_OK);
+#if defined(CA_DEBUG) && CA_DEBUG
+    gate_destroy(&armed);
+    gate_destroy(&offered);
+#endif
 }
 #endif /* POOL */
 
