@@ -315,6 +315,59 @@ static void xf_take_zero(void)
 }
 #endif
 
+#if CA_HAVE_MALLOC
+static uintptr_t topic_zero(const void *val, void *ud)
+{
+    (void)val;
+    (void)ud;
+    return 0;
+}
+
+/* Signals (element size 0) from an array that need not exist, through a
+** pub and a mix that need no value storage. */
+static void signals_without_storage(void)
+{
+    ca_chan *src, z, sub, out;
+    ca_pub_state p;
+    ca_mix_state m;
+    ca_chan_info i;
+    size_t put = 0;
+    int k;
+
+    CA_ASSERT_RC(ca_sched_init(&S), CA_OK);
+    CA_ASSERT_RC(ca_to_chan(&src, &S, NULL, 3, 0), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&sub, CA_FIXED, 4, 0, NULL, 0), CA_OK);
+    memset(&p, 0, sizeof p);
+    CA_ASSERT_RC(ca_pub(&p, &S, src, topic_zero, NULL, NULL, NULL), CA_OK);
+    CA_ASSERT_RC(ca_pub_sub(&p, 0, &sub, 1), CA_OK);
+    run();
+    for (k = 0; k < 3; k++)
+        CA_ASSERT_RC(ca_poll(&sub, NULL), CA_OK);
+    CA_ASSERT_RC(ca_poll(&sub, NULL), CA_CLOSED);
+    CA_ASSERT_RC(ca_pub_destroy(&p), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(src), CA_OK);
+
+    CA_ASSERT_RC(ca_chan_init(&z, CA_FIXED, 4, 0, NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_onto_chan_blocking(&z, NULL, 2, 0, &put), CA_OK);
+    CA_ASSERT_EQ(put, 2);
+    CA_ASSERT_RC(ca_chan_init(&out, CA_FIXED, 4, 0, NULL, 0), CA_OK);
+    memset(&m, 0, sizeof m);
+    CA_ASSERT_RC(ca_mix(&m, &S, &out, NULL, NULL, NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_mix_admix(&m, &z), CA_OK);
+    settle();
+    CA_ASSERT_RC(ca_chan_inspect(&out, &i), CA_OK);
+    CA_ASSERT_EQ(i.count, 2); /* both signals mixed through */
+    CA_ASSERT_RC(ca_close(&out), CA_OK);
+    CA_ASSERT_RC(ca_close(&z), CA_OK);
+    CA_ASSERT_RC(ca_mix_unmix_all(&m), CA_OK);
+    run();
+    CA_ASSERT_RC(ca_sched_destroy(&S), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&z), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&out), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&sub), CA_OK);
+}
+#endif
+
 /* --------------------------------------------------------- streams */
 
 #if CA_HAVE_MALLOC /* WAIT_FD needs it */
@@ -561,6 +614,7 @@ static const ca_test tests[] = {
 #if CA_HAVE_MALLOC
     {"split_allocated", split_allocated},
     {"xf_take_zero", xf_take_zero},
+    {"signals_without_storage", signals_without_storage},
 #endif
 #if CA_HAVE_MALLOC
     {"stream_read_ahead_feeds_reads", stream_read_ahead_feeds_reads},
