@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -574,6 +575,7 @@ static void stream_connect_at_once(void)
 {
     struct sockaddr_un a;
     ca_io io;
+    unsigned len;
     int l, c;
 
     if (!usable())
@@ -581,23 +583,22 @@ static void stream_connect_at_once(void)
     CA_ASSERT_RC(ca_sched_init(&S), CA_OK);
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
-    /* the abstract namespace (Linux): nothing to clean up */
-    memcpy(a.sun_path, "\0coreasync-edges", 16);
+    /* the abstract namespace (Linux): nothing to clean up; the pid keeps
+    ** suites that run at once apart */
+    len = (unsigned)sizeof a.sun_family + 1u +
+          (unsigned)snprintf(a.sun_path + 1, sizeof a.sun_path - 1,
+                             "coreasync-edges-%ld", (long)getpid());
     CU_ASSERT_FATAL((l = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
     CU_ASSERT_FATAL((c = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
     CA_ASSERT_RC(ca_io_init(&io, c, NULL, 0), CA_OK);
-    CA_ASSERT_RC(connect_op(&io, &a, (unsigned)(sizeof a.sun_family + 16),
-                            CA_FOREVER), CA_EIO);
+    CA_ASSERT_RC(connect_op(&io, &a, len, CA_FOREVER), CA_EIO);
     CA_ASSERT_EQ(io.err, ECONNREFUSED);
     close(c);
-    if (bind(l, (struct sockaddr *)&a,
-             (socklen_t)(sizeof a.sun_family + 16)) == 0 &&
+    if (bind(l, (struct sockaddr *)&a, (socklen_t)len) == 0 &&
         listen(l, 1) == 0) {
         CU_ASSERT_FATAL((c = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
         CA_ASSERT_RC(ca_io_init(&io, c, NULL, 0), CA_OK);
-        CA_ASSERT_RC(connect_op(&io, &a,
-                                (unsigned)(sizeof a.sun_family + 16), 1000),
-                     CA_OK);
+        CA_ASSERT_RC(connect_op(&io, &a, len, 1000), CA_OK);
         close(c);
     }
     close(l);
