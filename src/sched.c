@@ -1146,6 +1146,14 @@ static int spin(ca_sched *s, ca__runq *q)
     return 0;
 }
 
+#if defined(CA_DEBUG)
+/* Debug builds only: called by a worker that found nothing to run, just
+** before it counts itself idle, so that a test can make a block ready in
+** that window (test_wakeups). Exported (the ca__go_ prefix) for the test. */
+extern void (*ca__go_idle_hook)(ca_sched *s);
+void (*ca__go_idle_hook)(ca_sched *s);
+#endif
+
 void ca__sched_work(ca_sched *s, ca__runq *q)
 {
     ca__pool *p = s->pool;
@@ -1179,6 +1187,14 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
         ** wake an idle core). */
         if (spin(s, q))
             continue;
+#if defined(CA_DEBUG)
+        {
+            void (*hook)(ca_sched *) =
+                __atomic_load_n(&ca__go_idle_hook, __ATOMIC_ACQUIRE);
+            if (hook != NULL)
+                hook(s);
+        }
+#endif
         /* Count in as idle, then look once more: a push that came before
         ** is seen now, one that comes after sees us idle and kicks (see
         ** ca__pool_spill and spill). */

@@ -932,6 +932,127 @@ BAD_SPAWN(DEFINE_ROW)
 BAD_TRACE(DEFINE_ROW)
 /* ---- end of the less boilerplate and trace block */
 
+/* ---- more connector rows (issue 12, cov12): each argument a connector
+** checks, one row per check. SH is a live channel of shorts: an element
+** size no int channel of the fixture has. */
+static ca_chan SH;
+static short sh_buf[2];
+
+static ca_chan *sh(void)
+{
+    ca_chan_info i;
+
+    if (ca_chan_inspect(&SH, &i) != CA_OK)
+        CA_ASSERT_RC(ca_chan_init(&SH, CA_FIXED, 2, sizeof(short), sh_buf,
+                                  sizeof sh_buf), CA_OK);
+    return &SH;
+}
+
+/* A merge of the given input (in F.chs[0]) into `out`. */
+static int merge_one(ca_chan *in, ca_chan *out, ca_sched *s)
+{
+    F.chs[0] = in;
+    return ca_merge(&F.merge, s, F.chs, 1, out, F.alt, &F.v);
+}
+
+/* A ca_vec of ints with `len` of `cap` used, in storage or (NULL) not. */
+static int into_vec(size_t len, size_t cap, int storage, ca_chan *from)
+{
+    static int arr[4];
+
+    F.vec.data = storage ? arr : NULL;
+    F.vec.len = len;
+    F.vec.cap = cap;
+    F.vec.elem_size = sizeof(int);
+    return ca_into(&F.reduce, &F.s, from, &F.vec, &F.v, NULL);
+}
+
+/* Puts one value without closing: it is there, the channel open. */
+static int onto_blocking_keeps_open(void)
+{
+    size_t put = 0;
+    int rc = ca_onto_chan_blocking(&F.live, &F.v, 1, 0, &put), v = 0;
+
+    CA_ASSERT_EQ(put, 1);
+    CA_ASSERT_RC(ca_poll(&F.live, &v), CA_OK);
+    CA_ASSERT_EQ(v, F.v);
+    return rc;
+}
+
+#if CA_HAVE_MALLOC
+/* ca_vec_free on an array of the caller's: emptied, never freed. */
+static int vec_free_callers(void)
+{
+    static int arr[2];
+
+    F.vec.data = arr;
+    F.vec.cap = 2;
+    F.vec.len = 1;
+    F.vec.elem_size = sizeof(int);
+    return ca_vec_free(&F.vec) == CA_OK && F.vec.data == NULL &&
+                   F.vec.cap == 0 && F.vec.len == 0
+               ? CA_OK
+               : CA_EINVAL;
+}
+#endif
+
+#define BAD_OPS_MORE(ROW)                                                    \
+    ROW(ca_pipe, destroyed_to, ca_pipe(&F.pipe, &F.s, &F.live, &F.dead, 1, &F.v), CA_EBADCHAN) \
+    ROW(ca_pipe, sizes_differ, ca_pipe(&F.pipe, &F.s, &F.live, sh(), 1, &F.v), CA_EINVAL) \
+    ROW(ca_split, t_size, ca_split(&F.split, &F.s, no_pred, NULL, &F.live, sh(), &F.unbuf, &F.v), CA_EINVAL) \
+    ROW(ca_split, f_size, ca_split(&F.split, &F.s, no_pred, NULL, &F.live, &F.unbuf, sh(), &F.v), CA_EINVAL) \
+    ROW(ca_split, null_val, ca_split(&F.split, &F.s, no_pred, NULL, &F.live, &F.unbuf, &F.closed, NULL), CA_EINVAL) \
+    ROW(ca_split, zeroed_sched, ca_split(&F.split, &F.zs, no_pred, NULL, &F.live, &F.unbuf, &F.closed, &F.v), CA_EINVAL) \
+    ROW(ca_merge, destroyed_in, merge_one(&F.dead, &F.unbuf, &F.s), CA_EBADCHAN) \
+    ROW(ca_merge, in_size, merge_one(sh(), &F.unbuf, &F.s), CA_EINVAL)       \
+    ROW(ca_merge, in_is_out, merge_one(&F.live, &F.live, &F.s), CA_EINVAL)   \
+    ROW(ca_merge, null_cases, ca_merge(&F.merge, &F.s, F.chs, 0, &F.unbuf, NULL, NULL), CA_EINVAL) \
+    ROW(ca_merge, zeroed_sched, merge_one(&F.live, &F.unbuf, &F.zs), CA_EINVAL) \
+    ROW(ca_take_n, destroyed_out, ca_take_n(&F.take_n, &F.s, &F.live, 1, &F.dead, &F.v), CA_EBADCHAN) \
+    ROW(ca_take_n, sizes_differ, ca_take_n(&F.take_n, &F.s, &F.live, 1, sh(), &F.v), CA_EINVAL) \
+    ROW(ca_take_n, null_val, ca_take_n(&F.take_n, &F.s, &F.live, 1, &F.unbuf, NULL), CA_EINVAL) \
+    ROW(ca_take_n, zeroed_sched, ca_take_n(&F.take_n, &F.zs, &F.live, 1, &F.unbuf, &F.v), CA_EINVAL) \
+    ROW(ca_reduce, null_acc, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, NULL, sizeof F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_reduce, destroyed_from, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.dead, &F.v, sizeof F.v, &F.v, NULL), CA_EBADCHAN) \
+    ROW(ca_reduce, destroyed_result, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, &F.dead), CA_EBADCHAN) \
+    ROW(ca_reduce, result_size, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, sh()), CA_EINVAL) \
+    ROW(ca_reduce, result_is_from, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, &F.live), CA_EINVAL) \
+    ROW(ca_reduce, null_val, ca_reduce(&F.reduce, &F.s, no_reduce, NULL, &F.live, &F.v, sizeof F.v, NULL, NULL), CA_EINVAL) \
+    ROW(ca_reduce, zeroed_sched, ca_reduce(&F.reduce, &F.zs, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
+    ROW(ca_into, len_over_cap, into_vec(3, 2, 1, &F.live), CA_EINVAL)        \
+    ROW(ca_into, cap_without_data, into_vec(0, 2, 0, &F.live), CA_EINVAL)    \
+    ROW(ca_into, destroyed_from, into_vec(0, 2, 1, &F.dead), CA_EBADCHAN)    \
+    ROW(ca_onto_chan, destroyed, ca_onto_chan(&F.onto, &F.s, &F.dead, &F.v, 1, 1, NULL), CA_EBADCHAN) \
+    ROW(ca_onto_chan, destroyed_done, ca_onto_chan(&F.onto, &F.s, &F.live, &F.v, 1, 1, &F.dead), CA_EBADCHAN) \
+    ROW(ca_onto_chan, done_size, ca_onto_chan(&F.onto, &F.s, &F.live, &F.v, 1, 1, sh()), CA_EINVAL) \
+    ROW(ca_onto_chan_blocking, null_values, ca_onto_chan_blocking(&F.live, NULL, 2, 0, NULL), CA_EINVAL) \
+    ROW(ca_mix, max_without_slots, ca_mix(&F.mix, &F.s, &F.live, &F.v, NULL, F.alt, 1), CA_EINVAL) \
+    ROW(ca_mix, max_too_big, ca_mix(&F.mix, &F.s, &F.live, &F.v, &F.mix_slot, F.alt, (size_t)CA_ALTS_MAX), CA_ERANGE) \
+    ROW(ca_mix, zeroed_sched, ca_mix(&F.mix, &F.zs, &F.live, &F.v, NULL, NULL, 0), CA_EINVAL) \
+    ROW(ca_mix_unmix, null_chan, ca_mix_unmix(&F.mix, NULL), CA_EINVAL)    \
+    ROW(ca_mix_solo_mode, null, ca_mix_solo_mode(NULL, CA_MIX_MUTE), CA_EINVAL) \
+    ROW(ca_mult, zeroed_sched, ca_mult(&F.mult, &F.zs, &F.live, &F.v, NULL, 0), CA_EINVAL) \
+    ROW(ca_pub, null_val, ca_pub(&F.pub, &F.s, &F.live, no_topic, NULL, NULL, NULL), CA_EINVAL) \
+    ROW(ca_pub, zeroed_sched, ca_pub(&F.pub, &F.zs, &F.live, no_topic, NULL, NULL, &F.v), CA_EINVAL) \
+    ROW(ca_pub_topic, null_topic, ca_pub_topic(&F.pub, NULL, 0, &F.live, &F.v, NULL, 0), CA_EINVAL) \
+    ROW(ca_pub_sub, null_chan, ca_pub_sub(&F.pub, 0, NULL, 0), CA_EINVAL)  \
+    ROW(ca_pub_unsub, null_chan, ca_pub_unsub(&F.pub, 0, NULL), CA_EINVAL) \
+    ROW(ca_mult_untap, not_tapped, ca_mult_untap(&F.mult, &F.live), CA_OK) \
+    ROW(ca_alt_fd, fd_too_big, ca_alt_fd(F.alt, 0x40000000, CA_FD_READ, NULL), CA_EINVAL) \
+    ROW(ca_alt_fd, extra_event, ca_alt_fd(F.alt, 0, CA_FD_READ | CA_FD_ERR, NULL), CA_EINVAL) \
+    ROW(ca_onto_chan_blocking, no_close, onto_blocking_keeps_open(), CA_OK)
+#if CA_HAVE_MALLOC
+#define BAD_OPS_MORE_MALLOC(ROW)                                             \
+    ROW(ca_to_chan, too_big, ca_to_chan((ca_chan **)&F.alt, &F.s, &F.v, 4, (size_t)-1 / 4), CA_ERANGE) \
+    ROW(ca_vec_free, callers_array, vec_free_callers(), CA_OK)             \
+    ROW(ca_to_chan, zeroed_sched, ca_to_chan((ca_chan **)&F.alt, &F.zs, &F.v, 1, sizeof F.v), CA_EINVAL)
+#else
+#define BAD_OPS_MORE_MALLOC(ROW)
+#endif
+BAD_OPS_MORE(DEFINE_ROW)
+BAD_OPS_MORE_MALLOC(DEFINE_ROW)
+/* ---- end of the more connector rows block */
+
 BAD_CORE(DEFINE_ROW)
 BAD_OPS(DEFINE_ROW)
 BAD_MALLOC(DEFINE_ROW)
@@ -945,6 +1066,7 @@ static const ca_test tests[] = {
     BAD_XF(LIST_ROW) BAD_XF_MALLOC(LIST_ROW) BAD_PL(LIST_ROW)
     BAD_XFAIL(LIST_XFAIL)
     BAD_GROUP(LIST_ROW) BAD_SPAWN(LIST_ROW) BAD_TRACE(LIST_ROW)
+    BAD_OPS_MORE(LIST_ROW) BAD_OPS_MORE_MALLOC(LIST_ROW)
     {NULL, NULL}};
 
 CA_TEST_MAIN("badinput", tests)

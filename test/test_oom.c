@@ -358,6 +358,129 @@ static void oom_fd(void)
     every_point(prog_fd);
 }
 
+/* ---- the connectors' allocating forms (issue 12, cov12) */
+
+/* Runs s until nothing is ready (blocks parked on open channels make a
+** step report a deadlock: fine here). */
+static void settle(ca_sched *s)
+{
+    uint32_t next = 0;
+    int rc;
+
+    do {
+        rc = ca_sched_step(s, &next);
+        CU_ASSERT(rc == CA_OK || rc == CA_EDEADLOCK);
+    } while (rc == CA_OK && next == 0);
+}
+
+/* merge (state, cases and value allocated) of two channels, and a
+** to_chan feeding one of them through onto_chan's block. */
+static void prog_merge(void)
+{
+    static const int vals[2] = {5, 6};
+    ca_sched s;
+    ca_chan *a = NULL, *b = NULL, *out = NULL, *chs[2];
+    void *none = NULL;
+    int v, sum = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ALLOC_OK(ca_to_chan(&a, &s, vals, 2, sizeof(int)), a);
+    ALLOC_OK(ca_chan_new(&b, CA_FIXED, 2, sizeof(int)), b);
+    ALLOC_OK(ca_chan_new(&out, CA_FIXED, 4, sizeof(int)), out);
+    chs[0] = a;
+    chs[1] = b;
+    ALLOC_OK(ca_merge(NULL, &s, chs, 2, out, NULL, NULL), none);
+    OFFER(b, 7);
+    CA_ASSERT_RC(ca_close(b), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    while (ca_poll(out, &v) == CA_OK)
+        sum += v;
+    CA_ASSERT_EQ(sum, 18);
+    CA_ASSERT_RC(ca_closed(out), 1); /* every input closed */
+    CA_ASSERT_RC(ca_chan_free(a), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(b), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(out), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_merge(void)
+{
+    every_point(prog_merge);
+}
+
+/* A mult with allocated taps, a pub with a topic made on demand, and a
+** mix with allocated inputs, each passing one value. */
+static uintptr_t one_topic(const void *val, void *ud)
+{
+    (void)val;
+    (void)ud;
+    return 1;
+}
+
+static void prog_fanout(void)
+{
+    ca_sched s;
+    ca_mult_state m;
+    ca_pub_state p;
+    ca_mix_state mx;
+    ca_chan *src = NULL, *tap = NULL, *psrc = NULL, *sub = NULL;
+    ca_chan *in = NULL, *out = NULL;
+    void *none = NULL;
+    int v = 0, pv;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ALLOC_OK(ca_chan_new(&src, CA_FIXED, 1, sizeof(int)), src);
+    ALLOC_OK(ca_chan_new(&tap, CA_FIXED, 1, sizeof(int)), tap);
+    memset(&m, 0, sizeof m);
+    ALLOC_OK(ca_mult(&m, &s, src, NULL, NULL, 0), none);
+    ALLOC_OK(ca_mult_tap(&m, tap, 1), none);
+    OFFER(src, 1);
+    CA_ASSERT_RC(ca_close(src), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    POLL_EQ(tap, 1);
+    CA_ASSERT_RC(ca_poll(tap, &v), CA_CLOSED);
+
+    ALLOC_OK(ca_chan_new(&psrc, CA_FIXED, 1, sizeof(int)), psrc);
+    ALLOC_OK(ca_chan_new(&sub, CA_FIXED, 1, sizeof(int)), sub);
+    memset(&p, 0, sizeof p);
+    CA_ASSERT_RC(ca_pub(&p, &s, psrc, one_topic, NULL, NULL, &pv), CA_OK);
+    ALLOC_OK(ca_pub_sub(&p, 1, sub, 1), none);
+    OFFER(psrc, 2);
+    CA_ASSERT_RC(ca_close(psrc), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    POLL_EQ(sub, 2);
+    CA_ASSERT_RC(ca_poll(sub, &v), CA_CLOSED);
+    CA_ASSERT_RC(ca_pub_destroy(&p), CA_OK);
+
+    ALLOC_OK(ca_chan_new(&in, CA_FIXED, 1, sizeof(int)), in);
+    ALLOC_OK(ca_chan_new(&out, CA_FIXED, 1, sizeof(int)), out);
+    memset(&mx, 0, sizeof mx);
+    ALLOC_OK(ca_mix(&mx, &s, out, NULL, NULL, NULL, 0), none);
+    ALLOC_OK(ca_mix_admix(&mx, in), none);
+    OFFER(in, 3);
+    settle(&s);
+    POLL_EQ(out, 3);
+    CA_ASSERT_RC(ca_close(in), CA_OK); /* it leaves the mix */
+    CA_ASSERT_RC(ca_close(out), CA_OK);
+    CA_ASSERT_RC(ca_mix_unmix_all(&mx), CA_OK); /* ends: out is closed */
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+
+    CA_ASSERT_RC(ca_chan_free(src), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(tap), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(psrc), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(sub), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(in), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(out), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static void oom_fanout(void)
+{
+    every_point(prog_fanout);
+}
+
+/* ---- end of the connectors' block */
+
 static const ca_test tests[] = {
     {"oom_chans", oom_chans},
     {"oom_fd", oom_fd},
@@ -367,6 +490,8 @@ static const ca_test tests[] = {
     {"oom_pipeline", oom_pipeline},
     {"oom_go", oom_go},
     {"oom_late_result", oom_late_result},
+    {"oom_merge", oom_merge},
+    {"oom_fanout", oom_fanout},
     {NULL, NULL}};
 
 #else /* no malloc: nothing allocates, nothing to fail */

@@ -108,10 +108,18 @@ static void pool_size_from_env(void)
     CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
     CA_ASSERT_EQ(count_threads(), before);
 
-    CA_ASSERT_RC(setenv("COREASYNC_POOL_SIZE", "lots", 1), 0);
-    CA_ASSERT_RC(ca_sched_start(&s, 0), CA_OK); /* junk: the default */
-    CA_ASSERT_EQ(count_threads(), before + 8);
-    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    {
+        /* junk, empty, none, too many: the default */
+        static const char *const junk[] = {"lots", "", "0", "3x", "99999"};
+        size_t i;
+
+        for (i = 0; i < sizeof junk / sizeof *junk; i++) {
+            CA_ASSERT_RC(setenv("COREASYNC_POOL_SIZE", junk[i], 1), 0);
+            CA_ASSERT_RC(ca_sched_start(&s, 0), CA_OK);
+            CA_ASSERT_EQ(count_threads(), before + 8);
+            CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+        }
+    }
     CA_ASSERT_RC(unsetenv("COREASYNC_POOL_SIZE"), 0);
 
     CA_ASSERT_RC(ca_sched_start(&s, 5), CA_OK); /* n wins over the default */
