@@ -50,10 +50,14 @@
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include "internal.h"
+
+/* As io_poll.c: a build without poll(2) or malloc (a board's) compiles the
+** library's sources whatever configure chose for the host: nothing here. */
+#if defined(HAVE_POLL) && CA_HAVE_MALLOC && defined(CA_USE_EPOLL)
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
 #include "io_impl.h"
 #include "platform.h"
 
@@ -335,3 +339,5 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
     }
     return done;
 }
+
+#endif /* HAVE_POLL && CA_HAVE_MALLOC && CA_USE_EPOLL */

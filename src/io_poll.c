@@ -190,18 +190,4 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
     return done;
 }
 
-#else /* no poll(2), or no malloc: nothing ever registers */
-
-void ca__io_register_locked(ca_sched *s, ca_waiter *w)
-{
-    (void)s;
-    (void)w;
-}
-
-void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
-{
-    (void)s;
-    (void)w;
-}
-
-#endif
+#endif /* without poll(2) or malloc, io.c has the stubs */

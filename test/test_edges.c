@@ -220,6 +220,7 @@ static void mult_pub_edges(void)
 
 /* ------------------------------------ signals and allocated forms */
 
+#if CA_HAVE_MALLOC
 /* Counts the signals it folds: a zero-size accumulator, state in ud. */
 static int count_signal(void *acc, const void *val, void *ud)
 {
@@ -228,6 +229,7 @@ static int count_signal(void *acc, const void *val, void *ud)
     ++*(int *)ud;
     return 0;
 }
+#endif
 
 /* Connectors over channels of element size 0 (signals) need no value
 ** storage, and their allocated forms (NULL state) none either. */
@@ -237,7 +239,6 @@ static void signals_through_connectors(void)
     ca_chan *chs[2];
     ca_merge_state mst;
     ca_alt cases[2];
-    int counted = 0;
     ca_chan_info i;
 
     CA_ASSERT_RC(ca_sched_init(&S), CA_OK);
@@ -258,13 +259,17 @@ static void signals_through_connectors(void)
     CA_ASSERT_EQ(i.count, 2);
     CA_ASSERT_EQ(i.closed, 1);
 #if CA_HAVE_MALLOC
-    /* reduce, allocated, with no accumulator: folds the two signals */
-    CA_ASSERT_RC(ca_reduce(NULL, &S, count_signal, &counted, &out, NULL, 0,
-                           NULL, &res), CA_OK);
-    run();
-    CA_ASSERT_EQ(counted, 2);
-    CA_ASSERT_RC(ca_poll(&res, NULL), CA_OK); /* the (empty) result */
-    CA_ASSERT_RC(ca_poll(&res, NULL), CA_CLOSED);
+    {
+        int counted = 0;
+
+        /* reduce, allocated, with no accumulator: folds the two signals */
+        CA_ASSERT_RC(ca_reduce(NULL, &S, count_signal, &counted, &out, NULL,
+                               0, NULL, &res), CA_OK);
+        run();
+        CA_ASSERT_EQ(counted, 2);
+        CA_ASSERT_RC(ca_poll(&res, NULL), CA_OK); /* the (empty) result */
+        CA_ASSERT_RC(ca_poll(&res, NULL), CA_CLOSED);
+    }
 #endif
     CA_ASSERT_RC(ca_sched_destroy(&S), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&a), CA_OK);
