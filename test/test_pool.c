@@ -277,6 +277,91 @@ static void runnext_is_bounded(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* ----------------------------------- stop with blocks in runnext */
+
+/* Pairs of blocks that wake each other keep one of each pair in a
+** worker's runnext slot most of the time: ca_sched_stop in the middle of
+** their game must leave those blocks to the next driver (the inbox), as
+** it leaves the queued ones. Once every pair passed half time the pool
+** stops; then ca_sched_run, or a new pool, must finish every game. A
+** block dropped from a slot leaves its partner parked for ever, and the
+** test hangs (the watchdog fails it: checked with the slot dropped). */
+enum { NPAIR = 3, HALFTIME = 2000 };
+
+typedef struct pair {
+    rally r; /* the returner is rally_return */
+    ca_chan *mid;
+    int i;
+} pair;
+
+static int pair_serve(ca_go *g)
+{
+    pair *t = (pair *)g;
+
+    GO_BEGIN(g);
+    for (t->i = 0; t->i < 2 * HALFTIME; t->i++) {
+        if (t->i == HALFTIME)
+            PUT(g, t->mid, &t->i); /* room for every pair: never parks */
+        PUT(g, &t->r.a->ch, &t->r.v);
+        TAKE(g, &t->r.b->ch, &t->r.v);
+        t->r.v++;
+    }
+    CA_ASSERT_RC(ca_close(&t->r.a->ch), CA_OK);
+    GO_END(g);
+}
+
+static void stop_with_runnext(void)
+{
+    static const unsigned sizes[] = {1, 2, 8};
+    ca_sched s;
+    ichan a[NPAIR], b[NPAIR], mid;
+    pair x[NPAIR], y[NPAIR];
+    ca_chan *r[2 * NPAIR];
+    unsigned k, round;
+    int i, v;
+
+    for (round = 0; round < 12; round++) {
+        k = sizes[round % 3];
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        ichan_init(&mid, CA_FIXED, NPAIR);
+        CA_ASSERT_RC(ca_sched_start(&s, k), CA_OK);
+        for (i = 0; i < NPAIR; i++) {
+            ichan_init(&a[i], CA_UNBUFFERED, 0);
+            ichan_init(&b[i], CA_UNBUFFERED, 0);
+            memset(&x[i], 0, sizeof x[i]);
+            x[i].r.a = &a[i], x[i].r.b = &b[i], x[i].mid = &mid.ch;
+            y[i] = x[i];
+            CA_ASSERT_RC(ca_go_result(&x[i].r.go, 0, &r[2 * i]), CA_OK);
+            CA_ASSERT_RC(ca_go_result(&y[i].r.go, 0, &r[2 * i + 1]), CA_OK);
+            CA_ASSERT_RC(ca_go_start(&s, &y[i].r.go, rally_return), CA_OK);
+            CA_ASSERT_RC(ca_go_start(&s, &x[i].r.go, pair_serve), CA_OK);
+        }
+        for (i = 0; i < NPAIR; i++)
+            CA_ASSERT_RC(ca_take_blocking(&mid.ch, &v), CA_OK);
+        CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+        if (round % 2 == 0)
+            CA_ASSERT_RC(ca_sched_run(&s), CA_OK); /* this thread ends them */
+        else
+            CA_ASSERT_RC(ca_sched_start(&s, k), CA_OK); /* a new pool */
+        for (i = 0; i < 2 * NPAIR; i++) {
+            CA_ASSERT_RC(ca_take_blocking(r[i], &v), CA_CLOSED);
+            CA_ASSERT_RC(ca_chan_free(r[i]), CA_OK);
+        }
+        for (i = 0; i < NPAIR; i++) {
+            CA_ASSERT_EQ(x[i].i, 2 * HALFTIME);
+            CA_ASSERT_EQ(x[i].r.v, 2 * HALFTIME);
+        }
+        if (round % 2 != 0)
+            CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+        for (i = 0; i < NPAIR; i++) {
+            CA_ASSERT_RC(ca_chan_destroy(&a[i].ch), CA_OK);
+            CA_ASSERT_RC(ca_chan_destroy(&b[i].ch), CA_OK);
+        }
+        CA_ASSERT_RC(ca_chan_destroy(&mid.ch), CA_OK);
+    }
+}
+
 /* ------------------------------------- every kind of party, exactly once */
 
 enum {
@@ -975,6 +1060,7 @@ static const ca_test tests[] = {
     {"pool_size_from_env", pool_size_from_env},
     {"ping_pong_on_pool", ping_pong_on_pool},
     {"runnext_is_bounded", runnext_is_bounded},
+    {"stop_with_runnext", stop_with_runnext},
     {"party_unbuffered", party_unbuffered},
     {"party_fixed", party_fixed},
     {"party_dropping", party_dropping},
