@@ -10,7 +10,7 @@
 #   ANCHORS=/path/to/shared/anchors make bench
 #   NO_CALLGRIND=1 make bench       # times only
 #   GO=none make bench              # without Go (as where it is not installed)
-#   BENCH_ONLY="W11 W11p W12" make bench   # only these rows
+#   BENCH_ONLY="W11 W12" make bench   # only these rows (W11 brings W11p)
 #
 # The implementations (the rows of each workload):
 #   coreasync     the build you ran make in (threads, unless you configured
@@ -91,7 +91,9 @@ W12 10000    500      - -
 clients=100
 [ "$quick" = 1 ] && clients=10
 if [ -n "${BENCH_ONLY:-}" ]; then
-  workloads=$(echo "$workloads" | awk -v only=" $BENCH_ONLY " 'NF && index(only, " " $1 " ")')
+  # A name takes its pool variant along: W11 runs W11p too.
+  workloads=$(echo "$workloads" | awk -v only=" $BENCH_ONLY " 'NF && (index(only, " " $1 " ") ||
+    ($1 ~ /p$/ && index(only, " " substr($1, 1, length($1) - 1) " ")))')
   [ -n "$workloads" ] || { echo "bench: BENCH_ONLY=\"$BENCH_ONLY\" names no workload" >&2; exit 1; }
 fi
 nfor() { echo "$workloads" | awk -v w="$1" -v q="$quick" '$1 == w { print q == 1 ? $3 : $2 }'; }
