@@ -23,6 +23,13 @@
 **                        reduce) over N ints on channels of capacity 64,
 **                        one go block per stage; and the same with the
 **                        first three as one transform inside the channel
+**   bench/bench W11 [N [W [C]]]  an echo server on 127.0.0.1, a go block
+**                        per connection, and C client blocks (default
+**                        100) on the same scheduler, N requests in all
+**                        (a 64-byte line out, its echo back, checked);
+**                        W workers 0 (default): one thread, 2: a pool
+**   bench/bench W12 [N]  N idle connections (default 10,000), each
+**                        parked in READ_LINE: bytes per connection
 **
 ** Each prints the one line of WORKLOADS.md,
 **   <workload> coreasync <N> <seconds> <ns_per_op> [key=value ...]
@@ -37,6 +44,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <coreasync.h>
 
@@ -1205,6 +1219,348 @@ static void w10(long n)
            verdict(s1 == expect && s2 == expect));
 }
 
+/* ------------------------------------------------------------ W11, W12 */
+/* An echo server as demo/echo.c writes it: one block ACCEPTs, each
+** connection is a go block that READ_LINEs and WRITE_ALLs until the
+** client hangs up. bench/go/w11.go and w12.go do the same with
+** goroutines, net and bufio, with the same buffer sizes (128 bytes of
+** read-ahead on each side), TCP_NODELAY as Go sets it, and the clients
+** in the same process: go blocks here, goroutines there. */
+#if CA_HAVE_MALLOC
+
+struct echo_conn {
+    ca_go go;
+    ca_io io;
+    char ra[128];           /* read-ahead: what follows a newline         */
+    char line[128];
+};
+
+/* What the blocks of one run share. The counters are atomics: on a pool,
+** connections end on either worker. */
+static struct {
+    ca_io lio;              /* the listening socket                       */
+    struct sockaddr_in addr;
+    ca_chan done;           /* each client's count of good echoes         */
+    long conns;             /* connections the acceptor takes             */
+    long accepted, started, echoed, clean, errors, clients_left;
+    double t_end;           /* when the last client finished              */
+} wn;
+
+static void count(long *c)
+{
+    (void)__atomic_add_fetch(c, 1, __ATOMIC_ACQ_REL);
+}
+
+static long counted(long *c)
+{
+    return __atomic_load_n(c, __ATOMIC_ACQUIRE);
+}
+
+static void nodelay(int fd)
+{
+    int one = 1;
+
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static int echo_serve(ca_go *g)
+{
+    struct echo_conn *c = (struct echo_conn *)g;
+
+    GO_BEGIN(g);
+    count(&wn.started); /* W12 knows by it that every connection parked */
+    for (;;) {
+        READ_LINE(g, &c->io, c->line, sizeof c->line);
+        if (GO_STATUS(g) == CA_CLOSED && c->io.n == 0) {
+            count(&wn.clean);
+            break;
+        }
+        if (!GO_OK(g))
+            break;
+        WRITE_ALL(g, &c->io, c->line, c->io.n);
+        if (!GO_OK(g))
+            break;
+        count(&wn.echoed);
+    }
+    if (!GO_OK(g) && GO_STATUS(g) != CA_CLOSED)
+        count(&wn.errors);
+    close(c->io.fd);
+    GO_END(g); /* ca_go_new's struct: the scheduler frees it */
+}
+
+GO_STATE(acceptor, int fd; struct echo_conn *c;);
+
+static int accept_fn(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct acceptor, a);
+    while (counted(&wn.accepted) < wn.conns) {
+        ACCEPT(g, &wn.lio, &a->fd);
+        if (!GO_OK(g)) {
+            fprintf(stderr, "bench: accept: %s\n", strerror(wn.lio.err));
+            count(&wn.errors);
+            break;
+        }
+        nodelay(a->fd);
+        check(ca_go_new((ca_go **)&a->c, sizeof *a->c), "ca_go_new");
+        check(ca_io_init(&a->c->io, a->fd, a->c->ra, sizeof a->c->ra),
+              "ca_io_init");
+        check(ca_go_start(ca_go_sched(g), &a->c->go, echo_serve), "start");
+        count(&wn.accepted);
+    }
+    GO_END(g);
+}
+
+/* Sets up wn and the listening block on s for `conns` connections. */
+static void echo_server(ca_sched *s, long conns)
+{
+    static struct acceptor a;
+    socklen_t len = sizeof wn.addr;
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&wn, 0, sizeof wn);
+    wn.addr.sin_family = AF_INET;
+    wn.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&wn.addr, sizeof wn.addr) != 0 ||
+        listen(fd, 4096) != 0 ||
+        getsockname(fd, (struct sockaddr *)&wn.addr, &len) != 0) {
+        perror("bench: listen");
+        exit(2);
+    }
+    check(ca_io_init(&wn.lio, fd, NULL, 0), "ca_io_init");
+    wn.conns = conns;
+    memset(&a, 0, sizeof a);
+    check(ca_go_start(s, &a.go, accept_fn), "start");
+}
+
+/* A run that outlives its bound fails instead of hanging make bench. */
+static void on_alarm(int sig)
+{
+    static const char msg[] = "bench: timed out\n";
+
+    (void)sig;
+    (void)write(2, msg, sizeof msg - 1);
+    _exit(2);
+}
+
+static void bound(unsigned seconds)
+{
+    (void)signal(SIGALRM, on_alarm);
+    (void)alarm(seconds);
+}
+
+/* Line k of client id: 63 bytes and a newline, unlike its neighbours'
+** (w11.go's line() writes the same bytes). */
+static void w11_line(char *b, int id, long k)
+{
+    int i;
+
+    for (i = 0; i < 63; i++)
+        b[i] = (char)('a' + (i + id + k) % 26);
+    for (i = 7; i >= 0; i--, k /= 10)
+        b[i] = (char)('0' + k % 10);
+    b[8] = ' ';
+    for (i = 11; i >= 9; i--, id /= 10)
+        b[i] = (char)('0' + id % 10);
+    b[63] = '\n';
+}
+
+struct echo_client {
+    ca_go go;
+    ca_io io;
+    int id;
+    long k, lines, ok;
+    char ra[128], out[64], in[128];
+};
+
+static int client_fn(ca_go *g)
+{
+    struct echo_client *c = (struct echo_client *)g;
+
+    GO_BEGIN(g);
+    CONNECT(g, &c->io, (struct sockaddr *)&wn.addr, sizeof wn.addr, 5000);
+    if (!GO_OK(g)) {
+        fprintf(stderr, "bench: connect: %s\n", strerror(c->io.err));
+        c->lines = 0;
+    }
+    nodelay(c->io.fd);
+    for (c->k = 0; c->k < c->lines; c->k++) {
+        w11_line(c->out, c->id, c->k);
+        WRITE_ALL(g, &c->io, c->out, sizeof c->out);
+        if (!GO_OK(g))
+            break;
+        READ_LINE(g, &c->io, c->in, sizeof c->in);
+        if (!GO_OK(g))
+            break;
+        if (c->io.n == sizeof c->out &&
+            memcmp(c->in, c->out, sizeof c->out) == 0)
+            c->ok++;
+    }
+    close(c->io.fd); /* the server's READ_LINE sees the end of file */
+    if (__atomic_sub_fetch(&wn.clients_left, 1, __ATOMIC_ACQ_REL) == 0)
+        wn.t_end = now_s();
+    PUT(g, &wn.done, &c->ok); /* room for all: never parks */
+    GO_END(g);
+}
+
+static void w11(long n, unsigned workers, int clients)
+{
+    static ca_sched s;
+    struct echo_client *cl;
+    long *buf, lines, ok = 0, v;
+    double t0, c0, t, cpu;
+    int i;
+
+    if (clients < 1 || n < clients ||
+        (workers != 0 && !CA_HAVE_THREADS)) {
+        fprintf(stderr, "bench: W11: N >= clients >= 1; workers 0%s\n",
+                CA_HAVE_THREADS ? " or a pool size" : " (no threads)");
+        exit(1);
+    }
+    lines = n / clients;
+    n = lines * clients;
+    bound(120);
+    (void)signal(SIGPIPE, SIG_IGN);
+    check(ca_sched_init(&s), "sched");
+    cl = (struct echo_client *)calloc((size_t)clients, sizeof *cl);
+    buf = (long *)calloc((size_t)clients, sizeof *buf);
+    if (cl == NULL || buf == NULL)
+        check(CA_ENOMEM, "calloc");
+    echo_server(&s, clients);
+    check(ca_chan_init(&wn.done, CA_FIXED, (size_t)clients, sizeof(long), buf,
+                       (size_t)clients * sizeof *buf),
+          "W11 done");
+    wn.clients_left = clients;
+    t0 = now_s();
+    c0 = cpu_s();
+    for (i = 0; i < clients; i++) {
+        cl[i].id = i;
+        cl[i].lines = lines;
+        check(ca_io_init(&cl[i].io, socket(AF_INET, SOCK_STREAM, 0),
+                         cl[i].ra, sizeof cl[i].ra),
+              "ca_io_init");
+        check(ca_go_start(&s, &cl[i].go, client_fn), "start");
+    }
+#if CA_HAVE_THREADS
+    if (workers != 0) {
+        check(ca_sched_start(&s, workers), "ca_sched_start");
+        for (i = 0; i < clients; i++)
+            check(ca_take_blocking(&wn.done, &v), "W11 done");
+        check(ca_sched_stop(&s), "ca_sched_stop");
+    }
+#endif
+    check(ca_sched_run(&s), "run"); /* all of it, or what the pool left */
+    cpu = cpu_s() - c0;
+    t = wn.t_end - t0;
+    for (i = 0; i < clients; i++)
+        ok += cl[i].ok;
+    (void)v;
+    printf("%s coreasync %ld %.6f %.2f build=%s workers=%u clients=%d "
+           "lines=%ld req_per_s=%.0f cpu_ns_per_req=%.2f check=%s\n",
+           workers != 0 ? "W11p" : "W11", n, t, t * 1e9 / (double)n, build(),
+           workers, clients, lines, (double)n / t, cpu * 1e9 / (double)n,
+           verdict(ok == n && wn.echoed == n && wn.accepted == clients &&
+                   wn.clean == clients && wn.errors == 0));
+    close(wn.lio.fd);
+    check(ca_chan_destroy(&wn.done), "destroy");
+    check(ca_sched_destroy(&s), "sched destroy");
+    free(cl);
+    free(buf);
+}
+
+/* W12: the clients are plain sockets, connect(2)ed by one block, so they
+** cost nothing in user space: the RSS growth is the server's. */
+GO_STATE(w12_ctl, long i, n; int *fds; long rss1; double t_parked;);
+
+static int w12_control(ca_go *g)
+{
+    int fd;
+
+    GO_BEGIN_SELF(g, struct w12_ctl, k);
+    for (k->i = 0; k->i < k->n; k->i++) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0 ||
+            connect(fd, (struct sockaddr *)&wn.addr, sizeof wn.addr) != 0) {
+            perror("bench: W12 connect");
+            count(&wn.errors);
+            break;
+        }
+        k->fds[k->i] = fd;
+        /* In steps of 64, so the accept queue never overflows: a client
+        ** whose SYN is dropped waits a second to try again. */
+        if ((k->i + 1) % 64 == 0 || k->i + 1 == k->n)
+            while (counted(&wn.accepted) <= k->i && counted(&wn.errors) == 0)
+                YIELD(g);
+    }
+    /* Each connection counts itself started, then reads, finds nothing
+    ** and parks, all in one run: started == accepted means all parked. */
+    while (counted(&wn.started) < counted(&wn.accepted))
+        YIELD(g);
+    k->rss1 = rss_bytes();
+    k->t_parked = now_s();
+    for (k->i = 0; k->i < k->n && k->fds[k->i] >= 0; k->i++) {
+        if (write(k->fds[k->i], "wake\n", 5) != 5)
+            count(&wn.errors);
+        (void)shutdown(k->fds[k->i], SHUT_WR); /* then the end of file */
+    }
+    while (counted(&wn.clean) + counted(&wn.errors) < counted(&wn.accepted))
+        YIELD(g);
+    for (k->i = 0; k->i < k->n && k->fds[k->i] >= 0; k->i++)
+        close(k->fds[k->i]);
+    GO_END(g);
+}
+
+static void w12(long n)
+{
+    static struct w12_ctl k;
+    struct rlimit rl;
+    ca_sched s;
+    long asked = n, i, rss0;
+    double t0, t;
+    rlim_t want;
+
+    /* Two descriptors a connection, and some for the rest. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        check(CA_EIO, "getrlimit");
+    want = (rlim_t)(2 * n + 64);
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            check(CA_EIO, "setrlimit");
+    }
+    if (rl.rlim_cur < want)
+        n = ((long)rl.rlim_cur - 64) / 2;
+    if (n < 1)
+        check(CA_EINVAL, "W12: too few descriptors");
+    bound(60);
+    (void)signal(SIGPIPE, SIG_IGN);
+    check(ca_sched_init(&s), "sched");
+    if ((k.fds = (int *)malloc((size_t)n * sizeof *k.fds)) == NULL)
+        check(CA_ENOMEM, "malloc");
+    for (i = 0; i < n; i++)
+        k.fds[i] = -1; /* touched now, so its pages are not the growth */
+    k.n = n;
+    echo_server(&s, n);
+    check(ca_go_start(&s, &k.go, w12_control), "start");
+    rss0 = rss_bytes();
+    t0 = now_s();
+    check(ca_sched_run(&s), "run");
+    t = now_s() - t0;
+    printf("W12 coreasync %ld %.6f %.2f build=%s bytes_per_conn=%.1f "
+           "sizeof_conn=%zu asked=%ld nofile=%ld park_ns_per_conn=%.1f "
+           "check=%s\n",
+           n, t, t * 1e9 / (double)n, build(),
+           (double)(k.rss1 - rss0) / (double)n, sizeof(struct echo_conn),
+           asked, (long)rl.rlim_cur, (k.t_parked - t0) * 1e9 / (double)n,
+           verdict(wn.accepted == n && wn.started == n && wn.echoed == n &&
+                   wn.clean == n && wn.errors == 0));
+    close(wn.lio.fd);
+    check(ca_sched_destroy(&s), "sched destroy");
+    free(k.fds);
+}
+#endif /* CA_HAVE_MALLOC */
+
 int main(int argc, char **argv)
 {
     const char *w = argc > 1 ? argv[1] : "";
@@ -1238,8 +1594,15 @@ int main(int argc, char **argv)
 #endif
     else if (strcmp(w, "W10") == 0)
         w10(n > 0 ? n : 10000000);
+#if CA_HAVE_MALLOC
+    else if (strcmp(w, "W11") == 0)
+        w11(n > 0 ? n : 1000000, argc > 3 ? (unsigned)atoi(argv[3]) : 0u,
+            argc > 4 ? atoi(argv[4]) : 100);
+    else if (strcmp(w, "W12") == 0)
+        w12(n > 0 ? n : 10000);
+#endif
     else {
-        fprintf(stderr, "usage: %s W1|W2|W3|W4|W5|W6|W7|W8|W9|HOP|W10|CHAIN [N]\n", argv[0]);
+        fprintf(stderr, "usage: %s W1|W2|W3|W4|W5|W6|W7|W8|W9|HOP|W10|W11|W12|CHAIN [N]\n", argv[0]);
         return 1;
     }
     return failed ? 3 : 0;

@@ -10,6 +10,7 @@
 #   ANCHORS=/path/to/shared/anchors make bench
 #   NO_CALLGRIND=1 make bench       # times only
 #   GO=none make bench              # without Go (as where it is not installed)
+#   BENCH_ONLY="W11 W12" make bench   # only these rows (W11 brings W11p)
 #
 # The implementations (the rows of each workload):
 #   coreasync     the build you ran make in (threads, unless you configured
@@ -17,9 +18,10 @@
 #   coreasync-nt  the same sources configured again with --disable-threads
 #                 (the same configure options otherwise, read from
 #                 ./config.status), built under ./bench-nt/ once and kept;
-#                 W8, W9 and HOP need threads: "-" there
+#                 W8, W9, HOP and W11p need threads: "-" there
 #   go            shared/anchors/go (GOMAXPROCS=1 but W8, W9) and
-#                 bench/go for W10; "no go" where go is not installed
+#                 bench/go for W10, W11 (GOMAXPROCS=1), W11p
+#                 (GOMAXPROCS=2) and W12; "no go" where go is not installed
 #   floor         shared/anchors/limit: hand-written state machines with no
 #                 library (W1, W2, W4, W6) and a raw futex hand-off (W8)
 #
@@ -28,7 +30,10 @@
 #                 message, a hop, a prime, a timer's overhead), median and
 #                 fastest of the RUNS runs; for W6 the time to start a
 #                 block and park it (spawn_ns; the bytes are on a line of
-#                 their own below)
+#                 their own below); for W11 and W11p ns per request (the
+#                 requests per second are below); for W12 ns per
+#                 connection (connect, accept, park, wake, close; the
+#                 bytes per idle connection are below)
 #   vs Go         Go's median / ours: "3.6x faster", or ours / Go's when
 #                 Go is faster ("1.5x slower")
 #   vs floor      ours / the floor's: how many floors we cost ("7.0x")
@@ -42,6 +47,8 @@
 #                 workloads (W8, W9, HOP) get none: callgrind serialises
 #                 the threads, and spinning counts. Unlike the times,
 #                 these counts do not move with the machine's load.
+#                 W11, W11p and W12 get none either: system calls are
+#                 their cost, and callgrind does not see inside them.
 # Read the ratios, never the absolute times of different runs: the machine
 # is shared and noisy; instruction counts are the steadiest figure.
 #
@@ -73,7 +80,22 @@ W8  200000   20000    - -
 W9  10000000 1000000  - -
 HOP 20000    2000     - -
 W10 10000000 1000000  - -
+W11 1000000  2000     - -
+W11p 1000000 2000     - -
+W12 10000    500      - -
 "
+# W11 and W11p (issue 13): N requests from 100 clients (10 when QUICK),
+# on one thread and on a pool of 2 (Go: GOMAXPROCS=1 and 2). W12: N idle
+# connections, fewer when RLIMIT_NOFILE's hard limit is under 2N + 64
+# (each side prints the N it used).
+clients=100
+[ "$quick" = 1 ] && clients=10
+if [ -n "${BENCH_ONLY:-}" ]; then
+  # A name takes its pool variant along: W11 runs W11p too.
+  workloads=$(echo "$workloads" | awk -v only=" $BENCH_ONLY " 'NF && (index(only, " " $1 " ") ||
+    ($1 ~ /p$/ && index(only, " " substr($1, 1, length($1) - 1) " ")))')
+  [ -n "$workloads" ] || { echo "bench: BENCH_ONLY=\"$BENCH_ONLY\" names no workload" >&2; exit 1; }
+fi
 nfor() { echo "$workloads" | awk -v w="$1" -v q="$quick" '$1 == w { print q == 1 ? $3 : $2 }'; }
 cgfor() { echo "$workloads" | awk -v w="$1" -v q="$quick" '$1 == w { if ($4 == "-") print "-"; else if (q == 1) print int($4 / 50), (int($5 / 50) > 0 ? int($5 / 50) : 1); else print $4, $5 }'; }
 
@@ -133,12 +155,22 @@ fi
 # does not run W. Floor workloads have their own names.
 cmd_of() { # impl W N
   case $1 in
-    coreasync) [ "$main_threads" = 0 ] && case $2 in W8|W9|HOP) return ;; esac
-               echo "$bench $2 $3" ;;
-    coreasync-nt) case $2 in W8|W9|HOP) return ;; esac; echo "$nt $2 $3" ;;
+    coreasync) [ "$main_threads" = 0 ] && case $2 in W8|W9|HOP|W11p) return ;; esac
+               case $2 in
+                 W11) echo "$bench W11 $3 0 $clients" ;;
+                 W11p) echo "$bench W11 $3 2 $clients" ;;
+                 *) echo "$bench $2 $3" ;;
+               esac ;;
+    coreasync-nt) case $2 in
+                    W8|W9|HOP|W11p) ;;
+                    W11) echo "$nt W11 $3 0 $clients" ;;
+                    *) echo "$nt $2 $3" ;;
+                  esac ;;
     go) case $2 in
           HOP) ;;
-          W10) [ -n "$w10go" ] && echo "$w10go W10 $3" ;;
+          W10|W12) [ -n "$w10go" ] && echo "$w10go $2 $3" ;;
+          W11) [ -n "$w10go" ] && echo "$w10go W11 $3 1 $clients" ;;
+          W11p) [ -n "$w10go" ] && echo "$w10go W11 $3 2 $clients" ;;
           *) [ -n "$gobin" ] && echo "$gobin $2 $3" ;;
         esac ;;
     floor) [ -n "$floor" ] && case $2 in
@@ -157,7 +189,7 @@ fails=0
 one() { # impl command...
   local impl=$1 out rc line; shift
   out=$(timeout "${PER_RUN_TIMEOUT:-300}" "$@" 2>>"$tmp/stderr"); rc=$?
-  line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+|HOP) ' | tail -1)
+  line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+p?|HOP) ' | tail -1)
   # The floor prints no check=: it exits non-zero when a check fails.
   if [ $rc -ne 0 ] || [ -z "$line" ] || printf '%s' "$line" | grep -q 'check=FAIL'; then
     echo "FAILED: $* (exit $rc): $line" >&2; fails=$((fails + 1))
@@ -264,7 +296,7 @@ awk -v irfile="$ir" -v go_status="$go_status" -v order="$(echo "$workloads" | aw
         if (k in failed) { printf "%-5s %-13s %12s\n", w, i, "FAILED"; continue }
         if (!(k in vals)) {
           if (i == "go" && w != "HOP") printf "%-5s %-13s %12s\n", w, i, go_status == "" ? "-" : (go_status ~ /^go/ ? "-" : go_status)
-          else if (i == "coreasync-nt" && (w == "W8" || w == "W9" || w == "HOP")) printf "%-5s %-13s %12s %12s %14s %10s %10s\n", w, i, "-", "-", "-", "-", "-"
+          else if (i == "coreasync-nt" && (w == "W8" || w == "W9" || w == "HOP" || w == "W11p")) printf "%-5s %-13s %12s %12s %14s %10s %10s\n", w, i, "-", "-", "-", "-", "-"
           continue
         }
         m = med(k)
@@ -285,12 +317,27 @@ field() { # impl workload key: the median of key=value over the runs
       for (x = 1; x < n; x++) for (y = x; y > 0 && a[y-1] > a[y]; y--) { t = a[y]; a[y] = a[y-1]; a[y-1] = t }
       print (n % 2) ? a[(n-1)/2] : (a[n/2-1] + a[n/2]) / 2 }' "$raw"
 }
+ran() { echo "$workloads" | awk -v w="$1" '$1 == w { f = 1 } END { exit !f }'; }
+# ratio A B: A / B as "1.23x", or "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2fx\n", a / b }'; }
 echo
-echo "W6 bytes per parked block + its channel (RSS growth / N): coreasync $(field coreasync W6 bytes_per_proc), coreasync-nt $(field coreasync-nt W6 bytes_per_proc), Go $(field go W6 rss_bytes_per_proc), floor $(field floor W6 bytes_per_proc)"
-echo "W7 CPU ns per timer (the wall clock above counts the machine's other loads): coreasync $(field coreasync W7 cpu_ns_per_op), coreasync-nt $(field coreasync-nt W7 cpu_ns_per_op)"
-echo "W8 the floor that spins before it sleeps, as coreasync does (W8futexspin): $(awk '$1 == "floor-spin" { print $6 }' "$raw" | sort -n | awk '{ a[n++] = $1 } END { print n ? a[int((n-1)/2)] : "-" }') ns"
-echo "HOP (ready on one pool worker, resumed on the other): mean $(field coreasync HOP mean_ns) ns; Go has no such figure"
-echo "W10 CPU ns per value: coreasync $(field coreasync W10 cpu_ns_per_value) (a go block per stage), $(field coreasync W10 xf_cpu_ns_per_value) (three stages as one transform), coreasync-nt $(field coreasync-nt W10 cpu_ns_per_value), Go $(field go W10 cpu_ns_per_value)"
+ran W6 && echo "W6 bytes per parked block + its channel (RSS growth / N): coreasync $(field coreasync W6 bytes_per_proc), coreasync-nt $(field coreasync-nt W6 bytes_per_proc), Go $(field go W6 rss_bytes_per_proc), floor $(field floor W6 bytes_per_proc)"
+ran W7 && echo "W7 CPU ns per timer (the wall clock above counts the machine's other loads): coreasync $(field coreasync W7 cpu_ns_per_op), coreasync-nt $(field coreasync-nt W7 cpu_ns_per_op)"
+ran W8 && echo "W8 the floor that spins before it sleeps, as coreasync does (W8futexspin): $(awk '$1 == "floor-spin" { print $6 }' "$raw" | sort -n | awk '{ a[n++] = $1 } END { print n ? a[int((n-1)/2)] : "-" }') ns"
+ran HOP && echo "HOP (ready on one pool worker, resumed on the other): mean $(field coreasync HOP mean_ns) ns; Go has no such figure"
+ran W10 && echo "W10 CPU ns per value: coreasync $(field coreasync W10 cpu_ns_per_value) (a go block per stage), $(field coreasync W10 xf_cpu_ns_per_value) (three stages as one transform), coreasync-nt $(field coreasync-nt W10 cpu_ns_per_value), Go $(field go W10 cpu_ns_per_value)"
+if ran W11; then
+  a=$(field coreasync W11 req_per_s) b=$(field coreasync-nt W11 req_per_s) g=$(field go W11 req_per_s)
+  echo "W11 requests per second, one thread ($clients clients; Go GOMAXPROCS=1): coreasync $a ($(ratio "$a" "$g") Go's), coreasync-nt $b ($(ratio "$b" "$g")), Go $g; CPU ns per request: $(field coreasync W11 cpu_ns_per_req), $(field coreasync-nt W11 cpu_ns_per_req), Go $(field go W11 cpu_ns_per_req)"
+fi
+if ran W11p; then
+  a=$(field coreasync W11p req_per_s) g=$(field go W11p req_per_s)
+  echo "W11p requests per second, pool of 2 (Go GOMAXPROCS=2): coreasync $a ($(ratio "$a" "$g") Go's; $(ratio "$a" "$(field coreasync W11 req_per_s)") our one thread's), Go $g ($(ratio "$g" "$(field go W11 req_per_s)") its one thread's); CPU ns per request: $(field coreasync W11p cpu_ns_per_req), Go $(field go W11p cpu_ns_per_req)"
+fi
+if ran W12; then
+  a=$(field coreasync W12 bytes_per_conn) b=$(field coreasync-nt W12 bytes_per_conn) g=$(field go W12 rss_bytes_per_conn)
+  echo "W12 bytes per idle connection (RSS growth / N, N=$(awk '$2 == "W12" && $3 != "FAILED" { print $4; exit }' "$raw"); the kernel's socket buffers are not in RSS): coreasync $a, coreasync-nt $b, Go $g (Go/ours: $(ratio "$g" "$a"), $(ratio "$g" "$b")); of Go's, goroutine stacks $(field go W12 stack_bytes_per_conn)"
+fi
 
 if [ $fails -ne 0 ]; then
   echo "bench: $fails run(s) failed their own check (see above)" >&2

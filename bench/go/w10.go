@@ -5,13 +5,14 @@
 // Prints: W10 go <N> <seconds> <ns_per_value> cpu_ns_per_value=C check=...
 // (CPU time as well as wall time: on a shared machine the wall clock
 // counts the other loads too).
+//
+// The program runs the project's own workloads: W10 here, W11 and W12 in
+// w11.go and w12.go; main.go picks one.
 package main
 
 import (
 	"fmt"
-	"os"
 	"runtime"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -31,13 +32,7 @@ func stage(in <-chan int64, out chan<- int64, f func(int64) (int64, bool)) {
 	close(out)
 }
 
-func main() {
-	n := int64(10000000)
-	if len(os.Args) > 2 {
-		if v, err := strconv.ParseInt(os.Args[2], 10, 64); err == nil && v > 0 {
-			n = v
-		}
-	}
+func w10(n int64) {
 	runtime.GOMAXPROCS(1)
 	var expect int64
 	for i := int64(0); i < n; i++ {
