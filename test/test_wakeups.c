@@ -382,7 +382,11 @@ static void worker_rechecks_before_sleep(void)
         gate_add(&offered, 1); /* the next until_taker hangs if it slept */
     }
     __atomic_store_n(&ca__go_idle_hook, NULL, __ATOMIC_RELEASE);
+    /* A worker that loaded the hook before it went may be in it still:
+    ** idle_s is read under the gate's lock (TSan). */
+    pthread_mutex_lock(&armed.mu);
     idle_s = NULL;
+    pthread_mutex_unlock(&armed.mu);
 #endif
     for (i = 0; i <= rounds; i++) {
         volatile int spin;
