@@ -21,7 +21,7 @@
 ** holds its head. Removal from the middle is O(1): an alts call removes its
 ** losing cases from every channel it waited on. */
 
-HOT void q_push(ca_waiter **q, ca_waiter *w)
+TINY void q_push(ca_waiter **q, ca_waiter *w)
 {
     ca_waiter *h = *q;
 
@@ -36,7 +36,7 @@ HOT void q_push(ca_waiter **q, ca_waiter *w)
     }
 }
 
-HOT void q_remove(ca_waiter **q, ca_waiter *w)
+TINY void q_remove(ca_waiter **q, ca_waiter *w)
 {
     if (w->next == w) {
         *q = NULL;
@@ -72,7 +72,7 @@ size_t ca__isr_waiting(void)
 
 /* Takes w out of its queue; `take` is its CA__W_TAKE bit, which the fast
 ** path knows without reading it. */
-HOT void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
+TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
 {
     if (UNLIKELY(ch->flags & CA__CH_ISR))
         ISR_COUNT(-1);
@@ -162,7 +162,7 @@ void ca__wake_all(ca__wakelist *wl)
 
 /* The one copy per move. Word-sized values, the usual ones, get a copy
 ** the compiler can inline instead of a call into libc. */
-HOT void copy(void *dst, const void *src, size_t n)
+TINY void copy(void *dst, const void *src, size_t n)
 {
     /* Fixed sizes, not sizeof(void *) and sizeof(int): those are one
     ** case value on ILP32 targets (a duplicate case). */

@@ -111,7 +111,7 @@ HOT void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
 POOL_PATH void spill(ca_sched *s, size_t n);
 #endif
 
-HOT void push(ca__runq *q, ca_go *g)
+TINY void push(ca__runq *q, ca_go *g)
 {
     size_t n;
 
@@ -131,7 +131,7 @@ HOT void push(ca__runq *q, ca_go *g)
 #endif
 }
 
-HOT ca_go *pop(ca__runq *q)
+TINY ca_go *pop(ca__runq *q)
 {
     ca_go *g;
 
@@ -385,7 +385,7 @@ POOL_PATH void ready_far(ca_sched *s, ca__runq *q, ca_go *g)
 #endif
 
 /* Makes g ready, from any thread. */
-HOT void ready(ca_sched *s, ca_go *g)
+TINY void ready(ca_sched *s, ca_go *g)
 {
     ca__runq *q = cur;
 
@@ -407,7 +407,7 @@ HOT void ready(ca_sched *s, ca_go *g)
 /* A waker's half of the protocol (see the top of this file): the block
 ** has returned and released its locks, or its waiter could not have been
 ** completed. */
-HOT void wake_go(ca_sched *s, ca_go *g)
+TINY void wake_go(ca_sched *s, ca_go *g)
 {
     CA_ASSERT(CA__GO_PARK(g) == CA__P_PARKED);
 #if defined(CA_DEBUG)
