@@ -21,8 +21,9 @@
 **                        resumed on the other, N times: ns per hop
 **   bench/bench W10 [N]  a pipeline of four stages (map, filter, map,
 **                        reduce) over N ints on channels of capacity 64,
-**                        one go block per stage; and the same with the
-**                        first three as one transform inside the channel
+**                        one go block per stage
+**   bench/bench W10xf [N]  the same with the first three stages as one
+**                        transform inside the source's channel
 **   bench/bench W11 [N [W [C]]]  an echo server on 127.0.0.1, a go block
 **                        per connection, and C client blocks (default
 **                        100) on the same scheduler, N requests in all
@@ -1192,34 +1193,28 @@ static double w10_run(long n, ca_xf *xf, long *sum, double *cpu)
     return t0;
 }
 
-static void w10(long n)
+/* W10: a go block per stage; W10xf: the first three stages as one
+** transform in the source's channel, as a core.async user writes it:
+** (chan 64 (comp (map f) (filter g) (map h))) and a reducing block. */
+static void w10(long n, int xf)
 {
     ca_xf_map_t m1, m2;
     ca_xf_filter_t f;
     ca_xf *xs[3];
     ca_xf_comp_t comp;
-    long expect = w10_expect(n), s1, s2;
-    double t_blocks, t_xf, c_blocks, c_xf;
+    long expect = w10_expect(n), sum;
+    double t, c;
 
     check(ca_xf_map(&m1, w10_triple, NULL, sizeof(long), sizeof(long)), "map");
     check(ca_xf_filter(&f, w10_even, NULL, sizeof(long)), "filter");
     check(ca_xf_map(&m2, w10_inc, NULL, sizeof(long), sizeof(long)), "map");
     xs[0] = &m1.xf, xs[1] = &f.xf, xs[2] = &m2.xf;
     check(ca_xf_comp(xs, 3, &comp), "comp");
-    t_blocks = w10_run(n, NULL, &s1, &c_blocks);
-    t_xf = w10_run(n, &comp.xf, &s2, &c_xf);
-    /* Per value, the go-block version moves it through three more
-    ** channels and blocks than the transform version runs steps: the
-    ** difference, over the 2.5 stage hops an input makes on average
-    ** (every value reaches the filter, half go further), is what one
-    ** stage costs as a block beyond what it costs as a step. */
-    printf("W10 coreasync %ld %.6f %.2f build=%s cpu_ns_per_value=%.2f "
-           "xf_ns_per_value=%.2f xf_cpu_ns_per_value=%.2f "
-           "block_stage_minus_xf_step_cpu_ns=%.2f check=%s\n",
-           n, t_blocks, t_blocks * 1e9 / (double)n, build(),
-           c_blocks * 1e9 / (double)n, t_xf * 1e9 / (double)n,
-           c_xf * 1e9 / (double)n, (c_blocks - c_xf) * 1e9 / (double)n / 2.5,
-           verdict(s1 == expect && s2 == expect));
+    t = w10_run(n, xf ? &comp.xf : NULL, &sum, &c);
+    printf("%s coreasync %ld %.6f %.2f build=%s cpu_ns_per_value=%.2f "
+           "check=%s\n",
+           xf ? "W10xf" : "W10", n, t, t * 1e9 / (double)n, build(),
+           c * 1e9 / (double)n, verdict(sum == expect));
 }
 
 /* ------------------------------------------------------------ W11, W12 */
@@ -1595,8 +1590,8 @@ int main(int argc, char **argv)
     else if (strcmp(w, "HOP") == 0)
         hop(n > 0 ? n : 20000);
 #endif
-    else if (strcmp(w, "W10") == 0)
-        w10(n > 0 ? n : 10000000);
+    else if (strcmp(w, "W10") == 0 || strcmp(w, "W10xf") == 0)
+        w10(n > 0 ? n : 10000000, w[3] != '\0');
 #if CA_HAVE_MALLOC
     else if (strcmp(w, "W11") == 0)
         w11(n > 0 ? n : 1000000, argc > 3 ? (unsigned)atoi(argv[3]) : 0u,
@@ -1605,7 +1600,7 @@ int main(int argc, char **argv)
         w12(n > 0 ? n : 10000);
 #endif
     else {
-        fprintf(stderr, "usage: %s W1|W2|W3|W4|W5|W6|W7|W8|W9|HOP|W10|W11|W12|CHAIN [N]\n", argv[0]);
+        fprintf(stderr, "usage: %s W1|W2|W3|W4|W5|W6|W7|W8|W9|HOP|W10|W10xf|W11|W12|CHAIN [N]\n", argv[0]);
         return 1;
     }
     return failed ? 3 : 0;

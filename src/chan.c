@@ -461,11 +461,76 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** wake list (at most one waiter completes here, woken straight after the
 ** unlock), the claim loop (an alts case at the head of a queue goes the
 ** general way), the transform, interrupt and closed tests (one compare of
-** the flags), the kind switches (each case names the kinds it serves).
-** Returns CA__PARK (channel locked, as chan_op), CA_OK, or CA__SLOW when
-** the general path must decide: nothing was changed then. */
+** the flags; a fixed channel with a transform has a fast path of its
+** own, xf_fast_op), the kind switches (each case names the kinds it
+** serves). Returns CA__PARK (channel locked, as chan_op), CA_OK, or
+** CA__SLOW when the general path must decide: nothing was changed then. */
 #define CA__SLOW (-0x7f)
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
+
+/* enqueue_locked for the fast paths: no alts case, no purge (a full queue
+** goes the general way). Returns CA__PARK, the channel locked, or
+** CA__SLOW, the channel unlocked. */
+HOT int fast_park(ca_chan *ch, ca_waiter *w, void *val, int take)
+{
+    if ((take ? ch->ntakers : ch->nputters) >= CA_CONFIG_MAX_PENDING) {
+        CA__UNLOCK(ch);
+        return CA__SLOW;
+    }
+    w->val = val;
+    w->u.chan = ch;
+    if (take) {
+        w->flags = CA__W_TAKE | CA__W_QUEUED;
+        q_push(&ch->takers, w);
+        ch->ntakers++;
+    } else {
+        w->flags = CA__W_QUEUED;
+        q_push(&ch->putters, w);
+        ch->nputters++;
+    }
+    return CA__PARK;
+}
+
+/* fast_op on an open fixed channel with a transform (xf.c), the lock
+** held: the cases of a pipeline stage in its stride. A take from a ring
+** that holds values, or a park on an empty one, is what it is without a
+** transform (no put waits that a refill would run the step for). A put
+** below the accepting count runs the step, which puts straight into the
+** ring; none completes a waiter, as no take waits (takers wait only on an
+** empty ring, and the step may leave it empty), but a step that stops
+** closes the channel, which may: hence the wake list. A put that changes
+** the value's size, or that finds takers waiting to be served, goes the
+** general way. Returns the put's status (an error of the step's too), or
+** as fast_op. */
+NOINLINE int xf_fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    ca__xf_hdr *h = CA__XF_HDR(ch);
+    ca__wakelist wl;
+    int rc;
+
+    if (take) {
+        if (ch->putters != NULL)
+            goto slow;
+        if (ch->count == 0)
+            return fast_park(ch, w, val, 1);
+        buf_remove(ch, val);
+        CA__UNLOCK(ch);
+        return CA_OK;
+    }
+    if (ch->takers != NULL || h->xf->in_size != ch->elem_size)
+        goto slow;
+    if (ch->count >= h->cap)
+        return fast_park(ch, w, val, 0);
+    CA__WAKELIST_INIT(&wl);
+    rc = h->ops->put(ch, val, &wl);
+    CA_ASSERT(rc != CA_AGAIN && rc != CA__SLOW);
+    CA__UNLOCK(ch);
+    wake_all(&wl);
+    return rc;
+slow:
+    CA__UNLOCK(ch);
+    return CA__SLOW;
+}
 
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
@@ -474,8 +539,12 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 
     CA__LOCK(ch);
     kind = CA__KIND(ch);
-    if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
+    if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
+        if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
+            kind == CA_FIXED)
+            return xf_fast_op(w, ch, val, take);
         goto slow;
+    }
     if (take) {
         t = ch->putters;
         if (ch->count != 0) {
@@ -486,16 +555,8 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             CA__UNLOCK(ch);
             return CA_OK;
         }
-        if (t == NULL) {
-            if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
-                goto slow;
-            w->val = val;
-            w->flags = CA__W_TAKE | CA__W_QUEUED;
-            w->u.chan = ch;
-            q_push(&ch->takers, w);
-            ch->ntakers++;
-            return CA__PARK;
-        }
+        if (t == NULL)
+            return fast_park(ch, w, val, 1);
         if (t->flags & CA__W_ALT)
             goto slow;
         unqueue_from(ch, t, 0);
@@ -510,15 +571,8 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             }
             if (kind != CA_UNBUFFERED && kind != CA_FIXED)
                 goto slow; /* the other kinds never refuse a value */
-            if (ch->nputters >= CA_CONFIG_MAX_PENDING)
-                goto slow;
             CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
-            w->val = val;
-            w->flags = CA__W_QUEUED;
-            w->u.chan = ch;
-            q_push(&ch->putters, w);
-            ch->nputters++;
-            return CA__PARK;
+            return fast_park(ch, w, val, 0);
         }
         if ((t->flags & CA__W_ALT) || kind == CA_PROMISE)
             goto slow;
@@ -578,6 +632,10 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         }
         if (rc == CA__PARK)
             return rc;
+        if (UNLIKELY(rc != CA__SLOW)) { /* a transform's put that failed */
+            w->status = (signed char)rc;
+            return rc;
+        }
     }
     return waiter_op_slow(w, ch, val, size, take);
 }

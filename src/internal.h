@@ -190,6 +190,24 @@ void ca__buf_remove_locked(ca_chan *ch, void *dst);
 ca_waiter *ca__claim_locked(ca_chan *ch, int take);
 void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
+/* A transform a channel or a comp can run: a step, max_out above 0, sizes
+** within CA_MAX_ELEM_SIZE. CA_OK, CA_EINVAL or CA_ERANGE (xf.c). */
+int ca__xf_check(const ca_xf *xf);
+
+/* Is a * b over max? Without a division where the compiler can tell by
+** the multiplication itself: a Cortex-M0 has no divide instruction, and
+** the library links in no division helper (CI checks). */
+static inline int ca__mul_overflows(size_t a, size_t b, size_t max)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    size_t p;
+
+    return __builtin_mul_overflow(a, b, &p) || p > max;
+#else
+    return b != 0 && a > max / b;
+#endif
+}
+
 /* Pins: an ALTS case pins its channel when it is queued (under the lock;
 ** CA_EFULL past 65535), and its owner unpins it when it cleans up (takes
 ** the lock itself, and frees a channel released while pinned). */

@@ -1,6 +1,6 @@
 /*
 ** xf.c: transforms on channels (core.async's `(chan n xform ex-handler)`,
-** SPEC 2.7), and their composition. MIT licence, see COPYING.
+** SPEC 2.7). MIT licence, see COPYING.
 **
 ** A transformed channel keeps sizeof(ca_chan): its transform, error
 ** handler and completed flag live in a header in front of its ring, in
@@ -22,24 +22,9 @@
 ** still waiting are refused with CA_CLOSED instead of being told true
 ** and dropped.
 */
-#include <limits.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* Is a * b over max? Without a division where the compiler can tell by
-** the multiplication itself: a Cortex-M0 has no divide instruction, and
-** the library links in no division helper (CI checks). */
-static int mul_overflows(size_t a, size_t b, size_t max)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    size_t p;
-
-    return __builtin_mul_overflow(a, b, &p) || p > max;
-#else
-    return b != 0 && a > max / b;
-#endif
-}
 
 /* The header is placed at the first CA__XF_ALIGN boundary of the storage:
 ** that must suit it. */
@@ -116,7 +101,9 @@ static void serve(ca_chan *ch, ca__wakelist *wl)
 {
     ca_waiter *t;
 
-    while (ch->count != 0 && (t = ca__claim_locked(ch, 1)) != NULL) {
+    /* takers: the claim is a call, and a pipeline's put rarely finds one */
+    while (ch->count != 0 && ch->takers != NULL &&
+           (t = ca__claim_locked(ch, 1)) != NULL) {
         ca__buf_remove_locked(ch, t->val);
         ca__complete_locked(wl, t, CA_OK);
     }
@@ -213,7 +200,7 @@ static const struct ca__xf_ops xf_ops = {xf_put, xf_take, finish, xf_can_put};
 
 /* ------------------------------------------------------------ init */
 
-static int check_xf(const ca_xf *xf)
+int ca__xf_check(const ca_xf *xf)
 {
     if (xf == NULL || xf->step == NULL || xf->max_out == 0)
         return CA_EINVAL;
@@ -231,7 +218,7 @@ static int check(ca_buf_kind kind, size_t cap, const ca_xf *xf, size_t *room,
 
     if (kind == CA_UNBUFFERED) /* as core.async: a transform needs a buffer */
         return CA_EINVAL;
-    if ((rc = check_xf(xf)) != CA_OK)
+    if ((rc = ca__xf_check(xf)) != CA_OK)
         return rc;
     if (kind == CA_FIXED || kind == CA_DROPPING || kind == CA_SLIDING) {
         if (cap == 0)
@@ -247,7 +234,7 @@ static int check(ca_buf_kind kind, size_t cap, const ca_xf *xf, size_t *room,
             return CA_ERANGE;
         *room = cap + 2u * (size_t)xf->max_out;
     }
-    if (mul_overflows(*room, xf->out_size,
+    if (ca__mul_overflows(*room, xf->out_size,
                       (size_t)-1 - sizeof(ca__xf_hdr) - CA__XF_ALIGN))
         return CA_ERANGE;
     *bytes = sizeof(ca__xf_hdr) + CA__XF_ALIGN + *room * xf->out_size;
@@ -315,109 +302,3 @@ int ca_chan_new_xf(ca_chan **out, ca_buf_kind kind, size_t cap, ca_xf *xf,
     return rc;
 }
 #endif
-
-/* ------------------------------------------------------------ comp */
-
-/* Where stage i's outputs go: stage i+1's step, or after the last stage
-** the composed transform's own output. Built on the stack per call, so
-** the composed transform keeps no pointer to a caller's output. */
-typedef struct stage_out {
-    ca_xf_out base;
-    ca_xf *next;          /* NULL after the last stage                    */
-    ca_xf_out *final;
-} stage_out;
-
-static int stage_emit(ca_xf_out *self, const void *val)
-{
-    stage_out *o = (stage_out *)self, down;
-
-    if (o->next == NULL)
-        return ca_xf_emit(o->final, val);
-    down.base.fn = stage_emit;
-    down.next = o->next->next;
-    down.final = o->final;
-    return o->next->step(o->next, val, &down.base);
-}
-
-static int comp_step(ca_xf *xf, const void *in, ca_xf_out *out)
-{
-    ca_xf_comp_t *c = (ca_xf_comp_t *)xf;
-    stage_out o;
-
-    o.base.fn = stage_emit;
-    o.next = c->stages[0]->next;
-    o.final = out;
-    return c->stages[0]->step(c->stages[0], in, &o.base);
-}
-
-/* Each stage's completion in flow order, its outputs through the stages
-** after it, which complete after it: transducer order. A stage that
-** stopped does not stop the completions after it (they flush). */
-static int comp_complete(ca_xf *xf, ca_xf_out *out)
-{
-    ca_xf_comp_t *c = (ca_xf_comp_t *)xf;
-    size_t i;
-    int rc, first = CA_OK;
-
-    for (i = 0; i < c->n; i++) {
-        stage_out o;
-        ca_xf *s = c->stages[i];
-
-        if (s->complete == NULL)
-            continue;
-        o.base.fn = stage_emit;
-        o.next = s->next;
-        o.final = out;
-        rc = s->complete(s, &o.base);
-        if (rc < 0 && first == CA_OK)
-            first = rc;
-    }
-    return first;
-}
-
-static int mul_ok(unsigned *acc, unsigned m)
-{
-    if (mul_overflows(*acc, m, UINT_MAX))
-        return 0;
-    *acc *= m;
-    return 1;
-}
-
-int ca_xf_comp(ca_xf **xfs, size_t n, ca_xf_comp_t *c)
-{
-    unsigned prod = 1, fin = 0; /* after stage i: one step's, completion's */
-    size_t i;
-    int rc;
-
-    if (xfs == NULL || n == 0 || c == NULL)
-        return CA_EINVAL;
-    for (i = 0; i < n; i++) {
-        if ((rc = check_xf(xfs[i])) != CA_OK)
-            return rc;
-        if (i > 0 && xfs[i - 1]->out_size != xfs[i]->in_size)
-            return CA_EINVAL;
-    }
-    /* From the last stage back: a step of stage i yields max_out_i inputs
-    ** to what follows; the completion of i, max_out_i more, then the
-    ** completions after it. */
-    for (i = n; i-- > 0;) {
-        unsigned m = xfs[i]->max_out, f = 0;
-
-        if (xfs[i]->complete != NULL && (f = m, !mul_ok(&f, prod)))
-            return CA_ERANGE;
-        if (f > UINT_MAX - fin || !mul_ok(&prod, m))
-            return CA_ERANGE;
-        fin += f;
-    }
-    for (i = 0; i < n; i++)
-        xfs[i]->next = i + 1 < n ? xfs[i + 1] : NULL;
-    memset(c, 0, sizeof *c);
-    c->xf.step = comp_step;
-    c->xf.complete = comp_complete;
-    c->xf.in_size = xfs[0]->in_size;
-    c->xf.out_size = xfs[n - 1]->out_size;
-    c->xf.max_out = prod > fin ? prod : fin;
-    c->stages = xfs;
-    c->n = n;
-    return CA_OK;
-}

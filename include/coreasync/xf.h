@@ -77,6 +77,7 @@ typedef struct ca_xf_comp_t {
     ca_xf xf;             /* the composed transform: pass &c.xf           */
     ca_xf **stages;       /* private                                      */
     size_t n;             /* private                                      */
+    size_t fused;         /* private                                      */
 } ca_xf_comp_t;
 
 /**

@@ -1,13 +1,14 @@
 /*
 ** xforms.c: the standard transforms (core.async's map, filter, remove,
 ** keep, take, drop, take-while, partition-all, partition-by, dedupe,
-** mapcat), each a step over a struct of the caller's. They know nothing
-** of channels: they call ca_xf_emit and pass its answer on. MIT licence,
-** see COPYING.
+** mapcat), each a step over a struct of the caller's, and their
+** composition (comp). They know nothing of channels: they call
+** ca_xf_emit and pass its answer on. MIT licence, see COPYING.
 */
+#include <limits.h>
 #include <string.h>
 
-#include <coreasync.h>
+#include "ops.h"
 
 static int sizes_ok(size_t in, size_t out)
 {
@@ -348,5 +349,155 @@ int ca_xf_mapcat(ca_xf_mapcat_t *m, ca_xf_mapcat_fn fn, void *ud,
     set(&m->xf, mapcat_step, NULL, in_size, out_size, max_out);
     m->fn = fn;
     m->ud = ud;
+    return CA_OK;
+}
+
+/* ------------------------------------------------------------ comp */
+
+/* Where stage i's outputs go: stage i+1's step, or after the last stage
+** the composed transform's own output. Built on the stack per call, so
+** the composed transform keeps no pointer to a caller's output (one comp
+** may serve several channels). */
+typedef struct stage_out {
+    ca_xf_out base;
+    ca_xf *next;          /* NULL after the last stage                    */
+    ca_xf_out *final;
+} stage_out;
+
+static int stage_emit(ca_xf_out *self, const void *val)
+{
+    stage_out *o = (stage_out *)self, down;
+
+    if (o->next == NULL)
+        return ca_xf_emit(o->final, val);
+    down.base.fn = stage_emit;
+    down.next = o->next->next;
+    down.final = o->final;
+    return o->next->step(o->next, val, &down.base);
+}
+
+/* Map, filter, remove and keep emit at most one output, at once, keep no
+** state and have no completion: a run of them is a loop over the value,
+** each stage a call of the user's function, without an emit, a frame of
+** its own or an output object per stage. */
+static int fusable(const ca_xf *s)
+{
+    return s->step == map_step || s->step == filter_step ||
+           s->step == keep_step;
+}
+
+static int comp_step(ca_xf *xf, const void *in, ca_xf_out *out)
+{
+    ca_xf_comp_t *c = (ca_xf_comp_t *)xf;
+    small v[2]; /* a map's input and output may not overlap: alternate */
+    const void *cur = in;
+    unsigned char *to;
+    size_t i;
+    stage_out o;
+    int rc;
+
+    for (i = 0; i < c->fused; i++) {
+        ca_xf *s = c->stages[i];
+
+        to = cur == v[0].b ? v[1].b : v[0].b;
+        if (s->step == filter_step) {
+            ca_xf_filter_t *f = (ca_xf_filter_t *)s;
+
+            if ((f->pred(f->ud, cur) != 0) != f->keep)
+                return CA_OK;
+            continue;
+        }
+        if (s->step == map_step) {
+            ca_xf_map_t *m = (ca_xf_map_t *)s;
+
+            if ((rc = m->fn(m->ud, cur, to)) != CA_OK)
+                return rc;
+        } else {
+            ca_xf_keep_t *k = (ca_xf_keep_t *)s;
+
+            if ((rc = k->fn(k->ud, cur, to)) != 1)
+                return rc; /* 0: nothing, CA_OK; or an error */
+        }
+        cur = to;
+    }
+    if (i == c->n)
+        return ca_xf_emit(out, cur);
+    o.base.fn = stage_emit;
+    o.next = c->stages[i]->next;
+    o.final = out;
+    return c->stages[i]->step(c->stages[i], cur, &o.base);
+}
+
+/* Each stage's completion in flow order, its outputs through the stages
+** after it, which complete after it: transducer order. A stage that
+** stopped does not stop the completions after it (they flush). */
+static int comp_complete(ca_xf *xf, ca_xf_out *out)
+{
+    ca_xf_comp_t *c = (ca_xf_comp_t *)xf;
+    size_t i;
+    int rc, first = CA_OK;
+
+    for (i = 0; i < c->n; i++) {
+        stage_out o;
+        ca_xf *s = c->stages[i];
+
+        if (s->complete == NULL)
+            continue;
+        o.base.fn = stage_emit;
+        o.next = s->next;
+        o.final = out;
+        rc = s->complete(s, &o.base);
+        if (rc < 0 && first == CA_OK)
+            first = rc;
+    }
+    return first;
+}
+
+static int mul_ok(unsigned *acc, unsigned m)
+{
+    if (ca__mul_overflows(*acc, m, UINT_MAX))
+        return 0;
+    *acc *= m;
+    return 1;
+}
+
+int ca_xf_comp(ca_xf **xfs, size_t n, ca_xf_comp_t *c)
+{
+    unsigned prod = 1, fin = 0; /* after stage i: one step's, completion's */
+    size_t i;
+    int rc;
+
+    if (xfs == NULL || n == 0 || c == NULL)
+        return CA_EINVAL;
+    for (i = 0; i < n; i++) {
+        if ((rc = ca__xf_check(xfs[i])) != CA_OK)
+            return rc;
+        if (i > 0 && xfs[i - 1]->out_size != xfs[i]->in_size)
+            return CA_EINVAL;
+    }
+    /* From the last stage back: a step of stage i yields max_out_i inputs
+    ** to what follows; the completion of i, max_out_i more, then the
+    ** completions after it. */
+    for (i = n; i-- > 0;) {
+        unsigned m = xfs[i]->max_out, f = 0;
+
+        if (xfs[i]->complete != NULL && (f = m, !mul_ok(&f, prod)))
+            return CA_ERANGE;
+        if (f > UINT_MAX - fin || !mul_ok(&prod, m))
+            return CA_ERANGE;
+        fin += f;
+    }
+    memset(c, 0, sizeof *c);
+    for (i = 0; i < n; i++)
+        xfs[i]->next = i + 1 < n ? xfs[i + 1] : NULL;
+    while (c->fused < n && fusable(xfs[c->fused]))
+        c->fused++;
+    c->xf.step = comp_step;
+    c->xf.complete = comp_complete;
+    c->xf.in_size = xfs[0]->in_size;
+    c->xf.out_size = xfs[n - 1]->out_size;
+    c->xf.max_out = prod > fin ? prod : fin;
+    c->stages = xfs;
+    c->n = n;
     return CA_OK;
 }
