@@ -195,13 +195,7 @@ HOT int buf_full(const ca_chan *ch)
 
 HOT unsigned char *slot(const ca_chan *ch, uint32_t i)
 {
-    uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
-
-    if (ch->buf == NULL) /* elem_size 0: no storage, and NULL + 0 is UB */
-        return NULL;
-    if (at >= ch->cap)
-        at -= ch->cap;
-    return ch->buf + (size_t)at * ch->elem_size;
+    return ca__ring_slot(ch, i);
 }
 
 /* Moves head past the oldest element. */
@@ -539,12 +533,8 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 
     CA__LOCK(ch);
     kind = CA__KIND(ch);
-    if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
-        if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-            kind == CA_FIXED)
-            return xf_fast_op(w, ch, val, take);
-        goto slow;
-    }
+    if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
+        goto other;
     if (take) {
         t = ch->putters;
         if (ch->count != 0) {
@@ -555,8 +545,16 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             CA__UNLOCK(ch);
             return CA_OK;
         }
-        if (t == NULL)
-            return fast_park(ch, w, val, 1);
+        if (t == NULL) {
+            if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
+                goto slow;
+            w->val = val;
+            w->flags = CA__W_TAKE | CA__W_QUEUED;
+            w->u.chan = ch;
+            q_push(&ch->takers, w);
+            ch->ntakers++;
+            return CA__PARK;
+        }
         if (t->flags & CA__W_ALT)
             goto slow;
         unqueue_from(ch, t, 0);
@@ -571,8 +569,15 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             }
             if (kind != CA_UNBUFFERED && kind != CA_FIXED)
                 goto slow; /* the other kinds never refuse a value */
+            if (ch->nputters >= CA_CONFIG_MAX_PENDING)
+                goto slow;
             CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
-            return fast_park(ch, w, val, 0);
+            w->val = val;
+            w->flags = CA__W_QUEUED;
+            w->u.chan = ch;
+            q_push(&ch->putters, w);
+            ch->nputters++;
+            return CA__PARK;
         }
         if ((t->flags & CA__W_ALT) || kind == CA_PROMISE)
             goto slow;
@@ -586,6 +591,10 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
     CA__UNLOCK(ch);
     t->waker->wake(t->waker, t);
     return CA_OK;
+other:
+    if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
+        kind == CA_FIXED)
+        return xf_fast_op(w, ch, val, take);
 slow:
     CA__UNLOCK(ch);
     return CA__SLOW;

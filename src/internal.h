@@ -190,6 +190,20 @@ void ca__buf_remove_locked(ca_chan *ch, void *dst);
 ca_waiter *ca__claim_locked(ca_chan *ch, int take);
 void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
+/* The address of the i-th value of ch's ring, counting from its oldest
+** (i <= cap): chan.c's, and xf.c's to let a step build its output in the
+** ring (ca_xf_out's slot). */
+static inline unsigned char *ca__ring_slot(const ca_chan *ch, uint32_t i)
+{
+    uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
+
+    if (ch->buf == NULL) /* elem_size 0: no storage, and NULL + 0 is UB */
+        return NULL;
+    if (at >= ch->cap)
+        at -= ch->cap;
+    return ch->buf + (size_t)at * ch->elem_size;
+}
+
 /* A transform a channel or a comp can run: a step, max_out above 0, sizes
 ** within CA_MAX_ELEM_SIZE. CA_OK, CA_EINVAL or CA_ERANGE (xf.c). */
 int ca__xf_check(const ca_xf *xf);

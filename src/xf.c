@@ -63,7 +63,11 @@ static int chan_emit(ca_xf_out *self, const void *val)
     o->left--;
     CA_ASSERT(o->ch->count < CA__XF_HDR(o->ch)->room ||
               CA__KIND(o->ch) != CA_FIXED);
-    ca__buf_add_locked(o->ch, val);
+    if (val != NULL && val == o->base.slot)
+        o->ch->count++; /* built in place: buf_add without its copy */
+    else
+        ca__buf_add_locked(o->ch, val);
+    o->base.slot = NULL;
     return CA_OK;
 }
 
@@ -75,13 +79,16 @@ static int clamp(int rc)
 
 /* One step (in != NULL) or the completion, then the error handler if it
 ** failed. Returns CA_OK, CA_XF_STOP or an error. */
-static int run(ca_chan *ch, const void *in, int finish)
+HOT int run(ca_chan *ch, const void *in, int finish)
 {
     ca__xf_hdr *h = CA__XF_HDR(ch);
     chan_out o;
     int rc;
 
     o.base.fn = chan_emit;
+    /* A fixed ring always has room for a step's outputs (see accepts). */
+    o.base.slot = CA__KIND(ch) == CA_FIXED ? ca__ring_slot(ch, ch->count)
+                                           : NULL;
     o.ch = ch;
     o.left = h->xf->max_out;
     if (finish)
@@ -101,9 +108,7 @@ static void serve(ca_chan *ch, ca__wakelist *wl)
 {
     ca_waiter *t;
 
-    /* takers: the claim is a call, and a pipeline's put rarely finds one */
-    while (ch->count != 0 && ch->takers != NULL &&
-           (t = ca__claim_locked(ch, 1)) != NULL) {
+    while (ch->count != 0 && (t = ca__claim_locked(ch, 1)) != NULL) {
         ca__buf_remove_locked(ch, t->val);
         ca__complete_locked(wl, t, CA_OK);
     }
@@ -148,7 +153,8 @@ static int xf_put(ca_chan *ch, const void *src, ca__wakelist *wl)
     if (!accepts(ch))
         return CA_AGAIN;
     rc = run(ch, src, 0);
-    serve(ch, wl);
+    if (ch->takers != NULL) /* seldom, in a pipeline's stride: no call */
+        serve(ch, wl);
     if (rc == CA_XF_STOP) {
         stop(ch, wl);
         rc = CA_OK; /* this put's outputs stand */

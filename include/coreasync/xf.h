@@ -48,9 +48,12 @@ struct ca_xf {
     ca_xf *next;              /* the next stage, set by ca_xf_comp()     */
 };
 
-/* Private. The `fn` of an output is what ca_xf_emit() calls. */
+/* Private. The `fn` of an output is what ca_xf_emit() calls. `slot`, when
+** not NULL, is where the next output may be built in place and then
+** emitted from, saving a copy (a channel's ring); any emit clears it. */
 struct ca_xf_out {
     int (*fn)(ca_xf_out *self, const void *val);
+    void *slot;
 };
 
 /**

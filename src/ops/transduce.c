@@ -49,6 +49,7 @@ static void run(ca_transduce_state *t, const void *in, int finish)
     int rc = CA_OK;
 
     o.base.fn = fold;
+    o.base.slot = NULL;
     o.t = t;
     if (!finish)
         rc = t->xf->step(t->xf, in, &o.base);

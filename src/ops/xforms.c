@@ -45,9 +45,10 @@ static int map_step(ca_xf *xf, const void *in, ca_xf_out *out)
 {
     ca_xf_map_t *m = (ca_xf_map_t *)xf;
     small v;
-    int rc = m->fn(m->ud, in, v.b);
+    void *to = out->slot != NULL ? out->slot : v.b;
+    int rc = m->fn(m->ud, in, to);
 
-    return rc != CA_OK ? rc : ca_xf_emit(out, v.b);
+    return rc != CA_OK ? rc : ca_xf_emit(out, to);
 }
 
 int ca_xf_map(ca_xf_map_t *m, ca_xf_map_fn fn, void *ud, size_t in_size,
@@ -67,10 +68,11 @@ static int keep_step(ca_xf *xf, const void *in, ca_xf_out *out)
 {
     ca_xf_keep_t *k = (ca_xf_keep_t *)xf;
     small v;
-    int rc = k->fn(k->ud, in, v.b);
+    void *to = out->slot != NULL ? out->slot : v.b;
+    int rc = k->fn(k->ud, in, to);
 
     if (rc == 1)
-        return ca_xf_emit(out, v.b);
+        return ca_xf_emit(out, to);
     return rc; /* 0: nothing, CA_OK; or an error */
 }
 
@@ -371,6 +373,7 @@ static int stage_emit(ca_xf_out *self, const void *val)
     if (o->next == NULL)
         return ca_xf_emit(o->final, val);
     down.base.fn = stage_emit;
+    down.base.slot = NULL;
     down.next = o->next->next;
     down.final = o->final;
     return o->next->step(o->next, val, &down.base);
@@ -400,6 +403,8 @@ static int comp_step(ca_xf *xf, const void *in, ca_xf_out *out)
         ca_xf *s = c->stages[i];
 
         to = cur == v[0].b ? v[1].b : v[0].b;
+        if (i + 1 == c->n && out->slot != NULL)
+            to = (unsigned char *)out->slot; /* the ring: no copy to it */
         if (s->step == filter_step) {
             ca_xf_filter_t *f = (ca_xf_filter_t *)s;
 
@@ -423,6 +428,7 @@ static int comp_step(ca_xf *xf, const void *in, ca_xf_out *out)
     if (i == c->n)
         return ca_xf_emit(out, cur);
     o.base.fn = stage_emit;
+    o.base.slot = NULL;
     o.next = c->stages[i]->next;
     o.final = out;
     return c->stages[i]->step(c->stages[i], cur, &o.base);
@@ -444,6 +450,7 @@ static int comp_complete(ca_xf *xf, ca_xf_out *out)
         if (s->complete == NULL)
             continue;
         o.base.fn = stage_emit;
+        o.base.slot = NULL;
         o.next = s->next;
         o.final = out;
         rc = s->complete(s, &o.base);
