@@ -455,75 +455,66 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** wake list (at most one waiter completes here, woken straight after the
 ** unlock), the claim loop (an alts case at the head of a queue goes the
 ** general way), the transform, interrupt and closed tests (one compare of
-** the flags; a fixed channel with a transform has a fast path of its
-** own, xf_fast_op), the kind switches (each case names the kinds it
+** the flags; a put on a fixed channel with a transform has a fast path
+** of its own, xf_put_op), the kind switches (each case names the kinds it
 ** serves). Returns CA__PARK (channel locked, as chan_op), CA_OK, or
-** CA__SLOW when the general path must decide: nothing was changed then. */
+** CA__SLOW when the general path must decide, CA__XF for xf_put_op
+** (unlocked): nothing was changed then. */
 #define CA__SLOW (-0x7f)
+#define CA__XF (-0x7e) /* a put for xf_put_op */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
+#define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
 
-/* enqueue_locked for the fast paths: no alts case, no purge (a full queue
-** goes the general way). Returns CA__PARK, the channel locked, or
-** CA__SLOW, the channel unlocked. */
-HOT int fast_park(ca_chan *ch, ca_waiter *w, void *val, int take)
-{
-    if ((take ? ch->ntakers : ch->nputters) >= CA_CONFIG_MAX_PENDING) {
-        CA__UNLOCK(ch);
-        return CA__SLOW;
-    }
-    w->val = val;
-    w->u.chan = ch;
-    if (take) {
-        w->flags = CA__W_TAKE | CA__W_QUEUED;
-        q_push(&ch->takers, w);
-        ch->ntakers++;
-    } else {
-        w->flags = CA__W_QUEUED;
-        q_push(&ch->putters, w);
-        ch->nputters++;
-    }
-    return CA__PARK;
-}
+NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                           size_t size, int take);
 
-/* fast_op on an open fixed channel with a transform (xf.c), the lock
-** held: the cases of a pipeline stage in its stride. A take from a ring
-** that holds values, or a park on an empty one, is what it is without a
-** transform (no put waits that a refill would run the step for). A put
-** below the accepting count runs the step, which puts straight into the
-** ring; none completes a waiter, as no take waits (takers wait only on an
-** empty ring, and the step may leave it empty), but a step that stops
-** closes the channel, which may: hence the wake list. A put that changes
-** the value's size, or that finds takers waiting to be served, goes the
-** general way. Returns the put's status (an error of the step's too), or
-** as fast_op. */
-NOINLINE int xf_fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
+/* A go block's PUT on a fixed channel with a transform (xf.c), when
+** fast_op saw one (it hands over, the lock released, rather than call
+** from its own frame: that would cost the plain channels' round trip
+** registers). The cases of a pipeline stage in its stride: a put below
+** the accepting count runs the step, which puts straight into the ring;
+** none completes a waiter, as no take waits (takers wait only on an empty
+** ring, and the step may leave it empty), but a step that stops closes
+** the channel, which may: hence the wake list. A full ring parks the put.
+** A channel closed in between, a put that changes the value's size, or
+** one that finds takers waiting to be served, goes the general way. As
+** ca__waiter_op. */
+NOINLINE int xf_put_op(ca_waiter *w, ca_chan *ch, const void *val,
+                       size_t size)
 {
-    ca__xf_hdr *h = CA__XF_HDR(ch);
+    ca__xf_hdr *h;
     ca__wakelist wl;
     int rc;
 
-    if (take) {
-        if (ch->putters != NULL)
-            goto slow;
-        if (ch->count == 0)
-            return fast_park(ch, w, val, 1);
-        buf_remove(ch, val);
+    CA__LOCK(ch);
+    h = CA__XF_HDR(ch);
+    if ((ch->flags & FAST_FLAGS) != (CA__CH_LIVE | CA__CH_XF) ||
+        CA__KIND(ch) != CA_FIXED || /* closed, or destroyed, in between */
+        ch->takers != NULL || h->xf->in_size != size) {
         CA__UNLOCK(ch);
-        return CA_OK;
+        return waiter_op_slow(w, ch, val, size, 0);
     }
-    if (ch->takers != NULL || h->xf->in_size != ch->elem_size)
-        goto slow;
-    if (ch->count >= h->cap)
-        return fast_park(ch, w, val, 0);
+    if (ch->count >= h->cap) {
+        if (ch->nputters >= CA_CONFIG_MAX_PENDING) {
+            CA__UNLOCK(ch);
+            return waiter_op_slow(w, ch, val, size, 0);
+        }
+        w->val = (void *)(uintptr_t)val; /* a put's value is only read */
+        w->flags = CA__W_QUEUED;
+        w->u.chan = ch;
+        q_push(&ch->putters, w);
+        ch->nputters++;
+        return CA__PARK;
+    }
     CA__WAKELIST_INIT(&wl);
     rc = h->ops->put(ch, val, &wl);
-    CA_ASSERT(rc != CA_AGAIN && rc != CA__SLOW);
+    CA_ASSERT(rc != CA_AGAIN && rc != CA__PARK && rc != CA_CLOSED);
     CA__UNLOCK(ch);
     wake_all(&wl);
+    w->status = (signed char)rc;
+    if (rc == CA_OK)
+        CA__TRACE(ca__trace_op(ch, 0, rc));
     return rc;
-slow:
-    CA__UNLOCK(ch);
-    return CA__SLOW;
 }
 
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
@@ -533,9 +524,13 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 
     CA__LOCK(ch);
     kind = CA__KIND(ch);
-    if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
-        goto other;
     if (take) {
+        /* A transform's ring gives its values as any ring: its step runs
+        ** on puts, and on the refills of waiting puts, which go the
+        ** general way (below: a put waits only while the ring holds
+        ** values, see xf.c's accepts). */
+        if (UNLIKELY((ch->flags & TAKE_FLAGS) != CA__CH_LIVE))
+            goto slow;
         t = ch->putters;
         if (ch->count != 0) {
             /* A waiting put would refill the slot: the general way. */
@@ -557,9 +552,12 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
         }
         if (t->flags & CA__W_ALT)
             goto slow;
+        CA_ASSERT(!(ch->flags & CA__CH_XF)); /* would skip the step */
         unqueue_from(ch, t, 0);
         copy(val, t->val, ch->elem_size);
     } else {
+        if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
+            goto other;
         t = ch->takers;
         if (t == NULL) {
             if (kind == CA_FIXED && ch->count < ch->cap) {
@@ -593,8 +591,10 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
     return CA_OK;
 other:
     if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-        kind == CA_FIXED)
-        return xf_fast_op(w, ch, val, take);
+        kind == CA_FIXED) {
+        CA__UNLOCK(ch);
+        return CA__XF;
+    }
 slow:
     CA__UNLOCK(ch);
     return CA__SLOW;
@@ -641,10 +641,8 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         }
         if (rc == CA__PARK)
             return rc;
-        if (UNLIKELY(rc != CA__SLOW)) { /* a transform's put that failed */
-            w->status = (signed char)rc;
-            return rc;
-        }
+        if (UNLIKELY(rc == CA__XF))
+            return xf_put_op(w, ch, val, size);
     }
     return waiter_op_slow(w, ch, val, size, take);
 }
