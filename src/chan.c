@@ -456,66 +456,15 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** unlock), the claim loop (an alts case at the head of a queue goes the
 ** general way), the transform, interrupt and closed tests (one compare of
 ** the flags; a put on a fixed channel with a transform has a fast path
-** of its own, xf_put_op), the kind switches (each case names the kinds it
+** of its own, xf.c's put_op), the kind switches (each case names the kinds it
 ** serves). Returns CA__PARK (channel locked, as chan_op), CA_OK, or
-** CA__SLOW when the general path must decide, CA__XF for xf_put_op
-** (unlocked): nothing was changed then. */
+** CA__SLOW when the general path must decide, CA__XF for put_op
+** (unlocked: rather than a call from fast_op's frame, which would cost
+** the plain channels' round trip registers): nothing was changed then. */
 #define CA__SLOW (-0x7f)
-#define CA__XF (-0x7e) /* a put for xf_put_op */
+#define CA__XF (-0x7e) /* a put for the transform's put_op */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
-
-NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
-                           size_t size, int take);
-
-/* A go block's PUT on a fixed channel with a transform (xf.c), when
-** fast_op saw one (it hands over, the lock released, rather than call
-** from its own frame: that would cost the plain channels' round trip
-** registers). The cases of a pipeline stage in its stride: a put below
-** the accepting count runs the step, which puts straight into the ring;
-** none completes a waiter, as no take waits (takers wait only on an empty
-** ring, and the step may leave it empty), but a step that stops closes
-** the channel, which may: hence the wake list. A full ring parks the put.
-** A channel closed in between, a put that changes the value's size, or
-** one that finds takers waiting to be served, goes the general way. As
-** ca__waiter_op. */
-NOINLINE int xf_put_op(ca_waiter *w, ca_chan *ch, const void *val,
-                       size_t size)
-{
-    ca__xf_hdr *h;
-    ca__wakelist wl;
-    int rc;
-
-    CA__LOCK(ch);
-    h = CA__XF_HDR(ch);
-    if ((ch->flags & FAST_FLAGS) != (CA__CH_LIVE | CA__CH_XF) ||
-        CA__KIND(ch) != CA_FIXED || /* closed, or destroyed, in between */
-        ch->takers != NULL || h->xf->in_size != size) {
-        CA__UNLOCK(ch);
-        return waiter_op_slow(w, ch, val, size, 0);
-    }
-    if (ch->count >= h->cap) {
-        if (ch->nputters >= CA_CONFIG_MAX_PENDING) {
-            CA__UNLOCK(ch);
-            return waiter_op_slow(w, ch, val, size, 0);
-        }
-        w->val = (void *)(uintptr_t)val; /* a put's value is only read */
-        w->flags = CA__W_QUEUED;
-        w->u.chan = ch;
-        q_push(&ch->putters, w);
-        ch->nputters++;
-        return CA__PARK;
-    }
-    CA__WAKELIST_INIT(&wl);
-    rc = h->ops->put(ch, val, &wl);
-    CA_ASSERT(rc != CA_AGAIN && rc != CA__PARK && rc != CA_CLOSED);
-    CA__UNLOCK(ch);
-    wake_all(&wl);
-    w->status = (signed char)rc;
-    if (rc == CA_OK)
-        CA__TRACE(ca__trace_op(ch, 0, rc));
-    return rc;
-}
 
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
@@ -624,6 +573,12 @@ NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
     return rc;
 }
 
+int ca__waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                       size_t size, int take)
+{
+    return waiter_op_slow(w, ch, val, size, take);
+}
+
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
                   int take)
 {
@@ -641,8 +596,8 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         }
         if (rc == CA__PARK)
             return rc;
-        if (UNLIKELY(rc == CA__XF))
-            return xf_put_op(w, ch, val, size);
+        if (UNLIKELY(rc == CA__XF)) /* header and ops fixed since init */
+            return CA__XF_HDR(ch)->ops->put_op(w, ch, val, size);
     }
     return waiter_op_slow(w, ch, val, size, take);
 }

@@ -181,7 +181,13 @@ struct ca__xf_ops {
     int (*take)(ca_chan *ch, void *dst, ca__wakelist *wl);
     void (*closed)(ca_chan *ch, ca__wakelist *wl); /* after CLOSED is set */
     int (*can_put)(ca_chan *ch);
+    /* A go block's PUT that chan.c's fast path saw meet an open fixed
+    ** channel: called unlocked, as ca__waiter_op, which it is then. */
+    int (*put_op)(ca_waiter *w, ca_chan *ch, const void *val, size_t size);
 };
+/* ca__waiter_op's general path, for put_op's cases that are not its own. */
+int ca__waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                       size_t size, int take);
 /* What xf.c needs of chan.c, all under the lock: the ring's door (the
 ** buffer's policy applies), its exit, the first live waiter of a queue
 ** (claimed), and the completion of a waiter. */

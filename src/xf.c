@@ -202,7 +202,45 @@ static int xf_can_put(ca_chan *ch)
     return (ch->flags & CA__CH_CLOSED) || accepts(ch);
 }
 
-static const struct ca__xf_ops xf_ops = {xf_put, xf_take, finish, xf_can_put};
+/* A go block's PUT when chan.c's fast path found an open fixed channel
+** (ca__waiter_op's contract): the stride of a pipeline stage, the step
+** run and the put done in one frame. With no take waiting, its outputs
+** serve nobody; a step that stops closes the channel, which may wake
+** some. Anything else (closed or full meanwhile, takes to serve, a size
+** that is not the input's) goes the general way. */
+static int xf_put_op(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
+{
+    ca__wakelist wl;
+    int rc;
+
+    CA__LOCK(ch);
+    if ((ch->flags & (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)) !=
+            (CA__CH_LIVE | CA__CH_XF) ||
+        CA__KIND(ch) != CA_FIXED || ch->takers != NULL || !accepts(ch) ||
+        CA__XF_HDR(ch)->xf->in_size != size) {
+        CA__UNLOCK(ch);
+        return ca__waiter_op_slow(w, ch, src, size, 0);
+    }
+    rc = run(ch, src, 0);
+    if (rc == CA_OK) {
+        CA__UNLOCK(ch);
+    } else {
+        CA__WAKELIST_INIT(&wl);
+        if (rc == CA_XF_STOP) {
+            stop(ch, &wl);
+            rc = CA_OK; /* this put's outputs stand */
+        }
+        CA__UNLOCK(ch);
+        ca__wake_all(&wl);
+    }
+    w->status = (signed char)rc;
+    if (rc == CA_OK)
+        CA__TRACE(ca__trace_op(ch, 0, rc));
+    return rc;
+}
+
+static const struct ca__xf_ops xf_ops = {xf_put, xf_take, finish, xf_can_put,
+                                         xf_put_op};
 
 /* ------------------------------------------------------------ init */
 
