@@ -426,9 +426,11 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
     return rc;
 }
 
-/* A TAKE or PUT whose size is not the channel's element size: fine for
-** the _BYTES forms (CA__ANY_SIZE); otherwise the channel's own error if
-** it is not live (a zeroed one has size 0), else CA_EINVAL. Out of line,
+/* A TAKE or PUT whose size may not be the one the channel moves (its
+** element size; for a put on a channel with a transform, its input size,
+** which only the lock lets us read): fine for the _BYTES forms
+** (CA__ANY_SIZE); otherwise the channel's own error if it is not live (a
+** zeroed one has size 0), else CA_EINVAL for a wrong size. Out of line,
 ** so that the hot path of ca__waiter_op is one compare. */
 COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 {
@@ -442,7 +444,7 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
     else if ((ch->flags & CA__CH_XF) && !take) /* puts carry the input */
         rc = size == CA__XF_HDR(ch)->xf->in_size ? CA_OK : CA_EINVAL;
     else
-        rc = CA_EINVAL;
+        rc = size == ch->elem_size ? CA_OK : CA_EINVAL;
     CA__UNLOCK(ch);
     return rc;
 }
@@ -559,8 +561,10 @@ NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
     /* chan_op tests ch for NULL again, and the compiler folds the two
     ** tests. A take's val is where the value goes: the TAKE macros made
     ** sure that it is writable, and passed it as const only to share this
-    ** function with PUT. */
-    if (ch != NULL && UNLIKELY(size != ch->elem_size) &&
+    ** function with PUT. A put of the element size may still be wrong: a
+    ** transform's input size may differ (its step would read past the
+    ** value). */
+    if (ch != NULL && UNLIKELY(size != ch->elem_size || !take) &&
         (rc = size_mismatch(ch, size, take)) != CA_OK) {
         w->status = (signed char)rc;
         return rc;
