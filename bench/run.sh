@@ -4,13 +4,20 @@
 # with Go's channels and the hand-written C floor (shared/anchors), run
 # interleaved RUNS times (default 5), then ONE table.
 #
+# W10 is the four-stage pipeline with a go block per stage; W10xf is the
+# same as a core.async user writes it, the first three stages as one
+# transform in the source's channel, (chan 64 (comp (map f) (filter g)
+# (map h))), and a reducing block. Go has no transducers: both rows are
+# compared with the same goroutine pipeline (bench/go/w10.go).
+#
 #   make bench                      # from the build directory
 #   make bench RUNS=3
 #   BENCH_QUICK=1 make bench        # small N, one run, instructions of W1 only
 #   ANCHORS=/path/to/shared/anchors make bench
 #   NO_CALLGRIND=1 make bench       # times only
 #   GO=none make bench              # without Go (as where it is not installed)
-#   BENCH_ONLY="W11 W12" make bench   # only these rows (W11 brings W11p)
+#   BENCH_ONLY="W11 W12" make bench   # only these rows (W11 brings W11p,
+#                                     # W10 brings W10xf)
 #
 # The implementations (the rows of each workload):
 #   coreasync     the build you ran make in (threads, unless you configured
@@ -79,7 +86,8 @@ W7  100000   10000    10000 1000
 W8  200000   20000    - -
 W9  10000000 1000000  - -
 HOP 20000    2000     - -
-W10 10000000 1000000  - -
+W10 10000000 1000000  1000000 100000
+W10xf 10000000 1000000  1000000 100000
 W11 1000000  2000     - -
 W11p 1000000 2000     - -
 W12 10000    500      - -
@@ -91,9 +99,10 @@ W12 10000    500      - -
 clients=100
 [ "$quick" = 1 ] && clients=10
 if [ -n "${BENCH_ONLY:-}" ]; then
-  # A name takes its pool variant along: W11 runs W11p too.
+  # A name takes its variant along: W11 runs W11p too, W10 W10xf.
   workloads=$(echo "$workloads" | awk -v only=" $BENCH_ONLY " 'NF && (index(only, " " $1 " ") ||
-    ($1 ~ /p$/ && index(only, " " substr($1, 1, length($1) - 1) " ")))')
+    ($1 ~ /p$/ && index(only, " " substr($1, 1, length($1) - 1) " ")) ||
+    ($1 ~ /xf$/ && index(only, " " substr($1, 1, length($1) - 2) " ")))')
   [ -n "$workloads" ] || { echo "bench: BENCH_ONLY=\"$BENCH_ONLY\" names no workload" >&2; exit 1; }
 fi
 nfor() { echo "$workloads" | awk -v w="$1" -v q="$quick" '$1 == w { print q == 1 ? $3 : $2 }'; }
@@ -169,6 +178,7 @@ cmd_of() { # impl W N
     go) case $2 in
           HOP) ;;
           W10|W12) [ -n "$w10go" ] && echo "$w10go $2 $3" ;;
+          W10xf) [ -n "$w10go" ] && echo "$w10go W10 $3" ;; # Go has no transducer
           W11) [ -n "$w10go" ] && echo "$w10go W11 $3 1 $clients" ;;
           W11p) [ -n "$w10go" ] && echo "$w10go W11 $3 2 $clients" ;;
           *) [ -n "$gobin" ] && echo "$gobin $2 $3" ;;
@@ -189,7 +199,9 @@ fails=0
 one() { # impl command...
   local impl=$1 out rc line; shift
   out=$(timeout "${PER_RUN_TIMEOUT:-300}" "$@" 2>>"$tmp/stderr"); rc=$?
-  line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+p?|HOP) ' | tail -1)
+  line=$(printf '%s\n' "$out" | grep -E '^(W[0-9]+(p|xf)?|HOP) ' | tail -1)
+  # Go's W10 is the baseline of W10xf too: its row, under that name.
+  [ "$impl $w" = "go W10xf" ] && line=$(printf '%s' "$line" | sed 's/^W10 /W10xf /')
   # The floor prints no check=: it exits non-zero when a check fails.
   if [ $rc -ne 0 ] || [ -z "$line" ] || printf '%s' "$line" | grep -q 'check=FAIL'; then
     echo "FAILED: $* (exit $rc): $line" >&2; fails=$((fails + 1))
@@ -325,7 +337,10 @@ ran W6 && echo "W6 bytes per parked block + its channel (RSS growth / N): coreas
 ran W7 && echo "W7 CPU ns per timer (the wall clock above counts the machine's other loads): coreasync $(field coreasync W7 cpu_ns_per_op), coreasync-nt $(field coreasync-nt W7 cpu_ns_per_op)"
 ran W8 && echo "W8 the floor that spins before it sleeps, as coreasync does (W8futexspin): $(awk '$1 == "floor-spin" { print $6 }' "$raw" | sort -n | awk '{ a[n++] = $1 } END { print n ? a[int((n-1)/2)] : "-" }') ns"
 ran HOP && echo "HOP (ready on one pool worker, resumed on the other): mean $(field coreasync HOP mean_ns) ns; Go has no such figure"
-ran W10 && echo "W10 CPU ns per value: coreasync $(field coreasync W10 cpu_ns_per_value) (a go block per stage), $(field coreasync W10 xf_cpu_ns_per_value) (three stages as one transform), coreasync-nt $(field coreasync-nt W10 cpu_ns_per_value), Go $(field go W10 cpu_ns_per_value)"
+if ran W10; then
+  a=$(field coreasync W10 cpu_ns_per_value) x=$(field coreasync W10xf cpu_ns_per_value) g=$(field go W10 cpu_ns_per_value)
+  echo "W10 CPU ns per value (the wall clock counts the machine's other loads): a go block per stage $a (Go/ours $(ratio "$g" "$a")), three stages as one transform in the channel (W10xf) $x ($(ratio "$g" "$x")), coreasync-nt $(field coreasync-nt W10 cpu_ns_per_value) and $(field coreasync-nt W10xf cpu_ns_per_value), Go $g"
+fi
 if ran W11; then
   a=$(field coreasync W11 req_per_s) b=$(field coreasync-nt W11 req_per_s) g=$(field go W11 req_per_s)
   echo "W11 requests per second, one thread ($clients clients; Go GOMAXPROCS=1): coreasync $a ($(ratio "$a" "$g") Go's), coreasync-nt $b ($(ratio "$b" "$g")), Go $g; CPU ns per request: $(field coreasync W11 cpu_ns_per_req), $(field coreasync-nt W11 cpu_ns_per_req), Go $(field go W11 cpu_ns_per_req)"
