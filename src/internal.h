@@ -133,7 +133,7 @@ int ca__freed_has(const void *p);
 ** header (ca__xf_hdr) sits in front of its ring, and that xf.c does its
 ** puts and takes (issue 9). */
 #define CA__CH_XF 0x40
-#define CA__XF_HDR(ch) ((ca__xf_hdr *)(void *)((ch)->buf - sizeof(ca__xf_hdr)))
+#define CA__XF_HDR(ch) ((ca__xf_hdr *)(void *)((ch)->buf - CA__XF_HDR_SIZE))
 #define CA__KIND(ch) ((ch)->flags & CA__CH_KIND)
 
 /* Waiters completed under a channel lock, to be woken after it is

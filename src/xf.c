@@ -279,9 +279,9 @@ static int check(ca_buf_kind kind, size_t cap, const ca_xf *xf, size_t *room,
         *room = cap + 2u * (size_t)xf->max_out;
     }
     if (ca__mul_overflows(*room, xf->out_size,
-                      (size_t)-1 - sizeof(ca__xf_hdr) - CA__XF_ALIGN))
+                      (size_t)-1 - CA__XF_HDR_SIZE - CA__XF_ALIGN))
         return CA_ERANGE;
-    *bytes = sizeof(ca__xf_hdr) + CA__XF_ALIGN + *room * xf->out_size;
+    *bytes = CA__XF_HDR_SIZE + CA__XF_ALIGN + *room * xf->out_size;
     return CA_OK;
 }
 
@@ -304,7 +304,7 @@ int ca_chan_init_xf(ca_chan *ch, ca_buf_kind kind, size_t cap, void *storage,
           CA__XF_ALIGN;
     base = (unsigned char *)storage + pad;
     h = (ca__xf_hdr *)(void *)base;
-    rc = ca_chan_init(ch, kind, room, xf->out_size, base + sizeof *h,
+    rc = ca_chan_init(ch, kind, room, xf->out_size, base + CA__XF_HDR_SIZE,
                       room * xf->out_size);
     /* GCOVR_EXCL_START: check() made sure that this init cannot fail. */
     if (rc != CA_OK)
@@ -317,7 +317,8 @@ int ca_chan_init_xf(ca_chan *ch, ca_buf_kind kind, size_t cap, void *storage,
     h->err_ud = err_ud;
     h->cap = (uint32_t)cap;
     h->room = (uint32_t)room;
-    ch->buf = base + sizeof *h; /* even for outputs of size 0: the header */
+    /* Even for outputs of size 0: the header is found from it. */
+    ch->buf = base + CA__XF_HDR_SIZE;
     ch->flags |= CA__CH_XF;
     return rc;
 }

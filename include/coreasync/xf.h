@@ -110,6 +110,10 @@ typedef struct ca__xf_hdr {
 } ca__xf_hdr;
 
 #define CA__XF_ALIGN 16u
+/* The header's bytes, rounded up so that the ring after it starts at a
+** CA__XF_ALIGN boundary: a step may build its output there in place. */
+#define CA__XF_HDR_SIZE                                                      \
+    ((sizeof(ca__xf_hdr) + CA__XF_ALIGN - 1u) / CA__XF_ALIGN * CA__XF_ALIGN)
 
 /**
  * The bytes of storage a channel with a transform needs: a small header
@@ -121,7 +125,7 @@ typedef struct ca__xf_hdr {
  * `cap`; a promise 1. Any alignment.
  */
 #define CA_XF_STORAGE(cap, max_out, out_size)                                \
-    (sizeof(ca__xf_hdr) + CA__XF_ALIGN +                                     \
+    (CA__XF_HDR_SIZE + CA__XF_ALIGN +                                        \
      ((size_t)(cap) + 2u * (size_t)(max_out)) * (size_t)(out_size))
 
 /**

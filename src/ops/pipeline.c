@@ -325,7 +325,7 @@ static int check(shape *sh, unsigned n, ca_chan *to, ca_xf *xf,
         /* ca_chan_init_xf's limit; then CA_XF_STORAGE without overflow */
         if (xf->max_out > (CA_MAX_CAPACITY - 1u) / 2u ||
             mul_add_overflows(1u + 2u * (size_t)xf->max_out, xf->out_size,
-                              sizeof(ca__xf_hdr) + CA__XF_ALIGN,
+                              CA__XF_HDR_SIZE + CA__XF_ALIGN,
                               &sh->st_size))
             return CA_ERANGE;
         sh->nslots = n + 1; /* n at work, one more being delivered */

@@ -29,10 +29,11 @@ static void set(ca_xf *xf, int (*step)(ca_xf *, const void *, ca_xf_out *),
 
 /* ------------------------------------------------------------ map */
 
-/* The output is built on the stack, then emitted: up to CA_MAX_ELEM_SIZE
-** would be too much for a small stack, so map and keep stop at SMALL
-** bytes, and a larger output is emitted by a mapcat from storage of the
-** caller's. */
+/* The output is built on the stack, then emitted (or straight in a
+** channel's ring, out->slot, whose slots are as aligned: CA__XF_HDR_SIZE):
+** up to CA_MAX_ELEM_SIZE would be too much for a small stack, so map and
+** keep stop at SMALL bytes, and a larger output is emitted by a mapcat
+** from storage of the caller's. */
 #define SMALL 256
 typedef union small {
     unsigned char b[SMALL];
