@@ -458,8 +458,8 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** unlock), the claim loop (an alts case at the head of a queue goes the
 ** general way), the transform, interrupt and closed tests (one compare of
 ** the flags; a put on a fixed channel with a transform has a fast path
-** of its own, xf.c's put_op), the kind switches (each case names the kinds it
-** serves). Returns CA__PARK (channel locked, as chan_op), CA_OK, or
+** of its own, xf.c's put_op), the kind switches (each case names the
+** kinds it serves). Returns CA__PARK (channel locked, as chan_op), CA_OK, or
 ** CA__SLOW when the general path must decide, CA__XF for put_op
 ** (unlocked: rather than a call from fast_op's frame, which would cost
 ** the plain channels' round trip registers): nothing was changed then. */

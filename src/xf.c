@@ -14,7 +14,14 @@
 ** takers that wait are served from the buffer. A fixed channel accepts a
 ** put while it holds fewer than `cap` values, as core.async does; its
 ** ring has 2 * max_out slots more, for the surplus of one step and of the
-** completion, so no output is ever lost (see CA_XF_STORAGE).
+** completion, so no output is ever lost (see CA_XF_STORAGE). That room
+** lets a step build its output straight in the next free slot of a fixed
+** ring (ca_xf_out's slot; the ring starts at an aligned address), which
+** then only counts it.
+**
+** The stride of a pipeline is short: a go block's PUT on an open fixed
+** channel comes here from chan.c's fast path (put_op), and its TAKE reads
+** the ring there as any channel's.
 **
 ** Two defects of core.async are fixed on purpose (SPEC 2.2, 2.4): the
 ** completion runs exactly once (core.async runs it on every take from a
@@ -279,7 +286,7 @@ static int check(ca_buf_kind kind, size_t cap, const ca_xf *xf, size_t *room,
         *room = cap + 2u * (size_t)xf->max_out;
     }
     if (ca__mul_overflows(*room, xf->out_size,
-                      (size_t)-1 - CA__XF_HDR_SIZE - CA__XF_ALIGN))
+                          (size_t)-1 - CA__XF_HDR_SIZE - CA__XF_ALIGN))
         return CA_ERANGE;
     *bytes = CA__XF_HDR_SIZE + CA__XF_ALIGN + *room * xf->out_size;
     return CA_OK;
