@@ -459,10 +459,10 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** general way), the transform, interrupt and closed tests (one compare of
 ** the flags; a put on a fixed channel with a transform has a fast path
 ** of its own, xf.c's put_op), the kind switches (each case names the
-** kinds it serves). Returns CA__PARK (channel locked, as chan_op), CA_OK, or
-** CA__SLOW when the general path must decide, CA__XF for put_op
-** (unlocked: rather than a call from fast_op's frame, which would cost
-** the plain channels' round trip registers): nothing was changed then. */
+** kinds it serves). Returns CA__PARK (channel locked, as chan_op),
+** CA_OK, CA__SLOW when the general path must decide (nothing was changed
+** then), or CA__XF for put_op, the channel locked (a call from fast_op's
+** own frame would cost the plain channels' round trip registers). */
 #define CA__SLOW (-0x7f)
 #define CA__XF (-0x7e) /* a put for the transform's put_op */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
@@ -542,10 +542,8 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
     return CA_OK;
 other:
     if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-        kind == CA_FIXED) {
-        CA__UNLOCK(ch);
-        return CA__XF;
-    }
+        kind == CA_FIXED)
+        return CA__XF; /* still locked */
 slow:
     CA__UNLOCK(ch);
     return CA__SLOW;
@@ -600,7 +598,7 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         }
         if (rc == CA__PARK)
             return rc;
-        if (UNLIKELY(rc == CA__XF)) /* header and ops fixed since init */
+        if (UNLIKELY(rc == CA__XF))
             return CA__XF_HDR(ch)->ops->put_op(w, ch, val, size);
     }
     return waiter_op_slow(w, ch, val, size, take);

@@ -182,7 +182,8 @@ struct ca__xf_ops {
     void (*closed)(ca_chan *ch, ca__wakelist *wl); /* after CLOSED is set */
     int (*can_put)(ca_chan *ch);
     /* A go block's PUT that chan.c's fast path saw meet an open fixed
-    ** channel: called unlocked, as ca__waiter_op, which it is then. */
+    ** channel, called with the lock it holds: as ca__waiter_op, which it
+    ** is then. */
     int (*put_op)(ca_waiter *w, ca_chan *ch, const void *val, size_t size);
 };
 /* ca__waiter_op's general path, for put_op's cases that are not its own. */

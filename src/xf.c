@@ -210,20 +210,20 @@ static int xf_can_put(ca_chan *ch)
 }
 
 /* A go block's PUT when chan.c's fast path found an open fixed channel
-** (ca__waiter_op's contract): the stride of a pipeline stage, the step
-** run and the put done in one frame. With no take waiting, its outputs
-** serve nobody; a step that stops closes the channel, which may wake
-** some. Anything else (closed or full meanwhile, takes to serve, a size
-** that is not the input's) goes the general way. */
+** (whose lock it holds; ca__waiter_op's contract): the stride of a
+** pipeline stage, the step run and the put done in one frame. With no
+** take waiting, its outputs serve nobody; a step that stops closes the
+** channel, which may wake some. Anything else (full, takes to serve, a
+** size that is not the input's) goes the general way. */
 static int xf_put_op(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
 {
     ca__wakelist wl;
     int rc;
 
-    CA__LOCK(ch);
-    if ((ch->flags & (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)) !=
-            (CA__CH_LIVE | CA__CH_XF) ||
-        CA__KIND(ch) != CA_FIXED || ch->takers != NULL || !accepts(ch) ||
+    CA_ASSERT((ch->flags & (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF |
+                            CA__CH_ISR)) == (CA__CH_LIVE | CA__CH_XF) &&
+              CA__KIND(ch) == CA_FIXED);
+    if (ch->takers != NULL || !accepts(ch) ||
         CA__XF_HDR(ch)->xf->in_size != size) {
         CA__UNLOCK(ch);
         return ca__waiter_op_slow(w, ch, src, size, 0);
