@@ -687,6 +687,7 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
         return CA_ERANGE;
 
     CA__FREED_FORGET(ch); /* a channel again, whatever it was */
+    CA__CHAN_NAME_DROP(ch); /* storage of a channel never destroyed */
     memset(ch, 0, sizeof *ch);
     ch->buf = bytes != 0 ? (unsigned char *)buf : NULL;
     ch->cap = (uint32_t)cap; /* at most CA_MAX_CAPACITY: fits */
@@ -733,6 +734,7 @@ static int end_locked(ca_chan *ch, int *later)
     purge(ch, &ch->putters);
     if (ch->ntakers != 0 || ch->nputters != 0)
         return CA_EBUSY;
+    CA__CHAN_NAME_DROP(ch);
     if (ch->pins != 0) {
         if (!(ch->flags & CA__CH_OWNED))
             return CA_EBUSY;
@@ -822,9 +824,9 @@ int ca_chan_set_name(ca_chan *ch, const char *name)
 
     if (rc != CA_OK)
         return rc;
-    ch->name = name;
+    rc = ca__chan_name_set(ch, name);
     CA__UNLOCK(ch);
-    return CA_OK;
+    return rc;
 }
 
 int ca_chan_set_isr(ca_chan *ch)
@@ -861,7 +863,7 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
         return rc;
     purge(ch, &ch->takers);
     purge(ch, &ch->putters);
-    info->name = ch->name;
+    info->name = ca__chan_name(ch);
     info->kind = (ca_buf_kind)CA__KIND(ch);
     info->elem_size = ch->elem_size;
     info->capacity = CA__KIND(ch) == CA_UNBUFFERED ? 0 : ch->cap;

@@ -56,8 +56,10 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
 
 static void print_chan(FILE *out, const ca_chan *ch)
 {
-    if (ch->name != NULL)
-        fprintf(out, "\"%s\"", ch->name);
+    const char *name = ca__chan_name(ch);
+
+    if (name != NULL)
+        fprintf(out, "\"%s\"", name);
     else
         fprintf(out, "%p", (const void *)ch);
 }

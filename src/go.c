@@ -18,6 +18,9 @@
 int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
 {
     unsigned char owned;
+#if !CA_CONFIG_TINY_GO
+    unsigned char result;
+#endif
 
     if (g == NULL || fn == NULL)
         return CA_EINVAL;
@@ -27,10 +30,14 @@ int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
     if (ca__sched_live(&s) != CA_OK)
         return CA_EINVAL; /* never initialised, or destroyed */
     owned = g->u.w.state & CA__G_OWNED;
+#if !CA_CONFIG_TINY_GO
+    result = g->u.w.result; /* a result channel asked for before the start */
+#endif
     memset(&g->u, 0, sizeof g->u);
     g->u.w.state = (unsigned char)(CA__G_LIVE | owned);
     g->fn = fn;
 #if !CA_CONFIG_TINY_GO
+    g->u.w.result = result;
     g->site = NULL;
     ca__result_reset(g);
 #endif

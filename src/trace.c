@@ -84,14 +84,14 @@ static void put_actor(const char *key)
 
 static void put_chan(const char *key, const ca_chan *ch)
 {
-    const char *s;
+    const char *s = ch != NULL ? ca__chan_name(ch) : NULL;
 
-    if (ch == NULL || ch->name == NULL) {
+    if (s == NULL) {
         fprintf(out, " %sc%lx", key, (unsigned long)(uintptr_t)ch);
         return;
     }
     fprintf(out, " %s\"", key);
-    for (s = ch->name; *s != '\0'; s++) {
+    for (; *s != '\0'; s++) {
         if (*s == '"' || *s == '\\')
             fputc('\\', out);
         fputc(*s == '\n' ? ' ' : *s, out);

@@ -196,7 +196,9 @@ struct ca_go {
     } u;
     ca_go_fn fn;            /* its function                               */
 #if !CA_CONFIG_TINY_GO
+#if !CA_HAVE_MALLOC         /* else in a table beside it (src/result.c)   */
     ca_chan *result;        /* result channel, made on demand             */
+#endif
     ca_go *prev, *next;     /* its scheduler's list of live blocks        */
     const ca_go_site *site; /* where it parked last; NULL before it ran   */
 #endif

@@ -79,6 +79,8 @@ struct ca_waiter {
                              /* line; its park shares `state`)            */
 #else
     unsigned char park;      /* free for the owner (a go block's park)    */
+    unsigned char result;    /* free for the owner (a go block's result   */
+                             /* state, src/result.c)                      */
 #endif
 };
 
