@@ -112,6 +112,36 @@ CA_STATIC_ASSERT(park_fits_state,
                      CA__P_WOKEN < (1u << (8 - CA__PARK_SHIFT)));
 #endif
 
+/* The budget of a parked block with its own channel (issue 11, W6: at
+** most 128 bytes with a long of the user's, against Go's 2.9 KB), on an
+** LP64 target with threads and malloc. It was 88 + 56: what went, and
+** what was weighed and kept (measured with bench/bench W6):
+** - a channel's name and a block's result channel (8 + 8) are set on few
+**   structs: they live in tables beside them (side.c, result.c); the
+**   result's state is a spare byte of the waiter, so the block's end
+**   pays one test of it, under the lock it took before;
+** - the live list (16) stays doubly linked: it must let a block leave it
+**   in O(1) when it ends, and its struct may be freed at once, so
+**   neither a singly linked list (the predecessor is unknown) nor lazy
+**   removal is possible, and a per-scheduler array costs its 8 bytes a
+**   block in memory anyway, plus an index in the block;
+** - `site` (8) is the resume point and the report: no smaller form
+**   serves both, for ops anywhere in a go function's body;
+** - `fn` (8) could move into a per-(scheduler, function) record reached
+**   through the waiter's waker, which would make ca_go_start allocate and
+**   cost a load per resume: not done;
+** - ca_waiter (48) and ca_chan (48) have no pointer to spare: their
+**   small fields fill their last 8 and 24 bytes.
+** So 80 + 48, and 136 in W6: 8 bytes over the target. */
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC && !CA_CONFIG_COMPACT &&              \
+    !CA_CONFIG_TINY_GO
+CA_STATIC_ASSERT(w6_go_budget, sizeof(void *) != 8 || sizeof(ca_go) <= 80);
+CA_STATIC_ASSERT(w6_chan_budget,
+                 sizeof(void *) != 8 || sizeof(ca_chan) <= 48);
+CA_STATIC_ASSERT(w6_waiter_budget,
+                 sizeof(void *) != 8 || sizeof(ca_waiter) <= 48);
+#endif
+
 /* SLEEP and SLEEP_UNTIL: the block's timer goes into the heap at
 ** `deadline`, or (`until` 0) `deadline` ms from now. */
 static int sleep_on_timer(ca_go *g, uint32_t deadline, int until,

@@ -261,7 +261,9 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out);
  * anything else. The block holds a reference until then. `CA_EBUSY` if
  * the block already has a result channel; `CA_EINVAL` for NULL arguments
  * or an unbuffered `ch`; `CA_EBADCHAN`, `CA_ERANGE` as ca_chan_retain();
- * `CA_EFULL` as ca_go_result().
+ * `CA_EFULL` as ca_go_result(); `CA_ENOMEM` in a build with malloc, where
+ * result channels live in a table beside the blocks, when it could not
+ * grow.
  */
 int ca_go_set_result(ca_go *g, ca_chan *ch);
 
