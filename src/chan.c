@@ -687,14 +687,15 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
         return CA_ERANGE;
 
     CA__FREED_FORGET(ch); /* a channel again, whatever it was */
-    CA__CHAN_NAME_DROP(ch); /* storage of a channel never destroyed */
     memset(ch, 0, sizeof *ch);
     ch->buf = bytes != 0 ? (unsigned char *)buf : NULL;
     ch->cap = (uint32_t)cap; /* at most CA_MAX_CAPACITY: fits */
     ch->elem_size = (uint16_t)elem_size;
     ch->refs = 1;
     ch->flags = (unsigned char)(CA__CH_LIVE | kind);
-    return CA_OK;
+    /* Storage of a channel never destroyed may have left a name; last,
+    ** so that it costs a load and a tail call at most. */
+    return CA__CHAN_NAME_FORGET(ch);
 }
 
 #if CA_HAVE_MALLOC

@@ -542,10 +542,13 @@ extern size_t ca__named;
 #endif
 #define CA__CHAN_NAME_DROP(ch)                                               \
     (CA__NAMED() != 0 ? ca__chan_name_drop(ch) : (void)0)
+#define CA__CHAN_NAME_FORGET(ch)                                             \
+    (CA__NAMED() != 0 ? ca__chan_name_set((ch), NULL) : CA_OK)
 #else
 #define ca__chan_name(ch) ((ch)->name)
 #define ca__chan_name_set(ch, nm) ((ch)->name = (nm), CA_OK)
 #define CA__CHAN_NAME_DROP(ch) ((void)0)
+#define CA__CHAN_NAME_FORGET(ch) CA_OK
 #endif
 
 #endif /* CA_INTERNAL_H */
