@@ -35,15 +35,62 @@ int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
 #endif
     memset(&g->u, 0, sizeof g->u);
     g->u.w.state = (unsigned char)(CA__G_LIVE | owned);
+#if CA_CONFIG_TINY_GO
     g->fn = fn;
-#if !CA_CONFIG_TINY_GO
+#else
+    g->u.w.u.go_fn = fn;
+    g->site = &ca__go_fresh;
     g->u.w.result = result;
-    g->site = NULL;
     ca__result_reset(g);
 #endif
     ca__sched_start_go(s, g);
     return CA_OK;
 }
+
+#if !CA_CONFIG_TINY_GO
+/* A block's first step (see ca__go_fresh in go.h): its function is still
+** where ca_go_start() left it. */
+static int first_step(ca_go *g)
+{
+    return g->u.w.u.go_fn(g);
+}
+
+static ca_go_fn first_self = first_step;
+#if CA_CONFIG_COMPUTED_GOTO
+const ca_go_site ca__go_fresh = {"", "", "START", "", &first_self, 0, NULL};
+#else
+const ca_go_site ca__go_fresh = {"", "", "START", "", &first_self, 0};
+#endif
+
+/* GO_BEGIN's slow path: the first start of a block on this body, or one
+** with another function than the last (see go.h). The first store wins;
+** a body started under two functions (two wrappers of it, or one and the
+** body itself) would resume blocks through the wrong one: a misuse that
+** a release build cannot refuse with a code, which keeps the last. */
+void ca__go_learn(ca_go *g, ca_go_fn *self)
+{
+    ca_go_fn fn = g->u.w.u.go_fn, seen = NULL;
+
+    CA_ASSERT(g->site == &ca__go_fresh);
+#if CA_HAVE_THREADS
+    if (__atomic_compare_exchange_n(self, &seen, fn, 0, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED) ||
+        seen == fn)
+        return;
+    __atomic_store_n(self, fn, __ATOMIC_RELAXED);
+#else
+    seen = *self;
+    *self = fn;
+    if (seen == NULL)
+        return;
+#endif
+#if defined(CA_DEBUG) && CA_DEBUG
+    ca__misuse("GO_BEGIN", "one go body started under two functions (a "
+                           "block resumes through its body's only one)",
+               g);
+#endif
+}
+#endif
 
 #if CA_HAVE_MALLOC
 int ca_go_new(ca_go **out, size_t size)
@@ -135,7 +182,7 @@ CA_STATIC_ASSERT(park_fits_state,
 ** So 80 + 48, and 136 in W6: 8 bytes over the target. */
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC && !CA_CONFIG_COMPACT &&              \
     !CA_CONFIG_TINY_GO
-CA_STATIC_ASSERT(w6_go_budget, sizeof(void *) != 8 || sizeof(ca_go) <= 80);
+CA_STATIC_ASSERT(w6_go_budget, sizeof(void *) != 8 || sizeof(ca_go) <= 72);
 CA_STATIC_ASSERT(w6_chan_budget,
                  sizeof(void *) != 8 || sizeof(ca_chan) <= 48);
 CA_STATIC_ASSERT(w6_waiter_budget,

@@ -298,6 +298,12 @@ extern CA__TLS unsigned long ca__lock_waits;
 ** waiter always points at its scheduler's waker; a sleeping block's timer
 ** shares that field and holds the same pointer). */
 #define CA__GO_SCHED(g) CA_CONTAINER_OF((g)->u.w.waker, ca_sched, waker)
+/* The function that runs g: the site of its last op names it (go.h). */
+#if CA_CONFIG_TINY_GO
+#define CA__GO_FN(g) ((g)->fn)
+#else
+#define CA__GO_FN(g) CA__SELF_LOAD((g)->site->self)
+#endif
 
 /* The scheduler's clock. */
 #define ca__now(s) ((s)->now((s)->clock_ud))

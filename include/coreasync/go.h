@@ -169,13 +169,16 @@ enum {
 
 /** Where a go block parks: one static record per parking op in the
  * source, so that a parked block costs one pointer for its resume point,
- * its file, line, function, and the op it waits in. */
+ * its file, line, function, the op it waits in, and the function to call
+ * to resume it. */
 typedef struct ca_go_site {
     const char *file;       /* __FILE__                                   */
     const char *func;       /* __func__: the go block's name              */
     const char *op;         /* "TAKE", "PUT", "ALTS", "SLEEP", "YIELD",   */
                             /* "SLEEP_UNTIL"                              */
     const char *expr;       /* the channel or cases argument, as written  */
+    ca_go_fn *self;         /* the function started on this body: set by  */
+                            /* GO_BEGIN when a block starts (ca_go(3))    */
     unsigned line;          /* __LINE__: the resume point                 */
 #if CA_CONFIG_COMPUTED_GOTO
     void *label;            /* the resume point as a label address        */
@@ -194,13 +197,16 @@ struct ca_go {
                             /* it parked last (0 before it ran)           */
         ca_timer t;         /* or the timer it sleeps on                  */
     } u;
+#if CA_CONFIG_TINY_GO
     ca_go_fn fn;            /* its function                               */
-#if !CA_CONFIG_TINY_GO
+#else
+    const ca_go_site *site; /* where it parked last, whose `self` names   */
+                            /* its function; before its first op, the     */
+                            /* start (its function is then in u.w.u)      */
 #if !CA_HAVE_MALLOC         /* else in a table beside it (src/result.c)   */
     ca_chan *result;        /* result channel, made on demand             */
 #endif
     ca_go *prev, *next;     /* its scheduler's list of live blocks        */
-    const ca_go_site *site; /* where it parked last; NULL before it ran   */
 #endif
 };
 
@@ -322,6 +328,26 @@ typedef unsigned ca__site_ref;
 typedef const ca_go_site *ca__site_ref;
 #define CA__SITE_REF (&ca__site)
 #define CA__GO_SET_SITE(g, ref) ((g)->site = (ref))
+/* Before its first op, a block's site is this one: line 0 (GO_BEGIN's
+ * start), no label, and a function that calls the one ca_go_start() left
+ * in u.w.u.go_fn. An op replaces it before anyone can wake the block. */
+extern const ca_go_site ca__go_fresh;
+/* Where it parked last, or NULL before its first op. */
+#define CA__GO_SITE_OF(g)                                                    \
+    ((g)->site != &ca__go_fresh ? (g)->site : (const ca_go_site *)0)
+/* GO_BEGIN, when a block starts: the body's `self` (one per go function,
+ * which its sites point at) learns the function the block was started
+ * with, so that a parked block needs no field for it. The first start
+ * sets it; after that this is a load and a compare. */
+#if defined(__GNUC__) && CA_HAVE_THREADS
+#define CA__SELF_LOAD(cell) __atomic_load_n((cell), __ATOMIC_RELAXED)
+#else
+#define CA__SELF_LOAD(cell) (*(cell))
+#endif
+void ca__go_learn(ca_go *g, ca_go_fn *self);
+#define CA__GO_LEARN(g, cell)                                                \
+    (CA__SELF_LOAD(cell) != (g)->u.w.u.go_fn ? ca__go_learn((g), (cell))     \
+                                             : (void)0)
 #endif
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 ca__site_ref site);
@@ -358,15 +384,23 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #else
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
-                                        __LINE__}
-#define CA__GO_LINE(g) ((g)->site != NULL ? (g)->site->line : 0u)
+                                        &ca__go_self, __LINE__}
+#define CA__GO_LINE(g) ((g)->site->line)
+#define CA__GO_SELF static ca_go_fn ca__go_self
+#define CA__GO_START(g) CA__GO_LEARN(g, &ca__go_self)
+#endif
+#if !defined(CA__GO_SELF)
+#define CA__GO_SELF enum { ca__go_no_self = 0 }
+#define CA__GO_START(g) ((void)0)
 #endif
 #define CA_GO_BEGIN(g)                                                       \
     switch (CA__GO_LINE(g)) {                                                \
         CA__GO_BODY_MARKER;                                                  \
+        CA__GO_SELF;                                                         \
     default:                                                                 \
         return ca__go_lost(g);                                               \
-    case 0:
+    case 0:                                                                  \
+        CA__GO_START(g);
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \
     case __LINE__:                                                           \
@@ -383,7 +417,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * variant, and GO_END closes it: the marker's scope is the body. */
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
-                                        __LINE__,                            \
+                                        &ca__go_self, __LINE__,              \
                                         __extension__ &&CA__CAT(ca__resume_, \
                                                                 __LINE__)}
 /* The label at the top has its address taken so that a block with no
@@ -391,15 +425,17 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_GO_BEGIN(g)                                                       \
     {                                                                        \
         CA__GO_BODY_MARKER;                                                  \
+        static ca_go_fn ca__go_self;                                         \
         do {                                                                 \
             _Pragma("GCC diagnostic push")                                  \
             _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                \
             static void *const ca__go_top = &&ca__go_top_label;              \
             (void)ca__go_top;                                                \
-            if ((g)->site != NULL)                                           \
+            if ((g)->site->label != NULL)                                    \
                 goto *(g)->site->label;                                      \
             _Pragma("GCC diagnostic pop")                                   \
         } while (0);                                                         \
+        CA__GO_LEARN(g, &ca__go_self);                                       \
     ca__go_top_label:
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \
