@@ -161,25 +161,28 @@ CA_STATIC_ASSERT(park_fits_state,
 
 /* The budget of a parked block with its own channel (issue 11, W6: at
 ** most 128 bytes with a long of the user's, against Go's 2.9 KB), on an
-** LP64 target with threads and malloc. It was 88 + 56: what went, and
-** what was weighed and kept (measured with bench/bench W6):
+** LP64 target with threads and malloc. It was 88 + 56; what went, and
+** what was weighed and kept (bench/bench W6; instructions by callgrind):
 ** - a channel's name and a block's result channel (8 + 8) are set on few
 **   structs: they live in tables beside them (side.c, result.c); the
 **   result's state is a spare byte of the waiter, so the block's end
 **   pays one test of it, under the lock it took before;
-** - the live list (16) stays doubly linked: it must let a block leave it
-**   in O(1) when it ends, and its struct may be freed at once, so
-**   neither a singly linked list (the predecessor is unknown) nor lazy
-**   removal is possible, and a per-scheduler array costs its 8 bytes a
-**   block in memory anyway, plus an index in the block;
-** - `site` (8) is the resume point and the report: no smaller form
-**   serves both, for ops anywhere in a go function's body;
-** - `fn` (8) could move into a per-(scheduler, function) record reached
-**   through the waiter's waker, which would make ca_go_start allocate and
-**   cost a load per resume: not done;
+** - `fn` (8): the site a block parked at names it, through a cell per go
+**   body (`self`) that GO_BEGIN fills when a block starts; before its
+**   first op the block's site is ca__go_fresh and its function waits in
+**   the waiter's union. A resume loads two more pointers (W1: 481 -> 483
+**   instructions a round trip); the price is a rule, one function per go
+**   body (ca_go(3)). A per-(scheduler, function) record reached through
+**   the waker would have kept wrappers free but made ca_go_start
+**   allocate;
+** - the live list (16) stays doubly linked: a block must leave it in
+**   O(1) when it ends, and its struct may be freed at once, so neither a
+**   singly linked list (the predecessor is unknown) nor lazy removal will
+**   do, and a per-scheduler array costs its 8 bytes a block in memory
+**   anyway, plus an index in the block;
 ** - ca_waiter (48) and ca_chan (48) have no pointer to spare: their
 **   small fields fill their last 8 and 24 bytes.
-** So 80 + 48, and 136 in W6: 8 bytes over the target. */
+** So 72 + 48, and 128 in W6. */
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC && !CA_CONFIG_COMPACT &&              \
     !CA_CONFIG_TINY_GO
 CA_STATIC_ASSERT(w6_go_budget, sizeof(void *) != 8 || sizeof(ca_go) <= 72);

@@ -141,6 +141,12 @@ extern "C" {
  *   cleans them up on resume), the destination of TAKE (the value lands
  *   there while the block is parked) and the source of PUT: all in your
  *   struct, never locals.
+ * - **One function per go body.** A parked block keeps no pointer to its
+ *   function: the site it parked at names it, learned by GO_BEGIN when a
+ *   block starts. Start a body always through the same function (itself,
+ *   or always the same wrapper); started both ways, blocks resume through
+ *   whichever started last (--enable-debug aborts there, naming GO_BEGIN).
+ *   Not a rule with CA_CONFIG_TINY_GO, which keeps the function.
  * - **Return what the macros return, at once.** A parking op returns from
  *   your function with the channel (or the ALTS's channels) still locked,
  *   and the scheduler unlocks them once your function has returned, so
