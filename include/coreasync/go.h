@@ -338,9 +338,10 @@ typedef const ca_go_site *ca__site_ref;
  * start), no label, and a function that calls the one ca_go_start() left
  * in u.w.u.go_fn. An op replaces it before anyone can wake the block. */
 extern const ca_go_site ca__go_fresh;
-/* Where it parked last, or NULL before its first op. */
+/* Where it parked last, or NULL before its first op (the start is the
+ * only site of line 0: tested so, it needs no link to go.c's layer). */
 #define CA__GO_SITE_OF(g)                                                    \
-    ((g)->site != &ca__go_fresh ? (g)->site : (const ca_go_site *)0)
+    ((g)->site->line != 0 ? (g)->site : (const ca_go_site *)0)
 /* GO_BEGIN, when a block starts: the body's `self` (one per go function,
  * which its sites point at) learns the function the block was started
  * with, so that a parked block needs no field for it. The first start
