@@ -71,14 +71,17 @@ int ca__side_put(ca__side *t, const void *key, void *val)
     int rc;
 
     CA_ASSERT(key != NULL && val != NULL);
+    if (t->n != 0 && t->e[i = find(t, key)].key != NULL) {
+        t->e[i].val = val; /* a new value needs no room */
+        return CA_OK;
+    }
     if ((t->n + 1) * 4 > t->cap * 3 &&
         (rc = resize(t, t->cap != 0 ? t->cap * 2 : 8)) != CA_OK)
         return rc;
     i = find(t, key);
-    if (t->e[i].key == NULL)
-        t->n++;
     t->e[i].key = key;
     t->e[i].val = val;
+    t->n++;
     return CA_OK;
 }
 

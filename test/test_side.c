@@ -486,6 +486,12 @@ static void side_enomem(void)
     ca_set_allocator(failing, NULL);
     fail_allocs = 1;
     CA_ASSERT_RC(ca_chan_set_name(&chans[0], "no room"), CA_ENOMEM);
+    /* A channel that has a name is renamed without any. */
+    fail_allocs = 0;
+    CA_ASSERT_RC(ca_chan_set_name(&own[0], "first"), CA_OK);
+    fail_allocs = 1;
+    CA_ASSERT_RC(ca_chan_set_name(&own[0], "second"), CA_OK);
+    CU_ASSERT_STRING_EQUAL(name_of(&own[0]), "second");
 #if !CA_CONFIG_TINY_GO /* which keeps a fixed table */
     CA_ASSERT_RC(ca_go_set_result(&b->go, &own[0]), CA_ENOMEM);
 #endif
