@@ -60,13 +60,14 @@ static int philosopher(ca_go *g)
         TAKE(g, p->first, &p->token);
         if (GO_CLOSED(g))
             break;
-        printf("philosopher %d picks up %s\n", p->id, p->first->name);
+        printf("philosopher %d picks up %s\n", p->id,
+               fork_names[p->first - forks]);
         YIELD(g); /* everyone else reaches for a fork now */
         TAKE(g, p->second, &p->token);
         if (GO_CLOSED(g))
             break;
         printf("philosopher %d picks up %s and eats\n", p->id,
-               p->second->name);
+               fork_names[p->second - forks]);
         /* Laying a fork down never waits: its channel has room for it. */
         PUT(g, p->second, &p->token);
         PUT(g, p->first, &p->token);

@@ -715,7 +715,9 @@ int ca_chan_init(ca_chan *ch, ca_buf_kind kind, size_t cap, size_t elem_size,
     ch->elem_size = (uint16_t)elem_size;
     ch->refs = 1;
     ch->flags = (unsigned char)(CA__CH_LIVE | kind);
-    return CA_OK;
+    /* Storage of a channel never destroyed may have left a name; last,
+    ** so that it costs a load and a tail call at most. */
+    return CA__CHAN_NAME_FORGET(ch);
 }
 
 #if CA_HAVE_MALLOC
@@ -755,6 +757,7 @@ static int end_locked(ca_chan *ch, int *later)
     purge(ch, &ch->putters);
     if (ch->ntakers != 0 || ch->nputters != 0)
         return CA_EBUSY;
+    CA__CHAN_NAME_DROP(ch);
     if (ch->pins != 0) {
         if (!(ch->flags & CA__CH_OWNED))
             return CA_EBUSY;
@@ -844,9 +847,9 @@ int ca_chan_set_name(ca_chan *ch, const char *name)
 
     if (rc != CA_OK)
         return rc;
-    ch->name = name;
+    rc = ca__chan_name_set(ch, name);
     CA__UNLOCK(ch);
-    return CA_OK;
+    return rc;
 }
 
 int ca_chan_set_isr(ca_chan *ch)
@@ -883,7 +886,7 @@ int ca_chan_inspect(ca_chan *ch, ca_chan_info *info)
         return rc;
     purge(ch, &ch->takers);
     purge(ch, &ch->putters);
-    info->name = ch->name;
+    info->name = ca__chan_name(ch);
     info->kind = (ca_buf_kind)CA__KIND(ch);
     info->elem_size = ch->elem_size;
     info->capacity = CA__KIND(ch) == CA_UNBUFFERED ? 0 : ch->cap;

@@ -23,6 +23,7 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
                     void *ud)
 {
     ca_parked p;
+    const ca_go_site *site;
     ca_go *g;
     size_t i;
     int n = 0;
@@ -31,15 +32,15 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
         return CA_EINVAL;
     g = s->live;
     for (i = 0; i < s->nlive; i++, g = g->next) {
-        if (g->site == NULL ||
-            (g->u.w.state & (CA__G_RUN | CA__G_READY | CA__G_SLEEP)))
+        if ((g->u.w.state & (CA__G_RUN | CA__G_READY | CA__G_SLEEP)) ||
+            (site = CA__GO_SITE_OF(g)) == NULL)
             continue;
         memset(&p, 0, sizeof p);
-        p.func = g->site->func;
-        p.file = g->site->file;
-        p.line = g->site->line;
-        p.op = g->site->op;
-        p.expr = g->site->expr;
+        p.func = site->func;
+        p.file = site->file;
+        p.line = site->line;
+        p.op = site->op;
+        p.expr = site->expr;
         p.status = g->u.w.status == CA_ELOST ? CA_ELOST : CA_OK;
         if (strcmp(p.op, "ALTS") == 0) {
             p.cases = (const ca_alt *)g->u.w.val;
@@ -56,8 +57,10 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
 
 static void print_chan(FILE *out, const ca_chan *ch)
 {
-    if (ch->name != NULL)
-        fprintf(out, "\"%s\"", ch->name);
+    const char *name = ca__chan_name(ch);
+
+    if (name != NULL)
+        fprintf(out, "\"%s\"", name);
     else
         fprintf(out, "%p", (const void *)ch);
 }

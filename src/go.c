@@ -18,6 +18,9 @@
 int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
 {
     unsigned char owned;
+#if !CA_CONFIG_TINY_GO
+    unsigned char result;
+#endif
 
     if (g == NULL || fn == NULL)
         return CA_EINVAL;
@@ -27,16 +30,67 @@ int ca_go_start(ca_sched *s, ca_go *g, ca_go_fn fn)
     if (ca__sched_live(&s) != CA_OK)
         return CA_EINVAL; /* never initialised, or destroyed */
     owned = g->u.w.state & CA__G_OWNED;
+#if !CA_CONFIG_TINY_GO
+    result = g->u.w.result; /* a result channel asked for before the start */
+#endif
     memset(&g->u, 0, sizeof g->u);
     g->u.w.state = (unsigned char)(CA__G_LIVE | owned);
+#if CA_CONFIG_TINY_GO
     g->fn = fn;
-#if !CA_CONFIG_TINY_GO
-    g->site = NULL;
+#else
+    g->u.w.u.go_fn = fn;
+    g->site = &ca__go_fresh;
+    g->u.w.result = result;
     ca__result_reset(g);
 #endif
     ca__sched_start_go(s, g);
     return CA_OK;
 }
+
+#if !CA_CONFIG_TINY_GO
+/* A block's first step (see ca__go_fresh in go.h): its function is still
+** where ca_go_start() left it. */
+static int first_step(ca_go *g)
+{
+    return g->u.w.u.go_fn(g);
+}
+
+static ca_go_fn first_self = first_step;
+#if CA_CONFIG_COMPUTED_GOTO
+const ca_go_site ca__go_fresh = {"", "", "START", "", &first_self, 0, NULL};
+#else
+const ca_go_site ca__go_fresh = {"", "", "START", "", &first_self, 0};
+#endif
+
+/* GO_BEGIN's slow path: the first start of a block on this body, or one
+** with another function than the last (see go.h). The first store wins;
+** a body started under two functions (two wrappers of it, or one and the
+** body itself) would resume blocks through the wrong one: a misuse that
+** a release build cannot refuse with a code, which keeps the last. */
+void ca__go_learn(ca_go *g, ca_go_fn *self)
+{
+    ca_go_fn fn = g->u.w.u.go_fn, seen = NULL;
+
+    CA_ASSERT(g->site == &ca__go_fresh);
+#if CA_HAVE_THREADS
+    if (__atomic_compare_exchange_n(self, &seen, fn, 0, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED) ||
+        seen == fn)
+        return;
+    __atomic_store_n(self, fn, __ATOMIC_RELAXED);
+#else
+    seen = *self;
+    *self = fn;
+    if (seen == NULL)
+        return;
+#endif
+#if defined(CA_DEBUG) && CA_DEBUG
+    ca__misuse("GO_BEGIN", "one go body started under two functions (a "
+                           "block resumes through its body's only one)",
+               g);
+#endif
+}
+#endif
 
 #if CA_HAVE_MALLOC
 int ca_go_new(ca_go **out, size_t size)
@@ -103,6 +157,39 @@ CA_STATIC_ASSERT(tiny_go_is_32, sizeof(void *) != 4 || sizeof(ca_go) == 32);
 CA_STATIC_ASSERT(park_fits_state,
                  CA__G_OWNED < (1u << CA__PARK_SHIFT) &&
                      CA__P_WOKEN < (1u << (8 - CA__PARK_SHIFT)));
+#endif
+
+/* The budget of a parked block with its own channel (issue 11, W6: at
+** most 128 bytes with a long of the user's, against Go's 2.9 KB), on an
+** LP64 target with threads and malloc. It was 88 + 56; what went, and
+** what was weighed and kept (bench/bench W6; instructions by callgrind):
+** - a channel's name and a block's result channel (8 + 8) are set on few
+**   structs: they live in tables beside them (side.c, result.c); the
+**   result's state is a spare byte of the waiter, so the block's end
+**   pays one test of it, under the lock it took before;
+** - `fn` (8): the site a block parked at names it, through a cell per go
+**   body (`self`) that GO_BEGIN fills when a block starts; before its
+**   first op the block's site is ca__go_fresh and its function waits in
+**   the waiter's union. A resume loads two more pointers (W1: 481 -> 483
+**   instructions a round trip); the price is a rule, one function per go
+**   body (ca_go(3)). A per-(scheduler, function) record reached through
+**   the waker would have kept wrappers free but made ca_go_start
+**   allocate;
+** - the live list (16) stays doubly linked: a block must leave it in
+**   O(1) when it ends, and its struct may be freed at once, so neither a
+**   singly linked list (the predecessor is unknown) nor lazy removal will
+**   do, and a per-scheduler array costs its 8 bytes a block in memory
+**   anyway, plus an index in the block;
+** - ca_waiter (48) and ca_chan (48) have no pointer to spare: their
+**   small fields fill their last 8 and 24 bytes.
+** So 72 + 48, and 128 in W6. */
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC && !CA_CONFIG_COMPACT &&              \
+    !CA_CONFIG_TINY_GO
+CA_STATIC_ASSERT(w6_go_budget, sizeof(void *) != 8 || sizeof(ca_go) <= 72);
+CA_STATIC_ASSERT(w6_chan_budget,
+                 sizeof(void *) != 8 || sizeof(ca_chan) <= 48);
+CA_STATIC_ASSERT(w6_waiter_budget,
+                 sizeof(void *) != 8 || sizeof(ca_waiter) <= 48);
 #endif
 
 /* SLEEP and SLEEP_UNTIL: the block's timer goes into the heap at

@@ -6,6 +6,7 @@
 ** or those below it (no circle):
 **
 **   platform.c port/ lock.c alloc.c        the machine (port.h)
+**   side.c                                 fields kept beside structs
 **   trace.c                                the event trace (--enable-trace)
 **   error.c
 **   chan.c async.c isr.c                   channels and their waiters
@@ -346,6 +347,12 @@ extern CA__TLS unsigned long ca__lock_waits;
 ** waiter always points at its scheduler's waker; a sleeping block's timer
 ** shares that field and holds the same pointer). */
 #define CA__GO_SCHED(g) CA_CONTAINER_OF((g)->u.w.waker, ca_sched, waker)
+/* The function that runs g: the site of its last op names it (go.h). */
+#if CA_CONFIG_TINY_GO
+#define CA__GO_FN(g) ((g)->fn)
+#else
+#define CA__GO_FN(g) CA__SELF_LOAD((g)->site->self)
+#endif
 
 /* The scheduler's clock. */
 #define ca__now(s) ((s)->now((s)->clock_ud))
@@ -558,6 +565,45 @@ void ca__trace_done(const ca_go *g);
 #if CA_HAVE_MALLOC
 void *ca__alloc(size_t size);
 void ca__free(void *ptr);
+#endif
+
+/* ------------------------------------------------------------------ side */
+
+/* Fields few structs set, in tables keyed by the struct's address
+** (side.c); a build without malloc keeps them in the structs. */
+#if CA_HAVE_MALLOC
+typedef struct ca__side_entry {
+    const void *key; /* NULL: a free slot */
+    void *val;
+} ca__side_entry;
+typedef struct ca__side {
+    ca__side_entry *e; /* cap slots, a power of two; NULL when empty */
+    size_t cap, n;
+} ca__side;
+void *ca__side_get(const ca__side *t, const void *key);
+int ca__side_put(ca__side *t, const void *key, void *val); /* CA_ENOMEM */
+void *ca__side_del(ca__side *t, const void *key);          /* its value */
+
+/* Channel names. Dropped wherever a channel begins or ends, which costs a
+** load while no channel has a name. */
+const char *ca__chan_name(const ca_chan *ch);
+int ca__chan_name_set(const ca_chan *ch, const char *name); /* NULL: drop */
+void ca__chan_name_drop(const ca_chan *ch);
+extern size_t ca__named;
+#if CA_HAVE_THREADS
+#define CA__NAMED() __atomic_load_n(&ca__named, __ATOMIC_RELAXED)
+#else
+#define CA__NAMED() ca__named
+#endif
+#define CA__CHAN_NAME_DROP(ch)                                               \
+    (CA__NAMED() != 0 ? ca__chan_name_drop(ch) : (void)0)
+#define CA__CHAN_NAME_FORGET(ch)                                             \
+    (CA__NAMED() != 0 ? ca__chan_name_set((ch), NULL) : CA_OK)
+#else
+#define ca__chan_name(ch) ((ch)->name)
+#define ca__chan_name_set(ch, nm) ((ch)->name = (nm), CA_OK)
+#define CA__CHAN_NAME_DROP(ch) ((void)0)
+#define CA__CHAN_NAME_FORGET(ch) CA_OK
 #endif
 
 #endif /* CA_INTERNAL_H */

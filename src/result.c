@@ -1,9 +1,13 @@
 /*
 ** result.c: a go block's result channel (what core.async's `go` returns),
-** made on demand, so that a block whose result nobody wants pays one
-** pointer (with CA_CONFIG_TINY_GO, nothing: the channels are in a table
-** here, and the scheduler reaches this file only through the hook that
-** the first result channel installs). MIT licence, see COPYING.
+** made on demand, so that a block whose result nobody wants pays nothing
+** for it: with malloc the channels are in a table here keyed by the
+** block (side.c), and the block keeps one byte of state in its waiter's
+** spare room (a million parked blocks paid 8 bytes each for a NULL
+** pointer: issue 11, W6); without malloc, one pointer in the block; with
+** CA_CONFIG_TINY_GO, a fixed table here, and the scheduler reaches this
+** file only through the hook that the first result channel installs.
+** MIT licence, see COPYING.
 */
 #include <string.h>
 
@@ -72,14 +76,39 @@ static ca_chan *take(ca_go *g)
 static const ca__result_ops ops = {take, ca__result_deliver, ca_chan_free};
 const ca__result_ops *ca__results;
 #define HOOK() (ca__results = &ops)
+#elif CA_HAVE_MALLOC
+/* g->u.w.result, changed only under the lock below (and by ca_go_start,
+** before anyone else may see the block): */
+#define R_NONE 0 /* no result channel                                      */
+#define R_HAS 1  /* its channel is in the table                            */
+#define R_DONE 2 /* ran to its end (the FINISHED of the other builds)      */
+static ca__side table;
+
+static ca_chan *result_of(ca_go *g)
+{
+    if (g->u.w.result == R_DONE)
+        return CA__FINISHED;
+    return g->u.w.result == R_HAS ? (ca_chan *)ca__side_get(&table, g) : NULL;
+}
+
+static int result_set(ca_go *g, ca_chan *r)
+{
+    int rc = ca__side_put(&table, g, r);
+
+    if (rc == CA_OK)
+        g->u.w.result = R_HAS;
+    return rc;
+}
+#define HOOK() ((void)0)
 #else
 #define result_of(g) ((g)->result)
 #define result_set(g, r) ((g)->result = (r), CA_OK)
 #define HOOK() ((void)0)
 #endif
 
-/* Guards every g->result, so that a reference is never taken on a result
-** channel while the finishing block drops its own (rare, so one lock). */
+/* Guards every block's result (g->result, its state byte and the table),
+** so that a reference is never taken on a result channel while the
+** finishing block drops its own (rare, so one lock). */
 #if CA_HAVE_THREADS
 static unsigned char result_lock;
 #define RLOCK() ca__spin_lock(&result_lock)
@@ -91,7 +120,25 @@ static unsigned char result_lock;
 
 /* ------------------------------------------------------------------ result */
 
-#if !CA_CONFIG_TINY_GO
+#if !CA_CONFIG_TINY_GO && CA_HAVE_MALLOC
+ca_chan *ca__result_take(ca_go *g)
+{
+    ca_chan *r = NULL;
+
+    RLOCK();
+    if (g->u.w.result == R_HAS)
+        r = (ca_chan *)ca__side_del(&table, g);
+    g->u.w.result = R_DONE;
+    RUNLOCK();
+    return r;
+}
+
+void ca__result_reset(ca_go *g)
+{
+    if (g->u.w.result == R_DONE) /* a struct used before */
+        g->u.w.result = R_NONE;
+}
+#elif !CA_CONFIG_TINY_GO
 ca_chan *ca__result_take(ca_go *g)
 {
     ca_chan *r;

@@ -818,7 +818,7 @@ HOT void run_one(ca_sched *s, ca__runq *q, ca_go *g)
     CA_ASSERT(!(g->u.w.state & CA__G_RUN));
     g->u.w.state |= CA__G_RUN;
     CA__TRACE(ca__trace_run(g));
-    rc = g->fn(g);
+    rc = CA__GO_FN(g)(g);
     CA__TRACE(ca__trace_ran(g, rc)); /* a park before its locks go */
     switch (rc) {
     case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */

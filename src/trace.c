@@ -84,14 +84,14 @@ static void put_actor(const char *key)
 
 static void put_chan(const char *key, const ca_chan *ch)
 {
-    const char *s;
+    const char *s = ch != NULL ? ca__chan_name(ch) : NULL;
 
-    if (ch == NULL || ch->name == NULL) {
+    if (s == NULL) {
         fprintf(out, " %sc%lx", key, (unsigned long)(uintptr_t)ch);
         return;
     }
     fprintf(out, " %s\"", key);
-    for (s = ch->name; *s != '\0'; s++) {
+    for (; *s != '\0'; s++) {
         if (*s == '"' || *s == '\\')
             fputc('\\', out);
         fputc(*s == '\n' ? ' ' : *s, out);
@@ -121,7 +121,7 @@ static void put_waits(const ca_go *g)
     const ca_alt *c;
     size_t i, n;
 
-    if (strcmp(g->site->op, "ALTS") == 0) {
+    if (strcmp(CA__GO_SITE_OF(g)->op, "ALTS") == 0) {
         c = (const ca_alt *)g->u.w.val;
         n = (size_t)g->u.w.u.n;
         for (i = 0; c != NULL && i < n; i++)
@@ -136,15 +136,16 @@ static void put_waits(const ca_go *g)
 
 void ca__trace_ran(const ca_go *g, int rc)
 {
+    const ca_go_site *site;
+
     running = NULL;
     if (rc != CA_GO_PARKED && rc != CA_GO_YIELDED)
         return; /* done: written by ca__trace_done, g may be gone */
     LOCK();
-    if (g->site != NULL && begin("park")) {
+    if ((site = CA__GO_SITE_OF(g)) != NULL && begin("park")) {
         put_go("", g);
-        fprintf(out, " func=%s at=%s:%u op=%s", g->site->func,
-                g->site->file, g->site->line,
-                g->u.w.park == CA__P_LOST ? "LOST" : g->site->op);
+        fprintf(out, " func=%s at=%s:%u op=%s", site->func, site->file,
+                site->line, g->u.w.park == CA__P_LOST ? "LOST" : site->op);
         if (rc == CA_GO_PARKED)
             put_waits(g);
         fputc('\n', out);

@@ -285,6 +285,31 @@ static void garbage_sched_run(void)
     (void)ca_sched_run(&s);
 }
 
+#if !CA_CONFIG_TINY_GO
+/* A parked block finds its function through its site (go.h): a body may
+** be entered through one function only, here directly and through a
+** wrapper. */
+static int two_fns_body(ca_go *g)
+{
+    GO_BEGIN(g);
+    YIELD(g);
+    GO_END(g);
+}
+
+static int two_fns_wrapper(ca_go *g) { return two_fns_body(g); }
+
+static void body_under_two_functions(void)
+{
+    static ca_sched s;
+    static ca_go a, b;
+
+    (void)ca_sched_init(&s);
+    (void)ca_go_start(&s, &a, two_fns_body);
+    (void)ca_go_start(&s, &b, two_fns_wrapper);
+    (void)ca_sched_run(&s);
+}
+#endif
+
 static void test_caught(void)
 {
 #if CA_HAVE_MALLOC
@@ -304,6 +329,10 @@ static void test_caught(void)
     DIES(op_twice_put, "coreasync: ca_put_async: ca_op queued again");
     DIES(garbage_sched, "coreasync: ca_go_start: scheduler never initialised");
     DIES(garbage_sched_run, "scheduler never initialised");
+#if !CA_CONFIG_TINY_GO
+    DIES(body_under_two_functions,
+         "coreasync: GO_BEGIN: one go body started under two functions");
+#endif
 }
 
 /* The harness tells a child that does not die, or says something else:

@@ -82,7 +82,9 @@ struct ca_chan {
     ca_waiter *takers;      /* head of the queue of waiting takes         */
     ca_waiter *putters;     /* head of the queue of waiting puts          */
     unsigned char *buf;     /* ring of cap * elem_size bytes, or NULL     */
+#if !CA_HAVE_MALLOC         /* else in a table beside it (src/side.c):    */
     const char *name;       /* for diagnostics; NULL when unnamed         */
+#endif
 #if CA_CONFIG_COMPACT
     uint16_t cap, head, count; /* as below, in a 32-byte channel          */
 #else
@@ -189,7 +191,8 @@ int ca_chan_retain(ca_chan *ch);
  * Names the channel for diagnostics (deadlock reports, ca_chan_inspect).
  * The string is not copied: it must outlive the channel (a literal is
  * usual). NULL removes the name. `CA_OK`, `CA_EINVAL` for a NULL `ch`,
- * `CA_EBADCHAN`.
+ * `CA_EBADCHAN`; `CA_ENOMEM` when the table that holds the names (beside
+ * the channels, in a build with malloc) could not grow.
  */
 int ca_chan_set_name(ca_chan *ch, const char *name);
 

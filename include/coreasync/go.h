@@ -141,6 +141,12 @@ extern "C" {
  *   cleans them up on resume), the destination of TAKE (the value lands
  *   there while the block is parked) and the source of PUT: all in your
  *   struct, never locals.
+ * - **One function per go body.** A parked block keeps no pointer to its
+ *   function: the site it parked at names it, learned by GO_BEGIN when a
+ *   block starts. Start a body always through the same function (itself,
+ *   or always the same wrapper); started both ways, blocks resume through
+ *   whichever started last (--enable-debug aborts there, naming GO_BEGIN).
+ *   Not a rule with CA_CONFIG_TINY_GO, which keeps the function.
  * - **Return what the macros return, at once.** A parking op returns from
  *   your function with the channel (or the ALTS's channels) still locked,
  *   and the scheduler unlocks them once your function has returned, so
@@ -169,13 +175,16 @@ enum {
 
 /** Where a go block parks: one static record per parking op in the
  * source, so that a parked block costs one pointer for its resume point,
- * its file, line, function, and the op it waits in. */
+ * its file, line, function, the op it waits in, and the function to call
+ * to resume it. */
 typedef struct ca_go_site {
     const char *file;       /* __FILE__                                   */
     const char *func;       /* __func__: the go block's name              */
     const char *op;         /* "TAKE", "PUT", "ALTS", "SLEEP", "YIELD",   */
                             /* "SLEEP_UNTIL"                              */
     const char *expr;       /* the channel or cases argument, as written  */
+    ca_go_fn *self;         /* the function started on this body: set by  */
+                            /* GO_BEGIN when a block starts (ca_go(3))    */
     unsigned line;          /* __LINE__: the resume point                 */
 #if CA_CONFIG_COMPUTED_GOTO
     void *label;            /* the resume point as a label address        */
@@ -194,11 +203,16 @@ struct ca_go {
                             /* it parked last (0 before it ran)           */
         ca_timer t;         /* or the timer it sleeps on                  */
     } u;
+#if CA_CONFIG_TINY_GO
     ca_go_fn fn;            /* its function                               */
-#if !CA_CONFIG_TINY_GO
+#else
+    const ca_go_site *site; /* where it parked last, whose `self` names   */
+                            /* its function; before its first op, the     */
+                            /* start (its function is then in u.w.u)      */
+#if !CA_HAVE_MALLOC         /* else in a table beside it (src/result.c)   */
     ca_chan *result;        /* result channel, made on demand             */
+#endif
     ca_go *prev, *next;     /* its scheduler's list of live blocks        */
-    const ca_go_site *site; /* where it parked last; NULL before it ran   */
 #endif
 };
 
@@ -259,7 +273,9 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out);
  * anything else. The block holds a reference until then. `CA_EBUSY` if
  * the block already has a result channel; `CA_EINVAL` for NULL arguments
  * or an unbuffered `ch`; `CA_EBADCHAN`, `CA_ERANGE` as ca_chan_retain();
- * `CA_EFULL` as ca_go_result().
+ * `CA_EFULL` as ca_go_result(); `CA_ENOMEM` in a build with malloc, where
+ * result channels live in a table beside the blocks, when it could not
+ * grow.
  */
 int ca_go_set_result(ca_go *g, ca_chan *ch);
 
@@ -318,6 +334,27 @@ typedef unsigned ca__site_ref;
 typedef const ca_go_site *ca__site_ref;
 #define CA__SITE_REF (&ca__site)
 #define CA__GO_SET_SITE(g, ref) ((g)->site = (ref))
+/* Before its first op, a block's site is this one: line 0 (GO_BEGIN's
+ * start), no label, and a function that calls the one ca_go_start() left
+ * in u.w.u.go_fn. An op replaces it before anyone can wake the block. */
+extern const ca_go_site ca__go_fresh;
+/* Where it parked last, or NULL before its first op (the start is the
+ * only site of line 0: tested so, it needs no link to go.c's layer). */
+#define CA__GO_SITE_OF(g)                                                    \
+    ((g)->site->line != 0 ? (g)->site : (const ca_go_site *)0)
+/* GO_BEGIN, when a block starts: the body's `self` (one per go function,
+ * which its sites point at) learns the function the block was started
+ * with, so that a parked block needs no field for it. The first start
+ * sets it; after that this is a load and a compare. */
+#if defined(__GNUC__) && CA_HAVE_THREADS
+#define CA__SELF_LOAD(cell) __atomic_load_n((cell), __ATOMIC_RELAXED)
+#else
+#define CA__SELF_LOAD(cell) (*(cell))
+#endif
+void ca__go_learn(ca_go *g, ca_go_fn *self);
+#define CA__GO_LEARN(g, cell)                                                \
+    (CA__SELF_LOAD(cell) != (g)->u.w.u.go_fn ? ca__go_learn((g), (cell))     \
+                                             : (void)0)
 #endif
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 ca__site_ref site);
@@ -354,15 +391,23 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #else
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
-                                        __LINE__}
-#define CA__GO_LINE(g) ((g)->site != NULL ? (g)->site->line : 0u)
+                                        &ca__go_self, __LINE__}
+#define CA__GO_LINE(g) ((g)->site->line)
+#define CA__GO_SELF static ca_go_fn ca__go_self
+#define CA__GO_START(g) CA__GO_LEARN(g, &ca__go_self)
+#endif
+#if !defined(CA__GO_SELF)
+#define CA__GO_SELF enum { ca__go_no_self = 0 }
+#define CA__GO_START(g) ((void)0)
 #endif
 #define CA_GO_BEGIN(g)                                                       \
     switch (CA__GO_LINE(g)) {                                                \
         CA__GO_BODY_MARKER;                                                  \
+        CA__GO_SELF;                                                         \
     default:                                                                 \
         return ca__go_lost(g);                                               \
-    case 0:
+    case 0:                                                                  \
+        CA__GO_START(g);
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \
     case __LINE__:                                                           \
@@ -379,7 +424,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * variant, and GO_END closes it: the marker's scope is the body. */
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
-                                        __LINE__,                            \
+                                        &ca__go_self, __LINE__,              \
                                         __extension__ &&CA__CAT(ca__resume_, \
                                                                 __LINE__)}
 /* The label at the top has its address taken so that a block with no
@@ -387,15 +432,17 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_GO_BEGIN(g)                                                       \
     {                                                                        \
         CA__GO_BODY_MARKER;                                                  \
+        static ca_go_fn ca__go_self;                                         \
         do {                                                                 \
             _Pragma("GCC diagnostic push")                                  \
             _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                \
             static void *const ca__go_top = &&ca__go_top_label;              \
             (void)ca__go_top;                                                \
-            if ((g)->site != NULL)                                           \
+            if ((g)->site->label != NULL)                                    \
                 goto *(g)->site->label;                                      \
             _Pragma("GCC diagnostic pop")                                   \
         } while (0);                                                         \
+        CA__GO_LEARN(g, &ca__go_self);                                       \
     ca__go_top_label:
 #define CA__GO_RESUME(stmt)                                                  \
     if (0) {                                                                 \

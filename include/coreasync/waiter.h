@@ -49,6 +49,7 @@ extern "C" {
  * so that they can live in your storage. Do not touch their fields.
  */
 
+struct ca_go;
 typedef struct ca_waiter ca_waiter;
 typedef struct ca_waker ca_waker;
 typedef struct ca_timer ca_timer;
@@ -65,6 +66,8 @@ struct ca_waiter {
         struct ca_chan *chan; /* plain: the channel it waits on           */
         unsigned char *claim; /* alts case: its group's claim byte        */
         unsigned long n;      /* a go block in ALTS: how many cases       */
+        int (*go_fn)(struct ca_go *g); /* a go block before its first op: */
+                              /* its function (go.h)                      */
     } u;
     /* A sleeping go block's timer covers the fields above and `waker`,
     ** which it shares (go.c states this as static assertions). */
@@ -79,6 +82,8 @@ struct ca_waiter {
                              /* line; its park shares `state`)            */
 #else
     unsigned char park;      /* free for the owner (a go block's park)    */
+    unsigned char result;    /* free for the owner (a go block's result   */
+                             /* state, src/result.c)                      */
 #endif
 };
 

@@ -373,6 +373,15 @@ static int launch(pl *p, const shape *sh, void *storage, ca_chan *to,
         return rc;
     }
     if (done != NULL && (rc = ca_go_set_result(&p->go, done)) != CA_OK) {
+#if CA_HAVE_MALLOC
+        /* Its table beside the blocks could not grow (result.c): told
+        ** through `done` as a thread's CA_ENOMEM is, whoever waits there
+        ** learns it. */
+        if (rc == CA_ENOMEM) {
+            (void)ca_offer(done, &rc);
+            (void)ca_close(done);
+        }
+#endif
         (void)ca_chan_free(to);
         (void)ca_chan_free(from);
         return rc;
