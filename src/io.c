@@ -105,13 +105,16 @@ int ca__io_ready_now(int fd, int events, int *revents)
     return 1;
 }
 
-int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
+/* WAIT_FD's park, and the stream helpers': `known` says the caller saw
+** EAGAIN, so no look before the park (it would cost a poll(2) that says
+** "not ready" again), and what is registered in the kernel for the ca_io
+** is current (io_impl.h). */
+static int wait_fd(ca_go *g, int fd, int events, int known)
 {
     ca_sched *s = CA__GO_SCHED(g);
     ca_waiter *w = &g->u.w;
     int revents = 0;
 
-    CA__GO_SET_SITE(g, site);
     w->index = 0;
     if (fd < 0 || fd > 0x3fffffff || /* CA__IO_ENCODE keeps 30 bits */
         (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
@@ -119,7 +122,7 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
         w->status = CA_EINVAL;
         return CA_EINVAL;
     }
-    if (ca__io_ready_now(fd, events, &revents)) {
+    if (known < 0 && ca__io_ready_now(fd, events, &revents)) {
         w->index = (unsigned short)revents;
         w->status = CA_OK;
         return CA_OK;
@@ -133,9 +136,31 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
     w->val = (void *)(uintptr_t)CA__IO_ENCODE(fd, events);
     w->flags = 0;
     w->u.chan = NULL; /* reports: no channel */
-    ca__io_register_locked(s, w);
+    if ((revents = ca__io_park_locked(s, w, known > 0)) != 0) {
+        CA__SUNLOCK(s);
+        w->index = (unsigned short)revents;
+        w->status = CA_OK;
+        return CA_OK;
+    }
     CA__GO_SET_PARK(g, CA__P_FD);
     return CA__PARK;
+}
+
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
+{
+    CA__GO_SET_SITE(g, site);
+    return wait_fd(g, fd, events, -1);
+}
+
+int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
+{
+    int rc;
+
+    CA__GO_SET_SITE(g, site);
+    rc = wait_fd(g, io->fd, io->events, (io->flags & CA__IO_KNOWN) != 0);
+    if (rc == CA__PARK || rc == CA_OK)
+        io->flags |= CA__IO_KNOWN;
+    return rc;
 }
 
 int ca__io_prepare(ca_sched *s)
@@ -199,6 +224,11 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
     g->u.w.index = 0;
     g->u.w.status = CA_ENOTSUP;
     return CA_ENOTSUP;
+}
+
+int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
+{
+    return ca__go_wait_fd(g, io->fd, io->events, site);
 }
 
 int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)
