@@ -109,7 +109,7 @@ int ca__io_ready_now(int fd, int events, int *revents)
 ** EAGAIN, so no look before the park (it would cost a poll(2) that says
 ** "not ready" again), and what is registered in the kernel for the ca_io
 ** is current (io_impl.h). */
-static int wait_fd(ca_go *g, int fd, int events, int known)
+static int wait_fd(ca_go *g, int fd, int events, int known, uint32_t seq)
 {
     ca_sched *s = CA__GO_SCHED(g);
     ca_waiter *w = &g->u.w;
@@ -136,7 +136,8 @@ static int wait_fd(ca_go *g, int fd, int events, int known)
     w->val = (void *)(uintptr_t)CA__IO_ENCODE(fd, events);
     w->flags = 0;
     w->u.chan = NULL; /* reports: no channel */
-    if ((revents = ca__io_park_locked(s, w, known > 0)) != 0) {
+    if ((revents = ca__io_park_locked(s, w, known > 0 ? known : 0, seq)) !=
+        0) {
         CA__SUNLOCK(s);
         w->index = (unsigned short)revents;
         w->status = CA_OK;
@@ -149,18 +150,36 @@ static int wait_fd(ca_go *g, int fd, int events, int known)
 int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
 {
     CA__GO_SET_SITE(g, site);
-    return wait_fd(g, fd, events, -1);
+    return wait_fd(g, fd, events, -1, 0);
 }
 
 int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
 {
-    int rc;
+    int rc, known = 0;
 
     CA__GO_SET_SITE(g, site);
-    rc = wait_fd(g, io->fd, io->events, (io->flags & CA__IO_KNOWN) != 0);
+    if (io->flags & CA__IO_KNOWN)
+        known = (io->flags & (CA__IO_DRAINED | CA__IO_SEQ)) ==
+                        (CA__IO_DRAINED | CA__IO_SEQ)
+                    ? 2
+                    : 1;
+    io->flags &= (unsigned char)~CA__IO_DRAINED; /* the next read reads */
+    rc = wait_fd(g, io->fd, io->events, known, io->seq);
     if (rc == CA__PARK || rc == CA_OK)
         io->flags |= CA__IO_KNOWN;
     return rc;
+}
+
+void ca__io_woke(ca_go *g, ca_io *io)
+{
+    /* The backend left the event count of the wake in `val` (io_epoll.c;
+    ** poll(2) ignores it). An error may have come from no event at all. */
+    if (g->u.w.status == CA_OK && !(g->u.w.index & CA_FD_ERR)) {
+        io->seq = (uint32_t)(uintptr_t)g->u.w.val;
+        io->flags |= CA__IO_SEQ;
+    } else {
+        io->flags &= (unsigned char)~CA__IO_SEQ;
+    }
 }
 
 int ca__io_prepare(ca_sched *s)
@@ -229,6 +248,12 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
 int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
 {
     return ca__go_wait_fd(g, io->fd, io->events, site);
+}
+
+void ca__io_woke(ca_go *g, ca_io *io)
+{
+    (void)g;
+    (void)io;
 }
 
 int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)

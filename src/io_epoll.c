@@ -31,6 +31,16 @@
 **   fork) keeps its old entry in the set, which may wake the new
 **   number's waiters for nothing: the reason WAIT_FD users are told to
 **   use O_NONBLOCK.
+** - A short read empties a pipe or a TCP socket (epoll(7)): the stream
+**   helpers then park without the read that would say EAGAIN (stream.c's
+**   CA__IO_DRAINED; W11: 4 system calls a request, Go's 6). Data that
+**   comes after that read brings an edge. That park is made only if no
+**   event was reported for the descriptor since the one its block woke
+**   by (`seq`: another waiter, an ALTS case, may have taken the edge of
+**   data that came after the read), and never once it reported an end of
+**   file, a hang-up or urgent data (`ended`: those came before the read
+**   and leave something that the read did not return). Otherwise the
+**   helper reads, as before.
 ** - Interest only grows (READ, then READ|WRITE when a writer waits), so
 **   a socket written to after a writer waited reports WRITE edges to
 **   nobody now and then: a few empty wakes, not one per write.
@@ -71,6 +81,9 @@ struct ca__iofd {
     unsigned char armed;    /* CA_FD_READ/WRITE in the kernel's interest  */
     unsigned char ready;    /* events that came with nobody to take them  */
     unsigned char added;    /* in the epoll set, as far as we know        */
+    unsigned char ended;    /* it reported an end or urgent data: a short
+                            ** read may leave something (no parking on it) */
+    uint32_t seq;           /* events reported for it so far (wrapping)   */
 };
 
 int ca__iob_init(ca__io *io)
@@ -164,7 +177,10 @@ static int arm(ca__io *io, int fd, struct ca__iofd *f, int events)
     int op = f->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
     memset(&e, 0, sizeof e);
-    e.events = EPOLLET | ((events & CA_FD_READ) ? EPOLLIN : 0u) |
+    /* RDHUP and PRI only to learn of an end of file or urgent data (see
+    ** `ended`); WAIT_FD reports them as before (READ, HUP). */
+    e.events = EPOLLET |
+               ((events & CA_FD_READ) ? EPOLLIN | EPOLLRDHUP | EPOLLPRI : 0u) |
                ((events & CA_FD_WRITE) ? EPOLLOUT : 0u);
     e.data.fd = fd;
     if (epoll_ctl(io->ep, op, fd, &e) != 0) {
@@ -177,6 +193,8 @@ static int arm(ca__io *io, int fd, struct ca__iofd *f, int events)
         if (epoll_ctl(io->ep, op, fd, &e) != 0)
             return CA_EIO;
     }
+    if (op == EPOLL_CTL_ADD)
+        f->ended = 0; /* a new open file under that number */
     f->added = 1;
     f->armed = (unsigned char)events;
     return CA_OK;
@@ -199,7 +217,7 @@ static void fail_all(ca__io *io, struct ca__iofd *f)
 ** is taken to be its own (see the top), and left alone if its interest
 ** covers w's. 0 when w waits now, else the events that came for it while
 ** nobody waited (w is not registered then). */
-static int enlist(ca__io *io, ca_waiter *w, int known)
+static int enlist(ca__io *io, ca_waiter *w, int known, uint32_t seq)
 {
     struct ca__iofd *f;
     int fd = wait_fd(w), events = wait_events(w), got;
@@ -212,8 +230,15 @@ static int enlist(ca__io *io, ca_waiter *w, int known)
         return 0;
     }
     if (known && f->added && (events & ~(int)f->armed) == 0) {
-        if ((got = f->ready & (events | CA_FD_HUP | CA_FD_ERR)) != 0) {
+        /* Parked on a short read: only if no event was reported since
+        ** the one its owner woke by (see the top); else it reads. */
+        if (known == 2 && (f->seq != seq || f->ended))
+            got = events;
+        else
+            got = f->ready & (events | CA_FD_HUP | CA_FD_ERR);
+        if (got != 0) {
             f->ready &= (unsigned char)~got;
+            w->val = (void *)(uintptr_t)f->seq; /* ca__io_woke reads it */
             return got;
         }
     } else {
@@ -232,13 +257,13 @@ static int enlist(ca__io *io, ca_waiter *w, int known)
 void ca__io_register_locked(ca_sched *s, ca_waiter *w)
 {
     CA_ASSERT(s->io != NULL && !(w->flags & (CA__W_IO | CA__W_IOFAIL)));
-    (void)enlist(s->io, w, 0);
+    (void)enlist(s->io, w, 0, 0);
 }
 
-int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known)
+int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known, uint32_t seq)
 {
     CA_ASSERT(s->io != NULL && !(w->flags & (CA__W_IO | CA__W_IOFAIL)));
-    return enlist(s->io, w, known);
+    return enlist(s->io, w, known, seq);
 }
 
 void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
@@ -258,8 +283,12 @@ void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
 
 /* Descriptor fd reported `revents`: its waits that they concern end;
 ** what none of them took is kept for the next (see the top). */
-static int fired(ca__io *io, int fd, int revents, ca_waiter ***tail)
+static int fired(ca__io *io, int fd, uint32_t e, ca_waiter ***tail)
 {
+    int revents = ((e & (EPOLLIN | EPOLLPRI)) ? CA_FD_READ : 0) |
+                  ((e & EPOLLOUT) ? CA_FD_WRITE : 0) |
+                  ((e & EPOLLHUP) ? CA_FD_HUP : 0) |
+                  ((e & EPOLLERR) ? CA_FD_ERR : 0);
     struct ca__iofd *f;
     ca_waiter *w, *next, *last;
     int done = 0, got, taken = 0;
@@ -267,12 +296,19 @@ static int fired(ca__io *io, int fd, int revents, ca_waiter ***tail)
     if (fd < 0 || (size_t)fd >= io->nfds)
         return 0;
     f = &io->fds[fd];
+    f->seq++;
+    /* An end of file (or urgent data) before a short read is no event
+    ** after it: the read after it must look (see the top). */
+    if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI))
+        f->ended = 1;
     if ((w = f->head) != NULL) {
         last = w->prev;
         for (;;) {
             next = w->next;
             got = revents & (wait_events(w) | CA_FD_HUP | CA_FD_ERR);
             if (got != 0) { /* else a writer when only READ came */
+                if (!(w->flags & CA__W_ALT)) /* for ca__io_woke */
+                    w->val = (void *)(uintptr_t)f->seq;
                 list_del(&f->head, w);
                 w->flags &= (unsigned char)~CA__W_IO;
                 io->n--;
@@ -329,12 +365,7 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
             ca__io_drain(io);
             continue;
         }
-        done += fired(io, io->ev[i].data.fd,
-                      ((e & (EPOLLIN | EPOLLPRI)) ? CA_FD_READ : 0) |
-                          ((e & EPOLLOUT) ? CA_FD_WRITE : 0) |
-                          ((e & EPOLLHUP) ? CA_FD_HUP : 0) |
-                          ((e & EPOLLERR) ? CA_FD_ERR : 0),
-                      &tail);
+        done += fired(io, io->ev[i].data.fd, e, &tail);
     }
     while ((w = io->failed) != NULL) {
         list_del(&io->failed, w);

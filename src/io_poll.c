@@ -81,9 +81,12 @@ void ca__io_register_locked(ca_sched *s, ca_waiter *w)
     io->n++;
 }
 
-int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known)
+int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known, uint32_t seq)
 {
-    (void)known; /* the set is built afresh for every poll anyway */
+    /* Level-triggered, the set built afresh for every poll: nothing is
+    ** kept, and a park on a descriptor that is ready ends at once. */
+    (void)known;
+    (void)seq;
     ca__io_register_locked(s, w);
     ca__io_poke(s->io); /* its set was copied without w */
     return 0;

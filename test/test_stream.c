@@ -89,13 +89,25 @@ static int liner_fn(ca_go *g)
     GO_END(g);
 }
 
+/* Over a socket pair, or a pipe: a short read of a pipe says that it is
+** empty, and the next read parks without looking (io_epoll.c), which
+** must not miss the end of file that came with the data. */
+static int lines_over_pipe;
+
 static void run_lines(const char *text, size_t piece, size_t max, liner *l)
 {
     ca_sched s;
     dribble d;
-    int sv[2];
+    int sv[2], t;
 
-    CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    if (lines_over_pipe) {
+        CA_ASSERT_EQ(pipe(sv), 0);
+        t = sv[0]; /* the dribble writes to sv[0], the liner reads sv[1] */
+        sv[0] = sv[1];
+        sv[1] = t;
+    } else {
+        CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    }
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     memset(&d, 0, sizeof d);
     memset(l, 0, sizeof *l);
@@ -129,6 +141,13 @@ static void stream_lines(void)
     CA_ASSERT_RC(l.st[3], CA_OK);
     CA_ASSERT_RC(l.st[4], CA_CLOSED);
     CU_ASSERT_STRING_EQUAL(l.got[4], "");
+}
+
+static void stream_lines_pipe(void)
+{
+    lines_over_pipe = 1;
+    stream_lines();
+    lines_over_pipe = 0;
 }
 
 /* A line longer than the maximum comes in pieces, each CA_ERANGE. */
@@ -514,6 +533,22 @@ static void stream_connect_deadline_nomem(void)
 
 /* ----------------------------------- registrations kept across parks */
 
+/* A connected pair of TCP sockets on 127.0.0.1 (a short read of a TCP
+** socket says it is empty; of a Unix one, not). */
+static void tcp_pair(int sv[2])
+{
+    struct sockaddr_in a;
+    int lfd = listener(&a, 1);
+
+    sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_FATAL(sv[0] >= 0);
+    CU_ASSERT_FATAL(connect(sv[0], (struct sockaddr *)&a, sizeof a) == 0);
+    sv[1] = accept(lfd, NULL, NULL);
+    CU_ASSERT_FATAL(sv[1] >= 0);
+    close(lfd);
+}
+
+
 /* Two blocks play ping-pong over a socket pair: every read finds nothing
 ** (the other side has not written yet), so every one of the `rounds`
 ** reads parks on a registration made once (io_epoll.c). A lost edge
@@ -553,7 +588,7 @@ static void ping_pong(unsigned pool)
     pinger p[2];
     int sv[2], i;
 
-    CA_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    tcp_pair(sv); /* each read short: the next one parks at once */
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     memset(p, 0, sizeof p);
     for (i = 0; i < 2; i++) {
@@ -783,6 +818,85 @@ static void stream_after_alts_took_back(void)
     CA_ASSERT_EQ(a.v, 5);
     CA_ASSERT_EQ(a.c[0], 'x');
     CA_ASSERT_EQ(a.c[1], 'y');
+    CA_ASSERT_EQ(p.c, 'k');
+    CA_ASSERT_RC(ca_chan_free(a.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* demo/chat's pattern: a line read (a short read: the descriptor is
+** empty, and the next read would park at once), then an ALTS that waits
+** on the descriptor and takes the next data's event, then READ_LINE. That
+** READ_LINE must read, not park for an event that went to the ALTS. */
+typedef struct alt_liner {
+    ca_go go;
+    ca_io io;
+    ca_alt cases[2];
+    ca_chan *ch;
+    int v, revents, won;
+    char ra[16], line[2][16];
+} alt_liner;
+
+static int alt_liner_fn(ca_go *g)
+{
+    alt_liner *a = (alt_liner *)g;
+
+    GO_BEGIN(g);
+    READ_LINE(g, &a->io, a->line[0], sizeof a->line[0]);
+    CU_ASSERT_FATAL(GO_OK(g));
+    CU_ASSERT(a->io.flags & CA__IO_DRAINED);
+    WRITE_ALL(g, &a->io, "k", 1); /* the peer sends the next line now */
+    (void)ca_alt_fd(&a->cases[0], a->io.fd, CA_FD_READ, &a->revents);
+    (void)ca_alt_take(&a->cases[1], a->ch, &a->v);
+    ALTS(g, a->cases, 2, CA_ALTS_PRIORITY);
+    a->won = GO_ALT(g);
+    READ_LINE(g, &a->io, a->line[1], sizeof a->line[1]);
+    CU_ASSERT_FATAL(GO_OK(g));
+    GO_END(g);
+}
+
+typedef struct line_peer {
+    ca_go go;
+    ca_io io;
+    char c;
+} line_peer;
+
+static int line_peer_fn(ca_go *g)
+{
+    line_peer *p = (line_peer *)g;
+
+    GO_BEGIN(g);
+    WRITE_ALL(g, &p->io, "a\n", 2); /* the reader has parked */
+    READ_EXACTLY(g, &p->io, &p->c, 1);
+    WRITE_ALL(g, &p->io, "b\n", 2); /* the reader's ALTS has parked */
+    GO_END(g);
+}
+
+static void stream_alts_after_short_read(void)
+{
+    ca_sched s;
+    alt_liner a;
+    line_peer p;
+    int sv[2];
+
+    if (!usable())
+        return;
+    tcp_pair(sv);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&a, 0, sizeof a);
+    memset(&p, 0, sizeof p);
+    CA_ASSERT_RC(ca_chan_new(&a.ch, CA_UNBUFFERED, 0, sizeof(int)), CA_OK);
+    a.won = -1;
+    CA_ASSERT_RC(ca_io_init(&a.io, sv[0], a.ra, sizeof a.ra), CA_OK);
+    CA_ASSERT_RC(ca_io_init(&p.io, sv[1], NULL, 0), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, alt_liner_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, line_peer_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(a.won, 0);
+    CU_ASSERT(a.revents & CA_FD_READ);
+    CU_ASSERT_STRING_EQUAL(a.line[0], "a\n");
+    CU_ASSERT_STRING_EQUAL(a.line[1], "b\n");
     CA_ASSERT_EQ(p.c, 'k');
     CA_ASSERT_RC(ca_chan_free(a.ch), CA_OK);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
@@ -1099,6 +1213,7 @@ static void stream_buffered(void)
 
 static const ca_test tests[] = {
     {"stream_lines", stream_lines},
+    {"stream_lines_pipe", stream_lines_pipe},
     {"stream_buffered", stream_buffered},
     {"stream_line_too_long", stream_line_too_long},
     {"stream_bulk", stream_bulk},
@@ -1113,6 +1228,7 @@ static const ca_test tests[] = {
     {"stream_edge_before_park", stream_edge_before_park},
     {"stream_after_alts_took_back", stream_after_alts_took_back},
     {"stream_number_reused", stream_number_reused},
+    {"stream_alts_after_short_read", stream_alts_after_short_read},
     {"stream_thousand", stream_thousand},
     {"stream_thousand_pool", stream_thousand_pool},
     {"stream_bad_input", stream_bad_input},

@@ -67,7 +67,7 @@ typedef struct ca_io {
     /* private, up to `n` */
     unsigned char op;       /* the helper under way                       */
     unsigned char events;   /* what it waits for                          */
-    unsigned char flags;    /* not a socket; deadline armed; registered   */
+    unsigned char flags;    /* CA__IO_* below, and stream.c's own         */
     unsigned char spare;
     size_t n;               /* bytes the last helper moved                */
     /* private */
@@ -79,6 +79,7 @@ typedef struct ca_io {
     size_t len;             /* how much the op asks for                   */
     unsigned char *ra;      /* read-ahead storage (READ_LINE's)           */
     uint32_t ra_cap, ra_pos, ra_end;
+    uint32_t seq;           /* its descriptor's event count at its wake   */
 } ca_io;
 
 /**
@@ -118,8 +119,11 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
 #define CA__IO_SOME 1
 #define CA__IO_EXACTLY 2
 #define CA__IO_LINE 3
-#define CA__IO_KNOWN 0x04 /* io->flags: its descriptor's registration is
-                          ** current in its scheduler (io_epoll.c) */
+/* io->flags that io.c reads (io_epoll.c's top says why): */
+#define CA__IO_KNOWN 0x04   /* its descriptor's registration is current   */
+#define CA__IO_DRAINED 0x20 /* the last read was short: nothing is left   */
+#define CA__IO_SEQ 0x40     /* `seq` holds the count of the last wake     */
+void ca__io_woke(ca_go *g, ca_io *io);
 
 /* One parking op, WAIT_FD's, in a loop: it parks inside your body, under
 ** the helper's own name in reports. */

@@ -30,8 +30,11 @@
 #define F_NOTSOCK 0x01 /* send(2) said ENOTSOCK: write(2) from now on */
 #define F_TIMER 0x02   /* CONNECT's deadline is armed (io->u.dl)      */
 #define F_FIRED 0x08   /* it passed before the connection was made    */
+#define F_STREAM 0x10  /* a pipe, FIFO or stream socket: a short read
+                       ** empties it (epoll(7)), a tty's need not     */
 CA_STATIC_ASSERT(io_flags_distinct,
-                 ((F_NOTSOCK | F_TIMER | F_FIRED) & CA__IO_KNOWN) == 0);
+                 ((F_NOTSOCK | F_TIMER | F_FIRED | F_STREAM) &
+                  (CA__IO_KNOWN | CA__IO_DRAINED | CA__IO_SEQ)) == 0);
 #define OP_WRITE 4
 #define OP_ACCEPT 5
 #define OP_CONNECT 6
@@ -40,7 +43,32 @@ CA_STATIC_ASSERT(io_flags_distinct,
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* Whether a short read of fd says that it is empty (epoll(7)): a pipe, a
+** FIFO or a TCP socket. Not a datagram socket or a terminal (a read ends
+** at a message or a line), nor a Unix socket (it ends where descriptors
+** were passed), nor a file. */
+static int stream_kind(int fd)
+{
+    struct stat st;
+    struct sockaddr_storage a;
+    int type = 0;
+    socklen_t len = sizeof type, alen = sizeof a;
+
+    if (fstat(fd, &st) != 0)
+        return 0;
+    if (S_ISFIFO(st.st_mode))
+        return F_STREAM;
+    if (S_ISSOCK(st.st_mode) &&
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+        type == SOCK_STREAM &&
+        getsockname(fd, (struct sockaddr *)&a, &alen) == 0 &&
+        (a.ss_family == AF_INET || a.ss_family == AF_INET6))
+        return F_STREAM;
+    return 0;
+}
 
 int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
 {
@@ -59,6 +87,7 @@ int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
         io->err = errno;
         return io->status = CA_EIO;
     }
+    io->flags = (unsigned char)stream_kind(fd);
     return CA_OK;
 }
 
@@ -109,11 +138,18 @@ static size_t from_ahead(ca_io *io, unsigned char *p, size_t len)
     return k;
 }
 
-/* A read that got r: 1 to go on, else the step's answer in *ans. */
-static int got(ca_io *io, ssize_t r, int *ans)
+/* A read of `asked` bytes that got r: 1 to go on, else the step's answer
+** in *ans. A short one marks the descriptor empty: the next read, instead
+** of finding EAGAIN, parks at once (io.c decides whether it may). */
+static int got(ca_io *io, size_t asked, ssize_t r, int *ans)
 {
-    if (r > 0)
+    if (r > 0) {
+        if ((size_t)r < asked && (io->flags & F_STREAM))
+            io->flags |= CA__IO_DRAINED;
+        else
+            io->flags &= (unsigned char)~CA__IO_DRAINED;
         return 1;
+    }
     if (r == 0)
         *ans = failed(io, CA_CLOSED, 0);
     else if (would_block(errno))
@@ -132,9 +168,11 @@ static int step_read(ca_io *io)
         CA_ASSERT(io->n < io->len && io->ra_pos <= io->ra_end);
         if (io->ra_pos < io->ra_end) {
             io->n += from_ahead(io, io->u.dst + io->n, io->len - io->n);
+        } else if (io->flags & CA__IO_DRAINED) {
+            return wait_for(io, CA_FD_READ);
         } else {
             r = rd(io->fd, io->u.dst + io->n, io->len - io->n);
-            if (!got(io, r, &ans))
+            if (!got(io, io->len - io->n, r, &ans))
                 return ans;
             io->n += (size_t)r;
         }
@@ -163,10 +201,12 @@ static int step_line(ca_io *io)
         if (io->n + 1 == io->len)
             return failed(io, CA_ERANGE, 0);
         io->ra_pos = io->ra_end = 0;
+        if (io->flags & CA__IO_DRAINED)
+            return wait_for(io, CA_FD_READ);
         r = rd(io->fd, io->ra, io->ra_cap);
         if (r == 0 && io->n > 0)
             return done(io); /* a last line without its newline */
-        if (!got(io, r, &ans))
+        if (!got(io, io->ra_cap, r, &ans))
             return ans;
         io->ra_end = (uint32_t)r; /* at most ra_cap */
     }
@@ -265,7 +305,9 @@ static void disarm(ca_go *g, ca_io *io)
     CA__SUNLOCK(s);
     if (__atomic_load_n(&dl->fired, __ATOMIC_ACQUIRE))
         io->flags |= F_FIRED;
+#if CA_HAVE_MALLOC
     ca__free(dl);
+#endif
     io->u.dl = NULL;
 }
 
@@ -385,11 +427,16 @@ int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
     if (errno != EINPROGRESS && errno != EINTR)
         return failed(io, CA_EIO, errno), end(g, io);
     if (ms != CA_FOREVER) {
-        struct ca__io_deadline *dl;
+        struct ca__io_deadline *dl = NULL;
 
-        if ((dl = (struct ca__io_deadline *)ca__alloc(sizeof *dl)) == NULL) {
+#if CA_HAVE_MALLOC
+        dl = (struct ca__io_deadline *)ca__alloc(sizeof *dl);
+#endif
+        if (dl == NULL) {
             (void)shutdown(io->fd, SHUT_RDWR); /* no connection half made */
-            return failed(io, CA_ENOMEM, 0), end(g, io);
+            /* Without malloc WAIT_FD could not wait for it either. */
+            return failed(io, CA_HAVE_MALLOC ? CA_ENOMEM : CA_ENOTSUP, 0),
+                   end(g, io);
         }
         memset(dl, 0, sizeof *dl);
         dl->fd = io->fd;
@@ -405,6 +452,7 @@ int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
 
 int ca__go_io_resume(ca_go *g, ca_io *io)
 {
+    ca__io_woke(g, io);
     if (CA_GO_STATUS(g) != CA_OK) { /* WAIT_FD itself was refused */
         io->status = CA_GO_STATUS(g);
         return end(g, io);
