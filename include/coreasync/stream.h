@@ -123,7 +123,6 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
 #define CA__IO_KNOWN 0x04   /* its descriptor's registration is current   */
 #define CA__IO_DRAINED 0x20 /* the last read was short: nothing is left   */
 #define CA__IO_SEQ 0x40     /* `seq` holds the count of the last wake     */
-void ca__io_woke(ca_go *g, ca_io *io);
 
 /* One parking op, WAIT_FD's, in a loop: it parks inside your body, under
 ** the helper's own name in reports. */
