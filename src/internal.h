@@ -491,6 +491,8 @@ int ca__io_prepare(ca_sched *s);
 int ca__io_ready_now(int fd, int events, int *revents);
 void ca__io_register_locked(ca_sched *s, ca_waiter *w);
 void ca__io_cancel_locked(ca_sched *s, ca_waiter *w);
+/* A stream helper's wait ended: what io.c keeps in the ca_io from it. */
+void ca__io_woke(ca_go *g, ca_io *io);
 
 /* ------------------------------------------------------------------ result */
 

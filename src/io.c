@@ -20,6 +20,12 @@
 ** (`s->io_polling`) and then looks at the kick count once more; a kicker
 ** bumps the count and then writes to the pipe if someone polls
 ** (platform.c). One of the two always sees the other.
+** A block that parks on a descriptor kicks nobody: a poller asleep
+** already is told by the backend (io_poll.c writes to the pipe; epoll
+** sees a registration made during its wait), and if none polls, the
+** thread that parked the block is a driver that polls once idle. (W11p:
+** a pipe write per park, and the idle worker woken for nothing, made the
+** pool spend 20% more CPU per request than one thread.)
 **
 ** Layering: the scheduler calls into this file and the backend; they
 ** wake blocks through the scheduler's waker (a pointer), never by name.
@@ -105,13 +111,16 @@ int ca__io_ready_now(int fd, int events, int *revents)
     return 1;
 }
 
-int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
+/* WAIT_FD's park, and the stream helpers': `known` says the caller saw
+** EAGAIN, so no look before the park (it would cost a poll(2) that says
+** "not ready" again), and what is registered in the kernel for the ca_io
+** is current (io_impl.h). */
+static int wait_fd(ca_go *g, int fd, int events, int known, uint32_t seq)
 {
     ca_sched *s = CA__GO_SCHED(g);
     ca_waiter *w = &g->u.w;
     int revents = 0;
 
-    CA__GO_SET_SITE(g, site);
     w->index = 0;
     if (fd < 0 || fd > 0x3fffffff || /* CA__IO_ENCODE keeps 30 bits */
         (events & (CA_FD_READ | CA_FD_WRITE)) == 0 ||
@@ -119,7 +128,7 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
         w->status = CA_EINVAL;
         return CA_EINVAL;
     }
-    if (ca__io_ready_now(fd, events, &revents)) {
+    if (known < 0 && ca__io_ready_now(fd, events, &revents)) {
         w->index = (unsigned short)revents;
         w->status = CA_OK;
         return CA_OK;
@@ -133,9 +142,50 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
     w->val = (void *)(uintptr_t)CA__IO_ENCODE(fd, events);
     w->flags = 0;
     w->u.chan = NULL; /* reports: no channel */
-    ca__io_register_locked(s, w);
+    if ((revents = ca__io_park_locked(s, w, known > 0 ? known : 0, seq)) !=
+        0) {
+        CA__SUNLOCK(s);
+        w->index = (unsigned short)revents;
+        w->status = CA_OK;
+        return CA_OK;
+    }
     CA__GO_SET_PARK(g, CA__P_FD);
     return CA__PARK;
+}
+
+int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
+{
+    CA__GO_SET_SITE(g, site);
+    return wait_fd(g, fd, events, -1, 0);
+}
+
+int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
+{
+    int rc, known = 0;
+
+    CA__GO_SET_SITE(g, site);
+    if (io->flags & CA__IO_KNOWN)
+        known = (io->flags & (CA__IO_DRAINED | CA__IO_SEQ)) ==
+                        (CA__IO_DRAINED | CA__IO_SEQ)
+                    ? 2
+                    : 1;
+    io->flags &= (unsigned char)~CA__IO_DRAINED; /* the next read reads */
+    rc = wait_fd(g, io->fd, io->events, known, io->seq);
+    if (rc == CA__PARK || rc == CA_OK)
+        io->flags |= CA__IO_KNOWN;
+    return rc;
+}
+
+void ca__io_woke(ca_go *g, ca_io *io)
+{
+    /* The backend left the event count of the wake in `val` (io_epoll.c;
+    ** poll(2) ignores it). An error may have come from no event at all. */
+    if (g->u.w.status == CA_OK && !(g->u.w.index & CA_FD_ERR)) {
+        io->seq = (uint32_t)(uintptr_t)g->u.w.val;
+        io->flags |= CA__IO_SEQ;
+    } else {
+        io->flags &= (unsigned char)~CA__IO_SEQ;
+    }
 }
 
 int ca__io_prepare(ca_sched *s)
@@ -199,6 +249,17 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site)
     g->u.w.index = 0;
     g->u.w.status = CA_ENOTSUP;
     return CA_ENOTSUP;
+}
+
+int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
+{
+    return ca__go_wait_fd(g, io->fd, io->events, site);
+}
+
+void ca__io_woke(ca_go *g, ca_io *io)
+{
+    (void)g;
+    (void)io;
 }
 
 int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)

@@ -8,38 +8,52 @@
 ** each time one of them talks. Here each wait is armed in the kernel once,
 ** when it registers, and a wait returns only what is ready: O(ready).
 **
-** One-shot, level-triggered (EPOLLONESHOT without EPOLLET). A wait here
-** is one-shot by nature: WAIT_FD and an ALTS case end at their first
-** event, and the next wait registers again. So:
-** - Each registration arms the descriptor (one epoll_ctl; none when it is
-**   armed already for those events), and an event disarms it. Nothing
-**   fires for a descriptor nobody waits on, so a block that has not read
-**   everything yet does not make the poller spin, as level-triggered
-**   interest left in place would.
-** - Edge-triggered interest left in place for a descriptor's life would
-**   save that epoll_ctl, but this library never learns when a descriptor
-**   is closed (the user closes it): a number reused for a new socket
-**   would look registered and never fire, and a closed one still open
-**   elsewhere (dup, fork) would keep firing under its old number.
-**   One-shot needs no such knowledge: the re-arm of a number finds the
-**   kernel's entry or not (ENOENT: add it again), and a stale entry fires
-**   at most once. epoll_ctl(MOD) per wait is the price; io_poll.c pays
-**   a copy of every wait per wait.
-** - Level-triggered (no EPOLLET), so arming a descriptor that is ready
-**   already reports it at once: no readiness is lost between a block's
-**   EAGAIN and its registration.
+** Registered once, edge-triggered (EPOLLET), kept across waits: a
+** server's connection that parks a hundred thousand times pays one
+** epoll_ctl, not one per park (W11: that and poll(2) made ten system
+** calls per request against Go's six). What that costs, and why no
+** readiness is lost:
+** - An edge that comes while nobody waits on the descriptor for it (its
+**   block is running, between its EAGAIN and its park) is kept in its
+**   record (`ready`) and answers the next wait at once. A stale one
+**   (the block read the data itself meanwhile) costs one spurious wake:
+**   the stream helpers read again, see EAGAIN and park.
+** - A wait with no EAGAIN behind it (WAIT_FD, an ALTS case: nothing says
+**   the descriptor is not ready) re-registers (EPOLL_CTL_MOD), which the
+**   kernel answers with an event if the descriptor is ready now: WAIT_FD
+**   stays level-triggered, as ca_io(3) says.
+** - This library never learns when a descriptor is closed (the user
+**   closes it), so a record may outlive its descriptor and a new one get
+**   the number. That MOD finds out (ENOENT: added again). The stream
+**   helpers skip it only after one of them made it for that ca_io since
+**   ca_io_init (CA__IO_KNOWN), and a ca_io is re-initialised for a new
+**   descriptor. A descriptor closed while still open elsewhere (dup,
+**   fork) keeps its old entry in the set, which may wake the new
+**   number's waiters for nothing: the reason WAIT_FD users are told to
+**   use O_NONBLOCK.
+** - A short read empties a pipe or a TCP socket (epoll(7)): the stream
+**   helpers then park without the read that would say EAGAIN (stream.c's
+**   CA__IO_DRAINED; W11: 4 system calls a request, Go's 6). Data that
+**   comes after that read brings an edge. That park is made only if no
+**   event was reported for the descriptor since the one its block woke
+**   by (`seq`: another waiter, an ALTS case, may have taken the edge of
+**   data that came after the read), and never once it reported an end of
+**   file, a hang-up or urgent data (`ended`: those came before the read
+**   and leave something that the read did not return). Otherwise the
+**   helper reads, as before.
+** - Interest only grows (READ, then READ|WRITE when a writer waits), so
+**   a socket written to after a writer waited reports WRITE edges to
+**   nobody now and then: a few empty wakes, not one per write.
 **
 ** epoll takes a descriptor once, and several blocks may wait on one
 ** (a connection's reader for READ, its writer for WRITE): the waits are
-** kept by descriptor number (`fds`, grown on demand), armed with the
-** union of their events, and an event wakes those it concerns, re-arming
-** for the others. Events carry the number, not a waiter, and are read
+** kept by descriptor number (`fds`, grown on demand), registered for the
+** union of their events, and an event wakes those it concerns. Events carry the number, not a waiter, and are read
 ** under the scheduler's lock: a wait taken back (an ALTS case that lost)
 ** is simply gone, with no poll to wait for, unlike io_poll.c.
 **
-** The kick pipe is in the set for good, level-triggered (not one-shot:
-** kicks come at any time, and nobody would re-arm it), and drained each
-** time it fires. It stays a pipe, not an eventfd: platform.c kicks both
+** The kick pipe is in the set for good, level-triggered, and drained
+** each time it fires. It stays a pipe, not an eventfd: platform.c kicks both
 ** backends the same way, by a write to s->io_wake.
 **
 ** Limits, said in ca_io(3): a registration the kernel refuses (out of
@@ -64,8 +78,12 @@
 /* The waits on one descriptor number. */
 struct ca__iofd {
     ca_waiter *head;        /* its waits (circular), NULL: none           */
-    uint32_t armed;         /* CA_FD_READ/WRITE armed in the kernel now   */
+    unsigned char armed;    /* CA_FD_READ/WRITE in the kernel's interest  */
+    unsigned char ready;    /* events that came with nobody to take them  */
     unsigned char added;    /* in the epoll set, as far as we know        */
+    unsigned char ended;    /* it reported an end or urgent data: a short
+                            ** read may leave something (no parking on it) */
+    uint32_t seq;           /* events reported for it so far (wrapping)   */
 };
 
 int ca__iob_init(ca__io *io)
@@ -151,46 +169,38 @@ static struct ca__iofd *fd_rec(ca__io *io, int fd)
     return &t[fd];
 }
 
-/* Arms fd for `events` (0: disarms it). CA_OK, or the kernel refused. */
+/* Registers fd for `events` (added, or modified: either way the kernel
+** reports it at once if it is ready now). CA_OK, or the kernel refused. */
 static int arm(ca__io *io, int fd, struct ca__iofd *f, int events)
 {
     struct epoll_event e;
     int op = f->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
     memset(&e, 0, sizeof e);
-    e.events = EPOLLONESHOT | ((events & CA_FD_READ) ? EPOLLIN : 0u) |
+    /* RDHUP and PRI only to learn of an end of file or urgent data (see
+    ** `ended`); WAIT_FD reports them as before (READ, HUP). */
+    e.events = EPOLLET |
+               ((events & CA_FD_READ) ? EPOLLIN | EPOLLRDHUP | EPOLLPRI : 0u) |
                ((events & CA_FD_WRITE) ? EPOLLOUT : 0u);
     e.data.fd = fd;
     if (epoll_ctl(io->ep, op, fd, &e) != 0) {
         /* What we knew is out of date: the descriptor was closed and its
         ** number reused (ENOENT), or added by a wait we lost track of. */
-        f->armed = 0; /* unknown now: the next wait arms it afresh */
+        f->added = 0; /* unknown now: the next wait registers afresh */
         if (errno != (op == EPOLL_CTL_MOD ? ENOENT : EEXIST))
             return CA_EIO;
         op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
         if (epoll_ctl(io->ep, op, fd, &e) != 0)
             return CA_EIO;
     }
+    if (op == EPOLL_CTL_ADD)
+        f->ended = 0; /* a new open file under that number */
     f->added = 1;
-    f->armed = (uint32_t)events;
+    f->armed = (unsigned char)events;
     return CA_OK;
 }
 
-/* The events every wait on f asks for. */
-static int wanted(const struct ca__iofd *f)
-{
-    const ca_waiter *w = f->head;
-    int events = 0;
-
-    if (w != NULL)
-        do {
-            events |= wait_events(w);
-            w = w->next;
-        } while (w != f->head);
-    return events;
-}
-
-/* f's waits go to the failed list: the next poll ends them with ERR. */
+/* f's waits go to the failed list, which the next poll ends with ERR. */
 static void fail_all(ca__io *io, struct ca__iofd *f)
 {
     ca_waiter *w;
@@ -200,81 +210,119 @@ static void fail_all(ca__io *io, struct ca__iofd *f)
         w->flags |= CA__W_IOFAIL;
         list_add(&io->failed, w);
     }
+    ca__io_poke(io); /* a poller asleep now would not see them */
+}
+
+/* w joins its descriptor's waits; with `known`, the descriptor's entry
+** is taken to be its own (see the top), and left alone if its interest
+** covers w's. 0 when w waits now, else the events that came for it while
+** nobody waited (w is not registered then). */
+static int enlist(ca__io *io, ca_waiter *w, int known, uint32_t seq)
+{
+    struct ca__iofd *f;
+    int fd = wait_fd(w), events = wait_events(w), got;
+
+    if ((f = fd_rec(io, fd)) == NULL) {
+        w->flags |= CA__W_IO | CA__W_IOFAIL;
+        io->n++;
+        list_add(&io->failed, w);
+        ca__io_poke(io);
+        return 0;
+    }
+    if (known && f->added && (events & ~(int)f->armed) == 0) {
+        /* Parked on a short read: only if no event was reported since
+        ** the one its owner woke by (see the top); else it reads. */
+        if (known == 2 && (f->seq != seq || f->ended))
+            got = events;
+        else
+            got = f->ready & (events | CA_FD_HUP | CA_FD_ERR);
+        if (got != 0) {
+            f->ready &= (unsigned char)~got;
+            w->val = (void *)(uintptr_t)f->seq; /* ca__io_woke reads it */
+            return got;
+        }
+    } else {
+        /* The registration below reports what is ready now afresh. */
+        f->ready &= (unsigned char)~events;
+        known = 0;
+    }
+    w->flags |= CA__W_IO;
+    io->n++;
+    list_add(&f->head, w);
+    if (!known && arm(io, fd, f, (int)f->armed | events) != CA_OK)
+        fail_all(io, f);
+    return 0;
 }
 
 void ca__io_register_locked(ca_sched *s, ca_waiter *w)
 {
-    ca__io *io = s->io;
-    struct ca__iofd *f;
-    int fd = wait_fd(w), events;
+    CA_ASSERT(s->io != NULL && !(w->flags & (CA__W_IO | CA__W_IOFAIL)));
+    (void)enlist(s->io, w, 0, 0);
+}
 
-    CA_ASSERT(io != NULL && !(w->flags & (CA__W_IO | CA__W_IOFAIL)));
-    w->flags |= CA__W_IO;
-    io->n++;
-    if ((f = fd_rec(io, fd)) == NULL) {
-        w->flags |= CA__W_IOFAIL;
-        list_add(&io->failed, w);
-        return;
-    }
-    /* Armed for every wait on it already (kept so by fired, cancel). */
-    CA_ASSERT(f->head == NULL || (wanted(f) & ~(int)f->armed) == 0);
-    list_add(&f->head, w);
-    events = (int)f->armed | wait_events(w);
-    if ((uint32_t)events != f->armed && arm(io, fd, f, events) != CA_OK)
-        fail_all(io, f);
-    /* A refused one is answered by the next poll, which the kick after
-    ** every registration (sched.c, alts.c) brings about. */
+int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known, uint32_t seq)
+{
+    CA_ASSERT(s->io != NULL && !(w->flags & (CA__W_IO | CA__W_IOFAIL)));
+    return enlist(s->io, w, known, seq);
 }
 
 void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
 {
     ca__io *io = s->io;
-    struct ca__iofd *f;
-    int fd;
 
     if (io == NULL || !(w->flags & CA__W_IO))
         return;
-    if (w->flags & CA__W_IOFAIL) {
+    /* The registration stays: the next wait on the number finds it. */
+    if (w->flags & CA__W_IOFAIL)
         list_del(&io->failed, w);
-    } else {
-        fd = wait_fd(w);
-        f = &io->fds[fd];
-        list_del(&f->head, w);
-        /* Nobody waits on it any more: disarmed, so that it does not
-        ** fire for a later user of the number (see the top). */
-        if (f->head == NULL && f->armed != 0)
-            (void)arm(io, fd, f, 0);
-    }
+    else
+        list_del(&io->fds[wait_fd(w)].head, w);
     w->flags &= (unsigned char)~(CA__W_IO | CA__W_IOFAIL);
     io->n--;
 }
 
-/* Descriptor fd fired with `revents` (and is disarmed now): its waits
-** that the events concern end; it is armed again for the others. */
-static int fired(ca__io *io, int fd, int revents, ca_waiter ***tail)
+/* Descriptor fd reported `revents`: its waits that they concern end;
+** what none of them took is kept for the next (see the top). */
+static int fired(ca__io *io, int fd, uint32_t e, ca_waiter ***tail)
 {
+    int revents = ((e & (EPOLLIN | EPOLLPRI)) ? CA_FD_READ : 0) |
+                  ((e & EPOLLOUT) ? CA_FD_WRITE : 0) |
+                  ((e & EPOLLHUP) ? CA_FD_HUP : 0) |
+                  ((e & EPOLLERR) ? CA_FD_ERR : 0);
     struct ca__iofd *f;
-    ca_waiter *w, *left = NULL;
-    int done = 0, got;
+    ca_waiter *w, *next, *last;
+    int done = 0, got, taken = 0;
 
     if (fd < 0 || (size_t)fd >= io->nfds)
         return 0;
     f = &io->fds[fd];
-    f->armed = 0;
-    while ((w = f->head) != NULL) {
-        list_del(&f->head, w);
-        got = revents & (wait_events(w) | CA_FD_HUP | CA_FD_ERR);
-        if (got == 0) {
-            list_add(&left, w); /* a write waiter when only READ came */
-            continue;
+    f->seq++;
+    /* An end of file (or urgent data) before a short read is no event
+    ** after it: the read after it must look (see the top). */
+    if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLPRI))
+        f->ended = 1;
+    if ((w = f->head) != NULL) {
+        last = w->prev;
+        for (;;) {
+            next = w->next;
+            got = revents & (wait_events(w) | CA_FD_HUP | CA_FD_ERR);
+            if (got != 0) { /* else a writer when only READ came */
+                if (!(w->flags & CA__W_ALT)) /* for ca__io_woke */
+                    w->val = (void *)(uintptr_t)f->seq;
+                list_del(&f->head, w);
+                w->flags &= (unsigned char)~CA__W_IO;
+                io->n--;
+                if (ca__io_complete(w, got, tail)) { /* else lost an ALTS */
+                    taken |= got;
+                    done++;
+                }
+            }
+            if (w == last)
+                break;
+            w = next;
         }
-        w->flags &= (unsigned char)~CA__W_IO;
-        io->n--;
-        done += ca__io_complete(w, got, tail);
     }
-    f->head = left;
-    if (left != NULL && arm(io, fd, f, wanted(f)) != CA_OK)
-        fail_all(io, f);
+    f->ready |= (unsigned char)(revents & ~taken);
     return done;
 }
 
@@ -317,12 +365,7 @@ int ca__io_poll(ca_sched *s, uint32_t ms, unsigned epoch)
             ca__io_drain(io);
             continue;
         }
-        done += fired(io, io->ev[i].data.fd,
-                      ((e & (EPOLLIN | EPOLLPRI)) ? CA_FD_READ : 0) |
-                          ((e & EPOLLOUT) ? CA_FD_WRITE : 0) |
-                          ((e & EPOLLHUP) ? CA_FD_HUP : 0) |
-                          ((e & EPOLLERR) ? CA_FD_ERR : 0),
-                      &tail);
+        done += fired(io, io->ev[i].data.fd, e, &tail);
     }
     while ((w = io->failed) != NULL) {
         list_del(&io->failed, w);

@@ -94,6 +94,28 @@ static inline int ca__io_complete(ca_waiter *w, int revents,
     return 1;
 }
 
+/* A wait that parks a go block (WAIT_FD, the stream helpers; ALTS cases
+** use ca__io_register_locked): registers w and sees to it that a poller
+** asleep now watches it too, the only thread that needs telling (the one
+** that parks the block will poll itself once it is idle: no kick, no
+** wake-up of idle workers). With `known`, w's owner has seen EAGAIN and
+** its descriptor is registered since (io_epoll.c's top); 2: and its last
+** read was short, after the wake that reported event number `seq`. 0
+** when w waits, else the events it is to act on now (w is not registered
+** then). Caller holds s's lock. */
+int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known, uint32_t seq);
+
+/* Ends the poller's wait, if one waits: it then waits again, on what is
+** registered now. Caller holds s's lock. */
+static inline void ca__io_poke(ca__io *io)
+{
+    char c = 0;
+
+    if (io->poller && write(io->pipe[1], &c, 1) < 0) {
+        /* full: a kick is in it already */
+    }
+}
+
 /* Empties the pipe of the kicks that came. */
 static inline void ca__io_drain(ca__io *io)
 {

@@ -7,7 +7,8 @@
 ** of the poller copies the whole list into a pollfd array, with the
 ** scheduler's pipe first, and polls it: O(waits) per wait, whatever is
 ** ready. A wait registered while the poll runs is seen the next time:
-** its registration kicks, which ends the poll. A wait taken back (an
+** its registration pokes the poller (an ALTS kicks), ending the poll. A
+** wait taken back (an
 ** ALTS case that lost) may still be in the poller's copy, so its owner
 ** waits for that poll to end before it touches the waiter again.
 */
@@ -78,6 +79,17 @@ void ca__io_register_locked(ca_sched *s, ca_waiter *w)
     }
     w->flags |= CA__W_IO;
     io->n++;
+}
+
+int ca__io_park_locked(ca_sched *s, ca_waiter *w, int known, uint32_t seq)
+{
+    /* Level-triggered, the set built afresh for every poll: nothing is
+    ** kept, and a park on a descriptor that is ready ends at once. */
+    (void)known;
+    (void)seq;
+    ca__io_register_locked(s, w);
+    ca__io_poke(s->io); /* its set was copied without w */
+    return 0;
 }
 
 static void io_unlink(ca__io *io, ca_waiter *w)

@@ -785,10 +785,9 @@ static void release_parked(ca_sched *s, ca_go *g)
         CA__SUNLOCK(s);
         break;
     case CA__P_FD:
+        /* No kick: the io backend told a poller asleep on another thread
+        ** (ca__io_park_locked), and this thread polls once idle. */
         CA__SUNLOCK(s);
-        /* A poller asleep on another thread does not watch this
-        ** descriptor yet: the kick ends its wait, and it polls again. */
-        ca__sched_kick(s);
         break;
     case CA__P_LOST:
         s->nlost++; /* its scheduler's runs end with CA_ELOST */

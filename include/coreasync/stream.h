@@ -64,25 +64,31 @@ typedef struct ca_io {
     int fd;                 /* the descriptor                             */
     int status;             /* the last helper's outcome (GO_STATUS too)  */
     int err;                /* errno behind a CA_EIO (or a timeout)       */
-    size_t n;               /* bytes the last helper moved                */
-    /* private */
-    unsigned char *dst;     /* where a read goes                          */
-    const unsigned char *src; /* what a write sends; CONNECT's address    */
-    size_t len;             /* how much the op asks for                   */
-    unsigned char *ra;      /* read-ahead storage (READ_LINE's)           */
-    size_t ra_cap, ra_pos, ra_end;
-    ca_timer t;             /* CONNECT's deadline                         */
-    int fired;              /* the deadline passed                        */
+    /* private, up to `n` */
     unsigned char op;       /* the helper under way                       */
     unsigned char events;   /* what it waits for                          */
-    unsigned char flags;    /* not a socket; deadline armed               */
+    unsigned char flags;    /* CA__IO_* below, and stream.c's own         */
+    unsigned char spare;
+    size_t n;               /* bytes the last helper moved                */
+    /* private */
+    union {
+        unsigned char *dst;       /* where a read goes                    */
+        const unsigned char *src; /* what a write sends                   */
+        struct ca__io_deadline *dl; /* CONNECT's deadline, while armed    */
+    } u;
+    size_t len;             /* how much the op asks for                   */
+    unsigned char *ra;      /* read-ahead storage (READ_LINE's)           */
+    uint32_t ra_cap, ra_pos, ra_end;
+    uint32_t seq;           /* its descriptor's event count at its wake   */
 } ca_io;
 
 /**
  * Sets up `io` for descriptor `fd` and makes `fd` non-blocking. `ra`,
  * `ra_size` is read-ahead storage of yours (READ_LINE needs it: a line
  * ends anywhere in what one read(2) returns, and what follows the newline
- * is kept there for the next helper); NULL, 0 for none. `CA_EINVAL` for
+ * is kept there for the next helper); NULL, 0 for none; at most 4 GiB - 1
+ * of it is used. Call it again for each new descriptor, even one that
+ * got the number of a closed one. `CA_EINVAL` for
  * a NULL `io`, a negative `fd`, or `ra` NULL with a size (or the
  * reverse); `CA_EIO` (errno in `io->err`) if `fd` is not open;
  * `CA_ENOTSUP` where the library has no descriptor support.
@@ -109,9 +115,14 @@ int ca__go_io_accept(ca_go *g, ca_io *io, int *fd);
 int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
                       unsigned addrlen, uint32_t ms);
 int ca__go_io_resume(ca_go *g, ca_io *io);
+int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
 #define CA__IO_SOME 1
 #define CA__IO_EXACTLY 2
 #define CA__IO_LINE 3
+/* io->flags that io.c reads (io_epoll.c's top says why): */
+#define CA__IO_KNOWN 0x04   /* its descriptor's registration is current   */
+#define CA__IO_DRAINED 0x20 /* the last read was short: nothing is left   */
+#define CA__IO_SEQ 0x40     /* `seq` holds the count of the last wake     */
 
 /* One parking op, WAIT_FD's, in a loop: it parks inside your body, under
 ** the helper's own name in reports. */
@@ -119,9 +130,7 @@ int ca__go_io_resume(ca_go *g, ca_io *io);
     do {                                                                     \
         if (start)                                                           \
             do {                                                             \
-                CA__GO_OP(name, #io,                                         \
-                          ca__go_wait_fd((g), (io)->fd, (io)->events,        \
-                                         CA__SITE_REF),                      \
+                CA__GO_OP(name, #io, ca__go_io_wait((g), (io), CA__SITE_REF), \
                           (void)0);                                          \
             } while (ca__go_io_resume((g), (io)));                           \
     } while (0)
@@ -167,8 +176,10 @@ int ca__go_io_resume(ca_go *g, ca_io *io);
  * refused, or `ms` milliseconds passed (`CA_FOREVER`: no deadline of
  * ours). `CA_OK`; `CA_EIO` with `io->err` (ECONNREFUSED...); `CA_AGAIN`
  * when the deadline passed (`io->err` ETIMEDOUT; the socket is shut down:
- * close it); `CA_ERANGE` for `ms` over `CA_MAX_DELAY`; `CA_ENOTSUP` when
- * the scheduler has no clock and `ms` is not `CA_FOREVER`. */
+ * close it); `CA_ENOMEM` when the deadline's timer could not be
+ * allocated (the socket is shut down too); `CA_ERANGE` for `ms` over
+ * `CA_MAX_DELAY`; `CA_ENOTSUP` when the scheduler has no clock and `ms`
+ * is not `CA_FOREVER`. */
 #define CA_CONNECT(g, io, addr, addrlen, ms)                                 \
     CA__IO_OP(g, io, "CONNECT",                                              \
               ca__go_io_connect((g), (io), (addr), (addrlen), (ms)))

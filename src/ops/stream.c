@@ -9,14 +9,16 @@
 ** carries on where the last one stopped, and a partial read or write is
 ** never repeated nor lost.
 **
-** CONNECT's deadline is a timer of the scheduler's (io->t). When it fires
+** CONNECT's deadline is a timer of the scheduler's, allocated while it
+** is armed (io->u.dl): a ca_timer in every ca_io would cost each parked
+** connection 40 bytes for the moment it connected (W12). When it fires
 ** before the connection is made it shuts the socket down, which ends the
 ** connect (Linux reports it as a hang-up), and so wakes the WAIT_FD;
 ** CONNECT sees `fired` and says CA_AGAIN. CONNECT cancels the timer
 ** before it reads `fired`, and cancelling waits for a fire under way
 ** (timer.c): a connection made just as the deadline passes is either
-** reported made and left alone, or timed out, and the ca_io is never
-** touched after CONNECT ends.
+** reported made and left alone, or timed out. The fire touches only the
+** deadline, never the ca_io, and the deadline is freed once cancelled.
 */
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -26,7 +28,13 @@
 #include "../internal.h"
 
 #define F_NOTSOCK 0x01 /* send(2) said ENOTSOCK: write(2) from now on */
-#define F_TIMER 0x02   /* CONNECT's deadline is armed                 */
+#define F_TIMER 0x02   /* CONNECT's deadline is armed (io->u.dl)      */
+#define F_FIRED 0x08   /* it passed before the connection was made    */
+#define F_STREAM 0x10  /* a pipe, FIFO or stream socket: a short read
+                       ** empties it (epoll(7)), a tty's need not     */
+CA_STATIC_ASSERT(io_flags_distinct,
+                 ((F_NOTSOCK | F_TIMER | F_FIRED | F_STREAM) &
+                  (CA__IO_KNOWN | CA__IO_DRAINED | CA__IO_SEQ)) == 0);
 #define OP_WRITE 4
 #define OP_ACCEPT 5
 #define OP_CONNECT 6
@@ -35,7 +43,32 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* Whether a short read of fd says that it is empty (epoll(7)): a pipe, a
+** FIFO or a TCP socket. Not a datagram socket or a terminal (a read ends
+** at a message or a line), nor a Unix socket (it ends where descriptors
+** were passed), nor a file. */
+static int stream_kind(int fd)
+{
+    struct stat st;
+    struct sockaddr_storage a;
+    int type = 0;
+    socklen_t len = sizeof type, alen = sizeof a;
+
+    if (fstat(fd, &st) != 0)
+        return 0;
+    if (S_ISFIFO(st.st_mode))
+        return F_STREAM;
+    if (S_ISSOCK(st.st_mode) &&
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+        type == SOCK_STREAM &&
+        getsockname(fd, (struct sockaddr *)&a, &alen) == 0 &&
+        (a.ss_family == AF_INET || a.ss_family == AF_INET6))
+        return F_STREAM;
+    return 0;
+}
 
 int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
 {
@@ -46,13 +79,15 @@ int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
     memset(io, 0, sizeof *io);
     io->fd = fd;
     io->ra = (unsigned char *)ra;
-    io->ra_cap = ra_size;
-    io->t.prev = &io->t; /* in no heap */
+    /* The offsets are 32 bits (W12: 12 bytes a connection); more storage
+    ** than that is never needed for a line, so it is left unused. */
+    io->ra_cap = ra_size > 0xffffffffu ? 0xffffffffu : (uint32_t)ra_size;
     if ((fl = fcntl(fd, F_GETFL)) < 0 ||
         (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
         io->err = errno;
         return io->status = CA_EIO;
     }
+    io->flags = (unsigned char)stream_kind(fd);
     return CA_OK;
 }
 
@@ -99,15 +134,22 @@ static size_t from_ahead(ca_io *io, unsigned char *p, size_t len)
     if (k > len)
         k = len;
     memcpy(p, io->ra + io->ra_pos, k);
-    io->ra_pos += k;
+    io->ra_pos += (uint32_t)k;
     return k;
 }
 
-/* A read that got r: 1 to go on, else the step's answer in *ans. */
-static int got(ca_io *io, ssize_t r, int *ans)
+/* A read of `asked` bytes that got r: 1 to go on, else the step's answer
+** in *ans. A short one marks the descriptor empty: the next read, instead
+** of finding EAGAIN, parks at once (io.c decides whether it may). */
+static int got(ca_io *io, size_t asked, ssize_t r, int *ans)
 {
-    if (r > 0)
+    if (r > 0) {
+        if ((size_t)r < asked && (io->flags & F_STREAM))
+            io->flags |= CA__IO_DRAINED;
+        else
+            io->flags &= (unsigned char)~CA__IO_DRAINED;
         return 1;
+    }
     if (r == 0)
         *ans = failed(io, CA_CLOSED, 0);
     else if (would_block(errno))
@@ -125,10 +167,12 @@ static int step_read(ca_io *io)
     for (;;) {
         CA_ASSERT(io->n < io->len && io->ra_pos <= io->ra_end);
         if (io->ra_pos < io->ra_end) {
-            io->n += from_ahead(io, io->dst + io->n, io->len - io->n);
+            io->n += from_ahead(io, io->u.dst + io->n, io->len - io->n);
+        } else if (io->flags & CA__IO_DRAINED) {
+            return wait_for(io, CA_FD_READ);
         } else {
-            r = rd(io->fd, io->dst + io->n, io->len - io->n);
-            if (!got(io, r, &ans))
+            r = rd(io->fd, io->u.dst + io->n, io->len - io->n);
+            if (!got(io, io->len - io->n, r, &ans))
                 return ans;
             io->n += (size_t)r;
         }
@@ -147,22 +191,24 @@ static int step_line(ca_io *io)
         CA_ASSERT(io->n + 1 <= io->len && io->ra_end <= io->ra_cap);
         while (io->ra_pos < io->ra_end && io->n + 1 < io->len) {
             c = io->ra[io->ra_pos++];
-            io->dst[io->n++] = c;
+            io->u.dst[io->n++] = c;
             if (c == '\n')
                 break;
         }
-        io->dst[io->n] = '\0';
-        if (io->n > 0 && io->dst[io->n - 1] == '\n')
+        io->u.dst[io->n] = '\0';
+        if (io->n > 0 && io->u.dst[io->n - 1] == '\n')
             return done(io);
         if (io->n + 1 == io->len)
             return failed(io, CA_ERANGE, 0);
         io->ra_pos = io->ra_end = 0;
+        if (io->flags & CA__IO_DRAINED)
+            return wait_for(io, CA_FD_READ);
         r = rd(io->fd, io->ra, io->ra_cap);
         if (r == 0 && io->n > 0)
             return done(io); /* a last line without its newline */
-        if (!got(io, r, &ans))
+        if (!got(io, io->ra_cap, r, &ans))
             return ans;
-        io->ra_end = (size_t)r;
+        io->ra_end = (uint32_t)r; /* at most ra_cap */
     }
 }
 
@@ -192,7 +238,7 @@ static int step_write(ca_io *io)
     ssize_t r;
 
     while (io->n < io->len) {
-        r = wr(io, io->src + io->n, io->len - io->n);
+        r = wr(io, io->u.src + io->n, io->len - io->n);
         if (r >= 0)
             io->n += (size_t)r;
         else if (would_block(errno))
@@ -224,31 +270,45 @@ static int step_accept(ca_io *io)
         (void)close(fd);
         return failed(io, CA_EIO, errno);
     }
-    *(int *)(void *)io->dst = fd;
+    *(int *)(void *)io->u.dst = fd;
     return done(io);
 }
 
+struct ca__io_deadline {
+    ca_timer t;
+    int fd;    /* shut down when it fires                             */
+    int fired; /* it did: read once cancelled                         */
+};
+
 static void deadline_fire(ca_waker *self, ca_timer *t)
 {
-    ca_io *io = CA_CONTAINER_OF(t, ca_io, t);
+    struct ca__io_deadline *dl = CA_CONTAINER_OF(t, struct ca__io_deadline, t);
 
     (void)self;
-    __atomic_store_n(&io->fired, 1, __ATOMIC_RELEASE);
-    (void)shutdown(io->fd, SHUT_RDWR);
+    __atomic_store_n(&dl->fired, 1, __ATOMIC_RELEASE);
+    (void)shutdown(dl->fd, SHUT_RDWR);
 }
 
 static ca_waker deadline_waker = {NULL, deadline_fire};
 
+/* The deadline, cancelled and freed: whether it fired goes to F_FIRED. */
 static void disarm(ca_go *g, ca_io *io)
 {
     ca_sched *s = CA__GO_SCHED(g);
+    struct ca__io_deadline *dl = io->u.dl;
 
     if (!(io->flags & F_TIMER))
         return;
     io->flags &= (unsigned char)~F_TIMER;
     CA__SLOCK(s);
-    ca__timer_cancel_locked(s, &io->t); /* waits for a fire under way */
+    ca__timer_cancel_locked(s, &dl->t); /* waits for a fire under way */
     CA__SUNLOCK(s);
+    if (__atomic_load_n(&dl->fired, __ATOMIC_ACQUIRE))
+        io->flags |= F_FIRED;
+#if CA_HAVE_MALLOC
+    ca__free(dl);
+#endif
+    io->u.dl = NULL;
 }
 
 static int step_connect(ca_io *io)
@@ -256,7 +316,7 @@ static int step_connect(ca_io *io)
     int e = 0;
     socklen_t len = sizeof e;
 
-    if (__atomic_load_n(&io->fired, __ATOMIC_ACQUIRE))
+    if (io->flags & F_FIRED)
         return failed(io, CA_AGAIN, ETIMEDOUT);
     if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
         e = errno;
@@ -324,7 +384,7 @@ int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len)
               (op != CA__IO_SOME && op != CA__IO_EXACTLY && op != CA__IO_LINE);
 
     if (io != NULL) {
-        io->dst = (unsigned char *)buf;
+        io->u.dst = (unsigned char *)buf;
         io->len = len;
     }
     return begin(g, io, op, bad);
@@ -333,7 +393,7 @@ int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len)
 int ca__go_io_write(ca_go *g, ca_io *io, const void *buf, size_t len)
 {
     if (io != NULL) {
-        io->src = (const unsigned char *)buf;
+        io->u.src = (const unsigned char *)buf;
         io->len = len;
     }
     return begin(g, io, OP_WRITE, buf == NULL && len != 0);
@@ -342,7 +402,7 @@ int ca__go_io_write(ca_go *g, ca_io *io, const void *buf, size_t len)
 int ca__go_io_accept(ca_go *g, ca_io *io, int *fd)
 {
     if (io != NULL)
-        io->dst = (unsigned char *)fd;
+        io->u.dst = (unsigned char *)fd;
     return begin(g, io, OP_ACCEPT, fd == NULL);
 }
 
@@ -356,7 +416,7 @@ int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
     io->op = OP_CONNECT;
     io->n = 0;
     io->err = 0;
-    io->fired = 0;
+    io->flags &= (unsigned char)~F_FIRED;
     if (ms != CA_FOREVER && ms > CA_MAX_DELAY)
         return failed(io, CA_ERANGE, 0), end(g, io);
     if (ms != CA_FOREVER && !ca__has_clock(s))
@@ -367,8 +427,22 @@ int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
     if (errno != EINPROGRESS && errno != EINTR)
         return failed(io, CA_EIO, errno), end(g, io);
     if (ms != CA_FOREVER) {
+        struct ca__io_deadline *dl = NULL;
+
+#if CA_HAVE_MALLOC
+        dl = (struct ca__io_deadline *)ca__alloc(sizeof *dl);
+#endif
+        if (dl == NULL) {
+            (void)shutdown(io->fd, SHUT_RDWR); /* no connection half made */
+            /* Without malloc WAIT_FD could not wait for it either. */
+            return failed(io, CA_HAVE_MALLOC ? CA_ENOMEM : CA_ENOTSUP, 0),
+                   end(g, io);
+        }
+        memset(dl, 0, sizeof *dl);
+        dl->fd = io->fd;
+        io->u.dl = dl;
         CA__SLOCK(s);
-        ca__timer_add_locked(s, &io->t, ms, &deadline_waker);
+        ca__timer_add_locked(s, &dl->t, ms, &deadline_waker);
         CA__SUNLOCK(s);
         io->flags |= F_TIMER;
         ca__sched_kick(s); /* a driver asleep on another thread */
@@ -378,6 +452,7 @@ int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
 
 int ca__go_io_resume(ca_go *g, ca_io *io)
 {
+    ca__io_woke(g, io);
     if (CA_GO_STATUS(g) != CA_OK) { /* WAIT_FD itself was refused */
         io->status = CA_GO_STATUS(g);
         return end(g, io);
