@@ -404,7 +404,9 @@ int ca__sched_live_(ca_sched **s CA__CALLER);
 ** outlives the pool. */
 typedef struct ca__worker {
     ca__runq q;
-    struct ca_go *next;      /* runnext: the block it woke last (sched.c) */
+    struct ca_go *next;      /* runnext: the block it woke last (sched.c); */
+                             /* atomic: an idle worker may take it        */
+    unsigned long runs;      /* blocks taken to run (thieves read it)     */
     unsigned nexts;          /* runs in a row taken from `next`           */
     unsigned char shy;       /* its last batch met contended locks        */
     pthread_t th;

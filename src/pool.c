@@ -16,7 +16,9 @@
 **   Stealing keeps every worker busy while anyone has surplus; the share
 **   keeps one worker from taking the whole inbox.
 ** - The block a worker's block wakes runs next on that worker (Go's
-**   runnext, bounded), out of thieves' reach. A worker that queues more
+**   runnext, bounded), out of thieves' reach while that worker goes on
+**   running blocks; an idle worker takes it once the worker stalls in
+**   one step (sched.c, above spin). A worker that queues more
 **   than it runs next while another worker idles wakes one (Go's wakep);
 **   a worker out of work first looks for some for about 3 us (Go's
 **   spinning M: no wake-up to pay; HOP 650 -> 200 ns, and 17,600 ->

@@ -109,6 +109,7 @@ HOT void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
 ** carry them. */
 #define POOL_PATH static __attribute__((noinline))
 POOL_PATH void spill(ca_sched *s, size_t n);
+POOL_PATH void kick_keen(ca_sched *s);
 #endif
 
 TINY void push(ca__runq *q, ca_go *g)
@@ -208,14 +209,21 @@ static ca__worker *worker_of(ca__runq *q)
 ** idle worker that may take from it, if any. */
 POOL_PATH void spill(ca_sched *s, size_t n)
 {
-    int keen;
-
     if (n >= SHY_MIN) {
         ca__pool_spill(s); /* any idle worker */
         return;
     }
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in ca__pool_spill */
-    if ((keen = __atomic_load_n(&s->pool->nkeen, __ATOMIC_RELAXED)) == 0)
+    kick_keen(s);
+}
+
+/* Wakes a keen idle worker, if any (the caller published its block, then
+** fenced). */
+POOL_PATH void kick_keen(ca_sched *s)
+{
+    int keen;
+
+    if ((keen = __atomic_load_n(&s->pool->nkeen, __ATOMIC_SEQ_CST)) == 0)
         return;
     if (keen == __atomic_load_n(&s->nidle, __ATOMIC_RELAXED))
         ca__sched_kick_one(s);
@@ -223,41 +231,71 @@ POOL_PATH void spill(ca_sched *s, size_t n)
         ca__sched_kick(s); /* one signal might go to a shy one */
 }
 
-/* A worker's block woke g: g runs next here. */
+/* A worker's block woke g: g runs next here. The slot is swapped, not
+** stored: an idle worker may have taken its last block (take_next). */
 POOL_PATH void runnext(ca__runq *q, ca_go *g)
 {
     ca__worker *w = worker_of(q);
-    ca_go *old = w->next;
+    ca_go *old;
 
     CA_ASSERT(!(g->u.w.state & CA__G_READY));
     g->u.w.state |= CA__G_READY;
-    w->next = g;
+    old = __atomic_exchange_n(&w->next, g, __ATOMIC_SEQ_CST);
     if (old != NULL) {
         old->u.w.state &= (unsigned char)~CA__G_READY;
         push(q, old); /* which spills from two on */
         if (__atomic_load_n(&q->n, __ATOMIC_RELAXED) == 1)
             spill(q->s, 1);
+    } else if (__atomic_load_n(&q->n, __ATOMIC_RELAXED) != 0) {
+        /* Should this step stall, an idle worker must come and look (see
+        ** spin); the exchange was the fence of the handshake. A shy one
+        ** is left asleep, as for a short queue (it would come for every
+        ** hand-off of W9's blocks) ... */
+        kick_keen(q->s);
+    } else if (__atomic_load_n(&q->s->nidle, __ATOMIC_SEQ_CST) != 0) {
+        /* ... unless the slot is all this worker has to give. */
+        ca__sched_kick_one(q->s);
     }
 }
 
 /* What worker q runs next: runnext, unless it ran RUNNEXT_MAX in a row
-** from there and the queue (which a thief may empty meanwhile) has one. */
+** from there and the queue (which a thief may empty meanwhile) has one.
+** Each block taken counts in w->runs: the sign, for a thief, that the
+** step which filled the slot has ended. */
 POOL_PATH ca_go *worker_next(ca__runq *q)
 {
     ca__worker *w = worker_of(q);
-    ca_go *g;
+    ca_go *g = NULL;
 
-    if (w->next == NULL || w->nexts >= RUNNEXT_MAX) {
+    if (__atomic_load_n(&w->next, __ATOMIC_RELAXED) == NULL ||
+        w->nexts >= RUNNEXT_MAX) {
         w->nexts = 0;
-        if ((g = pop(q)) != NULL)
-            return g;
+        g = pop(q);
     }
-    if ((g = w->next) != NULL) {
-        w->next = NULL;
+    if (g == NULL &&
+        (g = __atomic_exchange_n(&w->next, NULL, __ATOMIC_ACQUIRE)) != NULL) {
         w->nexts++;
         g->u.w.state &= (unsigned char)~CA__G_READY;
     }
+    if (g != NULL)
+        __atomic_store_n(&w->runs, w->runs + 1, __ATOMIC_RELAXED);
     return g;
+}
+
+/* An idle worker q takes the block in v's slot, if it is still there:
+** v ran nothing while q watched (the step that woke it runs long, or
+** waits for it). Returns 1 if it got it, now in q's queue. */
+static int take_next(ca__runq *q, ca__worker *v)
+{
+    ca_go *g = __atomic_load_n(&v->next, __ATOMIC_RELAXED);
+
+    if (g == NULL || !__atomic_compare_exchange_n(&v->next, &g, NULL, 0,
+                                                  __ATOMIC_ACQ_REL,
+                                                  __ATOMIC_RELAXED))
+        return 0;
+    g->u.w.state &= (unsigned char)~CA__G_READY;
+    push(q, g);
+    return 1;
 }
 #define NEXT_READY(q) ((q)->shared ? worker_next(q) : pop(q))
 #else
@@ -1068,6 +1106,20 @@ int ca__sched_pooled(ca_sched *s)
     return __atomic_load_n(&s->pool, __ATOMIC_ACQUIRE) != NULL;
 }
 
+/* Some worker but q (NULL: any) holds a block in its runnext slot; for
+** a shy worker, one with nothing queued besides (see runnext). */
+static int slot_filled(ca__pool *p, ca__runq *q, int shy)
+{
+    unsigned i;
+
+    for (i = 0; i < p->n; i++)
+        if (&p->w[i].q != q &&
+            __atomic_load_n(&p->w[i].next, __ATOMIC_RELAXED) != NULL &&
+            (!shy || __atomic_load_n(&p->w[i].q.n, __ATOMIC_RELAXED) == 0))
+            return 1;
+    return 0;
+}
+
 /* Nothing in the pool that a worker may take: the inbox empty, and no
 ** queue holding `min` blocks or more (POOL_MIN). */
 static int pool_empty(ca_sched *s, size_t min)
@@ -1123,24 +1175,59 @@ static int pool_stuck(ca_sched *s)
     CA__SLOCK(s);
     stuck = s->ntimers == 0 && s->refs == 0 && s->ninbox == 0;
     CA__SUNLOCK(s);
-    return stuck && pool_empty(s, 1);
+    if (!stuck || !pool_empty(s, 1))
+        return 0;
+    /* A block in a slot is ready too: an idle worker's own poll or timer
+    ** may have put one in its slot just before it counted itself idle. */
+    return !slot_filled(p, NULL, 0);
 }
 
 /* About 3 us where a pause takes 25 ns (this machine's AMD EPYC); the
 ** measured gain was the same as with 12 us. */
 #define SPIN_LOOKS 16
 
-/* Returns 1 once there is something worker q may take, or the pool
-** stops; 0 after SPIN_LOOKS looks found nothing. */
+/* A block in a worker's runnext slot is out of thieves' reach while
+** that worker runs (a hand-off pair stays on one core), but not once it
+** stalls: the step that woke the block runs long, or waits for it. A
+** spinning worker watches one filled slot; if its owner takes no block
+** for STALL_LOOKS looks (about 1.5 us; Go waits 3 us), it takes the
+** block (Go's runnext steal). So that one watches: filling an empty slot
+** wakes an idle worker, and an idle worker does not sleep while a slot is
+** filled (ca__sched_work's last look). A shy worker does both only for a
+** slot whose worker has nothing queued besides, as it leaves short queues
+** alone: woken for every hand-off of W9's blocks, it cost W9 5x. With
+** that rule W9 and HOP stay where they were (medians of 5 interleaved
+** runs under chrt -f 1: W9 10.0 -> 10.6 ns/msg, HOP 716 -> 705 ns). */
+#define STALL_LOOKS 8
+
+/* Returns 1 once there is something worker q may take (or took from a
+** stalled worker's slot), or the pool stops; 0 after SPIN_LOOKS looks
+** found nothing. */
 static int spin(ca_sched *s, ca__runq *q)
 {
-    int i, j;
+    ca__pool *p = s->pool;
+    ca__worker *v = NULL;
+    unsigned long runs = 0;
+    unsigned i, j, since = 0;
 
     for (i = 0; i < SPIN_LOOKS; i++) {
         for (j = 0; j < 8; j++)
             ca__cpu_relax();
-        if (!pool_empty(s, POOL_MIN(q)) || CA__LOAD(s->pool->stop))
+        if (!pool_empty(s, POOL_MIN(q)) || CA__LOAD(p->stop))
             return 1;
+        if (v != NULL &&
+            __atomic_load_n(&v->runs, __ATOMIC_RELAXED) == runs) {
+            if (i - since >= STALL_LOOKS && take_next(q, v))
+                return 1;
+            continue;
+        }
+        for (v = NULL, j = 0; j < p->n && v == NULL; j++)
+            if (&p->w[j].q != q &&
+                __atomic_load_n(&p->w[j].next, __ATOMIC_RELAXED) != NULL) {
+                v = &p->w[j];
+                runs = __atomic_load_n(&v->runs, __ATOMIC_RELAXED);
+                since = i;
+            }
     }
     return 0;
 }
@@ -1202,7 +1289,7 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
         if (keen)
             __atomic_add_fetch(&p->nkeen, 1, __ATOMIC_SEQ_CST);
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* store, then loads */
-        if (!pool_empty(s, POOL_MIN(q))) {
+        if (!pool_empty(s, POOL_MIN(q)) || slot_filled(p, q, !keen)) {
             if (keen)
                 __atomic_sub_fetch(&p->nkeen, 1, __ATOMIC_SEQ_CST);
             __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
@@ -1218,11 +1305,12 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
             __atomic_sub_fetch(&p->nkeen, 1, __ATOMIC_SEQ_CST);
         __atomic_sub_fetch(&s->nidle, 1, __ATOMIC_SEQ_CST);
     }
-    if (w->next != NULL) { /* for leave_queue */
-        ca_go *g = w->next;
-        w->next = NULL;
-        g->u.w.state &= (unsigned char)~CA__G_READY;
-        push(q, g);
+    { /* for leave_queue */
+        ca_go *g = __atomic_exchange_n(&w->next, NULL, __ATOMIC_ACQUIRE);
+        if (g != NULL) {
+            g->u.w.state &= (unsigned char)~CA__G_READY;
+            push(q, g);
+        }
     }
     CA__SLOCK(s);
     leave_queue(s, q);

@@ -8,6 +8,7 @@
 */
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <stdlib.h>
@@ -360,6 +361,80 @@ static void stop_with_runnext(void)
         }
         CA_ASSERT_RC(ca_chan_destroy(&mid.ch), CA_OK);
     }
+}
+
+/* --------------------------------- runnext behind a step that waits */
+
+/* The waker's step waits, outside the library, for the block it just
+** woke (here by yielding the CPU until it ran): that block sits in the
+** waker's runnext slot, and only the other worker can run it. Each
+** round, b parks on c before a puts (a waits for b's previous round to
+** end), so nearly every round strands b in a's worker's slot until the
+** idle worker takes it; a slot out of every thief's reach hangs on the
+** first such round (the watchdog fails the test: checked without the
+** steal). */
+enum { WAITING_ROUNDS = 200 };
+
+typedef struct waiting {
+    ca_go go;
+    ichan *c;
+    int *b_ran;
+    int i, v;
+} waiting;
+
+static int waiting_b(ca_go *g)
+{
+    waiting *t = (waiting *)g;
+
+    GO_BEGIN(g);
+    for (t->i = 0; t->i < WAITING_ROUNDS; t->i++) {
+        TAKE(g, &t->c->ch, &t->v);
+        __atomic_store_n(t->b_ran, t->i + 1, __ATOMIC_RELEASE);
+    }
+    GO_END(g);
+}
+
+static int waiting_a(ca_go *g)
+{
+    waiting *t = (waiting *)g;
+
+    GO_BEGIN(g);
+    for (t->i = 0; t->i < WAITING_ROUNDS; t->i++) {
+        t->v = t->i;
+        PUT(g, &t->c->ch, &t->v);
+        while (LOAD(*t->b_ran) != t->i + 1)
+            sched_yield();
+    }
+    GO_END(g);
+}
+
+static void runnext_not_stranded(void)
+{
+    ca_sched s;
+    ichan c;
+    waiting a, b;
+    ca_chan *r[2];
+    int b_ran = 0, i, v;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    memset(&a, 0, sizeof a);
+    a.c = &c, a.b_ran = &b_ran;
+    b = a;
+    CA_ASSERT_RC(ca_go_result(&a.go, 0, &r[0]), CA_OK);
+    CA_ASSERT_RC(ca_go_result(&b.go, 0, &r[1]), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &b.go, waiting_b), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, waiting_a), CA_OK);
+    for (i = 0; i < 2; i++) {
+        CA_ASSERT_RC(ca_take_blocking(r[i], &v), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_free(r[i]), CA_OK);
+    }
+    CA_ASSERT_EQ(b_ran, WAITING_ROUNDS);
+    CA_ASSERT_EQ(b.v, WAITING_ROUNDS - 1);
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
 /* ------------------------------------- every kind of party, exactly once */
@@ -1061,6 +1136,7 @@ static const ca_test tests[] = {
     {"ping_pong_on_pool", ping_pong_on_pool},
     {"runnext_is_bounded", runnext_is_bounded},
     {"stop_with_runnext", stop_with_runnext},
+    {"runnext_not_stranded", runnext_not_stranded},
     {"party_unbuffered", party_unbuffered},
     {"party_fixed", party_fixed},
     {"party_dropping", party_dropping},
