@@ -484,15 +484,25 @@ void ca__io_free(ca_sched *s);
 #endif
 /* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
 ** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
-int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
 /* For ALTS descriptor cases: make s's io state (CA_ENOMEM, CA_ENOTSUP);
 ** is fd ready now (1, with *revents); register a waiter (its claim, and
 ** where its events go, set: see io.c); take one back, waiting for a poll
 ** that may hold it to end. The last two with s's lock held. */
+#if defined(HAVE_POLL) && CA_HAVE_MALLOC
+int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
 int ca__io_prepare(ca_sched *s);
 int ca__io_ready_now(int fd, int events, int *revents);
 void ca__io_register_locked(ca_sched *s, ca_waiter *w);
 void ca__io_cancel_locked(ca_sched *s, ca_waiter *w);
+#else /* refused where the compiler sees it: ALTS keeps no fd code */
+#define ca__io_wait_one(fd, events, ms, revents)                             \
+    ((void)(fd), (void)(events), (void)(ms), (void)(revents), CA_ENOTSUP)
+#define ca__io_prepare(s) ((void)(s), CA_ENOTSUP)
+#define ca__io_ready_now(fd, events, revents)                                \
+    ((void)(fd), (void)(events), (void)(revents), 0)
+#define ca__io_register_locked(s, w) ((void)(s), (void)(w))
+#define ca__io_cancel_locked(s, w) ((void)(s), (void)(w))
+#endif
 /* A stream helper's wait ended: what io.c keeps in the ca_io from it. */
 void ca__io_woke(ca_go *g, ca_io *io);
 

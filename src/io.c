@@ -262,42 +262,7 @@ void ca__io_woke(ca_go *g, ca_io *io)
     (void)io;
 }
 
-int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents)
-{
-    (void)fd;
-    (void)events;
-    (void)ms;
-    (void)revents;
-    return CA_ENOTSUP;
-}
-
-
-int ca__io_prepare(ca_sched *s)
-{
-    (void)s;
-    return CA_ENOTSUP;
-}
-
-int ca__io_ready_now(int fd, int events, int *revents)
-{
-    (void)fd;
-    (void)events;
-    (void)revents;
-    return 0;
-}
-
-/* Nothing ever registers: here, not in a backend, since a board's build
-** compiles whichever backend the host's configure chose. */
-void ca__io_register_locked(ca_sched *s, ca_waiter *w)
-{
-    (void)s;
-    (void)w;
-}
-
-void ca__io_cancel_locked(ca_sched *s, ca_waiter *w)
-{
-    (void)s;
-    (void)w;
-}
+/* ca__io_wait_one, ca__io_prepare and the rest are internal.h's macros
+** here: refusals the compiler sees through. */
 
 #endif
