@@ -374,14 +374,21 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size);
 int ca__sched_drive(ca_sched *s, volatile int *stop);
 /* Wakes a thread waiting in ca__platform_idle on s: the driver, or a
 ** thread blocked in a call. */
-void ca__sched_kick(ca_sched *s);
 /* Around a change after which another thread may destroy s, and its kick
 ** (unhold with kick): s->mu, which ca_sched_destroy takes too. */
-void ca__sched_hold(ca_sched *s);
-void ca__sched_unhold(ca_sched *s, int kick);
 /* A snapshot of s's kick count: a wait that starts with it ends at once if
 ** a kick came since (see platform.c). */
+#if CA_HAVE_THREADS
+void ca__sched_kick(ca_sched *s);
+void ca__sched_hold(ca_sched *s);
+void ca__sched_unhold(ca_sched *s, int kick);
 unsigned ca__sched_epoch(ca_sched *s);
+#else /* one thread: nobody to kick, and the compiler folds what is left */
+#define ca__sched_kick(s) ((void)(s))
+#define ca__sched_hold(s) ((void)(s))
+#define ca__sched_unhold(s, kick) ((void)(s), (void)(kick))
+#define ca__sched_epoch(s) ((void)(s), 0u)
+#endif
 
 /* Non-zero on a thread that is driving a scheduler or working in a pool:
 ** in a go block, or in a callback run from one. */
@@ -442,13 +449,22 @@ void ca__sched_kick_one(ca_sched *s);
 ** process may have another thread (it has ever created one, or cannot
 ** tell); ca__threads_count costs a few microseconds and says how many it
 ** has now (-1: cannot tell); ca__threads_alone says it has one. */
+/* Threads waiting inside a blocking call right now, with nothing to run. */
+#if CA_HAVE_THREADS
 int ca__threads_maybe(void);
 int ca__threads_count(void);
 int ca__threads_alone(void);
-/* Threads waiting inside a blocking call right now, with nothing to run. */
 void ca__threads_blocked_add(int d);
 int ca__threads_blocked(void);
 unsigned ca__threads_blocked_gen(void);
+#else /* one thread, constants the compiler folds */
+#define ca__threads_maybe() 0
+#define ca__threads_count() 1
+#define ca__threads_alone() 1
+#define ca__threads_blocked_add(d) ((void)(d))
+#define ca__threads_blocked() 0
+#define ca__threads_blocked_gen() 0u
+#endif
 
 /* Timers: the pairing heap. Caller holds the scheduler lock. A timer
 ** added with a delay fires once ms whole milliseconds have passed (one

@@ -367,29 +367,7 @@ static void cond_wait(ca_sched *s, pthread_cond_t *cv, uint32_t ms,
     __atomic_sub_fetch(&s->sleeping, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->mu);
 }
-#else
-void ca__sched_hold(ca_sched *s)
-{
-    (void)s;
-}
-
-void ca__sched_unhold(ca_sched *s, int kick)
-{
-    (void)s;
-    (void)kick;
-}
-
-unsigned ca__sched_epoch(ca_sched *s)
-{
-    (void)s;
-    return 0;
-}
-
-void ca__sched_kick(ca_sched *s)
-{
-    (void)s;
-}
-#endif
+#endif /* without threads, internal.h's macros */
 
 void ca__platform_idle(ca_sched *s, uint32_t ms, volatile int *stop,
                        int driver, unsigned epoch)
@@ -511,37 +489,7 @@ int ca__threads_blocked(void)
 {
     return __atomic_load_n(&nblocked, __ATOMIC_SEQ_CST);
 }
-#else
-int ca__threads_maybe(void)
-{
-    return 0;
-}
-
-int ca__threads_count(void)
-{
-    return 1;
-}
-
-int ca__threads_alone(void)
-{
-    return 1;
-}
-
-void ca__threads_blocked_add(int d)
-{
-    (void)d;
-}
-
-unsigned ca__threads_blocked_gen(void)
-{
-    return 0;
-}
-
-int ca__threads_blocked(void)
-{
-    return 0;
-}
-#endif
+#endif /* without threads, internal.h's macros */
 
 /* ------------------------------------------------------------- parking */
 
