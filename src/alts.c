@@ -172,7 +172,7 @@ static size_t sort_by_chan(ca_alt *cases, size_t list, size_t n)
     unsigned short head, *tail = &head;
     size_t a, b, half = n / 2, i;
 
-    if (n <= 8)
+    if (n <= 8 || CA_CONFIG_SMALL) /* a build for size has no merge */
         return insertion_sort(cases, list);
     for (a = list, i = 1; i < half; i++)
         a = cases[a].p.order;

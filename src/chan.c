@@ -52,6 +52,19 @@ TINY void q_remove(ca_waiter **q, ca_waiter *w)
 static size_t isr_waiting;
 #if !CA_HAVE_THREADS
 const ca__isr_hooks *ca__isr; /* installed by ca_chan_set_isr (lock.h) */
+#if CA_CONFIG_SMALL
+void ca__chan_lock(const ca_chan *ch)
+{
+    if (ch->flags & CA__CH_ISR)
+        ca__isr->enter();
+}
+
+void ca__chan_unlock(const ca_chan *ch)
+{
+    if (ch->flags & CA__CH_ISR)
+        ca__isr->leave();
+}
+#endif
 #endif
 
 #if CA_HAVE_THREADS
@@ -164,6 +177,12 @@ void ca__wake_all(ca__wakelist *wl)
 ** the compiler can inline instead of a call into libc. */
 TINY void copy(void *dst, const void *src, size_t n)
 {
+#if CA_CONFIG_SMALL /* the word inline, the rest one call each */
+    if (n == 4)
+        memcpy(dst, src, 4);
+    else if (n != 0) /* an empty value may have no storage: NULL */
+        memcpy(dst, src, n);
+#else
     /* Fixed sizes, not sizeof(void *) and sizeof(int): those are one
     ** case value on ILP32 targets (a duplicate case). */
     switch (n) {
@@ -179,6 +198,7 @@ TINY void copy(void *dst, const void *src, size_t n)
         memcpy(dst, src, n);
         break;
     }
+#endif
 }
 
 HOT int buf_full(const ca_chan *ch)
@@ -468,6 +488,7 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
 
+#if !CA_CONFIG_SMALL /* a build for size has the general path alone */
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
     ca_waiter *t;
@@ -548,6 +569,7 @@ slow:
     CA__UNLOCK(ch);
     return CA__SLOW;
 }
+#endif
 
 /* Everything fast_op leaves to the general path, out of line so that the
 ** fast path keeps a small frame. */
@@ -584,13 +606,13 @@ int ca__waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
 int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
                   int take)
 {
-    int rc;
-
     CA__CHECK_FREED(ch, "PUT or TAKE in a go block", CA__FREED_CHAN);
     /* An empty value has no storage to point at: the general path checks
-    ** a NULL one against the size. */
+    ** a NULL one against the size. A build for size has no fast path. */
+#if !CA_CONFIG_SMALL
     if (ch != NULL && size == ch->elem_size && val != NULL) {
-        rc = fast_op(w, ch, (void *)(uintptr_t)val, take);
+        int rc = fast_op(w, ch, (void *)(uintptr_t)val, take);
+
         if (rc == CA_OK) {
             w->status = CA_OK;
             CA__TRACE(ca__trace_op(ch, take, rc));
@@ -601,6 +623,7 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
         if (UNLIKELY(rc == CA__XF))
             return CA__XF_HDR(ch)->ops->put_op(w, ch, val, size);
     }
+#endif
     return waiter_op_slow(w, ch, val, size, take);
 }
 

@@ -99,8 +99,9 @@ int ca__freed_has(const void *p);
 ** for size (queue links, the word copy, the run queue, the wake): a call
 ** costs more instructions than they hold, and on a Cortex-M3 at -Os they
 ** take the ping-pong round trip from 465 to 399 instructions (issue 7's
-** budget is 400) for 224 bytes of the minimal image (make size-report). */
-#if defined(__GNUC__) && defined(__OPTIMIZE__)
+** budget is 400) for 224 bytes of the minimal image (make size-report).
+** A build for size (CA_CONFIG_SMALL) leaves them to the compiler too. */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !CA_CONFIG_SMALL
 #define TINY static inline __attribute__((always_inline))
 #else
 #define TINY static inline

@@ -175,8 +175,19 @@ typedef struct ca__isr_hooks {
 extern const ca__isr_hooks *ca__isr;         /* NULL until a declaration   */
 void ca__cs_enter(void);
 void ca__cs_leave(void);
+/* A build for size tests the bit in one function (chan.c), not inline at
+** each of the two dozen places that lock: a call more per section, and
+** about 80 bytes less in the smallest image on a Cortex-M3. */
+#if CA_CONFIG_SMALL
+struct ca_chan;
+void ca__chan_lock(const struct ca_chan *ch);
+void ca__chan_unlock(const struct ca_chan *ch);
+#define CA__LOCK(ch) ca__chan_lock(ch)
+#define CA__UNLOCK(ch) ca__chan_unlock(ch)
+#else
 #define CA__LOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__isr->enter() : (void)0)
 #define CA__UNLOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__isr->leave() : (void)0)
+#endif
 #define CA__LOAD(x) (x)
 #define CA__STORE(x, v) ((x) = (v))
 

@@ -12,7 +12,9 @@
 #                                  the first board) and runs it
 #
 # From make (Makefile.am, "firmware" block): top_srcdir, ARM_CC, QEMU_ARM,
-# VERSION, and the lists CA_FW_LIB (the library's sources, as this
+# VERSION, CA_FW_SMALL (1 from a configure with --enable-small: the boards'
+# library is built for size, CA_CONFIG_SMALL, and each board's name in
+# the report says "small"), and the lists CA_FW_LIB (the library's sources, as this
 # configure chose them; the threaded and allocating ones are left out
 # here), CA_FW_TESTS (test sources, each its own image) and CA_FW_DEMOS
 # (demo sources).
@@ -32,6 +34,8 @@ timeout_s=${FW_TIMEOUT:-300}
 out=$(pwd)/firmware
 boards=$srcdir/test/target/boards
 mode=${1:-check}
+small=${CA_FW_SMALL:-0}
+case $small in 0|1) ;; *) small=0 ;; esac
 
 missing=
 command -v "$ARM_CC" >/dev/null 2>&1 ||
@@ -57,6 +61,7 @@ setup_board() {
   set -- $1
   name=$1 machine=$2 cpu=$3 hz=$4
   dir=$out/$name
+  [ "$small" = 0 ] || name="$name small"
   cflags="-mcpu=$cpu -mthumb -Os -g -ffunction-sections -fdata-sections --specs=picolibc.specs $warn"
   cppflags="-I$srcdir/include -I$dir/include -DCA_CONFIG_MAX_PENDING=32 -DBOARD_CPU_HZ=$hz -DBOARD_$(echo "$machine" | tr a-z- A-Z_)"
   ldflags="--oslib=semihost --crt0=hosted -Wl,--gc-sections -Wl,--defsym=__flash=$5 -Wl,--defsym=__flash_size=$6 -Wl,--defsym=__ram=$7 -Wl,--defsym=__ram_size=$8 -Wl,--defsym=__stack_size=$9"
@@ -69,6 +74,7 @@ build_lib() {
   v_major=${VERSION%%.*} v_rest=${VERSION#*.}
   sed -e 's/@CA_HAVE_THREADS@/0/' -e 's/@CA_HAVE_MALLOC@/0/' \
       -e 's/@CA_CONFIG_COMPUTED_GOTO@/0/' -e 's/@CA_CONFIG_TRACE@/0/' \
+      -e "s/@CA_CONFIG_SMALL@/$small/" \
       -e "s/@CA_VERSION_MAJOR@/$v_major/" \
       -e "s/@CA_VERSION_MINOR@/${v_rest%%.*}/" -e "s/@CA_VERSION_PATCH@/${v_rest#*.}/" \
       -e "s/@PACKAGE_VERSION@/$VERSION/" \
