@@ -1076,10 +1076,11 @@ int ca_sched_run(ca_sched *s)
     if ((rc = ca__sched_live(&s)) != CA_OK)
         return rc;
     /* A thread in a blocking call may be driving it for the moment: wait
-    ** for it to let go (drive_end kicks), then take over. */
+    ** for it to let go (drive_end kicks), then take over. Without threads
+    ** nobody else can be driving it. */
     for (;;) {
         epoch = ca__sched_epoch(s);
-        if ((rc = ca__sched_drive(s, NULL)) != CA_EBUSY)
+        if ((rc = ca__sched_drive(s, NULL)) != CA_EBUSY || !CA_HAVE_THREADS)
             return rc;
         if (ca__sched_pooled(s))
             return CA_EBUSY; /* its workers drive it until ca_sched_stop */

@@ -161,7 +161,9 @@ uint32_t ca__timers_fire(ca_sched *s)
     ca_timer *t;
 
     CA__SLOCK(s);
-    if (s->firing != NULL) {
+    /* Without threads nobody fires but this thread, which is not firing
+    ** (a fire cannot drive a scheduler: CA_EPERM). */
+    if (CA_HAVE_THREADS && s->firing != NULL) {
         /* Another thread (a pool's worker) fires: one at a time keeps the
         ** deadline order, and `firing` means one timer. It fires every
         ** timer due before it lets go, so what is due now is its work, not
