@@ -499,20 +499,24 @@ void ca__io_woke(ca_go *g, ca_io *io);
 /* ------------------------------------------------------------------ result */
 
 /* A finished block's result channel (NULL if none), which it gives up;
-** and the delivery of a value of `size` bytes into it, closing it. */
+** and the delivery of a value of `size` bytes into it, closing it, which
+** also drops the block's reference unless it is the last: see result.c.
+** Returns 1 when the caller must still release that last reference (with
+** ca_chan_free, once the wakes in wl are done). */
 ca_chan *ca__result_take(ca_go *g);
 /* Forgets the result state of a struct that ran a block before. */
 void ca__result_reset(ca_go *g);
-void ca__result_deliver(ca_chan *r, const void *val, size_t size,
-                        ca__wakelist *wl);
+int ca__result_deliver(ca_chan *r, const void *val, size_t size,
+                       ca__wakelist *wl);
 /* With CA_CONFIG_TINY_GO the scheduler reaches result.c through a hook
 ** that the first result channel installs (NULL until then): a program
 ** that never asks for one links none of it. take, deliver, then release
-** the block's reference once the wakes are done. */
+** the block's last reference, if deliver says so, once the wakes are
+** done. */
 typedef struct ca__result_ops {
     ca_chan *(*take)(ca_go *g);
-    void (*deliver)(ca_chan *r, const void *val, size_t size,
-                    ca__wakelist *wl);
+    int (*deliver)(ca_chan *r, const void *val, size_t size,
+                   ca__wakelist *wl);
     int (*release)(ca_chan *r);
 } ca__result_ops;
 #if CA_CONFIG_TINY_GO
