@@ -13,8 +13,8 @@
 
 #include "internal.h"
 
-/* The hot path is one call, ca__waiter_op (ca__chan_op for the other
-** callers): everything it uses is inlined (internal.h's HOT). */
+/* The hot path is one call, ca__go_take or ca__go_put (ca__chan_op for
+** the other callers): everything it uses is inlined (internal.h's HOT). */
 
 /* ------------------------------------------------------------------ queues
 ** A queue is circular and doubly linked through the waiters; the channel
@@ -451,7 +451,7 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
 ** which only the lock lets us read): fine for the _BYTES forms
 ** (CA__ANY_SIZE); otherwise the channel's own error if it is not live (a
 ** zeroed one has size 0), else CA_EINVAL for a wrong size. Out of line,
-** so that the hot path of ca__waiter_op is one compare. */
+** so that the hot path of ca__go_take and ca__go_put is one compare. */
 COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 {
     int rc;
@@ -597,14 +597,16 @@ NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
     return rc;
 }
 
-int ca__waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
-                       size_t size, int take)
+int ca__go_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                   size_t size, int take)
 {
     return waiter_op_slow(w, ch, val, size, take);
 }
 
-int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
-                  int take)
+/* The go blocks' TAKE and PUT (go.h): one body, inlined into two entry
+** points so that fast_op is compiled once for each direction. */
+TINY int go_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
+              int take)
 {
     CA__CHECK_FREED(ch, "PUT or TAKE in a go block", CA__FREED_CHAN);
     /* An empty value has no storage to point at: the general path checks
@@ -625,6 +627,16 @@ int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     }
 #endif
     return waiter_op_slow(w, ch, val, size, take);
+}
+
+int ca__go_take(ca_waiter *w, ca_chan *ch, void *dst, size_t size)
+{
+    return go_op(w, ch, dst, size, 1);
+}
+
+int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
+{
+    return go_op(w, ch, src, size, 0);
 }
 
 int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)

@@ -85,11 +85,11 @@ int ca__freed_has(const void *p);
 #define CA__FREED_CHAN "channel used after its last ca_chan_free"
 #define CA__FREED_GO "go block of ca_go_new used after it finished and was freed"
 
-/* A hot path (chan.c's ca__waiter_op, sched.c's run queue) is one call:
-** what it uses is inlined, except in a build for size (-Os), where the
-** compiler decides, and in one without optimisation (-O0: debuggers, and
-** coverage, which would count each branch once per place it is
-** inlined). */
+/* A hot path (chan.c's ca__go_take and ca__go_put, sched.c's run queue)
+** is one call: what it uses is inlined, except in a build for size (-Os),
+** where the compiler decides, and in one without optimisation (-O0:
+** debuggers, and coverage, which would count each branch once per place
+** it is inlined). */
 #if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define HOT static inline __attribute__((always_inline))
 #else
@@ -166,10 +166,10 @@ int ca__put_locked(ca_chan *ch, const void *src, ca__wakelist *wl);
 ** wait (never, when w is NULL), unlock, wake. Returns CA_OK or CA_CLOSED
 ** when done now, CA__PARK when w waits, CA_AGAIN (w NULL), or an error. */
 int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take);
-/* (ca__waiter_op, in go.h, is the same plus w->status = the outcome when
-** it completes at once: the go-block macros call it. When it parks, it
-** returns with the channel still locked, for the scheduler to unlock once
-** the block's function has returned: see sched.c.) */
+/* (ca__go_take and ca__go_put, in go.h, are the same plus w->status = the
+** outcome when it completes at once: the go-block macros call them. When
+** one parks, it returns with the channel still locked, for the scheduler
+** to unlock once the block's function has returned: see sched.c.) */
 int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
 int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
@@ -184,13 +184,13 @@ struct ca__xf_ops {
     void (*closed)(ca_chan *ch, ca__wakelist *wl); /* after CLOSED is set */
     int (*can_put)(ca_chan *ch);
     /* A go block's PUT that chan.c's fast path saw meet an open fixed
-    ** channel, called with the lock it holds: as ca__waiter_op, which it
+    ** channel, called with the lock it holds: as ca__go_put, which it
     ** is then. */
     int (*put_op)(ca_waiter *w, ca_chan *ch, const void *val, size_t size);
 };
-/* ca__waiter_op's general path, for put_op's cases that are not its own. */
-int ca__waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
-                       size_t size, int take);
+/* ca__go_put's general path, for put_op's cases that are not its own. */
+int ca__go_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                   size_t size, int take);
 /* What xf.c needs of chan.c, all under the lock: the ring's door (the
 ** buffer's policy applies), its exit, the first live waiter of a queue
 ** (claimed), and the completion of a waiter. */
@@ -526,20 +526,24 @@ void ca__io_woke(ca_go *g, ca_io *io);
 /* ------------------------------------------------------------------ result */
 
 /* A finished block's result channel (NULL if none), which it gives up;
-** and the delivery of a value of `size` bytes into it, closing it. */
+** and the delivery of a value of `size` bytes into it, closing it, which
+** also drops the block's reference unless it is the last: see result.c.
+** Returns 1 when the caller must still release that last reference (with
+** ca_chan_free, once the wakes in wl are done). */
 ca_chan *ca__result_take(ca_go *g);
 /* Forgets the result state of a struct that ran a block before. */
 void ca__result_reset(ca_go *g);
-void ca__result_deliver(ca_chan *r, const void *val, size_t size,
-                        ca__wakelist *wl);
+int ca__result_deliver(ca_chan *r, const void *val, size_t size,
+                       ca__wakelist *wl);
 /* With CA_CONFIG_TINY_GO the scheduler reaches result.c through a hook
 ** that the first result channel installs (NULL until then): a program
 ** that never asks for one links none of it. take, deliver, then release
-** the block's reference once the wakes are done. */
+** the block's last reference, if deliver says so, once the wakes are
+** done. */
 typedef struct ca__result_ops {
     ca_chan *(*take)(ca_go *g);
-    void (*deliver)(ca_chan *r, const void *val, size_t size,
-                    ca__wakelist *wl);
+    int (*deliver)(ca_chan *r, const void *val, size_t size,
+                   ca__wakelist *wl);
     int (*release)(ca_chan *r);
 } ca__result_ops;
 #if CA_CONFIG_TINY_GO

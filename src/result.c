@@ -157,26 +157,42 @@ void ca__result_reset(ca_go *g)
 }
 #endif
 
-void ca__result_deliver(ca_chan *r, const void *val, size_t size,
-                        ca__wakelist *wl)
+/* The block's reference goes in the critical section of the close: whoever
+** sees the channel closed (woken by it, or arriving later) finds only the
+** references that are not the block's, and may end or reuse the channel
+** at once. pipeline.c's output block does, with no retry loop. The last
+** reference is the caller's to release, after the wakes: ending the
+** channel here would end it under the waiters the wakes still name. */
+int ca__result_deliver(ca_chan *r, const void *val, size_t size,
+                       ca__wakelist *wl)
 {
+    int dropped = 0;
+
     CA__LOCK(r);
     if (r->flags & CA__CH_LIVE) {
         if (val != NULL && size == r->elem_size)
             (void)ca__put_locked(r, val, wl);
         ca__close_locked(r, wl);
+        if (r->refs > 1) {
+            r->refs--;
+            dropped = 1;
+        }
     }
     CA__UNLOCK(r);
+    return !dropped;
 }
 
 /* The result of a block that finished before anyone asked for it. */
 static void deliver_late(ca_go *g, ca_chan *r)
 {
     ca__wakelist wl;
+    int last;
 
     CA__WAKELIST_INIT(&wl);
-    ca__result_deliver(r, g->u.w.val, g->u.w.index, &wl);
+    last = ca__result_deliver(r, g->u.w.val, g->u.w.index, &wl);
     ca__wake_all(&wl);
+    if (last)
+        (void)ca_chan_free(r);
 }
 
 /* Installs r as g's result channel, with the block's reference on it
@@ -198,9 +214,8 @@ static int attach(ca_go *g, ca_chan *r)
     }
     if (cur != CA__FINISHED)
         return CA_EBUSY;
-    /* Finished: deliver now, and drop the block's reference. */
+    /* Finished: deliver now, which drops the block's reference. */
     deliver_late(g, r);
-    (void)ca_chan_free(r);
     return CA_OK;
 }
 

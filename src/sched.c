@@ -579,7 +579,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
 {
     ca__wakelist wl;
     ca_chan *r;
-    int owned = (g->u.w.state & CA__G_OWNED) != 0;
+    int owned = (g->u.w.state & CA__G_OWNED) != 0, last = 0;
 
     CA_ASSERT(g->u.w.state & CA__G_LIVE);
     CA__TRACE(ca__trace_done(g));
@@ -592,7 +592,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     ** and its struct still ours: a local is fine. */
     CA__WAKELIST_INIT(&wl);
     if (r != NULL)
-        RESULTS->deliver(r, val, size, &wl);
+        last = RESULTS->deliver(r, val, size, &wl);
 #if CA_HAVE_MALLOC
     if (owned) {
         CA__FREED_ADD(g); /* before: the address may be reused at once */
@@ -602,7 +602,7 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size)
     (void)owned;
 #endif
     ca__wake_all(&wl);
-    if (r != NULL)
+    if (last)
         (void)RESULTS->release(r);
 }
 

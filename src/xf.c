@@ -210,7 +210,7 @@ static int xf_can_put(ca_chan *ch)
 }
 
 /* A go block's PUT when chan.c's fast path found an open fixed channel
-** (whose lock it holds; ca__waiter_op's contract): the stride of a
+** (whose lock it holds; ca__go_put's contract): the stride of a
 ** pipeline stage, the step run and the put done in one frame. With no
 ** take waiting, its outputs serve nobody; a step that stops closes the
 ** channel, which may wake some. Anything else (full, takes to serve, a
@@ -226,7 +226,7 @@ static int xf_put_op(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
     if (ch->takers != NULL || !accepts(ch) ||
         CA__XF_HDR(ch)->xf->in_size != size) {
         CA__UNLOCK(ch);
-        return ca__waiter_op_slow(w, ch, src, size, 0);
+        return ca__go_op_slow(w, ch, src, size, 0);
     }
     rc = run(ch, src, 0);
     if (rc == CA_OK) {

@@ -1138,6 +1138,49 @@ static void thread_result_dropped(void)
     CA_ASSERT_RC(ca_chan_free(r), CA_OK);
 }
 
+/* A block's result channel, closed by its end on a pool worker, while a
+** plain thread waits on it: the block's reference went in the close's
+** critical section, so the thread that saw the close owns the channel
+** alone at once (before, ca_chan_destroy could answer CA_EBUSY for as
+** long as the worker took to reach its release). */
+typedef struct {
+    ca_go go;
+    int v;
+} giver;
+
+static int give(ca_go *g)
+{
+    giver *t = (giver *)g;
+
+    GO_BEGIN(g);
+    GO_RETURN(g, &t->v);
+    GO_END(g);
+}
+
+static void result_ref_gone_at_close(void)
+{
+    ca_sched s;
+    ichan r;
+    giver b;
+    int i, v;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    for (i = 0; i < 300; i++) {
+        ichan_init(&r, CA_FIXED, 1);
+        memset(&b, 0, sizeof b);
+        b.v = i;
+        CA_ASSERT_RC(ca_go_set_result(&b.go, &r.ch), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &b.go, give), CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(&r.ch, &v), CA_OK);
+        CA_ASSERT_EQ(v, i);
+        CA_ASSERT_RC(ca_take_blocking(&r.ch, &v), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
     {"start_stop_errors", start_stop_errors},
     {"pool_size_from_env", pool_size_from_env},
@@ -1158,6 +1201,7 @@ static const ca_test tests[] = {
     {"alone_again_deadlock", alone_again_deadlock},
     {"thread_result", thread_result},
     {"thread_result_dropped", thread_result_dropped},
+    {"result_ref_gone_at_close", result_ref_gone_at_close},
     {NULL, NULL}};
 
 CA_TEST_MAIN("pool", tests)

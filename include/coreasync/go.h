@@ -315,14 +315,17 @@ ca_sched *ca_go_sched(ca_go *g);
  * shared library exports them (they are called from your code) but they
  * are not part of the API.
  *
- * ca__waiter_op: one TAKE or PUT. `size` is the size of the value at
- * `val` as the macro knows it: the channel refuses (CA_EINVAL) one that
+ * ca__go_take, ca__go_put: one TAKE or PUT. `size` is the size of the
+ * value as the macro knows it: the channel refuses (CA_EINVAL) one that
  * is not its element size, unless it is CA__ANY_SIZE (the _BYTES forms).
+ * Two functions of four arguments rather than one with a direction flag:
+ * each is specialised for its direction, and a fifth argument would be
+ * passed on the stack on 32-bit ARM.
  * ca__go_lost: GO_BEGIN's trap for a resume point it cannot find. */
 #define CA__PARK 0x70
 #define CA__ANY_SIZE ((size_t)-1)
-int ca__waiter_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
-                  int take);
+int ca__go_take(ca_waiter *w, ca_chan *ch, void *dst, size_t size);
+int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size);
 int ca__go_lost(ca_go *g);
 /* Where a parking op is, as the ops pass it: its site record, or with
  * CA_CONFIG_TINY_GO its line alone (config.h). */
@@ -495,10 +498,10 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 
 /* The site is stored first: once its waiter is queued, the block may be
  * woken (on another thread) at any moment. */
-#define CA__GO_CHAN(g, ch, val, size, take, op)                              \
+#define CA__GO_CHAN(g, ch, val, size, fn, op)                                \
     CA__GO_OP(op, #ch,                                                       \
               (CA__GO_SET_SITE(g, CA__SITE_REF),                             \
-               ca__waiter_op(&(g)->u.w, (ch), (val), (size), (take))),       \
+               fn(&(g)->u.w, (ch), (val), (size))),                          \
               (void)0)
 
 /* TAKE and PUT check that the value's type has the channel's element
@@ -506,14 +509,15 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * check, for `void *` buffers of the right size; the _SIGNAL forms are
  * for channels of element size 0. */
 #define CA_TAKE(g, ch, dst)                                                  \
-    CA__GO_CHAN(g, ch, dst, CA__TAKE_SIZE(dst), 1, "TAKE")
-#define CA_PUT(g, ch, src) CA__GO_CHAN(g, ch, src, CA__PUT_SIZE(src), 0, "PUT")
+    CA__GO_CHAN(g, ch, dst, CA__TAKE_SIZE(dst), ca__go_take, "TAKE")
+#define CA_PUT(g, ch, src)                                                   \
+    CA__GO_CHAN(g, ch, src, CA__PUT_SIZE(src), ca__go_put, "PUT")
 #define CA_TAKE_BYTES(g, ch, buf)                                            \
-    CA__GO_CHAN(g, ch, buf, CA__TAKE_BYTES_SIZE(buf), 1, "TAKE")
+    CA__GO_CHAN(g, ch, buf, CA__TAKE_BYTES_SIZE(buf), ca__go_take, "TAKE")
 #define CA_PUT_BYTES(g, ch, buf)                                             \
-    CA__GO_CHAN(g, ch, buf, CA__ANY_SIZE, 0, "PUT")
-#define CA_TAKE_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, 1, "TAKE")
-#define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, 0, "PUT")
+    CA__GO_CHAN(g, ch, buf, CA__ANY_SIZE, ca__go_put, "PUT")
+#define CA_TAKE_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, ca__go_take, "TAKE")
+#define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, ca__go_put, "PUT")
 
 #define CA_ALTS(g, cases, n, flags)                                          \
     CA__GO_OP("ALTS", #cases,                                                \

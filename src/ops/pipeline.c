@@ -153,6 +153,7 @@ static int thread_fn(void *arg, void *result)
 static int output_fn(ca_go *g)
 {
     pl *p = (pl *)g;
+    int rc; /* never across a park */
 
     GO_BEGIN(g);
     for (;;) {
@@ -178,14 +179,15 @@ static int output_fn(ca_go *g)
     }
     if (p->close && !p->aborted)
         ca_close(p->to);
-    /* The others end in turn, each through `link`; its last reference
-    ** (the ending block's) is dropped just after the close that wakes
-    ** this block, on that block's thread: wait for it before reusing. */
+    /* The others end in turn, each through `link`. The ending block's
+    ** reference is gone by the time its close is seen (result.c), so the
+    ** channel is this block's alone to end and set up again. */
     for (p->k = 0; p->k < p->blocks; p->k++) {
         (void)ca_offer(&p->token, NULL);
         TAKE_SIGNAL(g, &p->link);
-        while (ca_chan_destroy(&p->link) == CA_EBUSY)
-            YIELD(g);
+        rc = ca_chan_destroy(&p->link);
+        CA_ASSERT(rc == CA_OK);
+        (void)rc;
         (void)ca_chan_init(&p->link, CA_FIXED, 1, 0, NULL, 0);
     }
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
