@@ -597,10 +597,10 @@ NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
     return rc;
 }
 
-int ca__go_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
-                   size_t size, int take)
+int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                    size_t size)
 {
-    return waiter_op_slow(w, ch, val, size, take);
+    return waiter_op_slow(w, ch, val, size, 0);
 }
 
 /* The go blocks' TAKE and PUT (go.h): one body, inlined into two entry

@@ -57,9 +57,10 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
 
 static void print_chan(FILE *out, const ca_chan *ch)
 {
-    const char *name = ca__chan_name(ch);
+    char buf[CA__NAME_COPY];
+    const char *name = ca__chan_name_copy(ch, buf, sizeof buf);
 
-    if (name != NULL)
+    if (*name != '\0')
         fprintf(out, "\"%s\"", name);
     else
         fprintf(out, "%p", (const void *)ch);

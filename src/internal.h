@@ -189,8 +189,8 @@ struct ca__xf_ops {
     int (*put_op)(ca_waiter *w, ca_chan *ch, const void *val, size_t size);
 };
 /* ca__go_put's general path, for put_op's cases that are not its own. */
-int ca__go_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
-                   size_t size, int take);
+int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
+                    size_t size);
 /* What xf.c needs of chan.c, all under the lock: the ring's door (the
 ** buffer's policy applies), its exit, the first live waiter of a queue
 ** (claimed), and the completion of a waiter. */
@@ -529,7 +529,8 @@ void ca__io_woke(ca_go *g, ca_io *io);
 ** and the delivery of a value of `size` bytes into it, closing it, which
 ** also drops the block's reference unless it is the last: see result.c.
 ** Returns 1 when the caller must still release that last reference (with
-** ca_chan_free, once the wakes in wl are done). */
+** ca_chan_free, once the wakes in wl are done), and for a channel that is
+** no longer live, whose release then just answers CA_EBADCHAN. */
 ca_chan *ca__result_take(ca_go *g);
 /* Forgets the result state of a struct that ran a block before. */
 void ca__result_reset(ca_go *g);
@@ -604,6 +605,23 @@ void ca__free(void *ptr);
 
 /* ------------------------------------------------------------------ side */
 
+/* Channel names. Dropped wherever a channel begins or ends, which costs a
+** load while no channel has a name. A report (trace, dump) prints a copy,
+** ca__chan_name_copy: its owner may free a name as soon as the channel has
+** ended, and a report on another thread may still be naming it then (a
+** wake traced after a result channel's close, for one). The copy is cut
+** to fit buf, and "" when the channel has no name. */
+#define CA__NAME_COPY 64
+static inline const char *ca__name_cut(char *buf, const char *name, size_t n)
+{
+    size_t i = 0;
+
+    for (; name != NULL && i + 1 < n && name[i] != '\0'; i++)
+        buf[i] = name[i];
+    buf[i] = '\0';
+    return buf;
+}
+
 /* Fields few structs set, in tables keyed by the struct's address
 ** (side.c); a build without malloc keeps them in the structs. */
 #if CA_HAVE_MALLOC
@@ -619,8 +637,8 @@ void *ca__side_get(const ca__side *t, const void *key);
 int ca__side_put(ca__side *t, const void *key, void *val); /* CA_ENOMEM */
 void *ca__side_del(ca__side *t, const void *key);          /* its value */
 
-/* Channel names. Dropped wherever a channel begins or ends, which costs a
-** load while no channel has a name. */
+/* Channel names, in a table (ca__chan_name_copy: see above). */
+const char *ca__chan_name_copy(const ca_chan *ch, char *buf, size_t n);
 const char *ca__chan_name(const ca_chan *ch);
 int ca__chan_name_set(const ca_chan *ch, const char *name); /* NULL: drop */
 void ca__chan_name_drop(const ca_chan *ch);
@@ -636,6 +654,7 @@ extern size_t ca__named;
     (CA__NAMED() != 0 ? ca__chan_name_set((ch), NULL) : CA_OK)
 #else
 #define ca__chan_name(ch) ((ch)->name)
+#define ca__chan_name_copy(ch, buf, n) ca__name_cut((buf), (ch)->name, (n))
 #define ca__chan_name_set(ch, nm) ((ch)->name = (nm), CA_OK)
 #define CA__CHAN_NAME_DROP(ch) ((void)0)
 #define CA__CHAN_NAME_FORGET(ch) CA_OK

@@ -146,6 +146,14 @@ const char *ca__chan_name(const ca_chan *ch)
     return name;
 }
 
+const char *ca__chan_name_copy(const ca_chan *ch, char *buf, size_t n)
+{
+    NLOCK();
+    (void)ca__name_cut(buf, (const char *)ca__side_get(&names, ch), n);
+    NUNLOCK();
+    return buf;
+}
+
 int ca__chan_name_set(const ca_chan *ch, const char *name)
 {
     int rc = CA_OK;

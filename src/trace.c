@@ -84,9 +84,11 @@ static void put_actor(const char *key)
 
 static void put_chan(const char *key, const ca_chan *ch)
 {
-    const char *s = ch != NULL ? ca__chan_name(ch) : NULL;
+    char name[CA__NAME_COPY];
+    const char *s = ch != NULL ? ca__chan_name_copy(ch, name, sizeof name)
+                               : "";
 
-    if (s == NULL) {
+    if (*s == '\0') {
         fprintf(out, " %sc%lx", key, (unsigned long)(uintptr_t)ch);
         return;
     }

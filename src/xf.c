@@ -226,7 +226,7 @@ static int xf_put_op(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
     if (ch->takers != NULL || !accepts(ch) ||
         CA__XF_HDR(ch)->xf->in_size != size) {
         CA__UNLOCK(ch);
-        return ca__go_op_slow(w, ch, src, size, 0);
+        return ca__xf_put_slow(w, ch, src, size);
     }
     rc = run(ch, src, 0);
     if (rc == CA_OK) {

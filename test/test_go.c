@@ -1740,7 +1740,66 @@ static void go_return_too_big(void)
 }
 #endif
 
+/* The block's reference on its result channel is the last one when the
+** caller let theirs go first: the block's end then ends the channel
+** (result.c gives it back only after the wakes). */
+GO_STATE(echo_once, ca_chan *in; int v;);
+
+static int echo_once(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct echo_once, p);
+    TAKE(g, p->in, &p->v);
+    GO_RETURN(g, &p->v);
+    GO_END(g);
+}
+
+static void result_last_ref_is_the_blocks(void)
+{
+    ca_sched s;
+    ca_chan in, mine;
+    ca_chan_info info;
+    int ibuf[1], mbuf[1], one = 1;
+    static struct echo_once a, b;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&in, CA_FIXED, 1, sizeof(int), ibuf,
+                              sizeof ibuf),
+                 CA_OK);
+    /* Your storage: ended by the block, after which it is not a channel. */
+    CA_ASSERT_RC(ca_chan_init(&mine, CA_FIXED, 1, sizeof(int), mbuf,
+                              sizeof mbuf),
+                 CA_OK);
+    a.in = &in;
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, echo_once), CA_OK);
+    CA_ASSERT_RC(ca_go_set_result(&a.go, &mine), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(&mine), CA_OK);
+    CA_ASSERT_RC(ca_chan_inspect(&mine, &info), CA_OK); /* the block's */
+    CA_ASSERT_EQ(info.refs, 1);
+    CA_ASSERT_RC(ca_put_blocking(&in, &one), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_inspect(&mine, &info), CA_EBADCHAN);
+#if CA_HAVE_MALLOC
+    {
+        ca_chan *r;
+
+        /* The library's: freed by the block (the leak checkers of .ci/run
+        ** see it if not). */
+        b.in = &in;
+        CA_ASSERT_RC(ca_go_start(&s, &b.go, echo_once), CA_OK);
+        CA_ASSERT_RC(ca_go_result(&b.go, sizeof(int), &r), CA_OK);
+        CA_ASSERT_RC(ca_chan_free(r), CA_OK);
+        CA_ASSERT_RC(ca_put_blocking(&in, &one), CA_OK);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    }
+#else
+    (void)b;
+#endif
+    CA_ASSERT_RC(ca_chan_destroy(&in), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 static const ca_test tests[] = {
+    {"result_last_ref_is_the_blocks", result_last_ref_is_the_blocks},
 #if !CA_TEST_SMALL && CA_HAVE_MALLOC
     {"go_return_too_big", go_return_too_big},
 #endif

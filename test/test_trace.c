@@ -3,7 +3,9 @@
 ** (ca_trace(3)): which lines a small run writes, and that a stopped
 ** trace writes none. MIT licence, see COPYING.
 */
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ca_test.h"
@@ -118,9 +120,96 @@ static void trace_timer_and_stop(void)
     fclose(f);
 }
 
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+/* A result channel's close wakes a go block parked on it; the wake is
+** traced on the pool worker that ended the giver, while the thread that
+** saw the close may already have ended the channel and freed its name
+** (ca_chan(3): the name must outlive the channel, no longer). The trace
+** prints a copy taken under the names' lock, never the freed string: the
+** name is overwritten with Z before its free, and no Z may be traced (the
+** ASan build of .ci/run also sees the read itself). */
+GO_STATE(late_taker, ca_chan *r; int v;);
+
+static int late_taker(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct late_taker, p);
+    TAKE(g, p->r, &p->v);
+    GO_END(g);
+}
+
+GO_STATE(late_giver, int v;);
+
+static int late_giver(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct late_giver, p);
+    GO_RETURN(g, &p->v);
+    GO_END(g);
+}
+
+static void trace_name_freed_after_close(void)
+{
+    ca_sched s;
+    ca_chan r;
+    ca_chan_info info;
+    struct late_taker *a;
+    struct late_giver *b;
+    FILE *f = tmpfile();
+    int buf[1], v, i;
+
+    CU_ASSERT_FATAL(f != NULL);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    CA_ASSERT_RC(ca_trace(f), CA_OK);
+    for (i = 0; i < 300; i++) {
+        char *name = malloc(48);
+
+        CU_ASSERT_FATAL(name != NULL);
+        memset(name, 'x', 47);
+        name[47] = '\0';
+        CA_ASSERT_RC(ca_chan_init(&r, CA_FIXED, 1, sizeof(int), buf,
+                                  sizeof buf),
+                     CA_OK);
+        CA_ASSERT_RC(ca_chan_set_name(&r, name), CA_OK);
+        CA_ASSERT_RC(ca_go_new((ca_go **)&a, sizeof *a), CA_OK);
+        a->r = &r;
+        CA_ASSERT_RC(ca_go_start(&s, &a->go, late_taker), CA_OK);
+        /* Set-up, not a wake-up: the taker must wait on r before the
+        ** giver ends, so that the close's wake names r. */
+        do {
+            CA_ASSERT_RC(ca_chan_inspect(&r, &info), CA_OK);
+            sched_yield();
+        } while (info.pending_takes == 0);
+        CA_ASSERT_RC(ca_go_new((ca_go **)&b, sizeof *b), CA_OK);
+        b->v = i;
+        CA_ASSERT_RC(ca_go_set_result(&b->go, &r), CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &b->go, late_giver), CA_OK);
+        /* Seen closed by looking, as a thread that is not woken by the
+        ** close does: a blocking take would be woken after the taker's
+        ** traced wake, and hide the race. */
+        while (ca_poll(&r, &v) != CA_CLOSED)
+            ;
+        CA_ASSERT_RC(ca_chan_destroy(&r), CA_OK);
+        memset(name, 'Z', 47);
+        free(name);
+    }
+    /* The last taker may still wait in a run queue: a stopped pool
+    ** leaves its blocks to the next driver. */
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_trace(NULL), CA_OK);
+    CU_ASSERT(count(f, "wake", "\"xxxxxxxxxxxxxxxx") >= 1);
+    CA_ASSERT_EQ(count(f, "wake", "ZZZZ"), 0);
+    fclose(f);
+}
+#endif
+
 static const ca_test tests[] = {
     {"trace_one_hand_off", trace_one_hand_off},
     {"trace_timer_and_stop", trace_timer_and_stop},
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+    {"trace_name_freed_after_close", trace_name_freed_after_close},
+#endif
     {NULL, NULL}};
 
 CA_TEST_MAIN("trace", tests)

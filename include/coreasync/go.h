@@ -461,8 +461,10 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * compiler can: GCC and Clang refuse at compile time a TAKE whose
  * destination is const, and a TAKE or PUT through a `void *` (or NULL),
  * whose size the macro cannot know. The error names the rule: it is a
- * bit-field of that name with a negative width. Other compilers get the
- * size alone (and must diagnose `sizeof` of void themselves). */
+ * bit-field of that name with a negative width. Other compilers, and
+ * C++, get the size alone (and must diagnose `sizeof` of void
+ * themselves); a TAKE into const is still refused there, by ca__go_take's
+ * `void *` parameter. */
 #if defined(__GNUC__) && !defined(__cplusplus)
 #define CA__CHECK(rule, bad)                                                 \
     (0 * sizeof(struct { int rule : 1 - 2 * !!(bad); }))
