@@ -475,11 +475,14 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** them, or the small HOT pieces they are made of: one source for each
 ** rule) but without what the general path needs for the rare cases: the
 ** wake list (at most one waiter completes here, woken straight after the
-** unlock), the claim loop (an alts case at the head of a queue goes the
-** general way), the transform, interrupt and closed tests (one compare of
+** unlock), the transform, interrupt and closed tests (one compare of
 ** the flags; a put on a fixed channel with a transform has a fast path
 ** of its own, xf.c's put_op), the kind switches (each case names the
-** kinds it serves). Returns CA__PARK (channel locked, as chan_op),
+** kinds it serves). An alts case at the head of the queue (W3's fan-in:
+** a consumer's ALTS waits on every producer's channel) is claimed here by
+** q_claim, the general path's own claim loop, which drops the stale cases
+** in front of it; when all were stale, the op goes on as on an empty
+** queue (W3's other producers, which find the consumer's losing cases). Returns CA__PARK (channel locked, as chan_op),
 ** CA_OK, CA__SLOW when the general path must decide (nothing was changed
 ** then), or CA__XF for put_op, the channel locked (a call from fast_op's
 ** own frame would cost the plain channels' round trip registers). */
@@ -495,7 +498,6 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
     unsigned kind;
 
     CA__LOCK(ch);
-    kind = CA__KIND(ch);
     if (take) {
         /* A transform's ring gives its values as any ring: its step runs
         ** on puts, and on the refills of waiting puts, which go the
@@ -513,6 +515,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             return CA_OK;
         }
         if (t == NULL) {
+        park_take:
             if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
                 goto slow;
             w->val = val;
@@ -522,16 +525,25 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             ch->ntakers++;
             return CA__PARK;
         }
-        if (t->flags & CA__W_ALT)
-            goto slow;
-        CA_ASSERT(!(ch->flags & CA__CH_XF)); /* would skip the step */
-        unqueue_from(ch, t, 0);
+        CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
+        if (UNLIKELY(t->flags & CA__W_ALT)) {
+            if (ch->flags & CA__CH_XF) /* the step runs on its refills */
+                goto slow;
+            if ((t = q_claim(ch, &ch->putters)) == NULL)
+                goto park_take; /* all were stale */
+        } else {
+            unqueue_from(ch, t, 0);
+        }
         copy(val, t->val, ch->elem_size);
     } else {
         if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
             goto other;
         t = ch->takers;
         if (t == NULL) {
+        park_put:
+            /* Read here, not kept across q_claim's calls: one callee-saved
+            ** register less for every op. */
+            kind = CA__KIND(ch);
             if (kind == CA_FIXED && ch->count < ch->cap) {
                 buf_add(ch, val);
                 CA__UNLOCK(ch);
@@ -549,9 +561,14 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             ch->nputters++;
             return CA__PARK;
         }
-        if ((t->flags & CA__W_ALT) || kind == CA_PROMISE)
+        if (CA__KIND(ch) == CA_PROMISE)
             goto slow;
-        unqueue_from(ch, t, 1);
+        if (UNLIKELY(t->flags & CA__W_ALT)) {
+            if ((t = q_claim(ch, &ch->takers)) == NULL)
+                goto park_put; /* all were stale */
+        } else {
+            unqueue_from(ch, t, 1);
+        }
         copy(t->val, val, ch->elem_size);
     }
     /* complete(), without a list to append to. */
@@ -563,7 +580,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
     return CA_OK;
 other:
     if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-        kind == CA_FIXED)
+        CA__KIND(ch) == CA_FIXED)
         return CA__XF; /* still locked */
 slow:
     CA__UNLOCK(ch);
