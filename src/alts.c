@@ -124,6 +124,30 @@ static size_t rand_below(uint32_t *rng, size_t k)
     return (size_t)(((ca__rand(rng) >> 16) * (uint32_t)k) >> 16);
 }
 
+/* Is case c ready? Channel cases are looked at (under their locks), and
+** the answer is kept in `state` for the draw in choose(), as it is for
+** every case; a descriptor's was kept there before the locks. */
+#define READY 0x80u
+
+CA_STATIC_ASSERT(state_past_timer,
+                 offsetof(ca_waiter, state) >= sizeof(ca_timer));
+
+HOT int ready_now(ca_alt *c)
+{
+    int ok;
+
+    if (c->kind == CA__ALT_TAKE)
+        ok = ca__can_take_locked(c->chan);
+    else if (c->kind == CA__ALT_PUT)
+        ok = ca__can_put_locked(c->chan);
+    else if (c->kind == CA__ALT_FD)
+        return (c->u.w.state & READY) != 0;
+    else
+        ok = 0; /* a deadline's timer leaves `state` free: asserted below */
+    c->u.w.state = (unsigned char)(ok ? READY : 0);
+    return ok;
+}
+
 /* ------------------------------------------------------------------ locks */
 
 /* The channel cases in locking order: by channel address, so that two
@@ -197,6 +221,8 @@ typedef struct prep {
                         /* END if there is no channel case               */
     size_t nchan;       /* how many channel cases                        */
     unsigned has;       /* HAS_*                                         */
+    size_t ready;       /* how many channel cases validate's look, or    */
+                        /* lock_all, found READY                         */
 } prep;
 
 #define HAS_TIMED 0x01    /* a deadline or descriptor case: pass 2 starts it */
@@ -204,6 +230,12 @@ typedef struct prep {
 #define HAS_FALLBACK 0x04 /* a default case, or a deadline of 0           */
 #define HAS_ISR 0x08      /* no threads: a channel an interrupt touches   */
 #define HAS_DEAD 0x10     /* no threads: a channel that is not live       */
+#define HAS_ODD 0x20      /* a channel validate did not look at: ODD      */
+
+/* What makes a channel one that validate does not look at without a lock
+** (`look`): not live (an error, reported by the locked way), and with
+** threads, a transform, whose step is code of the user's (see below). */
+#define ODD (CA__CH_LIVE | (CA_HAVE_THREADS ? CA__CH_XF : 0))
 
 /* Does the order the cases hold still hold? From the first channel case
 ** in locking order, each link goes to a later one (one step of that is
@@ -241,15 +273,18 @@ static void unlock_all(ca_alt *cases, size_t i);
 /* Locks each distinct channel once, along the order kept in the cases,
 ** checking it on the way as order_holds() does: an ALTS whose order
 ** holds walks it once. Where it breaks, what was locked is unlocked, the
-** cases are sorted, and the walk starts again. 0 if a channel is not
-** live (all are locked all the same, for unlock_all). */
-static int lock_all(ca_alt *cases, size_t n, const prep *pp)
+** cases are sorted, and the walk starts again. Each channel case is
+** marked READY or not (ready_now) as soon as its channel is locked, and
+** pp->ready counts them: pass 1 needs no walk of its own. 0 if a channel
+** is not live (all are locked all the same, for unlock_all). */
+static int lock_all(ca_alt *cases, size_t n, prep *pp)
 {
     ca_alt *c;
     ca_chan *last;
-    size_t k;
+    size_t k, ready;
     int live, sorted = 0;
 
+    pp->ready = 0;
     if (pp->nchan == 0)
         return 1;
     (void)sorted; /* read by CA_ASSERT only */
@@ -262,6 +297,7 @@ static int lock_all(ca_alt *cases, size_t n, const prep *pp)
         last = c->chan;
         CA__LOCK(last);
         live = (last->flags & CA__CH_LIVE) != 0;
+        ready = (size_t)ready_now(c);
         for (k = 1; k < pp->nchan && follows(cases, n, c, c->p.order); k++) {
             c = &cases[c->p.order];
             if (c->chan != last) {
@@ -269,9 +305,12 @@ static int lock_all(ca_alt *cases, size_t n, const prep *pp)
                 CA__LOCK(last);
                 live &= (last->flags & CA__CH_LIVE) != 0;
             }
+            ready += (size_t)ready_now(c);
         }
-        if (k == pp->nchan && c->p.order == END)
+        if (k == pp->nchan && c->p.order == END) {
+            pp->ready = ready;
             return live;
+        }
         CA_ASSERT(!sorted); /* a sorted order holds */
         c->p.order = END; /* what is locked ends here */
         unlock_all(cases, pp->head);
@@ -337,12 +376,22 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 
 /* Checks the cases before anything is locked, and readies them: what a
 ** previous ALTS left in them is overwritten here or in pass 2, so that
-** cases can be passed again as they are. */
+** cases can be passed again as they are.
+**
+** With `look`, it marks the channel cases READY or not on the way, and
+** pp->ready counts them: pass 1 then needs no walk of its own. Only
+** where no lock is needed to look: without threads (but on a channel an
+** interrupt touches: HAS_ISR, looked at again inside the section), and
+** in a process with one thread (lock.h's CA__ALONE). That one has nobody
+** to keep out: its channels are locked only because code of the user's
+** that runs under a lock might start a thread, and pass 1 runs none
+** unless a channel has a transform (its step): then HAS_ODD, and the
+** locked way. */
 static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                    prep *pp)
+                    prep *pp, int look)
 {
     ca_chan *low = NULL; /* the lowest channel address so far: head's */
-    size_t i, head = END, defaults = 0, nchan = 0;
+    size_t i, head = END, defaults = 0, nchan = 0, ready = 0;
     unsigned has = 0; /* pp's, in registers until the end */
 #if !CA_HAVE_THREADS
     unsigned any = 0, all = CA__CH_LIVE; /* the channels' flags, or'ed */
@@ -372,6 +421,12 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
             any |= c->chan->flags;
             all &= c->chan->flags;
 #endif
+            if (look) {
+                if ((c->chan->flags & ODD) != CA__CH_LIVE)
+                    has |= HAS_ODD;
+                else
+                    ready += (size_t)ready_now(c);
+            }
             if (low == NULL || (uintptr_t)c->chan < (uintptr_t)low)
                 low = c->chan, head = i;
             nchan++;
@@ -382,6 +437,7 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
             if (c->ms > CA_MAX_DELAY)
                 return CA_ERANGE;
             c->u.t.prev = &c->u.t; /* in no heap yet */
+            c->u.w.state = 0;      /* never READY: past the timer */
             if (!ca__has_clock(s))
                 return CA_ENOTSUP;
             has |= c->ms == 0 ? HAS_FALLBACK | HAS_TIMED : HAS_TIMED;
@@ -390,6 +446,7 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
             if (++defaults > 1)
                 return CA_EINVAL;
             has |= HAS_FALLBACK;
+            c->u.w.state = 0; /* not READY: it wins only as the fallback */
             break;
         case CA__ALT_FD:
             if (!(has & HAS_FD) && (rc = ca__io_prepare(s)) != CA_OK)
@@ -398,6 +455,7 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
             has |= HAS_FD | HAS_TIMED;
             break;
         case CA__ALT_OFF:
+            c->u.w.state = 0;
             break;
         default: /* 0 too: a zeroed case was never filled in */
             return CA_EINVAL;
@@ -409,55 +467,40 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
     pp->head = head;
     pp->nchan = nchan;
     pp->has = has;
+    pp->ready = ready;
     return CA_OK;
 }
 
-/* Is case c ready? Channel cases are looked at (under their locks), and
-** the answer is kept in `state` for the draw in choose(), as it is for
-** every case; a descriptor's was kept there before the locks. */
-#define READY 0x80u
-
-CA_STATIC_ASSERT(state_past_timer,
-                 offsetof(ca_waiter, state) >= sizeof(ca_timer));
-
-static int ready_now(ca_alt *c)
+/* Marks every case READY or not; returns how many are. */
+static size_t mark_ready(ca_alt *cases, size_t n)
 {
-    int ok;
+    size_t i, ready = 0;
 
-    if (c->kind == CA__ALT_TAKE)
-        ok = ca__can_take_locked(c->chan);
-    else if (c->kind == CA__ALT_PUT)
-        ok = ca__can_put_locked(c->chan);
-    else if (c->kind == CA__ALT_FD)
-        return (c->u.w.state & READY) != 0;
-    else
-        ok = 0; /* a deadline's timer leaves `state` free: asserted below */
-    c->u.w.state = (unsigned char)(ok ? READY : 0);
-    return ok;
+    for (i = 0; i < n; i++)
+        ready += (size_t)ready_now(&cases[i]);
+    return ready;
 }
 
-/* Pass 1: the case to complete now, or n if none is ready. */
-static size_t choose(ca_alt *cases, size_t n, int flags, unsigned has,
-                     uint32_t *rng)
+/* Pass 1: the case to complete now, or n if none is ready, from the
+** `ready` cases marked READY: the first in array order with
+** CA_ALTS_PRIORITY, else one drawn among them, each with the same chance
+** (no draw when one alone is ready). */
+static size_t choose(ca_alt *cases, size_t n, size_t ready, int flags,
+                     unsigned has, uint32_t *rng)
 {
-    size_t i, pick = n, ready = 0;
+    size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (!ready_now(&cases[i]))
-            continue;
-        if (flags & CA_ALTS_PRIORITY)
-            return i;
-        ready++;
-        pick = i;
-    }
-    /* One draw among the ready ones, each with the same chance, and none
-    ** when one alone is ready. */
-    if (ready > 1)
-        for (i = 0, ready = rand_below(rng, ready);; i++)
+    if (ready != 0) {
+        if (ready > 1 && !(flags & CA_ALTS_PRIORITY))
+            ready = rand_below(rng, ready);
+        else
+            ready = 0;
+        for (i = 0;; i++)
             if ((cases[i].u.w.state & READY) && ready-- == 0)
                 return i;
-    if (pick != n || !(has & HAS_FALLBACK))
-        return pick;
+    }
+    if (!(has & HAS_FALLBACK))
+        return n;
     for (i = 0; i < n; i++)
         if (cases[i].kind == CA__ALT_DEFAULT ||
             (cases[i].kind == CA__ALT_DEADLINE && cases[i].ms == 0))
@@ -527,10 +570,13 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 {
     ca__wakelist wl;
     prep pp;
-    size_t i, pick, head = END;
-    int rc, timers = 0, isr;
+    size_t i, pick, ready = 0, head = END;
+    int rc, timers = 0, isr, locked = 1, look = 1;
 
-    if ((rc = validate(cases, n, flags, s, &pp)) != CA_OK)
+#if CA_HAVE_THREADS
+    look = CA__ALONE();
+#endif
+    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK)
         return rc;
     /* Descriptors are looked at (a poll(2) each, a system call) before
     ** any lock is taken: `state` keeps what came, with READY. */
@@ -540,24 +586,40 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             continue;
         cases[i].u.w.state = 0;
         if (ca__io_ready_now((int)(cases[i].ms >> 2), (int)(cases[i].ms & 3u),
-                             &re))
+                             &re)) {
             cases[i].u.w.state = (unsigned char)(READY | (unsigned)re);
+            ready++;
+        }
     }
     CA__WAKELIST_INIT(&wl);
-    /* Without threads nothing is locked: the order is needed only to
-    ** queue, in pass 2. */
-    if (CA_HAVE_THREADS)
-        head = pp.head;
     isr = (pp.has & HAS_ISR) != 0;
     cs_enter(isr);
-    if (!lock_all(cases, n, &pp) || (pp.has & HAS_DEAD)) {
-        unlock_all(cases, head);
+#if CA_HAVE_THREADS
+    head = pp.head;
+    if (look && !(pp.has & HAS_ODD)) {
+        locked = 0; /* see validate */
+    } else {
+        if (!lock_all(cases, n, &pp)) {
+            unlock_all(cases, head);
+            return CA_EBADCHAN;
+        }
+    }
+    ready += pp.ready;
+#else
+    /* Without threads nothing is locked: the order is needed only to
+    ** queue, in pass 2. */
+    if (pp.has & HAS_DEAD) {
         cs_leave(isr);
         return CA_EBADCHAN;
     }
+    if (isr) /* validate looked before the section */
+        ready = mark_ready(cases, n);
+    else
+        ready += pp.ready;
+#endif
     /* A counterpart seen ready may be claimed meanwhile by its own alts
     ** group on a channel we do not hold: then choose again. */
-    while ((pick = choose(cases, n, flags, pp.has, rng)) != n) {
+    while ((pick = choose(cases, n, ready, flags, pp.has, rng)) != n) {
         ca_alt *c = &cases[pick];
         if (c->kind == CA__ALT_TAKE)
             rc = ca__take_locked(c->chan, c->u.w.val, &wl);
@@ -569,9 +631,12 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             rc = CA_OK;
         } else
             rc = CA_OK; /* default, or a deadline already passed */
-        if (rc == CA_AGAIN)
+        if (rc == CA_AGAIN) {
+            ready = mark_ready(cases, n);
             continue;
-        unlock_all(cases, head);
+        }
+        if (locked)
+            unlock_all(cases, head);
         cs_leave(isr);
         ca__wake_all(&wl);
         *index = pick;
@@ -580,6 +645,13 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     }
     /* Pass 2: wait on every case. */
 #if CA_HAVE_THREADS
+    if (!locked) {
+        /* Pass 1 looked without locks; pass 2 parks, whose protocol
+        ** (sched.c) keeps the locks until the block's function returned.
+        ** Live when validate looked, and nothing ran since. */
+        rc = lock_all(cases, n, &pp);
+        CA_ASSERT(rc);
+    }
     CA__STORE(*claim, 0);
 #else
     *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);

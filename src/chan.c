@@ -106,14 +106,6 @@ HOT void unqueue(ca_chan *ch, ca_waiter *w)
     unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0);
 }
 
-/* An alts case whose group was claimed through another case is stale: it
-** can never complete. */
-HOT int stale(const ca_waiter *w)
-{
-    return (w->flags & CA__W_ALT) &&
-           (CA__LOAD(*w->u.claim) & CA__CLAIMED) != 0;
-}
-
 /* Pops the first waiter of a queue that can still complete, claiming its
 ** alts group if it has one. Stale waiters met on the way are dropped; the
 ** alts call that owns them finds them unqueued and leaves them alone. */
@@ -138,7 +130,7 @@ static void purge(ca_chan *ch, ca_waiter **q)
 
     for (; n > 0; n--, w = next) {
         next = w->next;
-        if (stale(w))
+        if (ca__stale(w))
             unqueue(ch, w);
     }
 }
@@ -656,12 +648,17 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
     return go_op(w, ch, src, size, 0);
 }
 
-int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
+HOT int dequeue_locked(ca_chan *ch, ca_waiter *w)
 {
     if (!(w->flags & CA__W_QUEUED))
         return 0;
     unqueue(ch, w);
     return 1;
+}
+
+int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
+{
+    return dequeue_locked(ch, w);
 }
 
 /* The largest count the pins field holds (config.h, CA_CONFIG_COMPACT). */
@@ -683,7 +680,7 @@ void ca__unpin(ca_chan *ch, ca_waiter *w)
 
     CA__LOCK(ch);
     CA_ASSERT(ch->pins != 0);
-    (void)ca__dequeue_locked(ch, w);
+    (void)dequeue_locked(ch, w);
     if (--ch->pins == 0 &&
         (ch->flags & (CA__CH_LIVE | CA__CH_DYING)) == CA__CH_DYING) {
         /* Released for good while this case pinned it: end it now. */
@@ -700,27 +697,12 @@ void ca__unpin(ca_chan *ch, ca_waiter *w)
 #endif
 }
 
-/* Is there a waiter in q that could still complete? */
-static int has_live(ca_waiter *q, size_t n)
-{
-    for (; n > 0; n--, q = q->next)
-        if (!stale(q))
-            return 1;
-    return 0;
-}
-
 int ca__can_put_locked(ca_chan *ch)
 {
     if (ch->flags & CA__CH_XF)
         return CA__XF_HDR(ch)->ops->can_put(ch);
     return (ch->flags & CA__CH_CLOSED) || !buf_full(ch) ||
-           has_live(ch->takers, ch->ntakers);
-}
-
-int ca__can_take_locked(ca_chan *ch)
-{
-    return ch->count != 0 || has_live(ch->putters, ch->nputters) ||
-           (ch->flags & CA__CH_CLOSED);
+           ca__has_live(ch->takers, ch->ntakers);
 }
 
 /* ------------------------------------------------------------------ life */

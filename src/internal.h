@@ -237,10 +237,32 @@ static inline int ca__mul_overflows(size_t a, size_t b, size_t max)
 int ca__pin_locked(ca_chan *ch);
 void ca__unpin(ca_chan *ch, ca_waiter *w);
 
+/* An alts case whose group was claimed through another case is stale: it
+** can never complete. */
+HOT int ca__stale(const ca_waiter *w)
+{
+    return (w->flags & CA__W_ALT) &&
+           (CA__LOAD(*w->u.claim) & CA__CLAIMED) != 0;
+}
+
+/* Is there a waiter among the n of queue q that could still complete? */
+HOT int ca__has_live(const ca_waiter *q, size_t n)
+{
+    for (; n > 0; n--, q = q->next)
+        if (!ca__stale(q))
+            return 1;
+    return 0;
+}
+
 /* Readiness, for alts: could a put or take on ch complete right now?
-** Stale alts waiters do not count. Caller holds the lock. */
+** Stale alts waiters do not count. Caller holds the lock. A take's is
+** inline: an ALTS asks it of each case, and W3's fan-in of every one. */
 int ca__can_put_locked(ca_chan *ch);
-int ca__can_take_locked(ca_chan *ch);
+HOT int ca__can_take_locked(const ca_chan *ch)
+{
+    return ch->count != 0 || ca__has_live(ch->putters, ch->nputters) ||
+           (ch->flags & CA__CH_CLOSED);
+}
 
 /* ------------------------------------------------------------------ isr */
 
