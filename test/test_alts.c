@@ -1477,6 +1477,100 @@ static void alts_reuse_pool(void)
 }
 #endif
 
+/* Two fan-in consumers over the same four channels, on a pool of two
+** workers: the putters' fast path claims one consumer's cases while the
+** other consumer's ALTS, on the other thread, looks at and completes the
+** same channels, and each claim is raced by the other group's (TSan
+** watches the claim byte and the queues). Every value arrives exactly
+** once, at one of the two. */
+#if CA_HAVE_THREADS
+#define FAN2_N 500
+typedef struct fanin2 {
+    ca_go go;
+    ca_chan **ch;
+    ca_chan *done;
+    unsigned char (*seen)[FAN2_N]; /* shared: each value's arrivals */
+    ca_alt cases[4];
+    int v, open, bad, got;
+} fanin2;
+
+static int fanin2_fn(ca_go *g)
+{
+    fanin2 *f = (fanin2 *)g;
+    int k;
+
+    GO_BEGIN(g);
+    for (k = 0; k < 4; k++)
+        if (ca_alt_take(&f->cases[k], f->ch[k], &f->v) != CA_OK)
+            f->bad++;
+    for (f->open = 4; f->open > 0;) {
+        ALTS(g, f->cases, 4, 0);
+        k = GO_ALT(g);
+        if (GO_STATUS(g) == CA_CLOSED) {
+            f->bad += ca_alt_off(&f->cases[k]) != CA_OK;
+            f->open--;
+        } else if (GO_STATUS(g) == CA_OK && f->v / 1000 == k &&
+                   f->v % 1000 < FAN2_N) {
+            f->seen[k][f->v % 1000]++; /* this value's only arrival */
+            f->got++;
+        } else {
+            f->bad++;
+            break;
+        }
+    }
+    PUT(g, f->done, &f->bad);
+    GO_END(g);
+}
+
+static void alts_claim_race_pool(void)
+{
+    static unsigned char seen[4][FAN2_N];
+    ca_sched s;
+    ichan c[4], done;
+    ca_chan *chans[4];
+    putter p[4];
+    fanin2 f[2];
+    int i, k, bad;
+
+    memset(seen, 0, sizeof seen);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&done, CA_FIXED, 2);
+    for (k = 0; k < 4; k++) {
+        ichan_init(&c[k], CA_UNBUFFERED, 0);
+        chans[k] = &c[k].ch;
+        putter_init(&p[k], &c[k].ch, k * 1000, FAN2_N, 0, 1);
+    }
+    for (i = 0; i < 2; i++) {
+        memset(&f[i], 0, sizeof f[i]);
+        f[i].ch = chans;
+        f[i].done = &done.ch;
+        f[i].seen = seen;
+    }
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    for (i = 0; i < 2; i++)
+        CA_ASSERT_RC(ca_go_start(&s, &f[i].go, fanin2_fn), CA_OK);
+    for (k = 0; k < 4; k++)
+        CA_ASSERT_RC(ca_go_start(&s, &p[k].go, putter_fn), CA_OK);
+    for (i = 0; i < 2; i++) {
+        bad = -1;
+        CA_ASSERT_RC(ca_take_blocking(&done.ch, &bad), CA_OK);
+        CA_ASSERT_EQ(bad, 0);
+    }
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_EQ(f[0].got + f[1].got, 4 * FAN2_N);
+    for (k = 0; k < 4; k++) {
+        for (i = 0; i < FAN2_N; i++)
+            if (seen[k][i] != 1)
+                CA_ASSERT_EQ(seen[k][i], 1); /* once: no more, no less */
+        CA_ASSERT_RC(p[k].status, CA_OK);
+        CHECK_PENDING(&c[k].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&done.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+#endif
+
 /* The fan-in in ca_alts_blocking, the putters on the default scheduler,
 ** which the blocking ALTS drives or another thread runs. */
 static void alts_blocking_reuse_fanin(void)
@@ -1866,6 +1960,7 @@ static const ca_test tests[] = {
     {"alts_reuse_fanin", alts_reuse_fanin},
 #if CA_HAVE_THREADS
     {"alts_reuse_pool", alts_reuse_pool},
+    {"alts_claim_race_pool", alts_claim_race_pool},
 #endif
     {"alts_blocking_reuse_fanin", alts_blocking_reuse_fanin},
     {"alts_blocking_reuse_fair", alts_blocking_reuse_fair},

@@ -4,7 +4,8 @@
 ** a take that frees a slot a waiting put refills, a promise that serves
 ** every taker, dropping and sliding buffers, closed channels and the puts
 ** that wait across a close, ALTS cases at the head of a queue (live and
-** stale), the pending limit (with stale cases that do not count),
+** stale; claimed by the fast path itself, which drops the stale ones
+** before it), the pending limit (with stale cases that do not count),
 ** transforms, channels declared for interrupts, the _BYTES and _SIGNAL
 ** forms, sizes that do not match, dead channels; and, with threads, a
 ** process that makes its first thread while blocks are parked (the
@@ -510,6 +511,176 @@ static void fast_alts_stale_putter_at_head(void)
     alts_at_head(0, 1);
 }
 
+/* A go block's op that meets an ALTS case at the head of the queue
+** claims it itself (W3's fan-in): the ALTS resumes with that case, and its
+** other cases leave their queues. take != 0: the ALTS takes, the op puts. */
+static void alts_claimed_by_op(int take)
+{
+    ca_sched s;
+    ichan c[3];
+    altgo a;
+    opgo o;
+    int k;
+
+    sched_begin(&s);
+    altgo_init(&a, 3);
+    for (k = 0; k < 3; k++) {
+        ichan_init(&c[k], CA_UNBUFFERED, 0);
+        a.vals[k] = 100 + k;
+        if (take)
+            CA_ASSERT_RC(ca_alt_take(&a.cases[k], &c[k].ch, &a.vals[k]),
+                         CA_OK);
+        else
+            CA_ASSERT_RC(ca_alt_put(&a.cases[k], &c[k].ch, &a.vals[k]),
+                         CA_OK);
+    }
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
+    settle(&s);
+    for (k = 0; k < 3; k++)
+        CHECK_PENDING(&c[k].ch, take ? 0 : 1, take ? 1 : 0);
+    opgo_start(&s, &o, &c[1].ch, !take, 7);
+    settle(&s);
+    CHECK_DONE(&o, CA_OK, take ? 7 : 101, 1); /* never parked */
+    CA_ASSERT_EQ(a.alt, 1);
+    CA_ASSERT_RC(a.status, CA_OK);
+    CA_ASSERT_EQ(a.vals[1], take ? 7 : 101);
+    CA_ASSERT_EQ(a.vals[0], 100);
+    CA_ASSERT_EQ(a.vals[2], 102);
+    CA_ASSERT_EQ(a.runs, 2);
+    for (k = 0; k < 3; k++) {
+        CHECK_PENDING(&c[k].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+    sched_end(&s);
+}
+
+static void fast_alts_taker_claimed(void)
+{
+    alts_claimed_by_op(1);
+}
+
+static void fast_alts_putter_claimed(void)
+{
+    alts_claimed_by_op(0);
+}
+
+/* W3's other producers: ops on the channels of an ALTS that another op
+** has just claimed, before the ALTS resumes, find nothing but its stale
+** case. It is dropped, and the op carries on as on an empty queue: it
+** parks on an unbuffered channel, fills a fixed ring that has room. */
+static void alts_stale_only(int take)
+{
+    ca_sched s;
+    ichan c0, c1, f;
+    altgo a;
+    opgo o0, o1, o2, late;
+
+    sched_begin(&s);
+    ichan_init(&c0, CA_UNBUFFERED, 0);
+    ichan_init(&c1, CA_UNBUFFERED, 0);
+    ichan_init(&f, CA_FIXED, 2);
+    altgo_init(&a, take ? 3 : 2);
+    if (take) {
+        CA_ASSERT_RC(ca_alt_take(&a.cases[0], &c0.ch, &a.vals[0]), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&a.cases[1], &c1.ch, &a.vals[1]), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&a.cases[2], &f.ch, &a.vals[2]), CA_OK);
+    } else {
+        a.vals[0] = 100;
+        a.vals[1] = 101;
+        CA_ASSERT_RC(ca_alt_put(&a.cases[0], &c0.ch, &a.vals[0]), CA_OK);
+        CA_ASSERT_RC(ca_alt_put(&a.cases[1], &c1.ch, &a.vals[1]), CA_OK);
+    }
+    CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
+    settle(&s);
+    /* All made ready before the ALTS can be: o0 claims it, o1 (and o2)
+    ** run while its other cases are still queued. */
+    opgo_start(&s, &o0, &c0.ch, !take, 10);
+    opgo_start(&s, &o1, &c1.ch, !take, 11);
+    if (take)
+        opgo_start(&s, &o2, &f.ch, 0, 12);
+    settle(&s);
+    CA_ASSERT_EQ(a.alt, 0);
+    CA_ASSERT_RC(a.status, CA_OK);
+    CHECK_DONE(&o0, CA_OK, take ? 10 : 100, 1);
+    CA_ASSERT_EQ(a.vals[0], take ? 10 : 100);
+    /* o1 parked behind nothing: the stale case is gone, o1 waits alone. */
+    CA_ASSERT_RC(o1.status, NOT_DONE);
+    CA_ASSERT_EQ(o1.runs, 1);
+    CHECK_PENDING(&c1.ch, take ? 1 : 0, take ? 0 : 1);
+    CHECK_PENDING(&c0.ch, 0, 0);
+    if (take) {
+        CHECK_DONE(&o2, CA_OK, 12, 1); /* into the ring */
+        CHECK_PENDING(&f.ch, 0, 0);
+        CHECK_COUNT(&f.ch, 1);
+        POLL_EQ(&f.ch, 12);
+    }
+    opgo_start(&s, &late, &c1.ch, take, 20);
+    settle(&s);
+    CHECK_DONE(&late, CA_OK, take ? 11 : 20, 1);
+    CHECK_DONE(&o1, CA_OK, take ? 11 : 20, 2);
+    CA_ASSERT_EQ(a.vals[1], 101 * !take); /* the ALTS never touched it */
+    CHECK_PENDING(&c1.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c0.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c1.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&f.ch), CA_OK);
+    sched_end(&s);
+}
+
+static void fast_alts_stale_only_take(void)
+{
+    alts_stale_only(1);
+}
+
+static void fast_alts_stale_only_put(void)
+{
+    alts_stale_only(0);
+}
+
+/* Two stale cases, then a live one: the op drops both and claims the
+** third ALTS. */
+static void fast_alts_stale_then_live(void)
+{
+    ca_sched s;
+    ichan c, x[2];
+    altgo a[3];
+    opgo o;
+    int k, other[2] = {40, 41};
+
+    sched_begin(&s);
+    ichan_init(&c, CA_UNBUFFERED, 0);
+    for (k = 0; k < 3; k++) {
+        altgo_init(&a[k], k < 2 ? 2 : 1);
+        CA_ASSERT_RC(ca_alt_take(&a[k].cases[0], &c.ch, &a[k].vals[0]),
+                     CA_OK);
+        if (k < 2) {
+            ichan_init(&x[k], CA_UNBUFFERED, 0);
+            CA_ASSERT_RC(ca_alt_take(&a[k].cases[1], &x[k].ch,
+                                     &a[k].vals[1]),
+                         CA_OK);
+        }
+        CA_ASSERT_RC(ca_go_start(&s, &a[k].go, altgo_fn), CA_OK);
+    }
+    settle(&s);
+    CHECK_PENDING(&c.ch, 0, 3);
+    opgo_start(&s, &o, &c.ch, 0, 9); /* runs before the two claimed */
+    for (k = 0; k < 2; k++)
+        CA_ASSERT_RC(ca_offer(&x[k].ch, &other[k]), CA_OK);
+    settle(&s);
+    CHECK_DONE(&o, CA_OK, 9, 1);
+    for (k = 0; k < 2; k++) {
+        CA_ASSERT_EQ(a[k].alt, 1);
+        CA_ASSERT_EQ(a[k].vals[1], other[k]);
+        CHECK_PENDING(&x[k].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&x[k].ch), CA_OK);
+    }
+    CA_ASSERT_EQ(a[2].alt, 0);
+    CA_ASSERT_RC(a[2].status, CA_OK);
+    CA_ASSERT_EQ(a[2].vals[0], 9);
+    CHECK_PENDING(&c.ch, 0, 0);
+    CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
+    sched_end(&s);
+}
+
 /* -------------------------------------------------------- pending limit */
 
 #define MAXP CA_CONFIG_MAX_PENDING
@@ -949,6 +1120,11 @@ static const ca_test tests[] = {
     {"fast_alts_stale_taker_at_head", fast_alts_stale_taker_at_head},
     {"fast_alts_putter_at_head", fast_alts_putter_at_head},
     {"fast_alts_stale_putter_at_head", fast_alts_stale_putter_at_head},
+    {"fast_alts_taker_claimed", fast_alts_taker_claimed},
+    {"fast_alts_putter_claimed", fast_alts_putter_claimed},
+    {"fast_alts_stale_only_take", fast_alts_stale_only_take},
+    {"fast_alts_stale_only_put", fast_alts_stale_only_put},
+    {"fast_alts_stale_then_live", fast_alts_stale_then_live},
     {"fast_pending_limit_take", fast_pending_limit_take},
     {"fast_pending_limit_put", fast_pending_limit_put},
     {"fast_pending_limit_stale_not_counted",
