@@ -16,10 +16,10 @@
 ** from then on, and the caller takes them all out of their queues when it
 ** wakes (ca__alts_end), so nothing is left behind.
 **
-** A queued case pins its channel (ca__pin_locked) until that clean-up: a
-** channel whose last reference is released while a stale case of a block
-** that has not resumed yet still points at it is freed only by the
-** clean-up, never under the block's feet.
+** A queued case pins its channel (ca__enqueue_pinned_locked) until that
+** clean-up: a channel whose last reference is released while a stale case
+** of a block that has not resumed yet still points at it is freed only by
+** the clean-up, never under the block's feet.
 **
 ** Nothing of ours is queued during pass 1, and pass 2 only queues, so an
 ** ALTS cannot match its own put with its own take.
@@ -273,11 +273,12 @@ static void unlock_all(ca_alt *cases, size_t i);
 /* Locks each distinct channel once, along the order kept in the cases,
 ** checking it on the way as order_holds() does: an ALTS whose order
 ** holds walks it once. Where it breaks, what was locked is unlocked, the
-** cases are sorted, and the walk starts again. Each channel case is
-** marked READY or not (ready_now) as soon as its channel is locked, and
-** pp->ready counts them: pass 1 needs no walk of its own. 0 if a channel
-** is not live (all are locked all the same, for unlock_all). */
-static int lock_all(ca_alt *cases, size_t n, prep *pp)
+** cases are sorted, and the walk starts again. With `mark`, each channel
+** case is marked READY or not (ready_now) as soon as its channel is
+** locked, and pp->ready counts them: pass 1 needs no walk of its own. 0
+** if a channel is not live (all are locked all the same, for
+** unlock_all). */
+static int lock_all(ca_alt *cases, size_t n, prep *pp, int mark)
 {
     ca_alt *c;
     ca_chan *last;
@@ -297,7 +298,7 @@ static int lock_all(ca_alt *cases, size_t n, prep *pp)
         last = c->chan;
         CA__LOCK(last);
         live = (last->flags & CA__CH_LIVE) != 0;
-        ready = (size_t)ready_now(c);
+        ready = mark ? (size_t)ready_now(c) : 0;
         for (k = 1; k < pp->nchan && follows(cases, n, c, c->p.order); k++) {
             c = &cases[c->p.order];
             if (c->chan != last) {
@@ -305,7 +306,8 @@ static int lock_all(ca_alt *cases, size_t n, prep *pp)
                 CA__LOCK(last);
                 live &= (last->flags & CA__CH_LIVE) != 0;
             }
-            ready += (size_t)ready_now(c);
+            if (mark)
+                ready += (size_t)ready_now(c);
         }
         if (k == pp->nchan && c->p.order == END) {
             pp->ready = ready;
@@ -366,7 +368,7 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 ** except when a case is on a channel an interrupt touches: then the whole
 ** ALTS runs inside the critical section, and its group is claimed inside
 ** it too (lock.h). */
-#define lock_all(cases, n, pp) ((void)(cases), (void)(n), (void)(pp), 1)
+#define lock_all(cases, n, pp, mark) ((void)(cases), (void)(n), (void)(pp), 1)
 #define unlock_all(cases, i) ((void)(cases), (void)(i))
 #define cs_enter(isr) ((isr) ? ca__isr->enter() : (void)0)
 #define cs_leave(isr) ((isr) ? ca__isr->leave() : (void)0)
@@ -513,18 +515,13 @@ static size_t choose(ca_alt *cases, size_t n, size_t ready, int flags,
 static int enqueue_case(ca_alt *c, ca_waker *waker, unsigned char *claim)
 {
     ca_waiter *w = &c->u.w;
-    int rc;
 
     w->waker = waker;
     w->u.claim = claim;
     w->index = c->index;
     w->flags = (unsigned char)(CA__W_ALT |
                                (c->kind == CA__ALT_TAKE ? CA__W_TAKE : 0));
-    if ((rc = ca__pin_locked(c->chan)) != CA_OK)
-        return rc;
-    if ((rc = ca__enqueue_locked(c->chan, w)) != CA_OK)
-        c->chan->pins--;
-    return rc;
+    return ca__enqueue_pinned_locked(c->chan, w);
 }
 
 /* Pass 2: queues every channel case. The first case queued on a channel
@@ -599,7 +596,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     if (look && !(pp.has & HAS_ODD)) {
         locked = 0; /* see validate */
     } else {
-        if (!lock_all(cases, n, &pp)) {
+        if (!lock_all(cases, n, &pp, 1)) {
             unlock_all(cases, head);
             return CA_EBADCHAN;
         }
@@ -649,7 +646,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         /* Pass 1 looked without locks; pass 2 parks, whose protocol
         ** (sched.c) keeps the locks until the block's function returned.
         ** Live when validate looked, and nothing ran since. */
-        rc = lock_all(cases, n, &pp);
+        rc = lock_all(cases, n, &pp, 0);
         CA_ASSERT(rc);
     }
     CA__STORE(*claim, 0);

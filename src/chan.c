@@ -341,11 +341,6 @@ int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl)
     return take_locked(ch, dst, wl);
 }
 
-int ca__enqueue_locked(ca_chan *ch, ca_waiter *w)
-{
-    return enqueue_locked(ch, w);
-}
-
 void ca__buf_add_locked(ca_chan *ch, const void *src)
 {
     buf_add(ch, src);
@@ -666,12 +661,15 @@ int ca__dequeue_locked(ca_chan *ch, ca_waiter *w)
 CA_STATIC_ASSERT(pins_max,
                  PINS_MAX == (1ul << (8 * sizeof(((ca_chan *)0)->pins))) - 1);
 
-int ca__pin_locked(ca_chan *ch)
+int ca__enqueue_pinned_locked(ca_chan *ch, ca_waiter *w)
 {
+    int rc;
+
     if (ch->pins == PINS_MAX)
         return CA_EFULL;
-    ch->pins++;
-    return CA_OK;
+    if ((rc = enqueue_locked(ch, w)) == CA_OK)
+        ch->pins++;
+    return rc;
 }
 
 void ca__unpin(ca_chan *ch, ca_waiter *w)

@@ -156,8 +156,9 @@ void ca__wake_all(ca__wakelist *wl);
 **
 ** put/take: complete now if possible, returning CA_OK or CA_CLOSED, with
 ** any counterpart waiters that completed appended to wl; CA_AGAIN if the
-** operation would have to wait. enqueue: queue w (its val, waker and the
-** CA__W_TAKE bit set by the caller); CA_OK or CA_EFULL. dequeue: take w
+** operation would have to wait. enqueue (ca__enqueue_pinned_locked, an
+** ALTS case's, below): queue w (its val, waker and the CA__W_TAKE bit set
+** by the caller); CA_OK or CA_EFULL. dequeue: take w
 ** out of the queue if it is still there; returns 1 if it was (nobody came)
 ** and 0 if it had completed (its wake is on its way) or was dropped as a
 ** stale alts case. */
@@ -171,7 +172,6 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take);
 ** one parks, it returns with the channel still locked, for the scheduler
 ** to unlock once the block's function has returned: see sched.c.) */
 int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
-int ca__enqueue_locked(ca_chan *ch, ca_waiter *w);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
 int ca__dequeue_locked(ca_chan *ch, ca_waiter *w);
 
@@ -231,10 +231,11 @@ static inline int ca__mul_overflows(size_t a, size_t b, size_t max)
 #endif
 }
 
-/* Pins: an ALTS case pins its channel when it is queued (under the lock;
-** CA_EFULL past 65535), and its owner unpins it when it cleans up (takes
-** the lock itself, and frees a channel released while pinned). */
-int ca__pin_locked(ca_chan *ch);
+/* Pins: an ALTS case pins its channel when it is queued (under the lock,
+** in the one call that queues it; CA_EFULL past 65535, or as enqueue),
+** and its owner unpins it when it cleans up (takes the lock itself, and
+** frees a channel released while pinned). */
+int ca__enqueue_pinned_locked(ca_chan *ch, ca_waiter *w);
 void ca__unpin(ca_chan *ch, ca_waiter *w);
 
 /* An alts case whose group was claimed through another case is stale: it
