@@ -3,8 +3,10 @@
 ** blocked threads alike. MIT licence, see COPYING.
 **
 ** The shape is Go's select. With every channel of the choice locked (in
-** address order, so two ALTS on the same channels cannot deadlock), pass 1
-** looks for cases that could complete now and completes one: the first in
+** address order, so two ALTS on the same channels cannot deadlock; a
+** process with one thread and no transform among the channels, or a build
+** without threads, needs no lock to look: see validate), pass 1 looks
+** for cases that could complete now and completes one: the first in
 ** array order with CA_ALTS_PRIORITY, else one drawn at random among the
 ** ready ones, each with the same chance. Nothing ready: a default case (or
 ** a deadline of 0) wins; failing that, pass 2 queues one waiter per

@@ -104,7 +104,9 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** moved between them. The pthread_create that flips it orders everything
 ** before it for the new thread. A debug build asserts that a section taken
 ** alone found the byte clear: a lock leaked by the single-threaded path
-** shows up there, not only once a second thread exists.
+** shows up there, not only once a second thread exists. An ALTS's first
+** pass, which runs no code of the user's when none of its channels has a
+** transform, takes no lock at all alone (alts.c's validate).
 **
 ** Signal handlers are not threads: a threaded build never took
 ** ca_offer_isr from a handler on the thread it interrupts (the lock would
