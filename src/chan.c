@@ -479,10 +479,49 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
 
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
+/* fast_op on a queue with no live waiter (empty, or its stale cases just
+** dropped): a take parks; a put goes into a fixed ring with room, else
+** parks. Inlined where each way reaches it, so that neither keeps
+** registers for the other. */
+TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    unsigned kind;
+
+    if (take) {
+        if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
+            goto slow;
+        w->val = val;
+        w->flags = CA__W_TAKE | CA__W_QUEUED;
+        w->u.chan = ch;
+        q_push(&ch->takers, w);
+        ch->ntakers++;
+        return CA__PARK;
+    }
+    kind = CA__KIND(ch);
+    if (kind == CA_FIXED && ch->count < ch->cap) {
+        buf_add(ch, val);
+        CA__UNLOCK(ch);
+        return CA_OK;
+    }
+    if (kind != CA_UNBUFFERED && kind != CA_FIXED)
+        goto slow; /* the other kinds never refuse a value */
+    if (ch->nputters >= CA_CONFIG_MAX_PENDING)
+        goto slow;
+    CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
+    w->val = val;
+    w->flags = CA__W_QUEUED;
+    w->u.chan = ch;
+    q_push(&ch->putters, w);
+    ch->nputters++;
+    return CA__PARK;
+slow:
+    CA__UNLOCK(ch);
+    return CA__SLOW;
+}
+
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
     ca_waiter *t;
-    unsigned kind;
 
     CA__LOCK(ch);
     if (take) {
@@ -501,23 +540,14 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
             CA__UNLOCK(ch);
             return CA_OK;
         }
-        if (t == NULL) {
-        park_take:
-            if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
-                goto slow;
-            w->val = val;
-            w->flags = CA__W_TAKE | CA__W_QUEUED;
-            w->u.chan = ch;
-            q_push(&ch->takers, w);
-            ch->ntakers++;
-            return CA__PARK;
-        }
+        if (t == NULL)
+            return fast_none(w, ch, val, 1);
         CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
         if (UNLIKELY(t->flags & CA__W_ALT)) {
             if (ch->flags & CA__CH_XF) /* the step runs on its refills */
                 goto slow;
             if ((t = q_claim(ch, &ch->putters)) == NULL)
-                goto park_take; /* all were stale */
+                return fast_none(w, ch, val, 1); /* all were stale */
         } else {
             unqueue_from(ch, t, 0);
         }
@@ -526,33 +556,13 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
         if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
             goto other;
         t = ch->takers;
-        if (t == NULL) {
-        park_put:
-            /* Read here, not kept across q_claim's calls: one callee-saved
-            ** register less for every op. */
-            kind = CA__KIND(ch);
-            if (kind == CA_FIXED && ch->count < ch->cap) {
-                buf_add(ch, val);
-                CA__UNLOCK(ch);
-                return CA_OK;
-            }
-            if (kind != CA_UNBUFFERED && kind != CA_FIXED)
-                goto slow; /* the other kinds never refuse a value */
-            if (ch->nputters >= CA_CONFIG_MAX_PENDING)
-                goto slow;
-            CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
-            w->val = val;
-            w->flags = CA__W_QUEUED;
-            w->u.chan = ch;
-            q_push(&ch->putters, w);
-            ch->nputters++;
-            return CA__PARK;
-        }
+        if (t == NULL)
+            return fast_none(w, ch, val, 0);
         if (CA__KIND(ch) == CA_PROMISE)
             goto slow;
         if (UNLIKELY(t->flags & CA__W_ALT)) {
             if ((t = q_claim(ch, &ch->takers)) == NULL)
-                goto park_put; /* all were stale */
+                return fast_none(w, ch, val, 0); /* all were stale */
         } else {
             unqueue_from(ch, t, 1);
         }
