@@ -288,8 +288,10 @@ static int bump(ca_sched *s)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 #if defined(HAVE_POLL)
     /* A thread in poll(2) on s's descriptors (io.c) hears it through the
-    ** pipe; a full pipe already holds a kick. */
-    if (__atomic_load_n(&s->io_polling, __ATOMIC_RELAXED)) {
+    ** pipe; a full pipe already holds a kick. Acquire: the poller's store
+    ** of io_polling comes after io_wake was set (io.c, maybe by another
+    ** thread, under s's lock), and this read of io_wake must see it. */
+    if (__atomic_load_n(&s->io_polling, __ATOMIC_ACQUIRE)) {
         char c = 0;
         ssize_t r = write(s->io_wake, &c, 1);
         (void)r;
