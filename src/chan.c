@@ -469,10 +469,11 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
 ** a consumer's ALTS waits on every producer's channel) is claimed here by
 ** q_claim, the general path's own claim loop, which drops the stale cases
 ** in front of it; when all were stale, the op goes on as on an empty
-** queue (W3's other producers, which find the consumer's losing cases). Returns CA__PARK (channel locked, as chan_op),
-** CA_OK, CA__SLOW when the general path must decide (nothing was changed
-** then), or CA__XF for put_op, the channel locked (a call from fast_op's
-** own frame would cost the plain channels' round trip registers). */
+** queue (W3's other producers, which find the consumer's losing cases).
+** Returns CA__PARK (channel locked, as chan_op), CA_OK, CA__SLOW when the
+** general path must decide (nothing was changed then), or CA__XF for
+** put_op, the channel locked (a call from fast_op's own frame would cost
+** the plain channels' round trip registers). */
 #define CA__SLOW (-0x7f)
 #define CA__XF (-0x7e) /* a put for the transform's put_op */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)

@@ -396,16 +396,16 @@ void ca__sched_finish(ca_sched *s, ca_go *g, const void *val, size_t size);
 /* Drives s (ca__sched_loop) if no other thread does: CA_EBUSY if one
 ** does, CA_EPERM from inside a go block. */
 int ca__sched_drive(ca_sched *s, volatile int *stop);
+#if CA_HAVE_THREADS
 /* Wakes a thread waiting in ca__platform_idle on s: the driver, or a
 ** thread blocked in a call. */
+void ca__sched_kick(ca_sched *s);
 /* Around a change after which another thread may destroy s, and its kick
 ** (unhold with kick): s->mu, which ca_sched_destroy takes too. */
-/* A snapshot of s's kick count: a wait that starts with it ends at once if
-** a kick came since (see platform.c). */
-#if CA_HAVE_THREADS
-void ca__sched_kick(ca_sched *s);
 void ca__sched_hold(ca_sched *s);
 void ca__sched_unhold(ca_sched *s, int kick);
+/* A snapshot of s's kick count: a wait that starts with it ends at once if
+** a kick came since (see platform.c). */
 unsigned ca__sched_epoch(ca_sched *s);
 #else /* one thread: nobody to kick, and the compiler folds what is left */
 #define ca__sched_kick(s) ((void)(s))
@@ -473,11 +473,11 @@ void ca__sched_kick_one(ca_sched *s);
 ** process may have another thread (it has ever created one, or cannot
 ** tell); ca__threads_count costs a few microseconds and says how many it
 ** has now (-1: cannot tell); ca__threads_alone says it has one. */
-/* Threads waiting inside a blocking call right now, with nothing to run. */
 #if CA_HAVE_THREADS
 int ca__threads_maybe(void);
 int ca__threads_count(void);
 int ca__threads_alone(void);
+/* Threads waiting inside a blocking call right now, with nothing to run. */
 void ca__threads_blocked_add(int d);
 int ca__threads_blocked(void);
 unsigned ca__threads_blocked_gen(void);
@@ -522,14 +522,14 @@ void ca__io_free(ca_sched *s);
 #define ca__io_poll(s, ms, epoch) ((void)(s), (void)(ms), (void)(epoch), -1)
 #define ca__io_free(s) ((void)(s))
 #endif
+#if defined(HAVE_POLL) && CA_HAVE_MALLOC
 /* One thread's wait on one descriptor (ca_wait_fd_blocking's core):
 ** CA_OK with *revents, CA_AGAIN when ms ran out, CA_ENOTSUP. */
+int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
 /* For ALTS descriptor cases: make s's io state (CA_ENOMEM, CA_ENOTSUP);
 ** is fd ready now (1, with *revents); register a waiter (its claim, and
 ** where its events go, set: see io.c); take one back, waiting for a poll
 ** that may hold it to end. The last two with s's lock held. */
-#if defined(HAVE_POLL) && CA_HAVE_MALLOC
-int ca__io_wait_one(int fd, int events, uint32_t ms, int *revents);
 int ca__io_prepare(ca_sched *s);
 int ca__io_ready_now(int fd, int events, int *revents);
 void ca__io_register_locked(ca_sched *s, ca_waiter *w);

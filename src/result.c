@@ -173,6 +173,7 @@ int ca__result_deliver(ca_chan *r, const void *val, size_t size,
         if (val != NULL && size == r->elem_size)
             (void)ca__put_locked(r, val, wl);
         ca__close_locked(r, wl);
+        CA_ASSERT(r->refs != 0); /* the block's own, at least */
         if (r->refs > 1) {
             r->refs--;
             dropped = 1;
