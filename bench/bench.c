@@ -30,7 +30,7 @@
 **                        (a 64-byte line out, its echo back, checked);
 **                        W workers 0 (default): one thread, 2: a pool
 **   bench/bench W12 [N]  N idle connections (default 10,000), each
-**                        parked in READ_LINE: bytes per connection
+**                        parked in READ_LINE_VIEW: bytes per connection
 **
 ** Each prints the one line of WORKLOADS.md,
 **   <workload> coreasync <N> <seconds> <ns_per_op> [key=value ...]
@@ -1219,18 +1219,18 @@ static void w10(long n, int xf)
 
 /* ------------------------------------------------------------ W11, W12 */
 /* An echo server as demo/echo.c writes it: one block ACCEPTs, each
-** connection is a go block that READ_LINEs and WRITE_ALLs until the
+** connection is a go block that READ_LINE_VIEWs and WRITE_ALLs until the
 ** client hangs up. bench/go/w11.go and w12.go do the same with
-** goroutines, net and bufio, with the same buffer sizes (128 bytes of
-** read-ahead on each side), TCP_NODELAY as Go sets it, and the clients
-** in the same process: go blocks here, goroutines there. */
+** goroutines, net and bufio's ReadSlice, with the same buffer sizes (128
+** bytes of read-ahead on each side, where the server's lines stay),
+** TCP_NODELAY as Go sets it, and the clients in the same process: go
+** blocks here, goroutines there. */
 #if CA_HAVE_MALLOC
 
 struct echo_conn {
     ca_go go;
     ca_io io;
-    char ra[128];           /* read-ahead: what follows a newline         */
-    char line[128];
+    char ra[128]; /* read-ahead, where READ_LINE_VIEW leaves lines  */
 };
 
 /* What the blocks of one run share. The counters are atomics: on a pool,
@@ -1268,14 +1268,14 @@ static int echo_serve(ca_go *g)
     GO_BEGIN(g);
     count(&wn.started); /* W12 knows by it that every connection parked */
     for (;;) {
-        READ_LINE(g, &c->io, c->line, sizeof c->line);
+        READ_LINE_VIEW(g, &c->io);
         if (GO_STATUS(g) == CA_CLOSED && c->io.n == 0) {
             count(&wn.clean);
             break;
         }
         if (!GO_OK(g))
             break;
-        WRITE_ALL(g, &c->io, c->line, c->io.n);
+        WRITE_ALL(g, &c->io, CA_IO_LINE(&c->io), c->io.n);
         if (!GO_OK(g))
             break;
         count(&wn.echoed);

@@ -3,7 +3,7 @@
 **
 ** What it teaches: a server without threads or callbacks. The listening
 ** block parks in ACCEPT; each connection is a go block of its own that
-** parks in READ_LINE and WRITE_ALL (stream.h): the code reads top to
+** parks in READ_LINE_VIEW and WRITE_ALL (stream.h): the code reads top to
 ** bottom as a blocking server would, yet one thread serves them all, and a
 ** parked connection costs its struct, not a stack.
 **
@@ -40,12 +40,13 @@ static unsigned long echoed; /* lines, over all connections */
 
 /* ------------------------------------------------------------ server */
 
-/* One connection: what must survive a park lives here. */
+/* One connection: what must survive a park lives here. Its one buffer is
+** the read-ahead: READ_LINE_VIEW leaves each line there, and CA_IO_LINE
+** says where (READ_LINE would copy it into a second buffer of ours). */
 typedef struct conn {
     ca_go go;
     ca_io io;
-    char ra[512];    /* read-ahead: bytes after a newline wait here */
-    char line[256];
+    char ra[512];
 } conn;
 
 static int conn_fn(ca_go *g)
@@ -54,11 +55,12 @@ static int conn_fn(ca_go *g)
 
     GO_BEGIN(g);
     for (;;) {
-        READ_LINE(g, &c->io, c->line, sizeof c->line);
+        READ_LINE_VIEW(g, &c->io);
         if (GO_STATUS(g) == CA_CLOSED || (GO_ERROR(g) &&
                                           GO_STATUS(g) != CA_ERANGE))
             break; /* hung up, or an error: this connection is over */
-        WRITE_ALL(g, &c->io, c->line, c->io.n); /* a long line: in pieces */
+        /* A long line comes, and goes, in pieces. */
+        WRITE_ALL(g, &c->io, CA_IO_LINE(&c->io), c->io.n);
         if (GO_CLOSED(g))
             break;
         echoed++;

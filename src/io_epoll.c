@@ -147,26 +147,32 @@ static int wait_events(const ca_waiter *w)
 }
 
 /* The record of descriptor fd, the table grown to hold it; NULL when
-** memory is short. */
+** memory is short. Records are set up only as far as the highest number
+** seen: the rest of a doubled table stays untouched pages, out of the
+** process's memory (W12: 19 bytes a connection at 10,000). */
 static struct ca__iofd *fd_rec(ca__io *io, int fd)
 {
     struct ca__iofd *t;
-    size_t cap = io->nfds ? io->nfds : 64;
+    size_t cap = io->fds_cap ? io->fds_cap : 64;
 
     if ((size_t)fd < io->nfds)
         return &io->fds[fd];
-    while (cap <= (size_t)fd)
-        cap *= 2;
-    if ((t = (struct ca__iofd *)ca__alloc(cap * sizeof *t)) == NULL)
-        return NULL;
-    memset(t, 0, cap * sizeof *t);
-    if (io->fds != NULL) {
-        memcpy(t, io->fds, io->nfds * sizeof *t);
-        ca__free(io->fds);
+    if ((size_t)fd >= io->fds_cap) {
+        while (cap <= (size_t)fd)
+            cap *= 2;
+        if ((t = (struct ca__iofd *)ca__alloc(cap * sizeof *t)) == NULL)
+            return NULL;
+        if (io->fds != NULL) {
+            memcpy(t, io->fds, io->nfds * sizeof *t);
+            ca__free(io->fds);
+        }
+        io->fds = t;
+        io->fds_cap = cap;
     }
-    io->fds = t;
-    io->nfds = cap;
-    return &t[fd];
+    memset(&io->fds[io->nfds], 0,
+           ((size_t)fd + 1 - io->nfds) * sizeof *io->fds);
+    io->nfds = (size_t)fd + 1;
+    return &io->fds[fd];
 }
 
 /* Registers fd for `events` (added, or modified: either way the kernel

@@ -29,7 +29,8 @@ struct ca__io {
 #if defined(CA_USE_EPOLL)
     int ep;                 /* the epoll instance                         */
     struct ca__iofd *fds;   /* by descriptor number: its waiters          */
-    size_t nfds;
+    size_t nfds;            /* records set up: up to the highest seen     */
+    size_t fds_cap;         /* records allocated                          */
     ca_waiter *failed;      /* registrations epoll refused (circular)     */
     struct epoll_event ev[CA__IO_EVENTS];
 #else

@@ -1,9 +1,9 @@
 /*
 ** test_stream.c: the stream helpers (READ_SOME, READ_EXACTLY, READ_LINE,
-** WRITE_ALL, ACCEPT, CONNECT): partial reads and writes, end of file,
-** hang-up, refusal and deadline, each as a status; on one thread and on
-** a pool. Hosted builds with poll(2) and malloc. MIT licence, see
-** COPYING.
+** READ_LINE_VIEW, WRITE_ALL, ACCEPT, CONNECT): partial reads and writes,
+** end of file, hang-up, refusal and deadline, each as a status; on one
+** thread and on a pool. Hosted builds with poll(2) and malloc.
+** MIT licence, see COPYING.
 */
 #if !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -68,9 +68,12 @@ typedef struct liner {
     char ra[8];
     char line[8];
     size_t max;
-    char got[8][8];
+    char got[8][9];
     int st[8];
     int k;
+    int view;    /* READ_LINE_VIEW instead of READ_LINE */
+    char *at;    /* where it pointed */
+    int outside; /* times it pointed outside ra */
 } liner;
 
 static int liner_fn(ca_go *g)
@@ -79,10 +82,23 @@ static int liner_fn(ca_go *g)
 
     GO_BEGIN(g);
     for (l->k = 0; l->k < 8; l->k++) {
-        READ_LINE(g, &l->io, l->line, l->max);
+        if (!l->view) {
+            READ_LINE(g, &l->io, l->line, l->max);
+            memcpy(l->got[l->k], l->line, l->io.n + 1);
+        } else {
+            READ_LINE_VIEW(g, &l->io);
+            l->at = CA_IO_LINE(&l->io);
+            if (l->at != NULL) {
+                l->outside +=
+                    l->at < l->ra || l->at + l->io.n > l->ra + sizeof l->ra;
+                memcpy(l->got[l->k], l->at, l->io.n);
+            }
+            CU_ASSERT((l->at != NULL) ==
+                      (GO_OK(g) || GO_STATUS(g) == CA_ERANGE));
+            l->got[l->k][l->io.n] = '\0';
+        }
         l->st[l->k] = GO_STATUS(g);
         CU_ASSERT(GO_STATUS(g) == l->io.status);
-        memcpy(l->got[l->k], l->line, l->io.n + 1);
         if (GO_CLOSED(g) && GO_STATUS(g) != CA_ERANGE)
             break;
     }
@@ -93,6 +109,7 @@ static int liner_fn(ca_go *g)
 ** empty, and the next read parks without looking (io_epoll.c), which
 ** must not miss the end of file that came with the data. */
 static int lines_over_pipe;
+static int lines_view; /* run_lines reads with READ_LINE_VIEW */
 
 static void run_lines(const char *text, size_t piece, size_t max, liner *l)
 {
@@ -114,6 +131,7 @@ static void run_lines(const char *text, size_t piece, size_t max, liner *l)
     d.text = text;
     d.piece = piece;
     l->max = max;
+    l->view = lines_view;
     CA_ASSERT_RC(ca_io_init(&d.io, sv[0], NULL, 0), CA_OK);
     CA_ASSERT_RC(ca_io_init(&l->io, sv[1], l->ra, sizeof l->ra), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &l->go, liner_fn), CA_OK);
@@ -166,6 +184,47 @@ static void stream_line_too_long(void)
     CA_ASSERT_RC(l.st[2], CA_OK);
     CU_ASSERT_STRING_EQUAL(l.got[3], "xy\n");
     CA_ASSERT_RC(l.st[4], CA_CLOSED);
+}
+
+/* READ_LINE_VIEW: the same lines, handed out inside the read-ahead (the
+** part of a line already there moves to the front for the next read),
+** over a socket pair and over a pipe (which parks after a short read). */
+static void stream_view_lines(void)
+{
+    int pipe_too;
+
+    for (pipe_too = 0; pipe_too < 2; pipe_too++) {
+        lines_over_pipe = pipe_too;
+        lines_view = 1;
+        stream_lines();
+        lines_view = 0;
+        lines_over_pipe = 0;
+    }
+}
+
+/* READ_LINE_VIEW on a line longer than the storage (8 bytes): the whole
+** storage, CA_ERANGE, then the rest; lines after a long one are whole. */
+static void stream_view_too_long(void)
+{
+    liner l;
+
+    if (!usable())
+        return;
+    lines_view = 1;
+    run_lines("abcdefghij\nxy\n1234567\nq", 3, 0, &l);
+    lines_view = 0;
+    CU_ASSERT_STRING_EQUAL(l.got[0], "abcdefgh");
+    CA_ASSERT_RC(l.st[0], CA_ERANGE);
+    CU_ASSERT_STRING_EQUAL(l.got[1], "ij\n");
+    CA_ASSERT_RC(l.st[1], CA_OK);
+    CU_ASSERT_STRING_EQUAL(l.got[2], "xy\n");
+    CU_ASSERT_STRING_EQUAL(l.got[3], "1234567\n"); /* exactly the storage */
+    CA_ASSERT_RC(l.st[3], CA_OK);
+    CU_ASSERT_STRING_EQUAL(l.got[4], "q");
+    CA_ASSERT_RC(l.st[4], CA_OK);
+    CA_ASSERT_RC(l.st[5], CA_CLOSED);
+    CA_ASSERT_EQ(l.k, 5);
+    CA_ASSERT_EQ(l.outside, 0);
 }
 
 /* A megabyte through a socket: WRITE_ALL parks on a full socket, and
@@ -951,6 +1010,7 @@ typedef struct echo_conn {
     ca_go go;
     ca_io io;
     char ra[128], line[80];
+    int view; /* READ_LINE_VIEW */
 } echo_conn;
 
 static unsigned long lines_echoed;
@@ -961,10 +1021,17 @@ static int echo_conn_fn(ca_go *g)
 
     GO_BEGIN(g);
     for (;;) {
-        READ_LINE(g, &c->io, c->line, sizeof c->line);
-        if (GO_CLOSED(g))
-            break;
-        WRITE_ALL(g, &c->io, c->line, c->io.n);
+        if (c->view) {
+            READ_LINE_VIEW(g, &c->io);
+            if (GO_CLOSED(g))
+                break;
+            WRITE_ALL(g, &c->io, CA_IO_LINE(&c->io), c->io.n);
+        } else {
+            READ_LINE(g, &c->io, c->line, sizeof c->line);
+            if (GO_CLOSED(g))
+                break;
+            WRITE_ALL(g, &c->io, c->line, c->io.n);
+        }
         if (GO_CLOSED(g))
             break;
         __atomic_add_fetch(&lines_echoed, 1ul, __ATOMIC_RELAXED);
@@ -991,6 +1058,7 @@ static int acceptor_fn(ca_go *g)
         CU_ASSERT_FATAL(ca_go_new((ca_go **)&a->c, sizeof *a->c) == CA_OK);
         CA_ASSERT_RC(ca_io_init(&a->c->io, a->fd, a->c->ra,
                                 sizeof a->c->ra), CA_OK);
+        a->c->view = a->left & 1; /* half the connections read in place */
         CA_ASSERT_RC(ca_go_start(ca_go_sched(g), &a->c->go, echo_conn_fn),
                      CA_OK);
     }
@@ -1108,7 +1176,8 @@ typedef struct bad {
     ca_go go;
     ca_io io;
     char buf[4];
-    int st[6];
+    char *at;
+    int st[8];
 } bad;
 
 static int bad_fn(ca_go *g)
@@ -1128,6 +1197,11 @@ static int bad_fn(ca_go *g)
     b->st[4] = GO_STATUS(g);
     CONNECT(g, &b->io, NULL, 0, CA_FOREVER);
     b->st[5] = GO_STATUS(g);
+    READ_LINE_VIEW(g, &b->io); /* no read-ahead */
+    b->st[6] = GO_STATUS(g);
+    b->at = CA_IO_LINE(&b->io);
+    READ_LINE_VIEW(g, NULL);
+    b->st[7] = GO_STATUS(g);
     GO_END(g);
 }
 
@@ -1156,8 +1230,9 @@ static void stream_bad_input(void)
     CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &b.go, bad_fn), CA_OK);
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
-    for (i = 0; i < 6; i++)
+    for (i = 0; i < 8; i++)
         CA_ASSERT_RC(b.st[i], CA_EINVAL);
+    CU_ASSERT_PTR_NULL(b.at);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
     close(p[0]);
     close(p[1]);
@@ -1216,6 +1291,8 @@ static const ca_test tests[] = {
     {"stream_lines_pipe", stream_lines_pipe},
     {"stream_buffered", stream_buffered},
     {"stream_line_too_long", stream_line_too_long},
+    {"stream_view_lines", stream_view_lines},
+    {"stream_view_too_long", stream_view_too_long},
     {"stream_bulk", stream_bulk},
     {"stream_bulk_pool", stream_bulk_pool},
     {"stream_eof_and_epipe", stream_eof_and_epipe},

@@ -110,6 +110,7 @@ int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size);
 ** a WAIT_FD and answers the same way. */
 struct sockaddr;
 int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len);
+int ca__go_io_view(ca_go *g, ca_io *io);
 int ca__go_io_write(ca_go *g, ca_io *io, const void *buf, size_t len);
 int ca__go_io_accept(ca_go *g, ca_io *io, int *fd);
 int ca__go_io_connect(ca_go *g, ca_io *io, const struct sockaddr *addr,
@@ -119,6 +120,8 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
 #define CA__IO_SOME 1
 #define CA__IO_EXACTLY 2
 #define CA__IO_LINE 3
+/* stream.c's own ops are 4 to 6 */
+#define CA__IO_VIEW 7
 /* io->flags that io.c reads (io_epoll.c's top says why): */
 #define CA__IO_KNOWN 0x04   /* its descriptor's registration is current   */
 #define CA__IO_DRAINED 0x20 /* the last read was short: nothing is left   */
@@ -157,6 +160,23 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
     CA__IO_OP(g, io, "READ_LINE",                                            \
               ca__go_io_read((g), (io), CA__IO_LINE, (buf), (max)))
 
+/** Reads one line, up to and including its '\n', and leaves it where it
+ * is, in the read-ahead storage: CA_IO_LINE(io) points at it and `io->n`
+ * is its length. No copy, no NUL after it, and no buffer of yours (Go's
+ * bufio ReadSlice). `CA_ERANGE` when the whole storage filled without a
+ * newline: the line is all of it, and the next READ_LINE_VIEW goes on
+ * after it. A last line without a newline is `CA_OK`, and the next one
+ * `CA_CLOSED`. `CA_EINVAL` without read-ahead storage. */
+#define CA_READ_LINE_VIEW(g, io)                                             \
+    CA__IO_OP(g, io, "READ_LINE_VIEW", ca__go_io_view((g), (io)))
+
+/** CA_IO_LINE(io): after READ_LINE_VIEW, where its line starts (`io->n`
+ * bytes, inside the read-ahead storage); NULL when it ended with neither
+ * `CA_OK` nor `CA_ERANGE`. It and `io->n` change when the next helper on
+ * `io` begins (`WRITE_ALL(g, io, CA_IO_LINE(io), io->n)` sends the line);
+ * the bytes stay until the next read helper or ca_io_init(). */
+#define CA_IO_LINE(io) ((char *)(io)->u.dst)
+
 /** Writes all `len` bytes of `buf`, parking while the descriptor is full.
  * `CA_CLOSED` if the reader is gone (EPIPE, ECONNRESET: `io->n` bytes
  * went). Never raises SIGPIPE on a socket; on a pipe, ignore SIGPIPE in
@@ -188,6 +208,7 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
 #define READ_SOME CA_READ_SOME
 #define READ_EXACTLY CA_READ_EXACTLY
 #define READ_LINE CA_READ_LINE
+#define READ_LINE_VIEW CA_READ_LINE_VIEW
 #define WRITE_ALL CA_WRITE_ALL
 #define ACCEPT CA_ACCEPT
 #define CONNECT CA_CONNECT
