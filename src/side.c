@@ -71,6 +71,16 @@ static int resize(ca__side *t, size_t cap)
     return CA_OK;
 }
 
+/* Gives the memory back once nothing is in the table or promised. */
+static void shrink(ca__side *t)
+{
+    if (t->n == 0 && t->spare == 0) {
+        ca__free(t->e);
+        t->e = NULL;
+        t->cap = 0;
+    }
+}
+
 /* Room for one more entry or promise. */
 static int room(ca__side *t)
 {
@@ -118,11 +128,8 @@ int ca__side_reserve(ca__side *t)
 void ca__side_unreserve(ca__side *t)
 {
     CA_ASSERT(t->spare != 0);
-    if (--t->spare == 0 && t->n == 0) {
-        ca__free(t->e);
-        t->e = NULL;
-        t->cap = 0;
-    }
+    t->spare--;
+    shrink(t);
 }
 
 void ca__side_put_reserved(ca__side *t, const void *key, void *val)
@@ -164,11 +171,8 @@ void *ca__side_del(ca__side *t, const void *key)
         i = j;
     }
 done:
-    if (--t->n == 0 && t->spare == 0) {
-        ca__free(t->e);
-        t->e = NULL;
-        t->cap = 0;
-    }
+    t->n--;
+    shrink(t);
     return val;
 }
 
