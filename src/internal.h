@@ -573,6 +573,23 @@ typedef struct ca__result_ops {
 #if CA_CONFIG_TINY_GO
 extern const ca__result_ops *ca__results;
 #endif
+/* Room for one result channel promised ahead, so that a later
+** ca__result_set_reserved (ca_go_set_result into that room) cannot fail
+** for want of memory; the room comes back when that block ends, and the
+** promise is kept until ca__result_unreserve. CA_ENOMEM when the table
+** cannot grow. Only a build with malloc and without CA_CONFIG_TINY_GO
+** can fail there: without malloc a block holds its result itself, and
+** a tiny build's fixed table has no promises (its answer is CA_EFULL,
+** on one thread). */
+#if !CA_CONFIG_TINY_GO && CA_HAVE_MALLOC
+int ca__result_reserve(void);
+void ca__result_unreserve(void);
+int ca__result_set_reserved(ca_go *g, ca_chan *ch);
+#else
+#define ca__result_reserve() CA_OK
+#define ca__result_unreserve() ((void)0)
+#define ca__result_set_reserved(g, ch) ca_go_set_result((g), (ch))
+#endif
 
 /* ------------------------------------------------------------------ alts */
 
@@ -655,10 +672,18 @@ typedef struct ca__side_entry {
 typedef struct ca__side {
     ca__side_entry *e; /* cap slots, a power of two; NULL when empty */
     size_t cap, n;
+    size_t spare; /* room promised and not yet used (ca__side_reserve) */
 } ca__side;
 void *ca__side_get(const ca__side *t, const void *key);
 int ca__side_put(ca__side *t, const void *key, void *val); /* CA_ENOMEM */
 void *ca__side_del(ca__side *t, const void *key);          /* its value */
+/* Room for one entry promised ahead (CA_ENOMEM), and given up; a put into
+** a promise, which cannot fail, and the removal of that entry, which
+** keeps its room promised. */
+int ca__side_reserve(ca__side *t);
+void ca__side_unreserve(ca__side *t);
+void ca__side_put_reserved(ca__side *t, const void *key, void *val);
+void *ca__side_del_reserved(ca__side *t, const void *key);
 
 /* Channel names, in a table (ca__chan_name_copy: see above). */
 const char *ca__chan_name_copy(const ca_chan *ch, char *buf, size_t n);

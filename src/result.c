@@ -40,11 +40,13 @@ static ca_chan *result_of(ca_go *g)
                                                          : NULL;
 }
 
-/* Gives g the channel r: CA_EFULL when the table is full. */
-static int result_set(ca_go *g, ca_chan *r)
+/* Gives g the channel r: CA_EFULL when the table is full (there are no
+** promises of room here: see ca__result_reserve). */
+static int result_set(ca_go *g, ca_chan *r, int promised)
 {
     size_t i;
 
+    (void)promised;
     for (i = 0; i < CA_CONFIG_MAX_RESULTS; i++) {
         if (table[i].g == NULL) {
             table[i].g = g;
@@ -82,27 +84,35 @@ const ca__result_ops *ca__results;
 #define R_NONE 0 /* no result channel                                      */
 #define R_HAS 1  /* its channel is in the table                            */
 #define R_DONE 2 /* ran to its end (the FINISHED of the other builds)      */
+#define R_LENT 3 /* its channel is in the table, in room promised ahead     */
 static ca__side table;
 
 static ca_chan *result_of(ca_go *g)
 {
     if (g->u.w.result == R_DONE)
         return CA__FINISHED;
-    return g->u.w.result == R_HAS ? (ca_chan *)ca__side_get(&table, g) : NULL;
+    return g->u.w.result != R_NONE ? (ca_chan *)ca__side_get(&table, g)
+                                   : NULL;
 }
 
-static int result_set(ca_go *g, ca_chan *r)
+/* Gives g the channel r, into the table's promised room if `promised`
+** (which cannot fail), else CA_ENOMEM when the table cannot grow. */
+static int result_set(ca_go *g, ca_chan *r, int promised)
 {
-    int rc = ca__side_put(&table, g, r);
+    int rc = CA_OK;
 
+    if (promised)
+        ca__side_put_reserved(&table, g, r);
+    else
+        rc = ca__side_put(&table, g, r);
     if (rc == CA_OK)
-        g->u.w.result = R_HAS;
+        g->u.w.result = promised ? R_LENT : R_HAS;
     return rc;
 }
 #define HOOK() ((void)0)
 #else
 #define result_of(g) ((g)->result)
-#define result_set(g, r) ((g)->result = (r), CA_OK)
+#define result_set(g, r, promised) ((void)(promised), (g)->result = (r), CA_OK)
 #define HOOK() ((void)0)
 #endif
 
@@ -128,9 +138,32 @@ ca_chan *ca__result_take(ca_go *g)
     RLOCK();
     if (g->u.w.result == R_HAS)
         r = (ca_chan *)ca__side_del(&table, g);
+    else if (g->u.w.result == R_LENT)
+        r = (ca_chan *)ca__side_del_reserved(&table, g);
+    CA_ASSERT(r != NULL || g->u.w.result == R_NONE ||
+              g->u.w.result == R_DONE);
     g->u.w.result = R_DONE;
     RUNLOCK();
     return r;
+}
+
+/* One promise of room per caller: a pipeline holds one while it runs,
+** and its blocks, ending one at a time, each put their result there. */
+int ca__result_reserve(void)
+{
+    int rc;
+
+    RLOCK();
+    rc = ca__side_reserve(&table);
+    RUNLOCK();
+    return rc;
+}
+
+void ca__result_unreserve(void)
+{
+    RLOCK();
+    ca__side_unreserve(&table);
+    RUNLOCK();
 }
 
 void ca__result_reset(ca_go *g)
@@ -197,8 +230,9 @@ static void deliver_late(ca_go *g, ca_chan *r)
 }
 
 /* Installs r as g's result channel, with the block's reference on it
-** (taken by the caller). CA_EBUSY if g has one already. */
-static int attach(ca_go *g, ca_chan *r)
+** (taken by the caller), into promised room if `promised`. CA_EBUSY if g
+** has one already. */
+static int attach(ca_go *g, ca_chan *r, int promised)
 {
     ca_chan *cur;
     int rc = CA_OK;
@@ -206,7 +240,7 @@ static int attach(ca_go *g, ca_chan *r)
     RLOCK();
     cur = result_of(g);
     if (cur == NULL)
-        rc = result_set(g, r);
+        rc = result_set(g, r, promised);
     RUNLOCK();
     if (cur == NULL) {
         if (rc == CA_OK)
@@ -220,7 +254,7 @@ static int attach(ca_go *g, ca_chan *r)
     return CA_OK;
 }
 
-int ca_go_set_result(ca_go *g, ca_chan *ch)
+static int set_result(ca_go *g, ca_chan *ch, int promised)
 {
     ca_chan_info info;
     int rc;
@@ -234,10 +268,22 @@ int ca_go_set_result(ca_go *g, ca_chan *ch)
         return CA_EINVAL;
     if ((rc = ca_chan_retain(ch)) != CA_OK)
         return rc;
-    if ((rc = attach(g, ch)) != CA_OK)
+    if ((rc = attach(g, ch, promised)) != CA_OK)
         (void)ca_chan_free(ch);
     return rc;
 }
+
+int ca_go_set_result(ca_go *g, ca_chan *ch)
+{
+    return set_result(g, ch, 0);
+}
+
+#if !CA_CONFIG_TINY_GO && CA_HAVE_MALLOC
+int ca__result_set_reserved(ca_go *g, ca_chan *ch)
+{
+    return set_result(g, ch, 1);
+}
+#endif
 
 #if CA_HAVE_MALLOC
 int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
@@ -266,7 +312,7 @@ int ca_go_result(ca_go *g, size_t elem_size, ca_chan **out)
     if ((rc = ca_chan_new(&r, CA_FIXED, 1, elem_size)) != CA_OK)
         return rc;
     (void)ca_chan_retain(r); /* the block's reference */
-    if ((rc = attach(g, r)) != CA_OK) {
+    if ((rc = attach(g, r, 0)) != CA_OK) {
         r->refs = 1;
         (void)ca_chan_free(r);
         /* Someone attached one meanwhile: use theirs. */

@@ -12,6 +12,12 @@
 ** shrinks to nothing when emptied: a program that names one channel for
 ** a while keeps no memory afterwards. It has no lock of its own; each
 ** user guards its table.
+**
+** Room can be promised ahead (ca__side_reserve): an entry put into a
+** promise cannot fail, which a caller needs where running out of memory
+** has no good answer (a pipeline's blocks ending, ops/pipeline.c). The
+** table keeps room for its entries and its promises together:
+** (n + spare) * 4 <= cap * 3 whenever either is non-zero.
 */
 #include <stdint.h>
 
@@ -65,6 +71,35 @@ static int resize(ca__side *t, size_t cap)
     return CA_OK;
 }
 
+/* Gives the memory back once nothing is in the table or promised. */
+static void shrink(ca__side *t)
+{
+    if (t->n == 0 && t->spare == 0) {
+        ca__free(t->e);
+        t->e = NULL;
+        t->cap = 0;
+    }
+}
+
+/* Room for one more entry or promise. */
+static int room(ca__side *t)
+{
+    if ((t->n + t->spare + 1) * 4 > t->cap * 3)
+        return resize(t, t->cap != 0 ? t->cap * 2 : 8);
+    return CA_OK;
+}
+
+static void insert(ca__side *t, const void *key, void *val)
+{
+    size_t i = find(t, key);
+
+    CA_ASSERT(t->e[i].key == NULL);
+    t->e[i].key = key;
+    t->e[i].val = val;
+    t->n++;
+    CA_ASSERT((t->n + t->spare) * 4 <= t->cap * 3);
+}
+
 int ca__side_put(ca__side *t, const void *key, void *val)
 {
     size_t i;
@@ -75,14 +110,39 @@ int ca__side_put(ca__side *t, const void *key, void *val)
         t->e[i].val = val; /* a new value needs no room */
         return CA_OK;
     }
-    if ((t->n + 1) * 4 > t->cap * 3 &&
-        (rc = resize(t, t->cap != 0 ? t->cap * 2 : 8)) != CA_OK)
+    if ((rc = room(t)) != CA_OK)
         return rc;
-    i = find(t, key);
-    t->e[i].key = key;
-    t->e[i].val = val;
-    t->n++;
+    insert(t, key, val);
     return CA_OK;
+}
+
+int ca__side_reserve(ca__side *t)
+{
+    int rc = room(t);
+
+    if (rc == CA_OK)
+        t->spare++;
+    return rc;
+}
+
+void ca__side_unreserve(ca__side *t)
+{
+    CA_ASSERT(t->spare != 0);
+    t->spare--;
+    shrink(t);
+}
+
+void ca__side_put_reserved(ca__side *t, const void *key, void *val)
+{
+    CA_ASSERT(key != NULL && val != NULL && t->spare != 0);
+    t->spare--;
+    insert(t, key, val);
+}
+
+void *ca__side_del_reserved(ca__side *t, const void *key)
+{
+    t->spare++; /* first: the table must not shrink under the promise */
+    return ca__side_del(t, key);
 }
 
 void *ca__side_del(ca__side *t, const void *key)
@@ -111,11 +171,8 @@ void *ca__side_del(ca__side *t, const void *key)
         i = j;
     }
 done:
-    if (--t->n == 0) {
-        ca__free(t->e);
-        t->e = NULL;
-        t->cap = 0;
-    }
+    t->n--;
+    shrink(t);
     return val;
 }
 

@@ -872,18 +872,23 @@ static void storage_threads(int blocking)
 ** free (it does after its channel closed): this binary's is installed
 ** before main, once, and passes through until the test arms it. */
 static unsigned fail_at, allocs;
+static int fail_all, live; /* every allocation fails; live allocations */
 
 static void *failing(void *ud, void *ptr, size_t size)
 {
     (void)ud;
     if (ptr != NULL) {
+        __atomic_sub_fetch(&live, 1, __ATOMIC_ACQ_REL);
         free(ptr);
         return NULL;
     }
     if (__atomic_add_fetch(&allocs, 1u, __ATOMIC_ACQ_REL) ==
-        __atomic_load_n(&fail_at, __ATOMIC_ACQUIRE))
+            __atomic_load_n(&fail_at, __ATOMIC_ACQUIRE) ||
+        __atomic_load_n(&fail_all, __ATOMIC_ACQUIRE))
         return NULL;
-    return malloc(size);
+    if ((ptr = malloc(size)) != NULL)
+        __atomic_add_fetch(&live, 1, __ATOMIC_ACQ_REL);
+    return ptr;
 }
 
 __attribute__((constructor)) static void install_failing(void)
@@ -941,6 +946,185 @@ static void test_storage_blocking_enomem(void)
     CA_ASSERT_RC(rc, CA_OK);  /* and then it started */
 }
 
+/* ---- issue 8 (pl8): a pipeline's blocks end whatever the memory.
+** Blocks that never run fill the table of result channels (src/result.c)
+** while every allocation fails, up to the entry that would need the table
+** to grow; they leave it when they are run. */
+#define NFILL 64
+static ca_go fill[NFILL];
+static ca_chan fill_ch[NFILL];
+
+static int fill_table(void)
+{
+    int k, rc;
+
+    __atomic_store_n(&fail_all, 1, __ATOMIC_RELEASE);
+    for (k = 0; k < NFILL; k++) {
+        memset(&fill[k], 0, sizeof fill[k]);
+        CA_ASSERT_RC(ca_chan_init(&fill_ch[k], CA_FIXED, 1, 0, NULL, 0),
+                     CA_OK);
+        if ((rc = ca_go_set_result(&fill[k], &fill_ch[k])) == CA_ENOMEM)
+            break;
+        CA_ASSERT_RC(rc, CA_OK);
+    }
+    __atomic_store_n(&fail_all, 0, __ATOMIC_RELEASE);
+    CU_ASSERT(k < NFILL); /* the table did have to grow */
+    if (k < NFILL)
+        CA_ASSERT_RC(ca_chan_destroy(&fill_ch[k]), CA_OK);
+    return k;
+}
+
+static int nothing_fn(ca_go *g)
+{
+    GO_BEGIN(g);
+    GO_END(g);
+}
+
+/* The n blocks run on s (driven here unless it has a pool) and end,
+** closing their channels. */
+static void empty_table(ca_sched *s, int n, int pool)
+{
+    int k;
+
+    for (k = 0; k < n; k++)
+        CA_ASSERT_RC(ca_go_start(s, &fill[k], nothing_fn), CA_OK);
+    if (!pool)
+        CA_ASSERT_RC(ca_sched_run(s), CA_OK);
+    for (k = 0; k < n; k++) {
+        CA_ASSERT_RC(ca_take_blocking(&fill_ch[k], NULL), CA_CLOSED);
+        CA_ASSERT_RC(ca_chan_destroy(&fill_ch[k]), CA_OK);
+    }
+}
+
+/* On a pool of 2, with the table full and every allocation failing from
+** the moment the pipeline started: each block that ends in turn puts its
+** result into the room the pipeline reserved, so it asks for no memory
+** (it used to, and on CA_ENOMEM closed `link` itself while still
+** running: the output block on the other worker could then free the
+** storage under it, which ASan reports as a use after free). Every value
+** comes once and in order, `done` says CA_OK, and nothing is left. */
+static void test_pool_end_without_memory(void)
+{
+    static ca_xf_map_t m;
+    ca_chan *from, *to, *done;
+    ca_sched s;
+    int r, i, v, n, live0;
+    unsigned tried;
+
+    CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
+    live0 = __atomic_load_n(&live, __ATOMIC_ACQUIRE);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    for (r = 0; r < 20; r++) {
+        CA_ASSERT_RC(ca_chan_new(&from, CA_FIXED, 16, sizeof(int)), CA_OK);
+        CA_ASSERT_RC(ca_chan_new(&to, CA_FIXED, 4, sizeof(int)), CA_OK);
+        CA_ASSERT_RC(ca_pipeline(3, to, &m.xf, from, 1, NULL, NULL, &s,
+                                 &done),
+                     CA_OK);
+        n = fill_table();
+        __atomic_store_n(&fail_all, 1, __ATOMIC_RELEASE);
+        tried = __atomic_load_n(&allocs, __ATOMIC_ACQUIRE);
+        for (i = 1; i <= 10; i++)
+            CA_ASSERT_RC(ca_put_blocking(from, &i), CA_OK);
+        CA_ASSERT_RC(ca_close(from), CA_OK);
+        for (i = 1; i <= 10; i++) {
+            CA_ASSERT_RC(ca_take_blocking(to, &v), CA_OK);
+            CA_ASSERT_EQ(v, 2 * i);
+        }
+        CA_ASSERT_RC(ca_take_blocking(to, &v), CA_CLOSED);
+        CA_ASSERT_RC(ca_take_blocking(done, &v), CA_OK);
+        CA_ASSERT_RC(v, CA_OK);
+        CA_ASSERT_RC(ca_take_blocking(done, &v), CA_CLOSED);
+        CA_ASSERT_EQ(__atomic_load_n(&allocs, __ATOMIC_ACQUIRE), tried);
+        __atomic_store_n(&fail_all, 0, __ATOMIC_RELEASE);
+        empty_table(&s, n, 1);
+        CA_ASSERT_RC(ca_chan_free(done), CA_OK);
+        CA_ASSERT_RC(ca_chan_free(to), CA_OK);
+        CA_ASSERT_RC(ca_chan_free(from), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_EQ(__atomic_load_n(&live, __ATOMIC_ACQUIRE), live0);
+}
+
+/* With the table full, the k-th allocation of a start fails for every k
+** until one starts: a pipeline that cannot reserve its room (or make its
+** state, or `done`) answers CA_ENOMEM, with nothing started, taken or
+** left allocated; the caller's-storage form, whose one allocation is
+** the table's, tells `done` too. */
+static void run_enomem_start(int own)
+{
+    static ca_xf_map_t m;
+    static int to_buf[8];
+    ca_chan *from = &sfrom, *to = &sto, *done = NULL;
+    ca_chan_info fi;
+    ca_sched s;
+    int k, v, rc, n, live0, status, failed = 0;
+
+    CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
+    for (k = 1; k <= 12; k++) {
+        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+        schans_init();
+        CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
+        CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf,
+                                  sizeof to_buf), CA_OK);
+        for (v = 1; v <= 3; v++)
+            OFFER(&sfrom, v);
+        CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+        live0 = __atomic_load_n(&live, __ATOMIC_ACQUIRE);
+        n = fill_table();
+        __atomic_store_n(&allocs, 0u, __ATOMIC_RELEASE);
+        __atomic_store_n(&fail_at, (unsigned)k, __ATOMIC_RELEASE);
+        if (own)
+            rc = ca_pipeline_init(&sp, sstore, sizeof sstore, 2, to, &m.xf,
+                                  from, 1, NULL, NULL, &s, &sdone);
+        else
+            rc = ca_pipeline(2, to, &m.xf, from, 1, NULL, NULL, &s, &done);
+        __atomic_store_n(&fail_at, 0u, __ATOMIC_RELEASE);
+        CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+        if (rc == CA_ENOMEM) {
+            failed++;
+            CU_ASSERT_PTR_NULL(done);
+            CA_ASSERT_RC(ca_chan_inspect(&sfrom, &fi), CA_OK);
+            CA_ASSERT_EQ(fi.count, 3); /* nothing taken */
+            CA_ASSERT_EQ(ca_closed(&sto), 0);
+            CA_ASSERT_EQ(sref(&sfrom), 1);
+            CA_ASSERT_EQ(sref(&sto), 1);
+            if (own) {
+                CA_ASSERT_RC(ca_poll(&sdone, &status), CA_OK);
+                CA_ASSERT_RC(status, CA_ENOMEM);
+                CA_ASSERT_RC(ca_poll(&sdone, &v), CA_CLOSED);
+            } else {
+                CA_ASSERT_EQ(ca_closed(&sdone), 0);
+            }
+        } else {
+            CA_ASSERT_RC(rc, CA_OK);
+            for (v = 1; v <= 3; v++)
+                POLL_EQ(&sto, 2 * v);
+            CA_ASSERT_RC(ca_poll(&sto, &v), CA_CLOSED);
+            CA_ASSERT_RC(ca_poll(own ? &sdone : done, &status), CA_OK);
+            CA_ASSERT_RC(status, CA_OK);
+            if (!own)
+                CA_ASSERT_RC(ca_chan_free(done), CA_OK);
+        }
+        empty_table(&s, n, 0);
+        CA_ASSERT_EQ(__atomic_load_n(&live, __ATOMIC_ACQUIRE), live0);
+        CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+        schans_destroy();
+        if (rc == CA_OK)
+            break;
+    }
+    /* the table's growth at least, and `done` and the state when made */
+    CU_ASSERT(failed >= (own ? 1 : 3));
+    CA_ASSERT_RC(rc, CA_OK);
+}
+
+static void test_enomem_start(void)
+{
+    run_enomem_start(1);
+    run_enomem_start(0);
+}
+
 static void test_storage_pool(void) { storage_threads(0); }
 static void test_storage_blocking(void) { storage_threads(1); }
 #endif
@@ -966,6 +1150,8 @@ static const ca_test tests[] = {
     {"storage_pool", test_storage_pool},
     {"storage_blocking", test_storage_blocking},
     {"storage_blocking_enomem", test_storage_blocking_enomem},
+    {"pool_end_without_memory", test_pool_end_without_memory},
+    {"enomem_start", test_enomem_start},
 #endif
     {NULL, NULL}};
 

@@ -3,12 +3,14 @@
 ** licence, see COPYING.
 **
 ** The connectors sit above every layer of src/internal.h and call only
-** the public API, with three exceptions kept here: the scheduler's
+** the public API, with exceptions kept here: the scheduler's
 ** liveness (so that an allocating call can refuse a bad scheduler before
 ** it allocates a block that could then never be started, hence never
 ** freed), the allocator hook, the size a transformed channel's puts carry, and
 ** the spin lock that guards the tap lists
-** of mult against the calls that change them from other threads.
+** of mult against the calls that change them from other threads; and,
+** from internal.h, the room a pipeline reserves for its blocks' result
+** channel (ca__result_reserve), so that their ends cannot fail.
 */
 #ifndef CA_OPS_OPS_H
 #define CA_OPS_OPS_H

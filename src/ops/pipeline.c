@@ -28,7 +28,10 @@
 ** block's end is seen through the one thing that comes after all of it,
 ** its result channel. The blocks end one at a time (`token`) with `link`
 ** as their result channel, which keeps to one result channel in use, the
-** budget of a firmware build (CA_CONFIG_MAX_RESULTS).
+** budget of a firmware build (CA_CONFIG_MAX_RESULTS), and lets a build
+** with malloc reserve that one entry of its result table when the
+** pipeline starts (CA_ENOMEM then, with nothing started), so that no
+** block's end can run out of memory (end_in_turn).
 */
 #include <string.h>
 
@@ -55,13 +58,31 @@ static void note_error(pl *p, int rc)
 
 /* The last thing an intake or worker block does: waits its turn, then
 ** ends with `link` as its result channel, which the output block waits
-** on. A firmware build may have no result channel left (CA_EFULL): it
-** has one thread, so the close here comes after nothing else. */
+** on; the scheduler closes it once the block is done with its struct.
+** Closing it here instead would let the output block, on another worker,
+** end the pipeline and free the storage under this block. So this cannot
+** fail: with malloc the pipeline holds room in the table of result
+** channels from its start to its end (launch, output_fn), one entry,
+** since one block at a time holds the token. A tiny build has a fixed
+** table and may have no result channel left (CA_EFULL): it has one
+** thread, so the close here comes after nothing else. */
+static void end_in_turn(ca_go *g, pl *p)
+{
+    int rc = ca__result_set_reserved(g, &p->link);
+
+#if CA_CONFIG_TINY_GO
+    if (rc != CA_OK)
+        (void)ca_close(&p->link);
+#else
+    CA_ASSERT(rc == CA_OK);
+    (void)rc;
+#endif
+}
+
 #define END_IN_TURN(g, p)                                                    \
     do {                                                                     \
         TAKE_SIGNAL(g, &(p)->token);                                         \
-        if (ca_go_set_result(g, &(p)->link) != CA_OK)                        \
-            (void)ca_close(&(p)->link);                                      \
+        end_in_turn(g, p);                                                   \
     } while (0)
 
 /* Starts a slot's work: a fresh channel for the value's outputs, and the
@@ -200,6 +221,7 @@ static int output_fn(ca_go *g)
         (void)ca_sched_unref(p->sched);
     }
 #endif
+    ca__result_unreserve(); /* every block has ended: launch's room back */
     (void)ca_chan_destroy(&p->link);
     (void)ca_chan_destroy(&p->token);
     (void)ca_chan_destroy(&p->jobs);
@@ -374,12 +396,18 @@ static int launch(pl *p, const shape *sh, void *storage, ca_chan *to,
         (void)ca_chan_free(to);
         return rc;
     }
-    if (done != NULL && (rc = ca_go_set_result(&p->go, done)) != CA_OK) {
+    /* Room for the blocks' ends (end_in_turn), then `done` as the output
+    ** block's result channel. */
+    rc = ca__result_reserve();
+    if (rc == CA_OK && done != NULL &&
+        (rc = ca_go_set_result(&p->go, done)) != CA_OK)
+        ca__result_unreserve();
+    if (rc != CA_OK) {
 #if CA_HAVE_MALLOC
-        /* Its table beside the blocks could not grow (result.c): told
+        /* The table beside the blocks could not grow (result.c): told
         ** through `done` as a thread's CA_ENOMEM is, whoever waits there
         ** learns it. */
-        if (rc == CA_ENOMEM) {
+        if (rc == CA_ENOMEM && done != NULL) {
             (void)ca_offer(done, &rc);
             (void)ca_close(done);
         }
