@@ -164,11 +164,15 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site)
     int rc, known = 0;
 
     CA__GO_SET_SITE(g, site);
-    if (io->flags & CA__IO_KNOWN)
-        known = (io->flags & (CA__IO_DRAINED | CA__IO_SEQ)) ==
-                        (CA__IO_DRAINED | CA__IO_SEQ)
-                    ? 2
-                    : 1;
+    /* A short read with no event count to check it against (the wake
+    ** carried an error, which may have come with no event) proves nothing:
+    ** the descriptor is armed again, and the kernel says what is there. */
+    if (io->flags & CA__IO_KNOWN) {
+        if (!(io->flags & CA__IO_DRAINED))
+            known = 1;
+        else if (io->flags & CA__IO_SEQ)
+            known = 2;
+    }
     io->flags &= (unsigned char)~CA__IO_DRAINED; /* the next read reads */
     rc = wait_fd(g, io->fd, io->events, known, io->seq);
     if (rc == CA__PARK || rc == CA_OK)

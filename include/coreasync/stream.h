@@ -46,7 +46,8 @@ extern "C" {
  *   nothing that was read is lost: it is in your buffer;
  * - `CA_AGAIN`: CONNECT's deadline passed;
  * - `CA_ERANGE`: READ_LINE found no newline within its maximum (the line
- *   so far is in your buffer, the rest comes with the next READ_LINE);
+ *   so far is in your buffer, the rest comes with the next READ_LINE), or
+ *   READ_LINE_VIEW none in the whole read-ahead storage (handed out);
  * - `CA_EIO`: a system call failed; `io->err` holds its errno;
  * - `CA_EINVAL` for bad arguments, `CA_ENOTSUP` where WAIT_FD is not
  *   supported (no poll(2), no malloc).
@@ -77,14 +78,15 @@ typedef struct ca_io {
         struct ca__io_deadline *dl; /* CONNECT's deadline, while armed    */
     } u;
     size_t len;             /* how much the op asks for                   */
-    unsigned char *ra;      /* read-ahead storage (READ_LINE's)           */
+    unsigned char *ra;      /* read-ahead storage (READ_LINE's, _VIEW's)  */
     uint32_t ra_cap, ra_pos, ra_end;
     uint32_t seq;           /* its descriptor's event count at its wake   */
 } ca_io;
 
 /**
  * Sets up `io` for descriptor `fd` and makes `fd` non-blocking. `ra`,
- * `ra_size` is read-ahead storage of yours (READ_LINE needs it: a line
+ * `ra_size` is read-ahead storage of yours (READ_LINE and READ_LINE_VIEW
+ * need it: a line
  * ends anywhere in what one read(2) returns, and what follows the newline
  * is kept there for the next helper); NULL, 0 for none; at most 4 GiB - 1
  * of it is used. Call it again for each new descriptor, even one that
@@ -166,16 +168,23 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
  * bufio ReadSlice). `CA_ERANGE` when the whole storage filled without a
  * newline: the line is all of it, and the next READ_LINE_VIEW goes on
  * after it. A last line without a newline is `CA_OK`, and the next one
- * `CA_CLOSED`. `CA_EINVAL` without read-ahead storage. */
+ * `CA_CLOSED`. `CA_EINVAL` without read-ahead storage. With any other
+ * outcome `io->n` is 0 and what came of a line stays in the read-ahead
+ * (CA_IO_BUFFERED). */
 #define CA_READ_LINE_VIEW(g, io)                                             \
     CA__IO_OP(g, io, "READ_LINE_VIEW", ca__go_io_view((g), (io)))
 
 /** CA_IO_LINE(io): after READ_LINE_VIEW, where its line starts (`io->n`
  * bytes, inside the read-ahead storage); NULL when it ended with neither
- * `CA_OK` nor `CA_ERANGE`. It and `io->n` change when the next helper on
- * `io` begins (`WRITE_ALL(g, io, CA_IO_LINE(io), io->n)` sends the line);
- * the bytes stay until the next read helper or ca_io_init(). */
-#define CA_IO_LINE(io) ((char *)(io)->u.dst)
+ * `CA_OK` nor `CA_ERANGE`, or after any other helper. It and `io->n`
+ * change when the next helper on `io` begins (`WRITE_ALL(g, io,
+ * CA_IO_LINE(io), io->n)` sends the line); the bytes stay until the next
+ * read helper or ca_io_init(). Evaluates `io` more than once. */
+#define CA_IO_LINE(io)                                                         \
+    ((io)->op == CA__IO_VIEW &&                                                \
+             ((io)->status == CA_OK || (io)->status == CA_ERANGE)              \
+         ? (char *)(io)->u.dst                                                 \
+         : (char *)0)
 
 /** Writes all `len` bytes of `buf`, parking while the descriptor is full.
  * `CA_CLOSED` if the reader is gone (EPIPE, ECONNRESET: `io->n` bytes

@@ -378,6 +378,10 @@ static int step_connect(ca_io *io)
 /* An op ends: its status also goes to GO_STATUS, as every op's does. */
 static int end(ca_go *g, ca_io *io)
 {
+    /* READ_LINE_VIEW counted the part of a line searched so far; without
+    ** a line to hand out, that part stays in the read-ahead. */
+    if (io->op == CA__IO_VIEW && io->status != CA_OK && io->status != CA_ERANGE)
+        io->n = 0;
     disarm(g, io);
     g->u.w.status = (signed char)io->status;
     return 0;
