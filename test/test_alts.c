@@ -1444,7 +1444,7 @@ static void alts_reuse_fanin(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
-#if CA_HAVE_THREADS
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC /* a pool */
 /* The same fan-in on a pool of two workers: the putters complete the
 ** consumer's cases from the other thread while it runs an ALTS. */
 static void alts_reuse_pool(void)
@@ -1483,7 +1483,7 @@ static void alts_reuse_pool(void)
 ** same channels, and each claim is raced by the other group's (TSan
 ** watches the claim byte and the queues). Every value arrives exactly
 ** once, at one of the two. */
-#if CA_HAVE_THREADS
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
 #define FAN2_N 500
 typedef struct fanin2 {
     ca_go go;
@@ -1958,7 +1958,7 @@ static const ca_test tests[] = {
     {"alts_blocking_random_fair", alts_blocking_random_fair},
     {"alts_reuse_fair", alts_reuse_fair},
     {"alts_reuse_fanin", alts_reuse_fanin},
-#if CA_HAVE_THREADS
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"alts_reuse_pool", alts_reuse_pool},
     {"alts_claim_race_pool", alts_claim_race_pool},
 #endif

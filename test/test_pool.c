@@ -19,6 +19,8 @@
 
 #include "ca_test.h"
 
+#if CA_HAVE_MALLOC /* a pool needs it (ca_pool(3)); see the end */
+
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_ACQ_REL)
 
@@ -1203,5 +1205,21 @@ static const ca_test tests[] = {
     {"thread_result_dropped", thread_result_dropped},
     {"result_ref_gone_at_close", result_ref_gone_at_close},
     {NULL, NULL}};
+
+#else /* threads without malloc: no pool */
+
+static void pool_needs_malloc(void)
+{
+    ca_sched s;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_ENOTSUP);
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_ENOTSUP);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
+static const ca_test tests[] = {{"pool_needs_malloc", pool_needs_malloc},
+                                {NULL, NULL}};
+#endif
 
 CA_TEST_MAIN("pool", tests)
