@@ -179,12 +179,8 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
  * `CA_OK` nor `CA_ERANGE`, or after any other helper. It and `io->n`
  * change when the next helper on `io` begins (`WRITE_ALL(g, io,
  * CA_IO_LINE(io), io->n)` sends the line); the bytes stay until the next
- * read helper or ca_io_init(). Evaluates `io` more than once. */
-#define CA_IO_LINE(io)                                                         \
-    ((io)->op == CA__IO_VIEW &&                                                \
-             ((io)->status == CA_OK || (io)->status == CA_ERANGE)              \
-         ? (char *)(io)->u.dst                                                 \
-         : (char *)0)
+ * read helper or ca_io_init(). */
+#define CA_IO_LINE(io) ((char *)(io)->u.dst)
 
 /** Writes all `len` bytes of `buf`, parking while the descriptor is full.
  * `CA_CLOSED` if the reader is gone (EPIPE, ECONNRESET: `io->n` bytes

@@ -378,11 +378,17 @@ static int step_connect(ca_io *io)
 /* An op ends: its status also goes to GO_STATUS, as every op's does. */
 static int end(ca_go *g, ca_io *io)
 {
-    /* READ_LINE_VIEW counted the part of a line searched so far; without
-    ** a line to hand out, that part stays in the read-ahead. */
-    if (io->op == CA__IO_VIEW && io->status != CA_OK && io->status != CA_ERANGE)
-        io->n = 0;
     disarm(g, io);
+    /* u.dst is what CA_IO_LINE says: READ_LINE_VIEW's line, else NULL (a
+    ** test in the macro would make a compiler warn of a NULL argument at
+    ** users' calls). Without a line to hand out, the part of one searched
+    ** so far stays in the read-ahead, and io->n does not count it. */
+    if (io->op != CA__IO_VIEW ||
+        (io->status != CA_OK && io->status != CA_ERANGE)) {
+        io->u.dst = NULL;
+        if (io->op == CA__IO_VIEW)
+            io->n = 0;
+    }
     g->u.w.status = (signed char)io->status;
     return 0;
 }
@@ -451,8 +457,6 @@ int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len)
 
 int ca__go_io_view(ca_go *g, ca_io *io)
 {
-    if (io != NULL)
-        io->u.dst = NULL; /* CA_IO_LINE's answer until a line comes */
     return begin(g, io, CA__IO_VIEW, io != NULL && io->ra_cap == 0);
 }
 
@@ -537,8 +541,10 @@ int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size)
 
 static int unsupported(ca_go *g, ca_io *io)
 {
-    if (io != NULL)
+    if (io != NULL) {
         io->status = CA_ENOTSUP;
+        io->u.dst = NULL; /* CA_IO_LINE */
+    }
     g->u.w.status = CA_ENOTSUP;
     return 0;
 }
@@ -553,8 +559,6 @@ int ca__go_io_read(ca_go *g, ca_io *io, int op, void *buf, size_t len)
 
 int ca__go_io_view(ca_go *g, ca_io *io)
 {
-    if (io != NULL)
-        io->u.dst = NULL;
     return unsupported(g, io);
 }
 
