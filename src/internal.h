@@ -202,7 +202,8 @@ void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 /* The address of the i-th value of ch's ring, counting from its oldest
 ** (i <= cap): chan.c's, and xf.c's to let a step build its output in the
 ** ring (ca_xf_out's slot). */
-static inline unsigned char *ca__ring_slot(const ca_chan *ch, uint32_t i)
+static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
+                                             size_t elem_size)
 {
     uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
 
@@ -210,8 +211,11 @@ static inline unsigned char *ca__ring_slot(const ca_chan *ch, uint32_t i)
         return NULL;
     if (at >= ch->cap)
         at -= ch->cap;
-    return ch->buf + (size_t)at * ch->elem_size;
+    return ch->buf + (size_t)at * elem_size;
 }
+/* (_n: with the element size as a caller that knows it better, as a
+** constant, passes it.) */
+#define ca__ring_slot(ch, i) ca__ring_slot_n((ch), (i), (ch)->elem_size)
 
 /* A transform a channel or a comp can run: a step, max_out above 0, sizes
 ** within CA_MAX_ELEM_SIZE. CA_OK, CA_EINVAL or CA_ERANGE (xf.c). */
@@ -356,6 +360,30 @@ int ca__is_callback(const ca_waiter *w);
 /* How often this thread found a spin lock taken (lock.c): a pool's worker
 ** reads it around a batch (sched.c). */
 extern CA__TLS unsigned long ca__lock_waits;
+#endif
+
+/* The hand-off slot (issue 11): a thread that drives a scheduler names it
+** here (sched.c sets `waker` to its waker while it drives, NULL
+** otherwise); a go block's TAKE or PUT that completes a waiter of that
+** scheduler leaves the waiter in `w` instead of waking it (chan.c's
+** fast_op), and the driver runs its block once the running function has
+** returned, without a trip through the run queue. At most one waiter
+** waits here, and only while a block's function runs: a second wake
+** sends the first one to the run queue, so blocks still run in the order
+** they were woken. */
+#if !CA_CONFIG_SMALL /* a build for size has no fast path to fill it */
+#define CA__HANDOFF 1
+typedef struct ca__handoff {
+    const ca_waker *waker;  /* the driven scheduler's, or NULL           */
+    ca_waiter *w;           /* completed; its wake is the driver's       */
+} ca__handoff;
+#if CA_HAVE_THREADS
+extern CA__TLS ca__handoff ca__handoff_slot;
+#else
+extern ca__handoff ca__handoff_slot;
+#endif
+#else
+#define CA__HANDOFF 0
 #endif
 
 /* Scheduler flags. */
