@@ -547,18 +547,17 @@ NOINLINE int wake_ok(ca_waiter *t)
 }
 
 /* The wake of the one waiter fast_op completed, its op done: left in the
-** hand-off slot when this thread drives its block's scheduler
-** (internal.h), the one that was there woken first. */
+** hand-off slot when this thread drives its block's scheduler and the
+** slot is free (internal.h). Otherwise woken now; a wake on the driver
+** sends the slot's block to the run queue first (sched.c's ready). */
 TINY int fast_wake(ca_waiter *t)
 {
     ca__handoff *h = &ca__handoff_slot;
-    ca_waiter *old;
 
-    if (t->waker != h->waker)
+    if (t->waker != h->waker || h->w != NULL)
         return wake_ok(t);
-    old = h->w;
     h->w = t;
-    return old == NULL ? CA_OK : wake_ok(old);
+    return CA_OK;
 }
 
 /* fast_op on a queue with no live waiter (empty, or its stale cases just

@@ -367,10 +367,11 @@ extern CA__TLS unsigned long ca__lock_waits;
 ** otherwise); a go block's TAKE or PUT that completes a waiter of that
 ** scheduler leaves the waiter in `w` instead of waking it (chan.c's
 ** fast_op), and the driver runs its block once the running function has
-** returned, without a trip through the run queue. At most one waiter
-** waits here, and only while a block's function runs: a second wake
-** sends the first one to the run queue, so blocks still run in the order
-** they were woken. */
+** returned, without a trip through the run queue, if nothing in the
+** queue was woken before it. At most one waiter waits here, and only
+** while a block's function runs; any other wake on the driver sends it
+** to the run queue first, so blocks still run in the order they were
+** woken (the run queue's, to the block). */
 #if !CA_CONFIG_SMALL /* a build for size has no fast path to fill it */
 #define CA__HANDOFF 1
 typedef struct ca__handoff {
