@@ -108,18 +108,21 @@ HOT void unqueue(ca_chan *ch, ca_waiter *w)
 
 /* Pops the first waiter of a queue that can still complete, claiming its
 ** alts group if it has one. Stale waiters met on the way are dropped; the
-** alts call that owns them finds them unqueued and leaves them alone. */
-HOT ca_waiter *q_claim(ca_chan *ch, ca_waiter **q)
+** alts call that owns them finds them unqueued and leaves them alone.
+** (`plain`: no claim byte can carry CA__CLAIM_CS, lock.h.) */
+HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
 {
     ca_waiter *w;
 
     while ((w = *q) != NULL) {
         unqueue(ch, w);
-        if (!(w->flags & CA__W_ALT) || ca__claim(w->u.claim))
+        if (!(w->flags & CA__W_ALT) ||
+            (plain ? ca__claim_plain(w->u.claim) : ca__claim(w->u.claim)))
             return w;
     }
     return NULL;
 }
+#define q_claim(ch, q) q_claim_((ch), (q), 0)
 
 /* Drops every stale waiter, so that only live ones count towards the
 ** pending limit (core.async cleans up before it checks, too). */
@@ -536,7 +539,7 @@ TINY int fast_ok(ca_waiter *w, ca_chan *ch, int take)
 /* The general path decides, from the start: nothing was changed. */
 TINY int fast_slow(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
-    CA__UNLOCK(ch);
+    CA__TRYUNLOCK(ch);
     return waiter_op_slow(w, ch, val, ch->elem_size, take);
 }
 
@@ -582,7 +585,7 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
     kind = CA__KIND(ch);
     if (kind == CA_FIXED && ch->count < ch->cap) {
         buf_add_n(ch, val, size);
-        CA__UNLOCK(ch);
+        CA__TRYUNLOCK(ch);
         return fast_ok(w, ch, take);
     }
     /* The other kinds never refuse a value. */
@@ -597,6 +600,50 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
     ch->nputters++;
     return CA__PARK;
 }
+
+/* fast_op's hand-off to t, a waiter it took out of the queue: the copy,
+** complete() without a list to append to, the wake. */
+TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
+                   int take, size_t size)
+{
+    if (take)
+        copy(val, t->val, size);
+    else
+        copy(t->val, val, size);
+    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
+    t->flags |= CA__W_DONE;
+    t->status = CA_OK;
+    CA__TRYUNLOCK(ch);
+    (void)fast_ok(w, ch, take);
+    return fast_wake(t);
+}
+
+/* fast_op on a queue with an alts case at its head. */
+TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
+                    size_t size, int plain)
+{
+    ca_waiter *t = q_claim_(ch, take ? &ch->putters : &ch->takers, plain);
+
+    if (t == NULL) /* all were stale */
+        return fast_none(w, ch, val, take, size);
+    return fast_give(w, ch, t, val, take, size);
+}
+
+#if CA_HAVE_THREADS
+#define FAST_CLAIM(w, ch, val, take, size)                                   \
+    fast_claim(w, ch, val, take, size, 1)
+#else
+/* Without threads a claim may be a call, once a channel was declared for
+** interrupts (a case on one is claimed inside the section, lock.h): that
+** way out of line, so that the others keep no frame for it. */
+NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    return fast_claim(w, ch, val, take, ch->elem_size, 0);
+}
+#define FAST_CLAIM(w, ch, val, take, size)                                   \
+    (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1)                 \
+                     : fast_claim_call(w, ch, val, take))
+#endif
 
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
 {
@@ -617,7 +664,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
             if (t != NULL)
                 return fast_slow(w, ch, val, take);
             buf_remove_n(ch, val, size);
-            CA__UNLOCK(ch);
+            CA__TRYUNLOCK(ch);
             return fast_ok(w, ch, take);
         }
         if (t == NULL)
@@ -626,12 +673,9 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         if (UNLIKELY(t->flags & CA__W_ALT)) {
             if (ch->flags & CA__CH_XF) /* the step runs on its refills */
                 return fast_slow(w, ch, val, take);
-            if ((t = q_claim(ch, &ch->putters)) == NULL)
-                return fast_none(w, ch, val, 1, size); /* all were stale */
-        } else {
-            unqueue_from(ch, t, 0);
+            return FAST_CLAIM(w, ch, val, 1, size);
         }
-        copy(val, t->val, size);
+        unqueue_from(ch, t, 0);
     } else {
         if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
             if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
@@ -645,21 +689,11 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
             return fast_none(w, ch, val, 0, size);
         if (CA__KIND(ch) == CA_PROMISE)
             return fast_slow(w, ch, val, take);
-        if (UNLIKELY(t->flags & CA__W_ALT)) {
-            if ((t = q_claim(ch, &ch->takers)) == NULL)
-                return fast_none(w, ch, val, 0, size); /* all were stale */
-        } else {
-            unqueue_from(ch, t, 1);
-        }
-        copy(t->val, val, size);
+        if (UNLIKELY(t->flags & CA__W_ALT))
+            return FAST_CLAIM(w, ch, val, 0, size);
+        unqueue_from(ch, t, 1);
     }
-    /* complete(), without a list to append to. */
-    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
-    t->flags |= CA__W_DONE;
-    t->status = CA_OK;
-    CA__UNLOCK(ch);
-    (void)fast_ok(w, ch, take);
-    return fast_wake(t);
+    return fast_give(w, ch, t, val, take, size);
 }
 
 /* fast_op for the other sizes (a call to memcpy, and a frame). */

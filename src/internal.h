@@ -108,10 +108,12 @@ int ca__freed_has(const void *p);
 #endif
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
 #define COLD static __attribute__((noinline, cold))
 #define NOINLINE static __attribute__((noinline))
 #else
 #define UNLIKELY(x) (x)
+#define LIKELY(x) (x)
 #define COLD static
 #define NOINLINE static
 #endif
