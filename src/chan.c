@@ -583,14 +583,16 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
         return CA__PARK;
     }
     kind = CA__KIND(ch);
-    if (kind == CA_FIXED && ch->count < ch->cap) {
-        buf_add_n(ch, val, size);
-        CA__TRYUNLOCK(ch);
-        return fast_ok(w, ch, take);
+    if (kind == CA_FIXED) {
+        if (ch->count < ch->cap) {
+            buf_add_n(ch, val, size);
+            CA__TRYUNLOCK(ch);
+            return fast_ok(w, ch, take);
+        }
+    } else if (kind != CA_UNBUFFERED) { /* the others never refuse one */
+        return fast_slow(w, ch, val, take);
     }
-    /* The other kinds never refuse a value. */
-    if ((kind != CA_UNBUFFERED && kind != CA_FIXED) ||
-        ch->nputters >= CA_CONFIG_MAX_PENDING)
+    if (ch->nputters >= CA_CONFIG_MAX_PENDING)
         return fast_slow(w, ch, val, take);
     CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
     w->val = val;
@@ -606,13 +608,15 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
 TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
                    int take, size_t size)
 {
+    /* Marked before the copy, which may store anywhere: the flags just
+    ** written by the unqueue are then changed in one store. */
+    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
+    t->flags |= CA__W_DONE;
+    t->status = CA_OK;
     if (take)
         copy(val, t->val, size);
     else
         copy(t->val, val, size);
-    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
-    t->flags |= CA__W_DONE;
-    t->status = CA_OK;
     CA__TRYUNLOCK(ch);
     (void)fast_ok(w, ch, take);
     return fast_wake(t);
@@ -736,6 +740,18 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
 {
     return go_op(w, ch, src, size, 0);
 }
+
+#if !CA_CONFIG_SMALL
+int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
+{
+    return go_op(w, ch, dst, sizeof(void *), 1);
+}
+
+int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
+{
+    return go_op(w, ch, src, sizeof(void *), 0);
+}
+#endif
 
 HOT int dequeue_locked(ca_chan *ch, ca_waiter *w)
 {
