@@ -552,12 +552,19 @@ NOINLINE int wake_ok(ca_waiter *t)
 /* The wake of the one waiter fast_op completed, its op done: left in the
 ** hand-off slot when this thread drives its block's scheduler and the
 ** slot is free (internal.h). Otherwise woken now; a wake on the driver
-** sends the slot's block to the run queue first (sched.c's ready). */
+** sends the slot's block to the run queue first (sched.c's ready). A
+** trace wants the wake while the waker runs, to draw its arrow from it:
+** no slot then. */
+#if CA_CONFIG_TRACE
+#define TRACING() CA__TRACE_ON()
+#else
+#define TRACING() 0
+#endif
 TINY int fast_wake(ca_waiter *t)
 {
     ca__handoff *h = &ca__handoff_slot;
 
-    if (t->waker != h->waker || h->w != NULL)
+    if (t->waker != h->waker || h->w != NULL || TRACING())
         return wake_ok(t);
     h->w = t;
     return CA_OK;
