@@ -250,8 +250,20 @@ HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size)
         advance(ch);
 }
 
+#if CA_CONFIG_SMALL /* no fast path passes a size: one argument less */
+static void buf_add(ca_chan *ch, const void *src)
+{
+    buf_add_n(ch, src, ch->elem_size);
+}
+
+static void buf_remove(ca_chan *ch, void *dst)
+{
+    buf_remove_n(ch, dst, ch->elem_size);
+}
+#else
 #define buf_add(ch, src) buf_add_n((ch), (src), (ch)->elem_size)
 #define buf_remove(ch, dst) buf_remove_n((ch), (dst), (ch)->elem_size)
+#endif
 
 /* ------------------------------------------------------------------ core */
 
@@ -520,6 +532,17 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
 
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
+/* A build for speed compiles fast_op for the usual sizes, whose copy is
+** a move: those ways then make no call and need no stack frame. A build
+** for size (-Os, without CA_CONFIG_SMALL) has one fast_op per direction,
+** as the frame costs little there (a Cortex-M saves its registers in
+** one instruction) and each copy costs flash. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FAST_SIZES 0
+#else
+#define FAST_SIZES 1
+#endif
+
 #if CA_HAVE_THREADS
 CA__TLS ca__handoff ca__handoff_slot;
 #else
@@ -651,9 +674,13 @@ NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
     return fast_claim(w, ch, val, take, ch->elem_size, 0);
 }
+#if FAST_SIZES
 #define FAST_CLAIM(w, ch, val, take, size)                                   \
     (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1)                 \
                      : fast_claim_call(w, ch, val, take))
+#else
+#define FAST_CLAIM(w, ch, val, take, size) fast_claim_call(w, ch, val, take)
+#endif
 #endif
 
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
@@ -707,11 +734,13 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
     return fast_give(w, ch, t, val, take, size);
 }
 
+#if FAST_SIZES
 /* fast_op for the other sizes (a call to memcpy, and a frame). */
 NOINLINE int fast_op_sized(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
     return fast_op(w, ch, val, take, ch->elem_size);
 }
+#endif
 #endif
 
 /* The go blocks' TAKE and PUT (go.h): one body, inlined into two entry
@@ -726,13 +755,15 @@ TINY int go_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     if (ch != NULL && size == ch->elem_size && val != NULL) {
         void *v = (void *)(uintptr_t)val;
 
-        /* Specialised for the usual sizes, whose copy is a move: those
-        ** ways then make no call and need no stack frame. */
+#if FAST_SIZES
         if (size == 8)
             return fast_op(w, ch, v, take, 8);
         if (size == 4)
             return fast_op(w, ch, v, take, 4);
         return fast_op_sized(w, ch, v, take);
+#else
+        return fast_op(w, ch, v, take, size);
+#endif
     }
 #endif
     return waiter_op_slow(w, ch, val, size, take);
@@ -748,15 +779,24 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
     return go_op(w, ch, src, size, 0);
 }
 
+/* (For size, the general entry points, without a fast_op of their own.) */
 #if !CA_CONFIG_SMALL
 int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
 {
+#if FAST_SIZES
     return go_op(w, ch, dst, sizeof(void *), 1);
+#else
+    return ca__go_take(w, ch, dst, sizeof(void *));
+#endif
 }
 
 int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
 {
+#if FAST_SIZES
     return go_op(w, ch, src, sizeof(void *), 0);
+#else
+    return ca__go_put(w, ch, src, sizeof(void *));
+#endif
 }
 #endif
 

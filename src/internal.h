@@ -108,12 +108,17 @@ int ca__freed_has(const void *p);
 #endif
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define LIKELY(x) __builtin_expect(!!(x), 1)
+/* A hint of the usual value of x, which a build for size goes without. */
+#if CA_CONFIG_SMALL
+#define EXPECT(x, v) (x)
+#else
+#define EXPECT(x, v) __builtin_expect((x), (v))
+#endif
 #define COLD static __attribute__((noinline, cold))
 #define NOINLINE static __attribute__((noinline))
 #else
 #define UNLIKELY(x) (x)
-#define LIKELY(x) (x)
+#define EXPECT(x, v) (x)
 #define COLD static
 #define NOINLINE static
 #endif

@@ -901,11 +901,12 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
     CA__TRACE(ca__trace_run(g));
     rc = CA__GO_FN(g)(g);
     CA__TRACE(ca__trace_ran(g, rc)); /* a park before its locks go */
-    if (LIKELY(rc == CA_GO_PARKED)) { /* the common answer, tested first */
+    switch (EXPECT(rc, CA_GO_PARKED)) { /* the common answer, tested first */
+    case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
+        break;
+    case CA_GO_PARKED:
         g->u.w.state &= (unsigned char)~CA__G_RUN;
         release_parked(s, g);
-    } else switch (rc) {
-    case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
         break;
     case CA_GO_YIELDED:
         g->u.w.state &= (unsigned char)~CA__G_RUN;
