@@ -1022,12 +1022,20 @@ static void fast_wrong_size_and_dead(void)
 static char order[16];
 static size_t norder;
 
-enum { H_TAKE, H_PUT, H_PUT2, H_PUT_CLOSE, H_PUT_YIELD, H_NOP };
+enum { H_TAKE, H_PUT, H_PUT2, H_PUT_CLOSE, H_PUT_YIELD, H_NOP, H_TAKE_PAIR,
+       H_PUT_PAIR };
+
+/* A value of two words: not a pointer's size, so the general entry
+** points (and on LP64 the fast path that copies with memcpy). */
+typedef struct pair {
+    long a, b;
+} pair;
 
 typedef struct hgo {
     ca_go go;
     ca_chan *a, *b;
     long v;
+    pair p;
     int mode, status;
     char id;
 } hgo;
@@ -1041,6 +1049,10 @@ static int hgo_fn(ca_go *g)
     GO_BEGIN(g);
     if (h->mode == H_TAKE) {
         TAKE(g, h->a, &h->v);
+    } else if (h->mode == H_TAKE_PAIR) {
+        TAKE(g, h->a, &h->p);
+    } else if (h->mode == H_PUT_PAIR) {
+        PUT(g, h->a, &h->p);
     } else if (h->mode != H_NOP) {
         PUT(g, h->a, &h->v);
         if (h->mode == H_PUT2)
@@ -1073,6 +1085,23 @@ static void lchan_init(ca_chan *ch)
                  CA_OK);
 }
 
+/* Every slot test's start: the order log empty, a scheduler, a channel of
+** longs, and block B parked taking from it. */
+static void slot_begin(ca_sched *s, ca_chan *c1, hgo *b)
+{
+    norder = 0;
+    sched_begin(s);
+    lchan_init(c1);
+    hgo_start(s, b, 'B', H_TAKE, c1, NULL, 0);
+    settle(s);
+}
+
+static void slot_end(ca_sched *s, ca_chan *c1)
+{
+    CA_ASSERT_RC(ca_chan_destroy(c1), CA_OK);
+    sched_end(s);
+}
+
 #define CHECK_ORDER(want)                                                    \
     do {                                                                     \
         order[norder] = '\0';                                                \
@@ -1090,11 +1119,7 @@ static void slot_keeps_queue_order(void)
     ca_chan c1;
     hgo a, b, c, d;
 
-    norder = 0;
-    sched_begin(&s);
-    lchan_init(&c1);
-    hgo_start(&s, &b, 'B', H_TAKE, &c1, NULL, 0);
-    settle(&s);
+    slot_begin(&s, &c1, &b);
     hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 7);
     hgo_start(&s, &c, 'C', H_NOP, NULL, NULL, 0);
     settle(&s);
@@ -1108,8 +1133,7 @@ static void slot_keeps_queue_order(void)
     settle(&s);
     CHECK_ORDER("BACBBDB");
     CA_ASSERT_EQ(b.v, 8);
-    CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
-    sched_end(&s);
+    slot_end(&s, &c1);
 }
 
 /* A second hand-off in the same run, and a wake by another way (a close),
@@ -1149,18 +1173,13 @@ static void slot_before_yield(void)
     ca_chan c1;
     hgo a, b;
 
-    norder = 0;
-    sched_begin(&s);
-    lchan_init(&c1);
-    hgo_start(&s, &b, 'B', H_TAKE, &c1, NULL, 0);
-    settle(&s);
+    slot_begin(&s, &c1, &b);
     hgo_start(&s, &a, 'A', H_PUT_YIELD, &c1, NULL, 3);
     settle(&s);
     CHECK_ORDER("BABA");
     CA_ASSERT_EQ(b.v, 3);
     CA_ASSERT_RC(a.status, CA_OK);
-    CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
-    sched_end(&s);
+    slot_end(&s, &c1);
 }
 
 /* ca_sched_step runs each block ready when it starts at most once: the
@@ -1173,11 +1192,7 @@ static void slot_step_budget(void)
     hgo a, b;
     uint32_t next = 99;
 
-    norder = 0;
-    sched_begin(&s);
-    lchan_init(&c1);
-    hgo_start(&s, &b, 'B', H_TAKE, &c1, NULL, 0);
-    settle(&s);
+    slot_begin(&s, &c1, &b);
     hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 4);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
     CHECK_ORDER("BA");
@@ -1187,43 +1202,18 @@ static void slot_step_budget(void)
     CHECK_ORDER("BAB");
     CA_ASSERT_RC(b.status, CA_OK);
     CA_ASSERT_EQ(b.v, 4);
-    CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
-    sched_end(&s);
+    slot_end(&s, &c1);
 }
 
-/* Values of other sizes than a pointer's: an int, and two longs (the
-** general fast path, which copies with memcpy), handed off and through a
+/* Values of other sizes than a pointer's: two longs (the general fast
+** path, which copies with memcpy) and an int, handed off and through a
 ** ring, each way. */
-typedef struct pair {
-    long a, b;
-} pair;
-
-typedef struct pairgo {
-    ca_go go;
-    ca_chan *ch;
-    pair v;
-    int take, status;
-} pairgo;
-
-static int pairgo_fn(ca_go *g)
-{
-    pairgo *p = (pairgo *)g;
-
-    GO_BEGIN(g);
-    if (p->take)
-        TAKE(g, p->ch, &p->v);
-    else
-        PUT(g, p->ch, &p->v);
-    p->status = GO_STATUS(g);
-    GO_END(g);
-}
-
 static void slot_other_sizes(void)
 {
     static pair ring[2];
     ca_sched s;
     ca_chan c;
-    pairgo t, p;
+    hgo t, p;
     ichan ic;
     opgo it, ip;
     int k;
@@ -1238,36 +1228,30 @@ static void slot_other_sizes(void)
             CA_ASSERT_RC(ca_chan_init(&c, CA_FIXED, 2, sizeof(pair), ring,
                                       sizeof ring),
                          CA_OK);
-        memset(&t, 0, sizeof t);
-        memset(&p, 0, sizeof p);
-        t.ch = p.ch = &c;
-        t.take = 1;
-        t.status = p.status = NOT_DONE;
-        p.v.a = 10 + k;
-        p.v.b = -20 - k;
-        CA_ASSERT_RC(ca_go_start(&s, &t.go, pairgo_fn), CA_OK);
+        hgo_start(&s, &t, 'T', H_TAKE_PAIR, &c, NULL, 0);
         settle(&s);
         CHECK_PENDING(&c, 0, 1);
-        CA_ASSERT_RC(ca_go_start(&s, &p.go, pairgo_fn), CA_OK);
+        hgo_start(&s, &p, 'P', H_PUT_PAIR, &c, NULL, 0);
+        p.p.a = 10 + k;
+        p.p.b = -20 - k;
         settle(&s);
         CA_ASSERT_RC(t.status, CA_OK);
         CA_ASSERT_RC(p.status, CA_OK);
-        CA_ASSERT_EQ(t.v.a, 10 + k);
-        CA_ASSERT_EQ(t.v.b, -20 - k);
+        CA_ASSERT_EQ(t.p.a, 10 + k);
+        CA_ASSERT_EQ(t.p.b, -20 - k);
         /* The other way round: the put waits (unbuffered) or fills the
         ** ring, the take finds it. */
-        p.status = t.status = NOT_DONE;
-        p.v.a = 30 + k;
-        memset(&t.v, 0, sizeof t.v);
-        CA_ASSERT_RC(ca_go_start(&s, &p.go, pairgo_fn), CA_OK);
+        hgo_start(&s, &p, 'P', H_PUT_PAIR, &c, NULL, 0);
+        p.p.a = 30 + k;
+        p.p.b = -40 - k;
         settle(&s);
         CHECK_PENDING(&c, k == 0 ? 1 : 0, 0);
-        CA_ASSERT_RC(ca_go_start(&s, &t.go, pairgo_fn), CA_OK);
+        hgo_start(&s, &t, 'T', H_TAKE_PAIR, &c, NULL, 0);
         settle(&s);
         CA_ASSERT_RC(t.status, CA_OK);
         CA_ASSERT_RC(p.status, CA_OK);
-        CA_ASSERT_EQ(t.v.a, 30 + k);
-        CA_ASSERT_EQ(t.v.b, -20 - k);
+        CA_ASSERT_EQ(t.p.a, 30 + k);
+        CA_ASSERT_EQ(t.p.b, -40 - k);
         CHECK_PENDING(&c, 0, 0);
         CA_ASSERT_RC(ca_chan_destroy(&c), CA_OK);
     }
