@@ -851,20 +851,21 @@ uint32_t *ca__sched_rng(ca_sched *s)
 ** (see the top of this file). */
 static void release_parked(ca_sched *s, ca_go *g)
 {
-    unsigned char held = CA__GO_PARK(g);
+    unsigned char held;
 
     /* The hot case: a TAKE or PUT parked, and its own waiter is in the
     ** channel's queue (no other op queues it; nobody can have taken it
     ** out, since this thread holds the lock). It costs no store: PARKED
     ** and WOKEN are recorded only in debug builds, to be asserted. */
     if (g->u.w.flags & CA__W_QUEUED) {
-        CA_ASSERT(held == CA__P_RUNNING);
+        CA_ASSERT(CA__GO_PARK(g) == CA__P_RUNNING);
 #if defined(CA_DEBUG)
         CA__GO_SET_PARK(g, CA__P_PARKED); /* before anyone can see the waiter */
 #endif
         CA__UNLOCK(g->u.w.u.chan);
         return;
     }
+    held = CA__GO_PARK(g);
 #if defined(CA_DEBUG)
     CA__GO_SET_PARK(g, CA__P_PARKED);
 #else
