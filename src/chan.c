@@ -108,18 +108,21 @@ HOT void unqueue(ca_chan *ch, ca_waiter *w)
 
 /* Pops the first waiter of a queue that can still complete, claiming its
 ** alts group if it has one. Stale waiters met on the way are dropped; the
-** alts call that owns them finds them unqueued and leaves them alone. */
-HOT ca_waiter *q_claim(ca_chan *ch, ca_waiter **q)
+** alts call that owns them finds them unqueued and leaves them alone.
+** (`plain`: no claim byte can carry CA__CLAIM_CS, lock.h.) */
+HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
 {
     ca_waiter *w;
 
     while ((w = *q) != NULL) {
         unqueue(ch, w);
-        if (!(w->flags & CA__W_ALT) || ca__claim(w->u.claim))
+        if (!(w->flags & CA__W_ALT) ||
+            (plain ? ca__claim_plain(w->u.claim) : ca__claim(w->u.claim)))
             return w;
     }
     return NULL;
 }
+#define q_claim(ch, q) q_claim_((ch), (q), 0)
 
 /* Drops every stale waiter, so that only live ones count towards the
 ** pending limit (core.async cleans up before it checks, too). */
@@ -205,9 +208,9 @@ HOT int buf_full(const ca_chan *ch)
     }
 }
 
-HOT unsigned char *slot(const ca_chan *ch, uint32_t i)
+HOT unsigned char *slot(const ca_chan *ch, uint32_t i, size_t elem_size)
 {
-    return ca__ring_slot(ch, i);
+    return ca__ring_slot_n(ch, i, elem_size);
 }
 
 /* Moves head past the oldest element. */
@@ -220,8 +223,9 @@ HOT void advance(ca_chan *ch)
 
 /* The one door into the buffer: every value that enters it comes through
 ** here. A transform (xf.c) stands in front of it and calls it zero or more
-** times per put. */
-HOT void buf_add(ca_chan *ch, const void *src)
+** times per put. (`elem_size` is the channel's: the fast path passes it
+** as a constant.) */
+HOT void buf_add_n(ca_chan *ch, const void *src, size_t elem_size)
 {
     if (ch->count == ch->cap) {
         switch (CA__KIND(ch)) {
@@ -235,16 +239,31 @@ HOT void buf_add(ca_chan *ch, const void *src)
             break;
         }
     }
-    copy(slot(ch, ch->count), src, ch->elem_size);
+    copy(slot(ch, ch->count, elem_size), src, elem_size);
     ch->count++;
 }
 
-HOT void buf_remove(ca_chan *ch, void *dst)
+HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size)
 {
-    copy(dst, slot(ch, 0), ch->elem_size);
+    copy(dst, slot(ch, 0, elem_size), elem_size);
     if (CA__KIND(ch) != CA_PROMISE) /* a promise is read, never consumed */
         advance(ch);
 }
+
+#if CA_CONFIG_SMALL /* no fast path passes a size: one argument less */
+static void buf_add(ca_chan *ch, const void *src)
+{
+    buf_add_n(ch, src, ch->elem_size);
+}
+
+static void buf_remove(ca_chan *ch, void *dst)
+{
+    buf_remove_n(ch, dst, ch->elem_size);
+}
+#else
+#define buf_add(ch, src) buf_add_n((ch), (src), (ch)->elem_size)
+#define buf_remove(ch, dst) buf_remove_n((ch), (dst), (ch)->elem_size)
+#endif
 
 /* ------------------------------------------------------------------ core */
 
@@ -456,138 +475,8 @@ COLD int size_mismatch(ca_chan *ch, size_t size, int take)
     return rc;
 }
 
-/* The fast path of a go block's TAKE or PUT (issue 11): the cases that
-** make up nearly every operation of a running program, each done with the
-** same steps as in take_locked, put_locked and enqueue_locked (it calls
-** them, or the small HOT pieces they are made of: one source for each
-** rule) but without what the general path needs for the rare cases: the
-** wake list (at most one waiter completes here, woken straight after the
-** unlock), the transform, interrupt and closed tests (one compare of
-** the flags; a put on a fixed channel with a transform has a fast path
-** of its own, xf.c's put_op), the kind switches (each case names the
-** kinds it serves). An alts case at the head of the queue (W3's fan-in:
-** a consumer's ALTS waits on every producer's channel) is claimed here by
-** q_claim, the general path's own claim loop, which drops the stale cases
-** in front of it; when all were stale, the op goes on as on an empty
-** queue (W3's other producers, which find the consumer's losing cases).
-** Returns CA__PARK (channel locked, as chan_op), CA_OK, CA__SLOW when the
-** general path must decide (nothing was changed then), or CA__XF for
-** put_op, the channel locked (a call from fast_op's own frame would cost
-** the plain channels' round trip registers). */
-#define CA__SLOW (-0x7f)
-#define CA__XF (-0x7e) /* a put for the transform's put_op */
-#define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
-#define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
-
-#if !CA_CONFIG_SMALL /* a build for size has the general path alone */
-/* fast_op on a queue with no live waiter (empty, or its stale cases just
-** dropped): a take parks; a put goes into a fixed ring with room, else
-** parks. Inlined where each way reaches it, so that neither keeps
-** registers for the other. */
-TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take)
-{
-    unsigned kind;
-
-    if (take) {
-        if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
-            goto slow;
-        w->val = val;
-        w->flags = CA__W_TAKE | CA__W_QUEUED;
-        w->u.chan = ch;
-        q_push(&ch->takers, w);
-        ch->ntakers++;
-        return CA__PARK;
-    }
-    kind = CA__KIND(ch);
-    if (kind == CA_FIXED && ch->count < ch->cap) {
-        buf_add(ch, val);
-        CA__UNLOCK(ch);
-        return CA_OK;
-    }
-    if (kind != CA_UNBUFFERED && kind != CA_FIXED)
-        goto slow; /* the other kinds never refuse a value */
-    if (ch->nputters >= CA_CONFIG_MAX_PENDING)
-        goto slow;
-    CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
-    w->val = val;
-    w->flags = CA__W_QUEUED;
-    w->u.chan = ch;
-    q_push(&ch->putters, w);
-    ch->nputters++;
-    return CA__PARK;
-slow:
-    CA__UNLOCK(ch);
-    return CA__SLOW;
-}
-
-HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take)
-{
-    ca_waiter *t;
-
-    CA__LOCK(ch);
-    if (take) {
-        /* A transform's ring gives its values as any ring: its step runs
-        ** on puts, and on the refills of waiting puts, which go the
-        ** general way (below: a put waits only while the ring holds
-        ** values, see xf.c's accepts). */
-        if (UNLIKELY((ch->flags & TAKE_FLAGS) != CA__CH_LIVE))
-            goto slow;
-        t = ch->putters;
-        if (ch->count != 0) {
-            /* A waiting put would refill the slot: the general way. */
-            if (t != NULL)
-                goto slow;
-            buf_remove(ch, val);
-            CA__UNLOCK(ch);
-            return CA_OK;
-        }
-        if (t == NULL)
-            return fast_none(w, ch, val, 1);
-        CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
-        if (UNLIKELY(t->flags & CA__W_ALT)) {
-            if (ch->flags & CA__CH_XF) /* the step runs on its refills */
-                goto slow;
-            if ((t = q_claim(ch, &ch->putters)) == NULL)
-                return fast_none(w, ch, val, 1); /* all were stale */
-        } else {
-            unqueue_from(ch, t, 0);
-        }
-        copy(val, t->val, ch->elem_size);
-    } else {
-        if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE))
-            goto other;
-        t = ch->takers;
-        if (t == NULL)
-            return fast_none(w, ch, val, 0);
-        if (CA__KIND(ch) == CA_PROMISE)
-            goto slow;
-        if (UNLIKELY(t->flags & CA__W_ALT)) {
-            if ((t = q_claim(ch, &ch->takers)) == NULL)
-                return fast_none(w, ch, val, 0); /* all were stale */
-        } else {
-            unqueue_from(ch, t, 1);
-        }
-        copy(t->val, val, ch->elem_size);
-    }
-    /* complete(), without a list to append to. */
-    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
-    t->flags |= CA__W_DONE;
-    t->status = CA_OK;
-    CA__UNLOCK(ch);
-    t->waker->wake(t->waker, t);
-    return CA_OK;
-other:
-    if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-        CA__KIND(ch) == CA_FIXED)
-        return CA__XF; /* still locked */
-slow:
-    CA__UNLOCK(ch);
-    return CA__SLOW;
-}
-#endif
-
-/* Everything fast_op leaves to the general path, out of line so that the
-** fast path keeps a small frame. */
+/* Everything the fast path below leaves to the general path, out of
+** line so that the fast path keeps a small frame. */
 NOINLINE int waiter_op_slow(ca_waiter *w, ca_chan *ch, const void *val,
                            size_t size, int take)
 {
@@ -618,6 +507,242 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
     return waiter_op_slow(w, ch, val, size, 0);
 }
 
+/* The fast path of a go block's TAKE or PUT (issue 11): the cases that
+** make up nearly every operation of a running program, each done with the
+** same steps as in take_locked, put_locked and enqueue_locked (it calls
+** them, or the small HOT pieces they are made of: one source for each
+** rule) but without what the general path needs for the rare cases: the
+** wake list (at most one waiter completes here), the transform,
+** interrupt and closed tests (one compare of the flags; a put on a fixed
+** channel with a transform has a fast path of its own, xf.c's put_op),
+** the kind switches (each case names the kinds it serves). An alts case
+** at the head of the queue (W3's fan-in: a consumer's ALTS waits on every
+** producer's channel) is claimed here by q_claim, the general path's own
+** claim loop, which drops the stale cases in front of it; when all were
+** stale, the op goes on as on an empty queue (W3's other producers, which
+** find the consumer's losing cases).
+**
+** Every way out is a return or a tail call (the general path, a wake, a
+** transform's put_op): none needs a register kept across a call, so the
+** common ways (a hand-off, a park, a ring's slot) need no stack frame,
+** and a contended lock goes the general way rather than wait here.
+** Returns as ca__go_take: CA__PARK with the channel locked (as chan_op),
+** or the outcome, in w->status too. */
+#define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
+#define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
+
+#if !CA_CONFIG_SMALL /* a build for size has the general path alone */
+/* A build for speed compiles fast_op for the usual sizes, whose copy is
+** a move: those ways then make no call and need no stack frame. A build
+** for size (-Os, without CA_CONFIG_SMALL) has one fast_op per direction,
+** as the frame costs little there (a Cortex-M saves its registers in
+** one instruction) and each copy costs flash. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FAST_SIZES 0
+#else
+#define FAST_SIZES 1
+#endif
+
+#if CA_HAVE_THREADS
+CA__TLS ca__handoff ca__handoff_slot;
+#else
+ca__handoff ca__handoff_slot;
+#endif
+
+/* The op happened. */
+TINY int fast_ok(ca_waiter *w, ca_chan *ch, int take)
+{
+    (void)ch;
+    (void)take;
+    w->status = CA_OK;
+    CA__TRACE(ca__trace_op(ch, take, CA_OK));
+    return CA_OK;
+}
+
+/* The general path decides, from the start: nothing was changed. */
+TINY int fast_slow(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    CA__TRYUNLOCK(ch);
+    return waiter_op_slow(w, ch, val, ch->elem_size, take);
+}
+
+NOINLINE int wake_ok(ca_waiter *t)
+{
+    t->waker->wake(t->waker, t);
+    return CA_OK;
+}
+
+/* The wake of the one waiter fast_op completed, its op done: left in the
+** hand-off slot when this thread drives its block's scheduler and the
+** slot is free (internal.h). Otherwise woken now; a wake on the driver
+** sends the slot's block to the run queue first (sched.c's ready). A
+** trace wants the wake while the waker runs, to draw its arrow from it:
+** no slot then. */
+#if CA_CONFIG_TRACE
+#define TRACING() CA__TRACE_ON()
+#else
+#define TRACING() 0
+#endif
+TINY int fast_wake(ca_waiter *t)
+{
+    ca__handoff *h = &ca__handoff_slot;
+
+    if (t->waker != h->waker || h->w != NULL || TRACING())
+        return wake_ok(t);
+    h->w = t;
+    return CA_OK;
+}
+
+/* fast_op on a queue with no live waiter (empty, or its stale cases just
+** dropped): a take parks; a put goes into a fixed ring with room, else
+** parks. Inlined where each way reaches it, so that neither keeps
+** registers for the other. */
+TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
+                   size_t size)
+{
+    unsigned kind;
+
+    if (take) {
+        if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
+            return fast_slow(w, ch, val, take);
+        w->val = val;
+        w->flags = CA__W_TAKE | CA__W_QUEUED;
+        w->u.chan = ch;
+        q_push(&ch->takers, w);
+        ch->ntakers++;
+        return CA__PARK;
+    }
+    kind = CA__KIND(ch);
+    if (kind == CA_FIXED) {
+        if (ch->count < ch->cap) {
+            buf_add_n(ch, val, size);
+            CA__TRYUNLOCK(ch);
+            return fast_ok(w, ch, take);
+        }
+    } else if (kind != CA_UNBUFFERED) { /* the others never refuse one */
+        return fast_slow(w, ch, val, take);
+    }
+    if (ch->nputters >= CA_CONFIG_MAX_PENDING)
+        return fast_slow(w, ch, val, take);
+    CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
+    w->val = val;
+    w->flags = CA__W_QUEUED;
+    w->u.chan = ch;
+    q_push(&ch->putters, w);
+    ch->nputters++;
+    return CA__PARK;
+}
+
+/* fast_op's hand-off to t, a waiter it took out of the queue: the copy,
+** complete() without a list to append to, the wake. */
+TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
+                   int take, size_t size)
+{
+    /* Marked before the copy, which may store anywhere: the flags just
+    ** written by the unqueue are then changed in one store. */
+    CA_ASSERT(!(t->flags & (CA__W_QUEUED | CA__W_DONE)));
+    t->flags |= CA__W_DONE;
+    t->status = CA_OK;
+    if (take)
+        copy(val, t->val, size);
+    else
+        copy(t->val, val, size);
+    CA__TRYUNLOCK(ch);
+    (void)fast_ok(w, ch, take);
+    return fast_wake(t);
+}
+
+/* fast_op on a queue with an alts case at its head. */
+TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
+                    size_t size, int plain)
+{
+    ca_waiter *t = q_claim_(ch, take ? &ch->putters : &ch->takers, plain);
+
+    if (t == NULL) /* all were stale */
+        return fast_none(w, ch, val, take, size);
+    return fast_give(w, ch, t, val, take, size);
+}
+
+#if CA_HAVE_THREADS
+#define FAST_CLAIM(w, ch, val, take, size)                                   \
+    fast_claim(w, ch, val, take, size, 1)
+#else
+/* Without threads a claim may be a call, once a channel was declared for
+** interrupts (a case on one is claimed inside the section, lock.h): that
+** way out of line, so that the others keep no frame for it. */
+NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    return fast_claim(w, ch, val, take, ch->elem_size, 0);
+}
+#if FAST_SIZES
+#define FAST_CLAIM(w, ch, val, take, size)                                   \
+    (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1)                 \
+                     : fast_claim_call(w, ch, val, take))
+#else
+#define FAST_CLAIM(w, ch, val, take, size) fast_claim_call(w, ch, val, take)
+#endif
+#endif
+
+HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
+{
+    ca_waiter *t;
+
+    if (UNLIKELY(!CA__TRYLOCK(ch)))
+        return waiter_op_slow(w, ch, val, ch->elem_size, take);
+    if (take) {
+        /* A transform's ring gives its values as any ring: its step runs
+        ** on puts, and on the refills of waiting puts, which go the
+        ** general way (below: a put waits only while the ring holds
+        ** values, see xf.c's accepts). */
+        if (UNLIKELY((ch->flags & TAKE_FLAGS) != CA__CH_LIVE))
+            return fast_slow(w, ch, val, take);
+        t = ch->putters;
+        if (ch->count != 0) {
+            /* A waiting put would refill the slot: the general way. */
+            if (t != NULL)
+                return fast_slow(w, ch, val, take);
+            buf_remove_n(ch, val, size);
+            CA__TRYUNLOCK(ch);
+            return fast_ok(w, ch, take);
+        }
+        if (t == NULL)
+            return fast_none(w, ch, val, 1, size);
+        CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
+        if (UNLIKELY(t->flags & CA__W_ALT)) {
+            if (ch->flags & CA__CH_XF) /* the step runs on its refills */
+                return fast_slow(w, ch, val, take);
+            return FAST_CLAIM(w, ch, val, 1, size);
+        }
+        unqueue_from(ch, t, 0);
+    } else {
+        if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
+            if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
+                CA__KIND(ch) == CA_FIXED) /* still locked: */
+                return CA__XF_HDR(ch)->ops->put_op(w, ch, val,
+                                                   ch->elem_size);
+            return fast_slow(w, ch, val, take);
+        }
+        t = ch->takers;
+        if (t == NULL)
+            return fast_none(w, ch, val, 0, size);
+        if (CA__KIND(ch) == CA_PROMISE)
+            return fast_slow(w, ch, val, take);
+        if (UNLIKELY(t->flags & CA__W_ALT))
+            return FAST_CLAIM(w, ch, val, 0, size);
+        unqueue_from(ch, t, 1);
+    }
+    return fast_give(w, ch, t, val, take, size);
+}
+
+#if FAST_SIZES
+/* fast_op for the other sizes (a call to memcpy, and a frame). */
+NOINLINE int fast_op_sized(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    return fast_op(w, ch, val, take, ch->elem_size);
+}
+#endif
+#endif
+
 /* The go blocks' TAKE and PUT (go.h): one body, inlined into two entry
 ** points so that fast_op is compiled once for each direction. */
 TINY int go_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
@@ -628,17 +753,17 @@ TINY int go_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
     ** a NULL one against the size. A build for size has no fast path. */
 #if !CA_CONFIG_SMALL
     if (ch != NULL && size == ch->elem_size && val != NULL) {
-        int rc = fast_op(w, ch, (void *)(uintptr_t)val, take);
+        void *v = (void *)(uintptr_t)val;
 
-        if (rc == CA_OK) {
-            w->status = CA_OK;
-            CA__TRACE(ca__trace_op(ch, take, rc));
-            return rc;
-        }
-        if (rc == CA__PARK)
-            return rc;
-        if (UNLIKELY(rc == CA__XF))
-            return CA__XF_HDR(ch)->ops->put_op(w, ch, val, size);
+#if FAST_SIZES
+        if (size == 8)
+            return fast_op(w, ch, v, take, 8);
+        if (size == 4)
+            return fast_op(w, ch, v, take, 4);
+        return fast_op_sized(w, ch, v, take);
+#else
+        return fast_op(w, ch, v, take, size);
+#endif
     }
 #endif
     return waiter_op_slow(w, ch, val, size, take);
@@ -653,6 +778,27 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
 {
     return go_op(w, ch, src, size, 0);
 }
+
+/* (For size, the general entry points, without a fast_op of their own.) */
+#if !CA_CONFIG_SMALL
+int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
+{
+#if FAST_SIZES
+    return go_op(w, ch, dst, sizeof(void *), 1);
+#else
+    return ca__go_take(w, ch, dst, sizeof(void *));
+#endif
+}
+
+int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
+{
+#if FAST_SIZES
+    return go_op(w, ch, src, sizeof(void *), 0);
+#else
+    return ca__go_put(w, ch, src, sizeof(void *));
+#endif
+}
+#endif
 
 HOT int dequeue_locked(ca_chan *ch, ca_waiter *w)
 {

@@ -108,10 +108,17 @@ int ca__freed_has(const void *p);
 #endif
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* A hint of the usual value of x, which a build for size goes without. */
+#if CA_CONFIG_SMALL
+#define EXPECT(x, v) (x)
+#else
+#define EXPECT(x, v) __builtin_expect((x), (v))
+#endif
 #define COLD static __attribute__((noinline, cold))
 #define NOINLINE static __attribute__((noinline))
 #else
 #define UNLIKELY(x) (x)
+#define EXPECT(x, v) (x)
 #define COLD static
 #define NOINLINE static
 #endif
@@ -202,7 +209,8 @@ void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 /* The address of the i-th value of ch's ring, counting from its oldest
 ** (i <= cap): chan.c's, and xf.c's to let a step build its output in the
 ** ring (ca_xf_out's slot). */
-static inline unsigned char *ca__ring_slot(const ca_chan *ch, uint32_t i)
+static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
+                                             size_t elem_size)
 {
     uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
 
@@ -210,8 +218,11 @@ static inline unsigned char *ca__ring_slot(const ca_chan *ch, uint32_t i)
         return NULL;
     if (at >= ch->cap)
         at -= ch->cap;
-    return ch->buf + (size_t)at * ch->elem_size;
+    return ch->buf + (size_t)at * elem_size;
 }
+/* (_n: with the element size as a caller that knows it better, as a
+** constant, passes it.) */
+#define ca__ring_slot(ch, i) ca__ring_slot_n((ch), (i), (ch)->elem_size)
 
 /* A transform a channel or a comp can run: a step, max_out above 0, sizes
 ** within CA_MAX_ELEM_SIZE. CA_OK, CA_EINVAL or CA_ERANGE (xf.c). */
@@ -356,6 +367,31 @@ int ca__is_callback(const ca_waiter *w);
 /* How often this thread found a spin lock taken (lock.c): a pool's worker
 ** reads it around a batch (sched.c). */
 extern CA__TLS unsigned long ca__lock_waits;
+#endif
+
+/* The hand-off slot (issue 11): a thread that drives a scheduler names it
+** here (sched.c sets `waker` to its waker while it drives, NULL
+** otherwise); a go block's TAKE or PUT that completes a waiter of that
+** scheduler leaves the waiter in `w` instead of waking it (chan.c's
+** fast_op), and the driver runs its block once the running function has
+** returned, without a trip through the run queue, if nothing in the
+** queue was woken before it. At most one waiter waits here, and only
+** while a block's function runs; any other wake on the driver sends it
+** to the run queue first, so blocks still run in the order they were
+** woken (the run queue's, to the block). */
+#if !CA_CONFIG_SMALL /* a build for size has no fast path to fill it */
+#define CA__HANDOFF 1
+typedef struct ca__handoff {
+    const ca_waker *waker;  /* the driven scheduler's, or NULL           */
+    ca_waiter *w;           /* completed; its wake is the driver's       */
+} ca__handoff;
+#if CA_HAVE_THREADS
+extern CA__TLS ca__handoff ca__handoff_slot;
+#else
+extern ca__handoff ca__handoff_slot;
+#endif
+#else
+#define CA__HANDOFF 0
 #endif
 
 /* Scheduler flags. */

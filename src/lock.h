@@ -135,6 +135,12 @@ static inline void ca__spin_unlock(unsigned char *l)
 #define CA__LOCK(ch)                                                         \
     (CA__ALONE() ? CA__MARK_LOCK(&(ch)->lock) : ca__spin_lock(&(ch)->lock))
 #define CA__UNLOCK(ch) ca__spin_unlock(&(ch)->lock)
+/* The lock if it is free, for a fast path that goes another way rather
+** than wait (chan.c's fast_op): non-zero when taken. */
+#define CA__TRYLOCK(ch)                                                      \
+    (CA__ALONE() ? (CA__MARK_LOCK(&(ch)->lock), 1)                           \
+                 : !CA__BYTE_XCHG_ACQ(&(ch)->lock))
+#define CA__TRYUNLOCK(ch) CA__UNLOCK(ch)
 /* Flags of any type published under no lock (a claim byte, a done flag):
 ** the builtins are type-generic, C11's atomic_load needs an _Atomic type. */
 #define CA__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
@@ -153,6 +159,7 @@ static inline int ca__claim(unsigned char *claim)
     }
     return CA__BYTE_CAS_ACQREL(claim, &open);
 }
+#define ca__claim_plain ca__claim /* (see the build without threads) */
 
 #else /* !CA_HAVE_THREADS */
 
@@ -190,6 +197,10 @@ void ca__chan_unlock(const struct ca_chan *ch);
 #define CA__LOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__isr->enter() : (void)0)
 #define CA__UNLOCK(ch) (((ch)->flags & CA__CH_ISR) ? ca__isr->leave() : (void)0)
 #endif
+/* The fast path's: only a channel that needs no section, whose bit an
+** interrupt never changes (ca_chan_set_isr runs on the thread). */
+#define CA__TRYLOCK(ch) (!((ch)->flags & CA__CH_ISR))
+#define CA__TRYUNLOCK(ch) ((void)(ch)) /* what TRYLOCK took: nothing */
 #define CA__LOAD(x) (x)
 #define CA__STORE(x, v) ((x) = (v))
 
@@ -200,14 +211,21 @@ void ca__chan_unlock(const struct ca_chan *ch);
 #define CA__CLAIM_CS 0x02
 int ca__claim_cs(unsigned char *claim);
 
-static inline int ca__claim(unsigned char *claim)
+/* The test-and-set alone: for a claim byte that cannot carry
+** CA__CLAIM_CS (no channel was declared yet: ca__isr is NULL). */
+static inline int ca__claim_plain(unsigned char *claim)
 {
-    if (*claim & CA__CLAIM_CS)
-        return ca__isr->claim(claim);
     if (*claim)
         return 0;
     *claim = CA__CLAIMED;
     return 1;
+}
+
+static inline int ca__claim(unsigned char *claim)
+{
+    if (*claim & CA__CLAIM_CS)
+        return ca__isr->claim(claim);
+    return ca__claim_plain(claim);
 }
 
 #endif /* CA_HAVE_THREADS */

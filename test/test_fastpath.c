@@ -12,6 +12,7 @@
 ** channel locks are skipped until then, lock.h). MIT licence, see
 ** COPYING.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include <coreasync.h>
@@ -1010,6 +1011,261 @@ static void fast_wrong_size_and_dead(void)
     sched_end(&s);
 }
 
+/* ---------------------------------------------------- the hand-off slot */
+
+/* A hand-off from a go block leaves the block it wakes in the driver's
+** hand-off slot, run straight after the waker only when nothing in the
+** run queue was woken before it (src/internal.h). Each run of a block's
+** function below writes its id to `order`: the order must be the run
+** queue's, whatever else the waker does in the same run. The values are
+** longs (the word-sized entry points, ca__go_take_word). */
+static char order[16];
+static size_t norder;
+
+enum { H_TAKE, H_PUT, H_PUT2, H_PUT_CLOSE, H_PUT_YIELD, H_NOP, H_TAKE_PAIR,
+       H_PUT_PAIR };
+
+/* A value of two words: not a pointer's size, so the general entry
+** points (and on LP64 the fast path that copies with memcpy). */
+typedef struct pair {
+    long a, b;
+} pair;
+
+typedef struct hgo {
+    ca_go go;
+    ca_chan *a, *b;
+    long v;
+    pair p;
+    int mode, status;
+    char id;
+} hgo;
+
+static int hgo_fn(ca_go *g)
+{
+    hgo *h = (hgo *)g;
+
+    if (norder < sizeof order - 1)
+        order[norder++] = h->id;
+    GO_BEGIN(g);
+    if (h->mode == H_TAKE) {
+        TAKE(g, h->a, &h->v);
+    } else if (h->mode == H_TAKE_PAIR) {
+        TAKE(g, h->a, &h->p);
+    } else if (h->mode == H_PUT_PAIR) {
+        PUT(g, h->a, &h->p);
+    } else if (h->mode != H_NOP) {
+        PUT(g, h->a, &h->v);
+        if (h->mode == H_PUT2)
+            PUT(g, h->b, &h->v);
+        else if (h->mode == H_PUT_CLOSE)
+            CA_ASSERT_RC(ca_close(h->b), CA_OK);
+        else if (h->mode == H_PUT_YIELD)
+            YIELD(g);
+    }
+    h->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void hgo_start(ca_sched *s, hgo *h, char id, int mode, ca_chan *a,
+                      ca_chan *b, long v)
+{
+    memset(h, 0, sizeof *h);
+    h->id = id;
+    h->mode = mode;
+    h->a = a;
+    h->b = b;
+    h->v = v;
+    h->status = NOT_DONE;
+    CA_ASSERT_RC(ca_go_start(s, &h->go, hgo_fn), CA_OK);
+}
+
+static void lchan_init(ca_chan *ch)
+{
+    CA_ASSERT_RC(ca_chan_init(ch, CA_UNBUFFERED, 0, sizeof(long), NULL, 0),
+                 CA_OK);
+}
+
+/* Every slot test's start: the order log empty, a scheduler, a channel of
+** longs, and block B parked taking from it. */
+static void slot_begin(ca_sched *s, ca_chan *c1, hgo *b)
+{
+    norder = 0;
+    sched_begin(s);
+    lchan_init(c1);
+    hgo_start(s, b, 'B', H_TAKE, c1, NULL, 0);
+    settle(s);
+}
+
+static void slot_end(ca_sched *s, ca_chan *c1)
+{
+    CA_ASSERT_RC(ca_chan_destroy(c1), CA_OK);
+    sched_end(s);
+}
+
+#define CHECK_ORDER(want)                                                    \
+    do {                                                                     \
+        order[norder] = '\0';                                                \
+        CA_ASSERT_EQ(strcmp(order, (want)), 0);                              \
+        if (strcmp(order, (want)) != 0)                                      \
+            fprintf(stderr, "order %s, want %s\n", order, (want));           \
+    } while (0)
+
+/* The block a hand-off wakes runs after the ones already ready (C, started
+** after A), and straight after its waker when none is (B's second turn,
+** once D woke it). */
+static void slot_keeps_queue_order(void)
+{
+    ca_sched s;
+    ca_chan c1;
+    hgo a, b, c, d;
+
+    slot_begin(&s, &c1, &b);
+    hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 7);
+    hgo_start(&s, &c, 'C', H_NOP, NULL, NULL, 0);
+    settle(&s);
+    CHECK_ORDER("BACB");
+    CA_ASSERT_RC(b.status, CA_OK);
+    CA_ASSERT_EQ(b.v, 7);
+    CA_ASSERT_RC(a.status, CA_OK);
+    hgo_start(&s, &b, 'B', H_TAKE, &c1, NULL, 0);
+    settle(&s);
+    hgo_start(&s, &d, 'D', H_PUT, &c1, NULL, 8);
+    settle(&s);
+    CHECK_ORDER("BACBBDB");
+    CA_ASSERT_EQ(b.v, 8);
+    slot_end(&s, &c1);
+}
+
+/* A second hand-off in the same run, and a wake by another way (a close),
+** each come after the block in the slot, which was woken first. */
+static void slot_second_wake_after_first(void)
+{
+    ca_sched s;
+    ca_chan c1, c2;
+    hgo a, b1, b2;
+    int close;
+
+    sched_begin(&s);
+    lchan_init(&c1);
+    lchan_init(&c2);
+    for (close = 0; close < 2; close++) {
+        norder = 0;
+        hgo_start(&s, &b1, '1', H_TAKE, &c1, NULL, 0);
+        hgo_start(&s, &b2, '2', H_TAKE, &c2, NULL, 0);
+        settle(&s);
+        hgo_start(&s, &a, 'A', close ? H_PUT_CLOSE : H_PUT2, &c1, &c2, 5);
+        settle(&s);
+        CHECK_ORDER("12A12");
+        CA_ASSERT_RC(b1.status, CA_OK);
+        CA_ASSERT_EQ(b1.v, 5);
+        CA_ASSERT_RC(b2.status, close ? CA_CLOSED : CA_OK);
+        CA_ASSERT_EQ(b2.v, close ? 0 : 5);
+    }
+    CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c2), CA_OK);
+    sched_end(&s);
+}
+
+/* A block that yields after a hand-off runs after the block it woke. */
+static void slot_before_yield(void)
+{
+    ca_sched s;
+    ca_chan c1;
+    hgo a, b;
+
+    slot_begin(&s, &c1, &b);
+    hgo_start(&s, &a, 'A', H_PUT_YIELD, &c1, NULL, 3);
+    settle(&s);
+    CHECK_ORDER("BABA");
+    CA_ASSERT_EQ(b.v, 3);
+    CA_ASSERT_RC(a.status, CA_OK);
+    slot_end(&s, &c1);
+}
+
+/* ca_sched_step runs each block ready when it starts at most once: the
+** block a hand-off woke waits for the next step, even with nothing else
+** ready (the step's budget is spent), and the step says it is ready. */
+static void slot_step_budget(void)
+{
+    ca_sched s;
+    ca_chan c1;
+    hgo a, b;
+    uint32_t next = 99;
+
+    slot_begin(&s, &c1, &b);
+    hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 4);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CHECK_ORDER("BA");
+    CA_ASSERT_EQ(next, 0);
+    CA_ASSERT_RC(b.status, NOT_DONE);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CHECK_ORDER("BAB");
+    CA_ASSERT_RC(b.status, CA_OK);
+    CA_ASSERT_EQ(b.v, 4);
+    slot_end(&s, &c1);
+}
+
+/* Values of other sizes than a pointer's: two longs (the general fast
+** path, which copies with memcpy) and an int, handed off and through a
+** ring, each way. */
+static void slot_other_sizes(void)
+{
+    static pair ring[2];
+    ca_sched s;
+    ca_chan c;
+    hgo t, p;
+    ichan ic;
+    opgo it, ip;
+    int k;
+
+    sched_begin(&s);
+    for (k = 0; k < 2; k++) {
+        if (k == 0)
+            CA_ASSERT_RC(ca_chan_init(&c, CA_UNBUFFERED, 0, sizeof(pair),
+                                      NULL, 0),
+                         CA_OK);
+        else
+            CA_ASSERT_RC(ca_chan_init(&c, CA_FIXED, 2, sizeof(pair), ring,
+                                      sizeof ring),
+                         CA_OK);
+        hgo_start(&s, &t, 'T', H_TAKE_PAIR, &c, NULL, 0);
+        settle(&s);
+        CHECK_PENDING(&c, 0, 1);
+        hgo_start(&s, &p, 'P', H_PUT_PAIR, &c, NULL, 0);
+        p.p.a = 10 + k;
+        p.p.b = -20 - k;
+        settle(&s);
+        CA_ASSERT_RC(t.status, CA_OK);
+        CA_ASSERT_RC(p.status, CA_OK);
+        CA_ASSERT_EQ(t.p.a, 10 + k);
+        CA_ASSERT_EQ(t.p.b, -20 - k);
+        /* The other way round: the put waits (unbuffered) or fills the
+        ** ring, the take finds it. */
+        hgo_start(&s, &p, 'P', H_PUT_PAIR, &c, NULL, 0);
+        p.p.a = 30 + k;
+        p.p.b = -40 - k;
+        settle(&s);
+        CHECK_PENDING(&c, k == 0 ? 1 : 0, 0);
+        hgo_start(&s, &t, 'T', H_TAKE_PAIR, &c, NULL, 0);
+        settle(&s);
+        CA_ASSERT_RC(t.status, CA_OK);
+        CA_ASSERT_RC(p.status, CA_OK);
+        CA_ASSERT_EQ(t.p.a, 30 + k);
+        CA_ASSERT_EQ(t.p.b, -40 - k);
+        CHECK_PENDING(&c, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c), CA_OK);
+    }
+    ichan_init(&ic, CA_UNBUFFERED, 0);
+    opgo_start(&s, &it, &ic.ch, 1, -1);
+    settle(&s);
+    opgo_start(&s, &ip, &ic.ch, 0, 41);
+    settle(&s);
+    CHECK_DONE(&it, CA_OK, 41, 2);
+    CHECK_DONE(&ip, CA_OK, 41, 1);
+    CA_ASSERT_RC(ca_chan_destroy(&ic.ch), CA_OK);
+    sched_end(&s);
+}
+
 /* --------------------------------------------------- the first thread */
 
 #if CA_HAVE_THREADS
@@ -1133,6 +1389,11 @@ static const ca_test tests[] = {
     {"fast_isr_channel", fast_isr_channel},
     {"fast_bytes_and_signal", fast_bytes_and_signal},
     {"fast_wrong_size_and_dead", fast_wrong_size_and_dead},
+    {"slot_keeps_queue_order", slot_keeps_queue_order},
+    {"slot_second_wake_after_first", slot_second_wake_after_first},
+    {"slot_before_yield", slot_before_yield},
+    {"slot_step_budget", slot_step_budget},
+    {"slot_other_sizes", slot_other_sizes},
     {NULL, NULL}};
 
 CA_TEST_MAIN("fastpath", tests)

@@ -326,6 +326,24 @@ ca_sched *ca_go_sched(ca_go *g);
 #define CA__ANY_SIZE ((size_t)-1)
 int ca__go_take(ca_waiter *w, ca_chan *ch, void *dst, size_t size);
 int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size);
+/* ca__go_take_word, ca__go_put_word: the same for a value of a pointer's
+** size (a long, a pointer), the usual one, which the macros pick when
+** they compile: the entry needs no size to test, and copies with a move.
+** Not in a build for size (CA_CONFIG_SMALL), whose image has the general
+** entry points alone. */
+#if !CA_CONFIG_SMALL
+int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst);
+int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src);
+#define CA__GO_TAKE(w, ch, dst, size)                                        \
+    ((size) == sizeof(void *) ? ca__go_take_word((w), (ch), (dst))           \
+                              : ca__go_take((w), (ch), (dst), (size)))
+#define CA__GO_PUT(w, ch, src, size)                                         \
+    ((size) == sizeof(void *) ? ca__go_put_word((w), (ch), (src))            \
+                              : ca__go_put((w), (ch), (src), (size)))
+#else
+#define CA__GO_TAKE(w, ch, dst, size) ca__go_take((w), (ch), (dst), (size))
+#define CA__GO_PUT(w, ch, src, size) ca__go_put((w), (ch), (src), (size))
+#endif
 int ca__go_lost(ca_go *g);
 /* Where a parking op is, as the ops pass it: its site record, or with
  * CA_CONFIG_TINY_GO its line alone (config.h). */
@@ -511,9 +529,9 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * check, for `void *` buffers of the right size; the _SIGNAL forms are
  * for channels of element size 0. */
 #define CA_TAKE(g, ch, dst)                                                  \
-    CA__GO_CHAN(g, ch, dst, CA__TAKE_SIZE(dst), ca__go_take, "TAKE")
+    CA__GO_CHAN(g, ch, dst, CA__TAKE_SIZE(dst), CA__GO_TAKE, "TAKE")
 #define CA_PUT(g, ch, src)                                                   \
-    CA__GO_CHAN(g, ch, src, CA__PUT_SIZE(src), ca__go_put, "PUT")
+    CA__GO_CHAN(g, ch, src, CA__PUT_SIZE(src), CA__GO_PUT, "PUT")
 #define CA_TAKE_BYTES(g, ch, buf)                                            \
     CA__GO_CHAN(g, ch, buf, CA__TAKE_BYTES_SIZE(buf), ca__go_take, "TAKE")
 #define CA_PUT_BYTES(g, ch, buf)                                             \
