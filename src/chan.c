@@ -648,6 +648,14 @@ TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
     else
         copy(t->val, val, size);
     CA__TRYUNLOCK(ch);
+    /* A trace records the woken block's wake and send before the waker's
+    ** op, as the general path does (tools/coreasync-trace.c draws by it). */
+    if (TRACING()) {
+        int rc = fast_wake(t);
+
+        (void)fast_ok(w, ch, take);
+        return rc;
+    }
     (void)fast_ok(w, ch, take);
     return fast_wake(t);
 }
