@@ -597,6 +597,22 @@ static void schans_init(void)
                               sizeof sdone_buf), CA_OK);
 }
 
+/* One round of the out-of-memory tests: a scheduler, the channels, `to`
+** with room for the whole output (to_buf), and 1, 2, 3 in `from`, closed. */
+static void enomem_round(ca_sched *s, int *to_buf, size_t size)
+{
+    int v;
+
+    CA_ASSERT_RC(ca_sched_init(s), CA_OK);
+    schans_init();
+    CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf, size),
+                 CA_OK);
+    for (v = 1; v <= 3; v++)
+        OFFER(&sfrom, v);
+    CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+}
+
 static void schans_destroy(void)
 {
     CA_ASSERT_RC(ca_chan_destroy(&sfrom), CA_OK);
@@ -907,14 +923,7 @@ static void test_storage_blocking_enomem(void)
 
     CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
     for (k = 1; k <= 12; k++) {
-        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
-        schans_init();
-        CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
-        CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf,
-                                  sizeof to_buf), CA_OK);
-        for (v = 1; v <= 3; v++)
-            OFFER(&sfrom, v);
-        CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+        enomem_round(&s, to_buf, sizeof to_buf);
         __atomic_store_n(&allocs, 0u, __ATOMIC_RELEASE);
         __atomic_store_n(&fail_at, k, __ATOMIC_RELEASE);
         rc = ca_pipeline_blocking_init(&sp, sstore, sizeof sstore, 3, &sto,
@@ -1063,14 +1072,7 @@ static void run_enomem_start(int own)
 
     CA_ASSERT_RC(ca_xf_map(&m, twice, NULL, sizeof(int), sizeof(int)), CA_OK);
     for (k = 1; k <= 12; k++) {
-        CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
-        schans_init();
-        CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
-        CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf,
-                                  sizeof to_buf), CA_OK);
-        for (v = 1; v <= 3; v++)
-            OFFER(&sfrom, v);
-        CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+        enomem_round(&s, to_buf, sizeof to_buf);
         live0 = __atomic_load_n(&live, __ATOMIC_ACQUIRE);
         n = fill_table();
         __atomic_store_n(&allocs, 0u, __ATOMIC_RELEASE);
