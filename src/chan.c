@@ -651,10 +651,8 @@ TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
     /* A trace records the woken block's wake and send before the waker's
     ** op, as the general path does (tools/coreasync-trace.c draws by it). */
     if (TRACING()) {
-        int rc = fast_wake(t);
-
-        (void)fast_ok(w, ch, take);
-        return rc;
+        (void)wake_ok(t);
+        return fast_ok(w, ch, take);
     }
     (void)fast_ok(w, ch, take);
     return fast_wake(t);
