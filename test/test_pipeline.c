@@ -597,22 +597,6 @@ static void schans_init(void)
                               sizeof sdone_buf), CA_OK);
 }
 
-/* One round of the out-of-memory tests: a scheduler, the channels, `to`
-** with room for the whole output (to_buf), and 1, 2, 3 in `from`, closed. */
-static void enomem_round(ca_sched *s, int *to_buf, size_t size)
-{
-    int v;
-
-    CA_ASSERT_RC(ca_sched_init(s), CA_OK);
-    schans_init();
-    CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
-    CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf, size),
-                 CA_OK);
-    for (v = 1; v <= 3; v++)
-        OFFER(&sfrom, v);
-    CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
-}
-
 static void schans_destroy(void)
 {
     CA_ASSERT_RC(ca_chan_destroy(&sfrom), CA_OK);
@@ -889,6 +873,22 @@ static void storage_threads(int blocking)
 ** before main, once, and passes through until the test arms it. */
 static unsigned fail_at, allocs;
 static int fail_all, live; /* every allocation fails; live allocations */
+
+/* One round of the out-of-memory tests: a scheduler, the channels, `to`
+** with room for the whole output (to_buf), and 1, 2, 3 in `from`, closed. */
+static void enomem_round(ca_sched *s, int *to_buf, size_t size)
+{
+    int v;
+
+    CA_ASSERT_RC(ca_sched_init(s), CA_OK);
+    schans_init();
+    CA_ASSERT_RC(ca_chan_destroy(&sto), CA_OK);
+    CA_ASSERT_RC(ca_chan_init(&sto, CA_FIXED, 8, sizeof(int), to_buf, size),
+                 CA_OK);
+    for (v = 1; v <= 3; v++)
+        OFFER(&sfrom, v);
+    CA_ASSERT_RC(ca_close(&sfrom), CA_OK);
+}
 
 static void *failing(void *ud, void *ptr, size_t size)
 {
