@@ -341,6 +341,17 @@ void ca__pool_spill(ca_sched *s)
         ca__sched_kick_one(s);
 }
 
+/* The POSIX port's ticks start on the whole milliseconds of
+** CLOCK_MONOTONIC (port/posix.c): a wait of ms ticks on its clock ends
+** when the tick due starts, not ms from now, which woke up to a tick late
+** (a timer fired 0.5 ms after its tick on average, plus the wake-up's own
+** lateness). Another clock's ticks keep the plain ms from now. */
+#if defined(CA_PORT_POSIX)
+#define TICK_ALIGNED(s) ((s)->now == ca_port_posix.now)
+#else
+#define TICK_ALIGNED(s) 0
+#endif
+
 /* Waits on the scheduler's condition variable until a kick after `epoch`,
 ** *stop, or ms (CA_FOREVER: no limit). */
 static void cond_wait(ca_sched *s, pthread_cond_t *cv, uint32_t ms,
@@ -357,6 +368,8 @@ static void cond_wait(ca_sched *s, pthread_cond_t *cv, uint32_t ms,
             (void)pthread_cond_wait(cv, &s->mu);
         } else {
             clock_gettime(CLOCK_MONOTONIC, &ts);
+            if (TICK_ALIGNED(s))
+                ts.tv_nsec -= ts.tv_nsec % 1000000L;
             ts.tv_sec += (time_t)(ms / 1000u);
             ts.tv_nsec += (long)(ms % 1000u) * 1000000L;
             if (ts.tv_nsec >= 1000000000L) {

@@ -49,13 +49,25 @@ static void posix_leave(ca_irq_state unused)
         (void)sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
+/* ms ticks of posix_now, which start on the clock's whole milliseconds:
+** the wait ends when the tick due starts, not ms from now, which would
+** wake up to a tick late. */
 static void posix_wait(ca_irq_state unused, uint32_t ms)
 {
     struct timespec ts;
+    long into = 0;
 
     (void)unused;
+#if defined(HAVE_CLOCK_GETTIME)
+    if (ms != 0 && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+        into = ts.tv_nsec % 1000000L; /* of the current tick */
+#endif
     ts.tv_sec = (time_t)(ms / 1000u);
-    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L - into;
+    if (ts.tv_nsec < 0) {
+        ts.tv_sec--;
+        ts.tv_nsec += 1000000000L;
+    }
     (void)pselect(0, NULL, NULL, NULL, ms == CA_FOREVER ? NULL : &ts, &saved);
 }
 
