@@ -166,11 +166,12 @@ CA_STATIC_ASSERT(alts_max_below_end, CA_ALTS_MAX <= END); /* no case is END */
 CA_STATIC_ASSERT(alt_size,
                  sizeof(ca_alt) <= sizeof(ca_waiter) + 2 * sizeof(void *) + 8);
 
-/* a before b in locking order. */
+/* a before b in locking order (two cases of one array: their addresses
+** are in array order, so no case number needs writing before a sort). */
 static int before(const ca_alt *a, const ca_alt *b)
 {
     return (uintptr_t)a->chan < (uintptr_t)b->chan ||
-           (a->chan == b->chan && a->index < b->index);
+           (a->chan == b->chan && (uintptr_t)a < (uintptr_t)b);
 }
 
 /* Insertion sort of a short list, on the links: for the few channels of
@@ -220,7 +221,8 @@ static size_t sort_by_chan(ca_alt *cases, size_t list, size_t n)
 typedef struct prep {
     size_t head;        /* the first channel case in locking order: the  */
                         /* lowest channel address, first in the array;   */
-                        /* END if there is no channel case               */
+                        /* END if there is no channel case, or until     */
+                        /* find_head when validate only looked           */
     size_t nchan;       /* how many channel cases                        */
     unsigned has;       /* HAS_*                                         */
     size_t ready;       /* how many channel cases validate's look, or    */
@@ -249,6 +251,20 @@ static int follows(const ca_alt *cases, size_t n, const ca_alt *c,
                    size_t next)
 {
     return next < n && is_chan_case(&cases[next]) && before(c, &cases[next]);
+}
+
+/* The head of the locking order (prep), for an ALTS that locks or
+** queues after validate only looked. */
+static size_t find_head(const ca_alt *cases, size_t n)
+{
+    size_t i, head = END;
+
+    for (i = 0; i < n; i++)
+        if (is_chan_case(&cases[i]) &&
+            (head == END ||
+             (uintptr_t)cases[i].chan < (uintptr_t)cases[head].chan))
+            head = i;
+    return head;
 }
 
 /* Links the channel cases in array order, and sorts them. */
@@ -380,7 +396,8 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 
 /* Checks the cases before anything is locked, and readies them: what a
 ** previous ALTS left in them is overwritten here or in pass 2, so that
-** cases can be passed again as they are.
+** cases can be passed again as they are. A channel case is only read
+** here (pass 2 writes its waiter).
 **
 ** With `look`, it marks the channel cases READY or not on the way, and
 ** pp->ready counts them: pass 1 then needs no walk of its own. Only
@@ -410,32 +427,37 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
 
-        c->index = (unsigned short)i;
         if (is_chan_case(c)) { /* the usual case first */
-            if (c->chan == NULL)
+            ca_chan *ch = c->chan;
+            unsigned f;
+
+            if (ch == NULL)
                 return CA_EINVAL;
             /* Before any lock is taken: that would touch it already. */
-            CA__CHECK_FREED(c->chan, "ALTS", CA__FREED_CHAN);
+            CA__CHECK_FREED(ch, "ALTS", CA__FREED_CHAN);
             /* Cases may come from an initialiser (ALTS_OF) as well as
             ** from ca_alt_take/put: checked here again. */
-            if (c->u.w.val == NULL && c->chan->elem_size != 0)
+            if (c->u.w.val == NULL && ch->elem_size != 0)
                 return CA_EINVAL;
-            c->u.w.flags = 0; /* owned: in no queue yet */
+            f = ch->flags;
 #if !CA_HAVE_THREADS
-            any |= c->chan->flags;
-            all &= c->chan->flags;
+            any |= f;
+            all &= f;
 #endif
+            nchan++;
             if (look) {
-                if ((c->chan->flags & ODD) != CA__CH_LIVE)
+                /* The lock order's head waits for pass 2 (find_head):
+                ** most ALTS that look complete at once. */
+                if ((f & ODD) != CA__CH_LIVE)
                     has |= HAS_ODD;
                 else
                     ready += (size_t)ready_now(c);
+            } else if (low == NULL || (uintptr_t)ch < (uintptr_t)low) {
+                low = ch, head = i;
             }
-            if (low == NULL || (uintptr_t)c->chan < (uintptr_t)low)
-                low = c->chan, head = i;
-            nchan++;
             continue;
         }
+        c->index = (unsigned short)i; /* a deadline's fire reads it */
         switch (c->kind) {
         case CA__ALT_DEADLINE:
             if (c->ms > CA_MAX_DELAY)
@@ -514,13 +536,15 @@ static size_t choose(ca_alt *cases, size_t n, size_t ready, int flags,
 
 /* Pass 2 for one case: its waiter goes into its channel's queue and pins
 ** the channel until ca__alts_end. */
-static int enqueue_case(ca_alt *c, ca_waker *waker, unsigned char *claim)
+static int enqueue_case(ca_alt *cases, size_t i, ca_waker *waker,
+                        unsigned char *claim)
 {
+    ca_alt *c = &cases[i];
     ca_waiter *w = &c->u.w;
 
     w->waker = waker;
     w->u.claim = claim;
-    w->index = c->index;
+    w->index = (unsigned short)i;
     w->flags = (unsigned char)(CA__W_ALT |
                                (c->kind == CA__ALT_TAKE ? CA__W_TAKE : 0));
     return ca__enqueue_pinned_locked(c->chan, w);
@@ -539,25 +563,27 @@ static int enqueue_all(ca_alt *cases, size_t head, int flags, uint32_t *rng,
     for (group = head; group != END; group = end) {
         for (k = 0, end = group;
              end != END && cases[end].chan == cases[group].chan;
-             end = cases[end].p.order)
+             end = cases[end].p.order) {
+            cases[end].u.w.flags = 0; /* owned: in no queue yet */
             k++;
+        }
         r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : rand_below(rng, k);
         for (first = group; r > 0; r--)
             first = cases[first].p.order;
         /* first .. end, then group .. first: the group, rotated. */
         for (c = first; c != end; c = cases[c].p.order)
-            if ((rc = enqueue_case(&cases[c], waker, claim)) != CA_OK)
+            if ((rc = enqueue_case(cases, c, waker, claim)) != CA_OK)
                 goto fail;
         for (c = group; c != first; c = cases[c].p.order)
-            if ((rc = enqueue_case(&cases[c], waker, claim)) != CA_OK)
+            if ((rc = enqueue_case(cases, c, waker, claim)) != CA_OK)
                 goto fail;
     }
     return CA_OK;
 fail:
-    /* Take back every case queued so far: those that are QUEUED (validate
-    ** cleared the flags of all, and nothing completes while we hold the
-    ** locks). */
-    for (c = head; c != END; c = cases[c].p.order)
+    /* Take back every case queued so far: those that are QUEUED, up to
+    ** this group's end (the groups after it were not cleared yet; nothing
+    ** completes while we hold the locks). */
+    for (c = head; c != end; c = cases[c].p.order)
         if (ca__dequeue_locked(cases[c].chan, &cases[c].u.w))
             cases[c].chan->pins--;
     return rc;
@@ -594,10 +620,12 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     isr = (pp.has & HAS_ISR) != 0;
     cs_enter(isr);
 #if CA_HAVE_THREADS
-    head = pp.head;
     if (look && !(pp.has & HAS_ODD)) {
         locked = 0; /* see validate */
     } else {
+        if (look)
+            pp.head = find_head(cases, n);
+        head = pp.head;
         if (!lock_all(cases, n, &pp, 1)) {
             unlock_all(cases, head);
             return CA_EBADCHAN;
@@ -648,12 +676,14 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         /* Pass 1 looked without locks; pass 2 parks, whose protocol
         ** (sched.c) keeps the locks until the block's function returned.
         ** Live when validate looked, and nothing ran since. */
+        head = pp.head = find_head(cases, n);
         rc = lock_all(cases, n, &pp, 0);
         CA_ASSERT(rc);
     }
     CA__STORE(*claim, 0);
 #else
     *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
+    pp.head = find_head(cases, n);
     head = lock_order(cases, n, &pp);
 #endif
     if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
