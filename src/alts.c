@@ -590,9 +590,17 @@ fail:
 }
 
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waker *waker, ca_waker *deadline, unsigned char *claim,
-                   uint32_t *rng, size_t *index, int *status, int hold)
+                   ca_waiter *self, uint32_t *rng)
 {
+    /* A go block's waiter has its scheduler's waker (sched.c). Its ALTS
+    ** parks with its locks held, for the scheduler, with threads (see
+    ** sched.c); a blocked thread's lets go of them here. Without threads
+    ** nobody can complete a case before the function has returned but an
+    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
+    ** go of its section itself. */
+    const int go = self->waker == &s->waker, hold = go && CA_HAVE_THREADS;
+    unsigned char *claim = &self->claim;
+    ca_waker *waker = self->waker, *deadline;
     ca__wakelist wl;
     prep pp;
     size_t i, pick, ready = 0, head = END;
@@ -601,8 +609,10 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 #if CA_HAVE_THREADS
     look = CA__ALONE();
 #endif
-    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK)
+    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK) {
+        self->status = (signed char)rc;
         return rc;
+    }
     /* Descriptors are looked at (a poll(2) each, a system call) before
     ** any lock is taken: `state` keeps what came, with READY. */
     for (i = 0; (pp.has & HAS_FD) && i < n; i++) {
@@ -628,6 +638,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         head = pp.head;
         if (!lock_all(cases, n, &pp, 1)) {
             unlock_all(cases, head);
+            self->status = CA_EBADCHAN;
             return CA_EBADCHAN;
         }
     }
@@ -637,6 +648,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     ** queue, in pass 2. */
     if (pp.has & HAS_DEAD) {
         cs_leave(isr);
+        self->status = CA_EBADCHAN;
         return CA_EBADCHAN;
     }
     if (isr) /* validate looked before the section */
@@ -666,8 +678,8 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             unlock_all(cases, head);
         cs_leave(isr);
         ca__wake_all(&wl);
-        *index = pick;
-        *status = rc;
+        self->index = (unsigned short)pick;
+        self->status = (signed char)rc;
         return CA_OK;
     }
     /* Pass 2: wait on every case. */
@@ -686,9 +698,11 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     pp.head = find_head(cases, n);
     head = lock_order(cases, n, &pp);
 #endif
+    deadline = go ? &s->alt_waker : waker;
     if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
         unlock_all(cases, head);
         cs_leave(isr);
+        self->status = (signed char)rc;
         return rc;
     }
     for (i = 0; (pp.has & HAS_TIMED) && i < n; i++) {
