@@ -235,6 +235,7 @@ typedef struct prep {
 #define HAS_ISR 0x08      /* no threads: a channel an interrupt touches   */
 #define HAS_DEAD 0x10     /* no threads: a channel that is not live       */
 #define HAS_ODD 0x20      /* a channel validate did not look at: ODD      */
+#define HAS_LOCKED 0x40   /* pass 1 locked every channel (lock_all)       */
 
 /* What makes a channel one that validate does not look at without a lock
 ** (`look`): not live (an error, reported by the locked way), and with
@@ -561,13 +562,21 @@ static int enqueue_all(ca_alt *cases, size_t head, int flags, uint32_t *rng,
     int rc;
 
     for (group = head; group != END; group = end) {
+        end = cases[group].p.order;
+        if (end == END || cases[end].chan != cases[group].chan) {
+            /* Alone on its channel, the usual: enqueue_case writes its
+            ** flags before it can fail. */
+            if ((rc = enqueue_case(cases, group, waker, claim)) != CA_OK)
+                goto fail;
+            continue;
+        }
         for (k = 0, end = group;
              end != END && cases[end].chan == cases[group].chan;
              end = cases[end].p.order) {
             cases[end].u.w.flags = 0; /* owned: in no queue yet */
             k++;
         }
-        r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : rand_below(rng, k);
+        r = (flags & CA_ALTS_PRIORITY) ? 0 : rand_below(rng, k);
         for (first = group; r > 0; r--)
             first = cases[first].p.order;
         /* first .. end, then group .. first: the group, rotated. */
@@ -589,33 +598,13 @@ fail:
     return rc;
 }
 
-int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waiter *self, uint32_t *rng)
+/* Descriptors are looked at (a poll(2) each, a system call) before any
+** lock is taken: `state` keeps what came, with READY. How many are. */
+COLD size_t poll_fds(ca_alt *cases, size_t n)
 {
-    /* A go block's waiter has its scheduler's waker (sched.c). Its ALTS
-    ** parks with its locks held, for the scheduler, with threads (see
-    ** sched.c); a blocked thread's lets go of them here. Without threads
-    ** nobody can complete a case before the function has returned but an
-    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
-    ** go of its section itself. */
-    const int go = self->waker == &s->waker, hold = go && CA_HAVE_THREADS;
-    unsigned char *claim = &self->claim;
-    ca_waker *waker = self->waker, *deadline;
-    ca__wakelist wl;
-    prep pp;
-    size_t i, pick, ready = 0, head = END;
-    int rc, timers = 0, isr, locked = 1, look = 1;
+    size_t i, ready = 0;
 
-#if CA_HAVE_THREADS
-    look = CA__ALONE();
-#endif
-    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK) {
-        self->status = (signed char)rc;
-        return rc;
-    }
-    /* Descriptors are looked at (a poll(2) each, a system call) before
-    ** any lock is taken: `state` keeps what came, with READY. */
-    for (i = 0; (pp.has & HAS_FD) && i < n; i++) {
+    for (i = 0; i < n; i++) {
         int re = 0;
         if (cases[i].kind != CA__ALT_FD)
             continue;
@@ -626,22 +615,126 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             ready++;
         }
     }
+    return ready;
+}
+
+/* What a go block's held ALTS leaves in its waiter for ca__alts_unlock
+** (`status`, free while it waits; `index` keeps the lock order's head):
+** read before the first lock is let go, after which a case may win and
+** write both. */
+#define HELD_TIMERS 0x01 /* the scheduler's lock is held too            */
+#define HELD_FDS 0x02    /* and descriptors were registered             */
+#define HELD_ISR 0x04    /* no threads: inside the critical section     */
+
+/* Pass 2, out of the way of pass 1 (most ALTS in a loop complete at
+** once): queues every case, starts the deadlines, and lets go of the
+** locks unless a go block's scheduler does (`hold`). */
+
+NOINLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
+                  ca_waiter *self, uint32_t *rng, prep *pp)
+{
+    /* A go block's waiter has its scheduler's waker (sched.c). Its ALTS
+    ** parks with its locks held, for the scheduler, with threads (see
+    ** sched.c); a blocked thread's lets go of them here. Without threads
+    ** nobody can complete a case before the function has returned but an
+    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
+    ** go of its section itself. */
+    const int go = self->waker == &s->waker, hold = go && CA_HAVE_THREADS;
+    const int isr = (pp->has & HAS_ISR) != 0;
+    unsigned char *claim = &self->claim;
+    ca_waker *waker = self->waker, *deadline = go ? &s->alt_waker : waker;
+    size_t i, head;
+    unsigned held = 0;
+    int rc;
+
+#if CA_HAVE_THREADS
+    if (!(pp->has & HAS_LOCKED)) {
+        /* Pass 1 looked without locks; pass 2 parks, whose protocol
+        ** (sched.c) keeps the locks until the block's function returned.
+        ** Live when validate looked, and nothing ran since. */
+        pp->head = find_head(cases, n);
+        rc = lock_all(cases, n, pp, 0);
+        CA_ASSERT(rc);
+    }
+    head = pp->head;
+    CA__STORE(*claim, 0);
+#else
+    *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
+    pp->head = find_head(cases, n);
+    head = lock_order(cases, n, pp);
+#endif
+    if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
+        unlock_all(cases, head);
+        cs_leave(isr);
+        self->status = (signed char)rc;
+        return rc;
+    }
+    for (i = 0; (pp->has & HAS_TIMED) && i < n; i++) {
+        ca_alt *c = &cases[i];
+        if (c->kind != CA__ALT_DEADLINE && c->kind != CA__ALT_FD)
+            continue;
+        if (!held)
+            CA__SLOCK(s);
+        held |= HELD_TIMERS;
+        if (c->kind == CA__ALT_DEADLINE) {
+            c->p.claim = claim;
+            ca__timer_add_locked(s, &c->u.t, c->ms, deadline);
+        } else {
+            /* Its poller wakes it as a channel wakes a case. */
+            held |= HELD_FDS;
+            c->u.w.waker = waker;
+            c->u.w.u.claim = claim;
+            c->u.w.index = c->index;
+            c->u.w.flags = CA__W_ALT;
+            ca__io_register_locked(s, &c->u.w);
+        }
+    }
+    if (hold) {
+        self->index = (unsigned short)head;
+        self->status = (signed char)(held | (isr ? HELD_ISR : 0));
+        return CA__PARK;
+    }
+    if (held)
+        CA__SUNLOCK(s);
+    unlock_all(cases, head);
+    cs_leave(isr);
+    if (held)
+        ca__sched_kick(s); /* a driver on another thread sleeps too long */
+    return CA__PARK;
+}
+
+int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
+                   ca_waiter *self, uint32_t *rng)
+{
+    ca__wakelist wl;
+    prep pp;
+    size_t pick, ready = 0, head = END;
+    int rc, isr, look = 1;
+
+#if CA_HAVE_THREADS
+    look = CA__ALONE();
+#endif
+    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK) {
+        self->status = (signed char)rc;
+        return rc;
+    }
+    if (pp.has & HAS_FD)
+        ready = poll_fds(cases, n);
     CA__WAKELIST_INIT(&wl);
     isr = (pp.has & HAS_ISR) != 0;
     cs_enter(isr);
 #if CA_HAVE_THREADS
-    if (look && !(pp.has & HAS_ODD)) {
-        locked = 0; /* see validate */
-    } else {
+    if (!look || (pp.has & HAS_ODD)) {
         if (look)
             pp.head = find_head(cases, n);
         head = pp.head;
+        pp.has |= HAS_LOCKED;
         if (!lock_all(cases, n, &pp, 1)) {
             unlock_all(cases, head);
             self->status = CA_EBADCHAN;
             return CA_EBADCHAN;
         }
-    }
+    } /* else none: see validate */
     ready += pp.ready;
 #else
     /* Without threads nothing is locked: the order is needed only to
@@ -674,7 +767,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             ready = mark_ready(cases, n);
             continue;
         }
-        if (locked)
+        if (pp.has & HAS_LOCKED)
             unlock_all(cases, head);
         cs_leave(isr);
         ca__wake_all(&wl);
@@ -682,89 +775,24 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         self->status = (signed char)rc;
         return CA_OK;
     }
-    /* Pass 2: wait on every case. */
-#if CA_HAVE_THREADS
-    if (!locked) {
-        /* Pass 1 looked without locks; pass 2 parks, whose protocol
-        ** (sched.c) keeps the locks until the block's function returned.
-        ** Live when validate looked, and nothing ran since. */
-        head = pp.head = find_head(cases, n);
-        rc = lock_all(cases, n, &pp, 0);
-        CA_ASSERT(rc);
-    }
-    CA__STORE(*claim, 0);
-#else
-    *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
-    pp.head = find_head(cases, n);
-    head = lock_order(cases, n, &pp);
-#endif
-    deadline = go ? &s->alt_waker : waker;
-    if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
-        unlock_all(cases, head);
-        cs_leave(isr);
-        self->status = (signed char)rc;
-        return rc;
-    }
-    for (i = 0; (pp.has & HAS_TIMED) && i < n; i++) {
-        ca_alt *c = &cases[i];
-        if (c->kind != CA__ALT_DEADLINE && c->kind != CA__ALT_FD)
-            continue;
-        if (!timers)
-            CA__SLOCK(s);
-        timers = 1;
-        if (c->kind == CA__ALT_DEADLINE) {
-            c->p.claim = claim;
-            ca__timer_add_locked(s, &c->u.t, c->ms, deadline);
-        } else {
-            /* Its poller wakes it as a channel wakes a case. */
-            c->u.w.waker = waker;
-            c->u.w.u.claim = claim;
-            c->u.w.index = c->index;
-            c->u.w.flags = CA__W_ALT;
-            ca__io_register_locked(s, &c->u.w);
-        }
-    }
-    if (hold)
-        return CA__PARK;
-    if (timers)
-        CA__SUNLOCK(s);
-    unlock_all(cases, head);
-    cs_leave(isr);
-    if (timers)
-        ca__sched_kick(s); /* a driver on another thread sleeps too long */
-    return CA__PARK;
+    return park(cases, n, flags, s, self, rng, &pp);
 }
 
-/* Releases what a held ALTS (hold) still holds. The lock order's head is
-** the channel case with the lowest channel address, the first of them in
-** array order; the order links are still in place. */
-void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
+/* Releases what a held ALTS (hold) still holds, from what park left in
+** the block's waiter. */
+void ca__alts_unlock(ca_waiter *self, ca_sched *s)
 {
-    size_t i, head = END;
-    int timers = 0, isr = 0, fds = 0;
+    const unsigned held = (unsigned char)self->status;
+    const size_t head = self->index;
 
-    for (i = 0; i < n; i++) {
-        ca_alt *c = &cases[i];
-        if (c->kind == CA__ALT_DEADLINE || c->kind == CA__ALT_FD) {
-            timers = 1;
-            fds |= c->kind == CA__ALT_FD;
-        } else if (is_chan_case(c)) {
-#if !CA_HAVE_THREADS
-            isr |= (c->chan->flags & CA__CH_ISR) != 0;
-#endif
-            if (head == END ||
-                (uintptr_t)c->chan < (uintptr_t)cases[head].chan)
-                head = i;
-        }
-    }
-    if (timers)
+    if (held & HELD_TIMERS)
         CA__SUNLOCK(s);
     /* the last touch of the cases (see there) */
-    unlock_all(cases, head);
-    cs_leave(isr);
+    unlock_all((ca_alt *)self->val, head);
+    cs_leave((held & HELD_ISR) != 0);
     /* A poller asleep on another thread does not watch the new
     ** descriptors yet: the kick ends its wait. */
-    if (fds)
+    if (held & HELD_FDS)
         ca__sched_kick(s);
     (void)s;
 }

@@ -641,7 +641,7 @@ int ca__result_set_reserved(ca_go *g, ca_chan *ch);
 ** its block already holds. */
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    ca_waiter *self, uint32_t *rng);
-void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s);
+void ca__alts_unlock(ca_waiter *self, ca_sched *s);
 /* After a parked ALTS was woken, or its owner gives up: takes every case
 ** out of its channel, unpins the channels and cancels the deadline
 ** timers. Returns 1 if a case had won (its wake is delivered or on its
