@@ -223,7 +223,7 @@ typedef struct prep {
                         /* lowest channel address, first in the array;   */
                         /* END if there is no channel case, or until     */
                         /* find_head when validate only looked           */
-    size_t nchan;       /* how many channel cases                        */
+    size_t nchan;       /* how many channel cases (as head)              */
     unsigned has;       /* HAS_*                                         */
     size_t ready;       /* how many channel cases validate's look, or    */
                         /* lock_all, found READY                         */
@@ -254,18 +254,22 @@ static int follows(const ca_alt *cases, size_t n, const ca_alt *c,
     return next < n && is_chan_case(&cases[next]) && before(c, &cases[next]);
 }
 
-/* The head of the locking order (prep), for an ALTS that locks or
-** queues after validate only looked. */
-static size_t find_head(const ca_alt *cases, size_t n)
+/* The head of the locking order and the number of channel cases (prep),
+** for an ALTS that locks or queues after validate only looked. */
+static void find_head(const ca_alt *cases, size_t n, prep *pp)
 {
-    size_t i, head = END;
+    size_t i, head = END, nchan = 0;
 
-    for (i = 0; i < n; i++)
-        if (is_chan_case(&cases[i]) &&
-            (head == END ||
-             (uintptr_t)cases[i].chan < (uintptr_t)cases[head].chan))
+    for (i = 0; i < n; i++) {
+        if (!is_chan_case(&cases[i]))
+            continue;
+        nchan++;
+        if (head == END ||
+            (uintptr_t)cases[i].chan < (uintptr_t)cases[head].chan)
             head = i;
-    return head;
+    }
+    pp->head = head;
+    pp->nchan = nchan;
 }
 
 /* Links the channel cases in array order, and sorts them. */
@@ -409,8 +413,8 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 ** that runs under a lock might start a thread, and pass 1 runs none
 ** unless a channel has a transform (its step): then HAS_ODD, and the
 ** locked way. */
-static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                    prep *pp, int look)
+HOT int validate(ca_alt *cases, size_t n, int flags, ca_sched *s, prep *pp,
+                 int look)
 {
     ca_chan *low = NULL; /* the lowest channel address so far: head's */
     size_t i, head = END, defaults = 0, nchan = 0, ready = 0;
@@ -427,10 +431,13 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
         return CA_ERANGE;
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
+        const unsigned kind = c->kind;
 
-        if (is_chan_case(c)) { /* the usual case first */
+        /* The usual case first, a take (W3's fan-in) before a put. */
+        if (kind == CA__ALT_TAKE || kind == CA__ALT_PUT) {
             ca_chan *ch = c->chan;
             unsigned f;
+            int ok;
 
             if (ch == NULL)
                 return CA_EINVAL;
@@ -445,17 +452,22 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
             any |= f;
             all &= f;
 #endif
-            nchan++;
             if (look) {
-                /* The lock order's head waits for pass 2 (find_head):
-                ** most ALTS that look complete at once. */
-                if ((f & ODD) != CA__CH_LIVE)
+                /* The lock order's head, and the count, wait for pass 2
+                ** (find_head): most ALTS that look complete at once. */
+                if ((f & ODD) != CA__CH_LIVE) {
                     has |= HAS_ODD;
-                else
-                    ready += (size_t)ready_now(c);
-            } else if (low == NULL || (uintptr_t)ch < (uintptr_t)low) {
-                low = ch, head = i;
+                    continue;
+                }
+                ok = kind == CA__ALT_TAKE ? ca__can_take_locked(ch)
+                                          : ca__can_put_locked(ch);
+                c->u.w.state = (unsigned char)(ok ? READY : 0);
+                ready += (size_t)(ok != 0);
+                continue;
             }
+            nchan++;
+            if (low == NULL || (uintptr_t)ch < (uintptr_t)low)
+                low = ch, head = i;
             continue;
         }
         c->index = (unsigned short)i; /* a deadline's fire reads it */
@@ -652,7 +664,7 @@ NOINLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
         /* Pass 1 looked without locks; pass 2 parks, whose protocol
         ** (sched.c) keeps the locks until the block's function returned.
         ** Live when validate looked, and nothing ran since. */
-        pp->head = find_head(cases, n);
+        find_head(cases, n, pp);
         rc = lock_all(cases, n, pp, 0);
         CA_ASSERT(rc);
     }
@@ -660,7 +672,7 @@ NOINLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
     CA__STORE(*claim, 0);
 #else
     *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
-    pp->head = find_head(cases, n);
+    find_head(cases, n, pp);
     head = lock_order(cases, n, pp);
 #endif
     if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
@@ -709,12 +721,18 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     ca__wakelist wl;
     prep pp;
     size_t pick, ready = 0, head = END;
-    int rc, isr, look = 1;
-
+    int rc, isr;
 #if CA_HAVE_THREADS
+    int look;
+
+    /* Two copies of the loop, so that neither tests `look` per case. */
     look = CA__ALONE();
+    rc = look ? validate(cases, n, flags, s, &pp, 1)
+              : validate(cases, n, flags, s, &pp, 0);
+#else
+    rc = validate(cases, n, flags, s, &pp, 1);
 #endif
-    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK) {
+    if (rc != CA_OK) {
         self->status = (signed char)rc;
         return rc;
     }
@@ -726,7 +744,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 #if CA_HAVE_THREADS
     if (!look || (pp.has & HAS_ODD)) {
         if (look)
-            pp.head = find_head(cases, n);
+            find_head(cases, n, &pp);
         head = pp.head;
         pp.has |= HAS_LOCKED;
         if (!lock_all(cases, n, &pp, 1)) {
