@@ -134,20 +134,24 @@ static size_t rand_below(uint32_t *rng, size_t k)
 CA_STATIC_ASSERT(state_past_timer,
                  offsetof(ca_waiter, state) >= sizeof(ca_timer));
 
-HOT int ready_now(ca_alt *c)
+/* A channel case (`kind` its kind, read once by the caller). */
+HOT int chan_ready(ca_alt *c, unsigned kind)
 {
-    int ok;
+    int ok = kind == CA__ALT_TAKE ? ca__can_take_locked(c->chan)
+                                  : ca__can_put_locked(c->chan);
 
-    if (c->kind == CA__ALT_TAKE)
-        ok = ca__can_take_locked(c->chan);
-    else if (c->kind == CA__ALT_PUT)
-        ok = ca__can_put_locked(c->chan);
-    else if (c->kind == CA__ALT_FD)
-        return (c->u.w.state & READY) != 0;
-    else
-        ok = 0; /* a deadline's timer leaves `state` free: asserted below */
     c->u.w.state = (unsigned char)(ok ? READY : 0);
     return ok;
+}
+
+HOT int ready_now(ca_alt *c)
+{
+    if (is_chan_case(c))
+        return chan_ready(c, c->kind);
+    if (c->kind == CA__ALT_FD)
+        return (c->u.w.state & READY) != 0;
+    c->u.w.state = 0; /* a deadline's timer leaves it free: see below */
+    return 0;
 }
 
 /* ------------------------------------------------------------------ locks */
@@ -437,7 +441,6 @@ HOT int validate(ca_alt *cases, size_t n, int flags, ca_sched *s, prep *pp,
         if (kind == CA__ALT_TAKE || kind == CA__ALT_PUT) {
             ca_chan *ch = c->chan;
             unsigned f;
-            int ok;
 
             if (ch == NULL)
                 return CA_EINVAL;
@@ -459,10 +462,7 @@ HOT int validate(ca_alt *cases, size_t n, int flags, ca_sched *s, prep *pp,
                     has |= HAS_ODD;
                     continue;
                 }
-                ok = kind == CA__ALT_TAKE ? ca__can_take_locked(ch)
-                                          : ca__can_put_locked(ch);
-                c->u.w.state = (unsigned char)(ok ? READY : 0);
-                ready += (size_t)(ok != 0);
+                ready += (size_t)chan_ready(c, kind);
                 continue;
             }
             nchan++;
@@ -563,6 +563,12 @@ static int enqueue_case(ca_alt *cases, size_t i, ca_waker *waker,
     return ca__enqueue_pinned_locked(c->chan, w);
 }
 
+#if defined(__OPTIMIZE_SIZE__) || CA_CONFIG_SMALL
+#define FOR_SIZE 1
+#else
+#define FOR_SIZE 0
+#endif
+
 /* Pass 2: queues every channel case. The first case queued on a channel
 ** is the first that channel serves, so the cases that share a channel
 ** (adjacent in the order) are queued starting from a random one of them,
@@ -575,13 +581,16 @@ static int enqueue_all(ca_alt *cases, size_t head, int flags, uint32_t *rng,
 
     for (group = head; group != END; group = end) {
         end = cases[group].p.order;
-        if (end == END || cases[end].chan != cases[group].chan) {
-            /* Alone on its channel, the usual: enqueue_case writes its
-            ** flags before it can fail. */
+        if (!FOR_SIZE &&
+            (end == END || cases[end].chan != cases[group].chan)) {
+            /* Alone on its channel, the usual: no walk of a group (and
+            ** enqueue_case writes its flags before it can fail). A build
+            ** for size goes the group's way (32 bytes). */
             if ((rc = enqueue_case(cases, group, waker, claim)) != CA_OK)
                 goto fail;
             continue;
         }
+        /* Queued rotated: a case may be taken back before its turn. */
         for (k = 0, end = group;
              end != END && cases[end].chan == cases[group].chan;
              end = cases[end].p.order) {
@@ -612,7 +621,7 @@ fail:
 
 /* Descriptors are looked at (a poll(2) each, a system call) before any
 ** lock is taken: `state` keeps what came, with READY. How many are. */
-COLD size_t poll_fds(ca_alt *cases, size_t n)
+OUTLINE size_t poll_fds(ca_alt *cases, size_t n)
 {
     size_t i, ready = 0;
 
@@ -630,20 +639,19 @@ COLD size_t poll_fds(ca_alt *cases, size_t n)
     return ready;
 }
 
-/* What a go block's held ALTS leaves in its waiter for ca__alts_unlock
-** (`status`, free while it waits; `index` keeps the lock order's head):
-** read before the first lock is let go, after which a case may win and
-** write both. */
+/* What a go block's held ALTS (threads only) leaves in its waiter for
+** ca__alts_unlock, so that the release walks no case: `index` keeps the
+** lock order's head, `status` (free while it waits) these bits. Read
+** before the first lock is let go, after which a case may win and write
+** both. */
 #define HELD_TIMERS 0x01 /* the scheduler's lock is held too            */
 #define HELD_FDS 0x02    /* and descriptors were registered             */
-#define HELD_ISR 0x04    /* no threads: inside the critical section     */
 
 /* Pass 2, out of the way of pass 1 (most ALTS in a loop complete at
 ** once): queues every case, starts the deadlines, and lets go of the
 ** locks unless a go block's scheduler does (`hold`). */
-
-NOINLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                  ca_waiter *self, uint32_t *rng, prep *pp)
+OUTLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
+                 ca_waiter *self, uint32_t *rng, prep *pp)
 {
     /* A go block's waiter has its scheduler's waker (sched.c). Its ALTS
     ** parks with its locks held, for the scheduler, with threads (see
@@ -703,7 +711,7 @@ NOINLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
     }
     if (hold) {
         self->index = (unsigned short)head;
-        self->status = (signed char)(held | (isr ? HELD_ISR : 0));
+        self->status = (signed char)held;
         return CA__PARK;
     }
     if (held)
@@ -732,10 +740,8 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 #else
     rc = validate(cases, n, flags, s, &pp, 1);
 #endif
-    if (rc != CA_OK) {
-        self->status = (signed char)rc;
-        return rc;
-    }
+    if (rc != CA_OK)
+        goto refused;
     if (pp.has & HAS_FD)
         ready = poll_fds(cases, n);
     CA__WAKELIST_INIT(&wl);
@@ -749,8 +755,8 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         pp.has |= HAS_LOCKED;
         if (!lock_all(cases, n, &pp, 1)) {
             unlock_all(cases, head);
-            self->status = CA_EBADCHAN;
-            return CA_EBADCHAN;
+            rc = CA_EBADCHAN;
+            goto refused;
         }
     } /* else none: see validate */
     ready += pp.ready;
@@ -759,8 +765,8 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     ** queue, in pass 2. */
     if (pp.has & HAS_DEAD) {
         cs_leave(isr);
-        self->status = CA_EBADCHAN;
-        return CA_EBADCHAN;
+        rc = CA_EBADCHAN;
+        goto refused;
     }
     if (isr) /* validate looked before the section */
         ready = mark_ready(cases, n);
@@ -794,6 +800,9 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         return CA_OK;
     }
     return park(cases, n, flags, s, self, rng, &pp);
+refused:
+    self->status = (signed char)rc;
+    return rc;
 }
 
 /* Releases what a held ALTS (hold) still holds, from what park left in
@@ -807,7 +816,6 @@ void ca__alts_unlock(ca_waiter *self, ca_sched *s)
         CA__SUNLOCK(s);
     /* the last touch of the cases (see there) */
     unlock_all((ca_alt *)self->val, head);
-    cs_leave((held & HELD_ISR) != 0);
     /* A poller asleep on another thread does not watch the new
     ** descriptors yet: the kick ends its wait. */
     if (held & HELD_FDS)
