@@ -134,20 +134,24 @@ static size_t rand_below(uint32_t *rng, size_t k)
 CA_STATIC_ASSERT(state_past_timer,
                  offsetof(ca_waiter, state) >= sizeof(ca_timer));
 
-HOT int ready_now(ca_alt *c)
+/* A channel case (`kind` its kind, read once by the caller). */
+HOT int chan_ready(ca_alt *c, unsigned kind)
 {
-    int ok;
+    int ok = kind == CA__ALT_TAKE ? ca__can_take_locked(c->chan)
+                                  : ca__can_put_locked(c->chan);
 
-    if (c->kind == CA__ALT_TAKE)
-        ok = ca__can_take_locked(c->chan);
-    else if (c->kind == CA__ALT_PUT)
-        ok = ca__can_put_locked(c->chan);
-    else if (c->kind == CA__ALT_FD)
-        return (c->u.w.state & READY) != 0;
-    else
-        ok = 0; /* a deadline's timer leaves `state` free: asserted below */
     c->u.w.state = (unsigned char)(ok ? READY : 0);
     return ok;
+}
+
+HOT int ready_now(ca_alt *c)
+{
+    if (is_chan_case(c))
+        return chan_ready(c, c->kind);
+    if (c->kind == CA__ALT_FD)
+        return (c->u.w.state & READY) != 0;
+    c->u.w.state = 0; /* a deadline's timer leaves it free: see below */
+    return 0;
 }
 
 /* ------------------------------------------------------------------ locks */
@@ -166,11 +170,12 @@ CA_STATIC_ASSERT(alts_max_below_end, CA_ALTS_MAX <= END); /* no case is END */
 CA_STATIC_ASSERT(alt_size,
                  sizeof(ca_alt) <= sizeof(ca_waiter) + 2 * sizeof(void *) + 8);
 
-/* a before b in locking order. */
+/* a before b in locking order (two cases of one array: their addresses
+** are in array order, so no case number needs writing before a sort). */
 static int before(const ca_alt *a, const ca_alt *b)
 {
     return (uintptr_t)a->chan < (uintptr_t)b->chan ||
-           (a->chan == b->chan && a->index < b->index);
+           (a->chan == b->chan && (uintptr_t)a < (uintptr_t)b);
 }
 
 /* Insertion sort of a short list, on the links: for the few channels of
@@ -220,8 +225,9 @@ static size_t sort_by_chan(ca_alt *cases, size_t list, size_t n)
 typedef struct prep {
     size_t head;        /* the first channel case in locking order: the  */
                         /* lowest channel address, first in the array;   */
-                        /* END if there is no channel case               */
-    size_t nchan;       /* how many channel cases                        */
+                        /* END if there is no channel case, or until     */
+                        /* find_head when validate only looked           */
+    size_t nchan;       /* how many channel cases (as head)              */
     unsigned has;       /* HAS_*                                         */
     size_t ready;       /* how many channel cases validate's look, or    */
                         /* lock_all, found READY                         */
@@ -233,6 +239,7 @@ typedef struct prep {
 #define HAS_ISR 0x08      /* no threads: a channel an interrupt touches   */
 #define HAS_DEAD 0x10     /* no threads: a channel that is not live       */
 #define HAS_ODD 0x20      /* a channel validate did not look at: ODD      */
+#define HAS_LOCKED 0x40   /* pass 1 locked every channel (lock_all)       */
 
 /* What makes a channel one that validate does not look at without a lock
 ** (`look`): not live (an error, reported by the locked way), and with
@@ -249,6 +256,24 @@ static int follows(const ca_alt *cases, size_t n, const ca_alt *c,
                    size_t next)
 {
     return next < n && is_chan_case(&cases[next]) && before(c, &cases[next]);
+}
+
+/* The head of the locking order and the number of channel cases (prep),
+** for an ALTS that locks or queues after validate only looked. */
+static void find_head(const ca_alt *cases, size_t n, prep *pp)
+{
+    size_t i, head = END, nchan = 0;
+
+    for (i = 0; i < n; i++) {
+        if (!is_chan_case(&cases[i]))
+            continue;
+        nchan++;
+        if (head == END ||
+            (uintptr_t)cases[i].chan < (uintptr_t)cases[head].chan)
+            head = i;
+    }
+    pp->head = head;
+    pp->nchan = nchan;
 }
 
 /* Links the channel cases in array order, and sorts them. */
@@ -380,7 +405,8 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 
 /* Checks the cases before anything is locked, and readies them: what a
 ** previous ALTS left in them is overwritten here or in pass 2, so that
-** cases can be passed again as they are.
+** cases can be passed again as they are. A channel case is only read
+** here (pass 2 writes its waiter).
 **
 ** With `look`, it marks the channel cases READY or not on the way, and
 ** pp->ready counts them: pass 1 then needs no walk of its own. Only
@@ -391,8 +417,8 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 ** that runs under a lock might start a thread, and pass 1 runs none
 ** unless a channel has a transform (its step): then HAS_ODD, and the
 ** locked way. */
-static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                    prep *pp, int look)
+HOT int validate(ca_alt *cases, size_t n, int flags, ca_sched *s, prep *pp,
+                 int look)
 {
     ca_chan *low = NULL; /* the lowest channel address so far: head's */
     size_t i, head = END, defaults = 0, nchan = 0, ready = 0;
@@ -409,33 +435,42 @@ static int validate(ca_alt *cases, size_t n, int flags, ca_sched *s,
         return CA_ERANGE;
     for (i = 0; i < n; i++) {
         ca_alt *c = &cases[i];
+        const unsigned kind = c->kind;
 
-        c->index = (unsigned short)i;
-        if (is_chan_case(c)) { /* the usual case first */
-            if (c->chan == NULL)
+        /* The usual case first, a take (W3's fan-in) before a put. */
+        if (kind == CA__ALT_TAKE || kind == CA__ALT_PUT) {
+            ca_chan *ch = c->chan;
+            unsigned f;
+
+            if (ch == NULL)
                 return CA_EINVAL;
             /* Before any lock is taken: that would touch it already. */
-            CA__CHECK_FREED(c->chan, "ALTS", CA__FREED_CHAN);
+            CA__CHECK_FREED(ch, "ALTS", CA__FREED_CHAN);
             /* Cases may come from an initialiser (ALTS_OF) as well as
             ** from ca_alt_take/put: checked here again. */
-            if (c->u.w.val == NULL && c->chan->elem_size != 0)
+            if (c->u.w.val == NULL && ch->elem_size != 0)
                 return CA_EINVAL;
-            c->u.w.flags = 0; /* owned: in no queue yet */
+            f = ch->flags;
 #if !CA_HAVE_THREADS
-            any |= c->chan->flags;
-            all &= c->chan->flags;
+            any |= f;
+            all &= f;
 #endif
             if (look) {
-                if ((c->chan->flags & ODD) != CA__CH_LIVE)
+                /* The lock order's head, and the count, wait for pass 2
+                ** (find_head): most ALTS that look complete at once. */
+                if ((f & ODD) != CA__CH_LIVE) {
                     has |= HAS_ODD;
-                else
-                    ready += (size_t)ready_now(c);
+                    continue;
+                }
+                ready += (size_t)chan_ready(c, kind);
+                continue;
             }
-            if (low == NULL || (uintptr_t)c->chan < (uintptr_t)low)
-                low = c->chan, head = i;
             nchan++;
+            if (low == NULL || (uintptr_t)ch < (uintptr_t)low)
+                low = ch, head = i;
             continue;
         }
+        c->index = (unsigned short)i; /* a deadline's fire reads it */
         switch (c->kind) {
         case CA__ALT_DEADLINE:
             if (c->ms > CA_MAX_DELAY)
@@ -514,17 +549,25 @@ static size_t choose(ca_alt *cases, size_t n, size_t ready, int flags,
 
 /* Pass 2 for one case: its waiter goes into its channel's queue and pins
 ** the channel until ca__alts_end. */
-static int enqueue_case(ca_alt *c, ca_waker *waker, unsigned char *claim)
+static int enqueue_case(ca_alt *cases, size_t i, ca_waker *waker,
+                        unsigned char *claim)
 {
+    ca_alt *c = &cases[i];
     ca_waiter *w = &c->u.w;
 
     w->waker = waker;
     w->u.claim = claim;
-    w->index = c->index;
+    w->index = (unsigned short)i;
     w->flags = (unsigned char)(CA__W_ALT |
                                (c->kind == CA__ALT_TAKE ? CA__W_TAKE : 0));
     return ca__enqueue_pinned_locked(c->chan, w);
 }
+
+#if defined(__OPTIMIZE_SIZE__) || CA_CONFIG_SMALL
+#define FOR_SIZE 1
+#else
+#define FOR_SIZE 0
+#endif
 
 /* Pass 2: queues every channel case. The first case queued on a channel
 ** is the first that channel serves, so the cases that share a channel
@@ -537,49 +580,52 @@ static int enqueue_all(ca_alt *cases, size_t head, int flags, uint32_t *rng,
     int rc;
 
     for (group = head; group != END; group = end) {
+        end = cases[group].p.order;
+        if (!FOR_SIZE &&
+            (end == END || cases[end].chan != cases[group].chan)) {
+            /* Alone on its channel, the usual: no walk of a group (and
+            ** enqueue_case writes its flags before it can fail). A build
+            ** for size goes the group's way (32 bytes). */
+            if ((rc = enqueue_case(cases, group, waker, claim)) != CA_OK)
+                goto fail;
+            continue;
+        }
+        /* Queued rotated: a case may be taken back before its turn. */
         for (k = 0, end = group;
              end != END && cases[end].chan == cases[group].chan;
-             end = cases[end].p.order)
+             end = cases[end].p.order) {
+            cases[end].u.w.flags = 0; /* owned: in no queue yet */
             k++;
-        r = (flags & CA_ALTS_PRIORITY) || k == 1 ? 0 : rand_below(rng, k);
+        }
+        r = (flags & CA_ALTS_PRIORITY) ? 0 : rand_below(rng, k);
         for (first = group; r > 0; r--)
             first = cases[first].p.order;
         /* first .. end, then group .. first: the group, rotated. */
         for (c = first; c != end; c = cases[c].p.order)
-            if ((rc = enqueue_case(&cases[c], waker, claim)) != CA_OK)
+            if ((rc = enqueue_case(cases, c, waker, claim)) != CA_OK)
                 goto fail;
         for (c = group; c != first; c = cases[c].p.order)
-            if ((rc = enqueue_case(&cases[c], waker, claim)) != CA_OK)
+            if ((rc = enqueue_case(cases, c, waker, claim)) != CA_OK)
                 goto fail;
     }
     return CA_OK;
 fail:
-    /* Take back every case queued so far: those that are QUEUED (validate
-    ** cleared the flags of all, and nothing completes while we hold the
-    ** locks). */
-    for (c = head; c != END; c = cases[c].p.order)
+    /* Take back every case queued so far: those that are QUEUED, up to
+    ** this group's end (the groups after it were not cleared yet; nothing
+    ** completes while we hold the locks). */
+    for (c = head; c != end; c = cases[c].p.order)
         if (ca__dequeue_locked(cases[c].chan, &cases[c].u.w))
             cases[c].chan->pins--;
     return rc;
 }
 
-int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waker *waker, ca_waker *deadline, unsigned char *claim,
-                   uint32_t *rng, size_t *index, int *status, int hold)
+/* Descriptors are looked at (a poll(2) each, a system call) before any
+** lock is taken: `state` keeps what came, with READY. How many are. */
+OUTLINE size_t poll_fds(ca_alt *cases, size_t n)
 {
-    ca__wakelist wl;
-    prep pp;
-    size_t i, pick, ready = 0, head = END;
-    int rc, timers = 0, isr, locked = 1, look = 1;
+    size_t i, ready = 0;
 
-#if CA_HAVE_THREADS
-    look = CA__ALONE();
-#endif
-    if ((rc = validate(cases, n, flags, s, &pp, look)) != CA_OK)
-        return rc;
-    /* Descriptors are looked at (a poll(2) each, a system call) before
-    ** any lock is taken: `state` keeps what came, with READY. */
-    for (i = 0; (pp.has & HAS_FD) && i < n; i++) {
+    for (i = 0; i < n; i++) {
         int re = 0;
         if (cases[i].kind != CA__ALT_FD)
             continue;
@@ -590,26 +636,137 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             ready++;
         }
     }
+    return ready;
+}
+
+/* What a go block's held ALTS (threads only) leaves in its waiter for
+** ca__alts_unlock, so that the release walks no case: `index` keeps the
+** lock order's head, `status` (free while it waits) these bits. Read
+** before the first lock is let go, after which a case may win and write
+** both. */
+#define HELD_TIMERS 0x01 /* the scheduler's lock is held too            */
+#define HELD_FDS 0x02    /* and descriptors were registered             */
+
+/* Pass 2, out of the way of pass 1 (most ALTS in a loop complete at
+** once): queues every case, starts the deadlines, and lets go of the
+** locks unless a go block's scheduler does (`hold`). */
+OUTLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
+                 ca_waiter *self, uint32_t *rng, prep *pp)
+{
+    /* A go block's waiter has its scheduler's waker (sched.c). Its ALTS
+    ** parks with its locks held, for the scheduler, with threads (see
+    ** sched.c); a blocked thread's lets go of them here. Without threads
+    ** nobody can complete a case before the function has returned but an
+    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
+    ** go of its section itself. */
+    const int go = self->waker == &s->waker, hold = go && CA_HAVE_THREADS;
+    const int isr = (pp->has & HAS_ISR) != 0;
+    unsigned char *claim = &self->claim;
+    ca_waker *waker = self->waker, *deadline = go ? &s->alt_waker : waker;
+    size_t i, head;
+    unsigned held = 0;
+    int rc;
+
+#if CA_HAVE_THREADS
+    if (!(pp->has & HAS_LOCKED)) {
+        /* Pass 1 looked without locks; pass 2 parks, whose protocol
+        ** (sched.c) keeps the locks until the block's function returned.
+        ** Live when validate looked, and nothing ran since. */
+        find_head(cases, n, pp);
+        rc = lock_all(cases, n, pp, 0);
+        CA_ASSERT(rc);
+    }
+    head = pp->head;
+    CA__STORE(*claim, 0);
+#else
+    *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
+    find_head(cases, n, pp);
+    head = lock_order(cases, n, pp);
+#endif
+    if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
+        unlock_all(cases, head);
+        cs_leave(isr);
+        self->status = (signed char)rc;
+        return rc;
+    }
+    for (i = 0; (pp->has & HAS_TIMED) && i < n; i++) {
+        ca_alt *c = &cases[i];
+        if (c->kind != CA__ALT_DEADLINE && c->kind != CA__ALT_FD)
+            continue;
+        if (!held)
+            CA__SLOCK(s);
+        held |= HELD_TIMERS;
+        if (c->kind == CA__ALT_DEADLINE) {
+            c->p.claim = claim;
+            ca__timer_add_locked(s, &c->u.t, c->ms, deadline);
+        } else {
+            /* Its poller wakes it as a channel wakes a case. */
+            held |= HELD_FDS;
+            c->u.w.waker = waker;
+            c->u.w.u.claim = claim;
+            c->u.w.index = c->index;
+            c->u.w.flags = CA__W_ALT;
+            ca__io_register_locked(s, &c->u.w);
+        }
+    }
+    if (hold) {
+        self->index = (unsigned short)head;
+        self->status = (signed char)held;
+        return CA__PARK;
+    }
+    if (held)
+        CA__SUNLOCK(s);
+    unlock_all(cases, head);
+    cs_leave(isr);
+    if (held)
+        ca__sched_kick(s); /* a driver on another thread sleeps too long */
+    return CA__PARK;
+}
+
+int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
+                   ca_waiter *self, uint32_t *rng)
+{
+    ca__wakelist wl;
+    prep pp;
+    size_t pick, ready = 0, head = END;
+    int rc, isr;
+#if CA_HAVE_THREADS
+    int look;
+
+    /* Two copies of the loop, so that neither tests `look` per case. */
+    look = CA__ALONE();
+    rc = look ? validate(cases, n, flags, s, &pp, 1)
+              : validate(cases, n, flags, s, &pp, 0);
+#else
+    rc = validate(cases, n, flags, s, &pp, 1);
+#endif
+    if (rc != CA_OK)
+        goto refused;
+    if (pp.has & HAS_FD)
+        ready = poll_fds(cases, n);
     CA__WAKELIST_INIT(&wl);
     isr = (pp.has & HAS_ISR) != 0;
     cs_enter(isr);
 #if CA_HAVE_THREADS
-    head = pp.head;
-    if (look && !(pp.has & HAS_ODD)) {
-        locked = 0; /* see validate */
-    } else {
+    if (!look || (pp.has & HAS_ODD)) {
+        if (look)
+            find_head(cases, n, &pp);
+        head = pp.head;
+        pp.has |= HAS_LOCKED;
         if (!lock_all(cases, n, &pp, 1)) {
             unlock_all(cases, head);
-            return CA_EBADCHAN;
+            rc = CA_EBADCHAN;
+            goto refused;
         }
-    }
+    } /* else none: see validate */
     ready += pp.ready;
 #else
     /* Without threads nothing is locked: the order is needed only to
     ** queue, in pass 2. */
     if (pp.has & HAS_DEAD) {
         cs_leave(isr);
-        return CA_EBADCHAN;
+        rc = CA_EBADCHAN;
+        goto refused;
     }
     if (isr) /* validate looked before the section */
         ready = mark_ready(cases, n);
@@ -634,93 +791,34 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
             ready = mark_ready(cases, n);
             continue;
         }
-        if (locked)
+        if (pp.has & HAS_LOCKED)
             unlock_all(cases, head);
         cs_leave(isr);
         ca__wake_all(&wl);
-        *index = pick;
-        *status = rc;
+        self->index = (unsigned short)pick;
+        self->status = (signed char)rc;
         return CA_OK;
     }
-    /* Pass 2: wait on every case. */
-#if CA_HAVE_THREADS
-    if (!locked) {
-        /* Pass 1 looked without locks; pass 2 parks, whose protocol
-        ** (sched.c) keeps the locks until the block's function returned.
-        ** Live when validate looked, and nothing ran since. */
-        rc = lock_all(cases, n, &pp, 0);
-        CA_ASSERT(rc);
-    }
-    CA__STORE(*claim, 0);
-#else
-    *claim = (unsigned char)(isr ? CA__CLAIM_CS : 0);
-    head = lock_order(cases, n, &pp);
-#endif
-    if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
-        unlock_all(cases, head);
-        cs_leave(isr);
-        return rc;
-    }
-    for (i = 0; (pp.has & HAS_TIMED) && i < n; i++) {
-        ca_alt *c = &cases[i];
-        if (c->kind != CA__ALT_DEADLINE && c->kind != CA__ALT_FD)
-            continue;
-        if (!timers)
-            CA__SLOCK(s);
-        timers = 1;
-        if (c->kind == CA__ALT_DEADLINE) {
-            c->p.claim = claim;
-            ca__timer_add_locked(s, &c->u.t, c->ms, deadline);
-        } else {
-            /* Its poller wakes it as a channel wakes a case. */
-            c->u.w.waker = waker;
-            c->u.w.u.claim = claim;
-            c->u.w.index = c->index;
-            c->u.w.flags = CA__W_ALT;
-            ca__io_register_locked(s, &c->u.w);
-        }
-    }
-    if (hold)
-        return CA__PARK;
-    if (timers)
-        CA__SUNLOCK(s);
-    unlock_all(cases, head);
-    cs_leave(isr);
-    if (timers)
-        ca__sched_kick(s); /* a driver on another thread sleeps too long */
-    return CA__PARK;
+    return park(cases, n, flags, s, self, rng, &pp);
+refused:
+    self->status = (signed char)rc;
+    return rc;
 }
 
-/* Releases what a held ALTS (hold) still holds. The lock order's head is
-** the channel case with the lowest channel address, the first of them in
-** array order; the order links are still in place. */
-void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s)
+/* Releases what a held ALTS (hold) still holds, from what park left in
+** the block's waiter. */
+void ca__alts_unlock(ca_waiter *self, ca_sched *s)
 {
-    size_t i, head = END;
-    int timers = 0, isr = 0, fds = 0;
+    const unsigned held = (unsigned char)self->status;
+    const size_t head = self->index;
 
-    for (i = 0; i < n; i++) {
-        ca_alt *c = &cases[i];
-        if (c->kind == CA__ALT_DEADLINE || c->kind == CA__ALT_FD) {
-            timers = 1;
-            fds |= c->kind == CA__ALT_FD;
-        } else if (is_chan_case(c)) {
-#if !CA_HAVE_THREADS
-            isr |= (c->chan->flags & CA__CH_ISR) != 0;
-#endif
-            if (head == END ||
-                (uintptr_t)c->chan < (uintptr_t)cases[head].chan)
-                head = i;
-        }
-    }
-    if (timers)
+    if (held & HELD_TIMERS)
         CA__SUNLOCK(s);
     /* the last touch of the cases (see there) */
-    unlock_all(cases, head);
-    cs_leave(isr);
+    unlock_all((ca_alt *)self->val, head);
     /* A poller asleep on another thread does not watch the new
     ** descriptors yet: the kick ends its wait. */
-    if (fds)
+    if (held & HELD_FDS)
         ca__sched_kick(s);
     (void)s;
 }

@@ -246,9 +246,8 @@ static uint32_t seed_rng(void)
 int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
 {
     frame f;
-    size_t i = 0;
     uint32_t rng;
-    int rc, won, status = CA_OK;
+    int rc, won;
 
     if (index == NULL)
         return CA_EINVAL;
@@ -256,11 +255,10 @@ int ca_alts_blocking(ca_alt *cases, size_t n, int flags, size_t *index)
         return CA_EPERM;
     frame_init(&f);
     rng = seed_rng();
-    rc = ca__alts_start(cases, n, flags, f.s, &f.waker, &f.waker,
-                        &f.w.claim, &rng, &i, &status, 0);
+    rc = ca__alts_start(cases, n, flags, f.s, &f.w, &rng);
     if (rc == CA_OK) {
-        *index = i;
-        return status;
+        *index = f.w.index;
+        return f.w.status;
     }
     if (rc != CA__PARK)
         return rc;

@@ -245,8 +245,7 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 ca__site_ref site)
 {
     ca_sched *s = CA__GO_SCHED(g);
-    size_t index = 0;
-    int rc, status = CA_OK;
+    int rc;
 
     CA__GO_SET_SITE(g, site);
     /* The epilogue and the reports find the cases here, so that the
@@ -256,19 +255,11 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
 #if !CA_HAVE_THREADS
     ca__sched_alts_used(s);
 #endif
-    /* Held for the scheduler with threads (see sched.c). Without them
-    ** nobody can complete a case before the function has returned but an
-    ** interrupt, whose wake waits for the next turn anyway: the ALTS lets
-    ** go of its section itself. */
-    rc = ca__alts_start(cases, n, flags, s, &s->waker, &s->alt_waker,
-                        &g->u.w.claim, ca__sched_rng(s), &index, &status,
-                        CA_HAVE_THREADS);
-    if (rc == CA__PARK) {
+    /* The case chosen at once and its status land in g->u.w (alts.c). */
+    CA_ASSERT(g->u.w.waker == &s->waker); /* how alts.c tells a block's */
+    rc = ca__alts_start(cases, n, flags, s, &g->u.w, ca__sched_rng(s));
+    if (rc == CA__PARK)
         CA__GO_SET_PARK(g, CA__P_ALTS); /* its locks are the scheduler's */
-        return CA__PARK;
-    }
-    g->u.w.index = (unsigned short)index;
-    g->u.w.status = (signed char)(rc == CA_OK ? status : rc);
     return rc;
 }
 

@@ -106,6 +106,14 @@ int ca__freed_has(const void *p);
 #else
 #define TINY static inline
 #endif
+/* OUTLINE: a path kept out of a hot one's way (its registers and frame
+** are not the hot path's), where speed counts; a build for size leaves it
+** to the compiler, which inlines a function called once. */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#define OUTLINE static __attribute__((noinline))
+#else
+#define OUTLINE static
+#endif
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 /* A hint of the usual value of x, which a build for size goes without. */
@@ -629,17 +637,22 @@ int ca__result_set_reserved(ca_go *g, ca_chan *ch);
 
 /* ------------------------------------------------------------------ alts */
 
-/* Runs an ALTS for a go block or a blocked thread. `claim` is the group's
-** claim byte (zeroed here), `waker` is given to every channel case and
-** `deadline` to every deadline case's timer, on scheduler s. Returns CA_OK
-** with *index and *status when a case completed at once, CA__PARK when
-** every case now waits, or a negative error (nothing left waiting). With
-** `hold`, CA__PARK comes with every lock the ALTS took still held, for
-** ca__alts_unlock to release (a go block's, released by its scheduler). */
+/* Runs an ALTS, on scheduler s, for the owner of waiter `self`: a go
+** block (self->waker is s's: its deadlines get s's alt_waker) or a
+** blocked thread (self->waker wakes it for every case), with random
+** state `rng`. self->claim is the group's claim byte (zeroed here).
+** Returns CA_OK when a case completed at once (its number and status
+** in self->index and self->status), CA__PARK when every case now
+** waits, or a negative error, also in self->status (nothing left
+** waiting). With threads a go block's CA__PARK comes with every lock the
+** ALTS took still held, for ca__alts_unlock to release (its scheduler
+** does). Few arguments, all in registers: a go block's ALTS passes what
+** its block already holds. */
 int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waker *waker, ca_waker *deadline, unsigned char *claim,
-                   uint32_t *rng, size_t *index, int *status, int hold);
-void ca__alts_unlock(ca_alt *cases, size_t n, ca_sched *s);
+                   ca_waiter *self, uint32_t *rng);
+/* Releases what a go block's held ALTS holds, from what it left in the
+** block's waiter `self` (alts.c). */
+void ca__alts_unlock(ca_waiter *self, ca_sched *s);
 /* After a parked ALTS was woken, or its owner gives up: takes every case
 ** out of its channel, unpins the channels and cancels the deadline
 ** timers. Returns 1 if a case had won (its wake is delivered or on its

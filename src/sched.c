@@ -884,7 +884,7 @@ static void release_parked(ca_sched *s, ca_go *g)
     switch (held) {
     case CA__P_ALTS:
 #if CA_HAVE_THREADS
-        ca__alts_unlock((ca_alt *)g->u.w.val, (size_t)g->u.w.u.n, s);
+        ca__alts_unlock(&g->u.w, s);
 #endif
         break;
     case CA__P_SLEEP:

@@ -1924,6 +1924,52 @@ static void alts_reuse_deadline(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* An ALTS refused in pass 2 (CA_EFULL: a channel in the middle of the
+** lock order has CA_CONFIG_MAX_PENDING takes waiting) takes back what it
+** queued before that channel and touches no case after it: those were
+** never queued, and their waiters still hold whatever the memory held
+** (here all bits set, as if queued). Once with the full channel alone in
+** its case, once in two. Then the same cases run again. */
+static ca_op refused_ops[CA_CONFIG_MAX_PENDING];
+static int refused_v[CA_CONFIG_MAX_PENDING];
+
+static void alts_refused_in_the_middle(void)
+{
+    ichan c[3];
+    ca_alt cases[4];
+    size_t idx, n, k;
+    int i, rc = CA_OK, v = 7, w = -1, twice;
+
+    for (k = 0; k < 3; k++)
+        ichan_init(&c[k], CA_UNBUFFERED, 0); /* ascending addresses */
+    for (i = 0; i < CA_CONFIG_MAX_PENDING && rc == CA_OK; i++)
+        rc = ca_take_async(&c[1].ch, &refused_ops[i], &refused_v[i], NULL);
+    CA_ASSERT_RC(rc, CA_OK);
+    for (twice = 0; twice < 2; twice++) {
+        memset(cases, 0xff, sizeof cases);
+        n = 0;
+        CA_ASSERT_RC(ca_alt_take(&cases[n++], &c[2].ch, &w), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&cases[n++], &c[1].ch, &w), CA_OK);
+        if (twice)
+            CA_ASSERT_RC(ca_alt_take(&cases[n++], &c[1].ch, &w), CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&cases[n++], &c[0].ch, &w), CA_OK);
+        CA_ASSERT_RC(ca_alts_blocking(cases, n, 0, &idx), CA_EFULL);
+        CHECK_PENDING(&c[0].ch, 0, 0);
+        CHECK_PENDING(&c[1].ch, 0, CA_CONFIG_MAX_PENDING);
+        CHECK_PENDING(&c[2].ch, 0, 0);
+    }
+    for (i = 0; i < CA_CONFIG_MAX_PENDING; i++)
+        CA_ASSERT_RC(ca_offer(&c[1].ch, &v), CA_OK);
+    CA_ASSERT_RC(ca_put_async(&c[2].ch, &refused_ops[0], &v, NULL), CA_OK);
+    CA_ASSERT_RC(ca_alts_blocking(cases, n, 0, &idx), CA_OK);
+    CA_ASSERT_EQ(idx, 0);
+    CA_ASSERT_EQ(w, 7);
+    for (k = 0; k < 3; k++) {
+        CHECK_PENDING(&c[k].ch, 0, 0);
+        CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
+    }
+}
+
 static const ca_test tests[] = {
     {"alts_random_fair", alts_random_fair},
     {"alts_random_only_ready", alts_random_only_ready},
@@ -1968,6 +2014,7 @@ static const ca_test tests[] = {
     {"alts_reuse_shared_channel", alts_reuse_shared_channel},
     {"alts_reuse_many", alts_reuse_many},
     {"alts_reuse_deadline", alts_reuse_deadline},
+    {"alts_refused_in_the_middle", alts_refused_in_the_middle},
     {NULL, NULL}};
 
 CA_TEST_MAIN("alts", tests)

@@ -86,7 +86,8 @@ typedef struct ca_alt {
         unsigned char *claim; /* a deadline case: its group's claim byte  */
     } p;                    /* private                                    */
     uint32_t ms;            /* a deadline case's delay                    */
-    unsigned short index;   /* private: its number in the array           */
+    unsigned short index;   /* private: a deadline or descriptor case's   */
+                            /* number in the array                        */
     unsigned char kind;     /* private: CA__ALT_*                         */
 } ca_alt;
 
