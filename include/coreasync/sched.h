@@ -232,8 +232,11 @@ int ca_sched_start(ca_sched *s, unsigned n);
 int ca_sched_stop(ca_sched *s);
 
 /**
- * The other half of a super-loop turn: sleeps until `next_ms` milliseconds
- * pass or an interrupt may have made something ready, and returns at once
+ * The other half of a super-loop turn: sleeps until `next_ms` ticks of
+ * the scheduler's clock pass (counted whole, as deadlines are: the wait
+ * ends when the `next_ms`-th tick from the current one starts, less than
+ * `next_ms` ms after a call made part of the way through a tick) or an
+ * interrupt may have made something ready, and returns at once
  * when `next_ms` is 0 or a wake-up deferred by ca_offer_isr() or
  * ca_poll_isr() is waiting for the next ca_sched_step(). The check and the
  * sleep happen inside the port's critical section, whose `wait` (WFI)
