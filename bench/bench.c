@@ -548,8 +548,10 @@ static int parked_fn(ca_go *g)
     GO_END(g);
 }
 
-/* One round: n blocks parked, then woken. Returns the RSS growth. */
-static long w6_round(ca_sched *s, long n, double *t_spawn, double *t_wake)
+/* One round: n blocks parked, then woken. Returns the RSS growth; the
+** blocks' array, in *out, is the caller's to free. */
+static long w6_round(ca_sched *s, long n, double *t_spawn, double *t_wake,
+                     struct parked **out)
 {
     struct parked *ps;
     long i, rss0, rss1;
@@ -579,7 +581,7 @@ static long w6_round(ca_sched *s, long n, double *t_spawn, double *t_wake)
         check(ca_offer(&ps[i].ch, &i) == CA_OK ? CA_OK : CA_EINVAL, "wake");
     check(ca_sched_run(s), "run");
     *t_wake = now_s() - t0;
-    free(ps);
+    *out = ps;
     return rss1 - rss0;
 }
 
@@ -587,17 +589,20 @@ static long w6_round(ca_sched *s, long n, double *t_spawn, double *t_wake)
 ** what any program touches once (the library's and libc's code and data
 ** pages, stdio's buffers: about 100 KB here, 0.1 B per block at N = 10^6,
 ** 1.6 B at 10^5), so that the measured round counts only what grows with
-** N, as Go's anchor does by reading its RSS after its runtime started. */
+** N, as Go's anchor does by reading its RSS after its runtime started.
+** The warm-up's array stays until the end: freed, its pages would be
+** reused by a small measured round, which would then count nothing. */
 static void w6(long n)
 {
+    struct parked *warm, *ps;
     ca_sched s;
     long rss;
     double t_spawn, t_wake;
 
     check(ca_sched_init(&s), "sched");
-    (void)w6_round(&s, 1000, &t_spawn, &t_wake);
+    (void)w6_round(&s, 1000, &t_spawn, &t_wake, &warm);
     check(w6_sum == 1000L * 999 / 2 ? CA_OK : CA_EINVAL, "W6 warm-up");
-    rss = w6_round(&s, n, &t_spawn, &t_wake);
+    rss = w6_round(&s, n, &t_spawn, &t_wake, &ps);
     printf("W6 coreasync %ld %.6f %.2f build=%s bytes_per_proc=%.1f "
            "sizeof_go=%zu sizeof_chan=%zu sizeof_state=%zu spawn_ns=%.1f "
            "wake_ns=%.1f check=%s\n",
@@ -606,6 +611,8 @@ static void w6(long n)
            sizeof(struct parked), t_spawn * 1e9 / (double)n,
            t_wake * 1e9 / (double)n,
            verdict(w6_sum == n * (n - 1) / 2));
+    free(ps);
+    free(warm);
     ca_sched_destroy(&s);
 }
 
@@ -622,6 +629,8 @@ static void w6(long n)
 GO_STATE(w7_timer, ca_chan *done; long i;);
 GO_STATE(w7_collect, ca_chan *done; long k, n, v, sum;);
 
+static long w7_retries;
+
 static int w7_wait(ca_go *g)
 {
     GO_BEGIN_SELF(g, struct w7_timer, w);
@@ -637,6 +646,7 @@ static int w7_wait(ca_go *g)
         PUT(g, w->done, &w->i);
         if (GO_STATUS(g) != CA_EFULL)
             break;
+        w7_retries++; /* printed: each costs a walk of the waiting puts */
         YIELD(g);
     }
     check(GO_STATUS(g), "W7 PUT");
@@ -686,9 +696,10 @@ static void w7(long n)
     cpu = cpu_s() - c0;
     t = now_s() - t0;
     printf("W7 coreasync %ld %.6f %.2f build=%s wall_ms=%.2f capacity=%zu "
-           "cpu_ns_per_op=%.2f ns_per_op_is=(wall-100ms)/N check=%s\n",
+           "cpu_ns_per_op=%.2f ns_per_op_is=(wall-100ms)/N retries=%ld "
+           "check=%s\n",
            n, t, (t - 0.1) * 1e9 / (double)n, build(), t * 1e3, cap,
-           cpu * 1e9 / (double)n,
+           cpu * 1e9 / (double)n, w7_retries,
            verdict(c.k == n && c.sum == n * (n - 1) / 2));
     check(ca_chan_destroy(&done), "destroy");
     check(ca_sched_destroy(&s), "sched destroy");

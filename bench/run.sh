@@ -334,7 +334,7 @@ ran() { echo "$workloads" | awk -v w="$1" '$1 == w { f = 1 } END { exit !f }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2fx\n", a / b }'; }
 echo
 ran W6 && echo "W6 bytes per parked block + its channel (RSS growth / N): coreasync $(field coreasync W6 bytes_per_proc), coreasync-nt $(field coreasync-nt W6 bytes_per_proc), Go $(field go W6 rss_bytes_per_proc), floor $(field floor W6 bytes_per_proc)"
-ran W7 && echo "W7 CPU ns per timer (the wall clock above counts the machine's other loads): coreasync $(field coreasync W7 cpu_ns_per_op), coreasync-nt $(field coreasync-nt W7 cpu_ns_per_op)"
+ran W7 && echo "W7 CPU ns per timer (the wall clock above counts the machine's other loads): coreasync $(field coreasync W7 cpu_ns_per_op), coreasync-nt $(field coreasync-nt W7 cpu_ns_per_op); PUTs refused past the pending limit and retried (nonzero: the figures count the retries): $(field coreasync W7 retries), $(field coreasync-nt W7 retries)"
 ran W8 && echo "W8 the floor that spins before it sleeps, as coreasync does (W8futexspin): $(awk '$1 == "floor-spin" { print $6 }' "$raw" | sort -n | awk '{ a[n++] = $1 } END { print n ? a[int((n-1)/2)] : "-" }') ns"
 ran HOP && echo "HOP (ready on one pool worker, resumed on the other): mean $(field coreasync HOP mean_ns) ns; Go has no such figure"
 if ran W10; then
