@@ -91,11 +91,13 @@ size_t ca__isr_waiting(void)
 #endif
 }
 
-/* Takes w out of its queue; `take` is its CA__W_TAKE bit, which the fast
-** path knows without reading it. */
-TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
+/* Takes w out of its queue; `take` is its CA__W_TAKE bit, and `isr`
+** whether ch may be declared for interrupts: the fast path knows both
+** without reading them. */
+TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take, int isr)
 {
-    if (UNLIKELY(ch->flags & CA__CH_ISR))
+    CA_ASSERT(isr || !(ch->flags & CA__CH_ISR));
+    if (isr && UNLIKELY(ch->flags & CA__CH_ISR))
         ISR_COUNT(-1);
     CA_ASSERT(w->flags & CA__W_QUEUED);
     CA_ASSERT(!(w->flags & CA__W_TAKE) == !take);
@@ -111,7 +113,7 @@ TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
 
 HOT void unqueue(ca_chan *ch, ca_waiter *w)
 {
-    unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0);
+    unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0, 1);
 }
 
 /* Pops the first waiter of a queue that can still complete, claiming its
@@ -216,11 +218,6 @@ HOT int buf_full(const ca_chan *ch)
     }
 }
 
-HOT unsigned char *slot(const ca_chan *ch, uint32_t i, size_t elem_size)
-{
-    return ca__ring_slot_n(ch, i, elem_size);
-}
-
 /* Moves head past the oldest element. */
 HOT void advance(ca_chan *ch)
 {
@@ -247,14 +244,17 @@ HOT void buf_add_n(ca_chan *ch, const void *src, size_t elem_size)
             break;
         }
     }
-    copy(slot(ch, ch->count, elem_size), src, elem_size);
+    copy(ca__ring_slot_n(ch, ch->count, elem_size), src, elem_size);
     ch->count++;
 }
 
-HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size)
+/* The oldest value out (`promise`: ch may be a promise, whose value is
+** read, never consumed; the fast path, which leaves promises to the
+** general one, knows that it is not). */
+HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size, int promise)
 {
-    copy(dst, slot(ch, 0, elem_size), elem_size);
-    if (CA__KIND(ch) != CA_PROMISE) /* a promise is read, never consumed */
+    copy(dst, ca__ring_at(ch, ch->head, elem_size), elem_size);
+    if (!promise || CA__KIND(ch) != CA_PROMISE)
         advance(ch);
 }
 
@@ -266,11 +266,11 @@ static void buf_add(ca_chan *ch, const void *src)
 
 static void buf_remove(ca_chan *ch, void *dst)
 {
-    buf_remove_n(ch, dst, ch->elem_size);
+    buf_remove_n(ch, dst, ch->elem_size, 1);
 }
 #else
 #define buf_add(ch, src) buf_add_n((ch), (src), (ch)->elem_size)
-#define buf_remove(ch, dst) buf_remove_n((ch), (dst), (ch)->elem_size)
+#define buf_remove(ch, dst) buf_remove_n((ch), (dst), (ch)->elem_size, 1)
 #endif
 
 /* ------------------------------------------------------------------ core */
@@ -537,7 +537,20 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 ** Returns as ca__go_take: CA__PARK with the channel locked (as chan_op),
 ** or the outcome, in w->status too. */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
+/* A take's: live, neither closed nor for interrupts, and no promise (a
+** promise's value is read, never consumed: rare in a loop, it goes the
+** general way, and the ring's take has no kind to test). In the compare
+** that tests the other three: the kind plus 3 carries into LIVE's bit
+** for a promise alone (5 + 3 = 8), which clears it. A channel that is not
+** live has no kind (zeroed, or cleared by its end), so the carry cannot
+** set LIVE. */
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
+#define TAKE_FAST(flags)                                                     \
+    ((((flags) + (CA__CH_LIVE - CA_PROMISE)) & TAKE_FLAGS) == CA__CH_LIVE)
+CA_STATIC_ASSERT(take_fast_kinds,
+                 CA__CH_LIVE == CA__CH_KIND + 1 && CA_PROMISE <= CA__CH_KIND &&
+                     CA_UNBUFFERED < CA_PROMISE && CA_FIXED < CA_PROMISE &&
+                     CA_DROPPING < CA_PROMISE && CA_SLIDING < CA_PROMISE);
 
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
 /* A build for speed compiles fast_op for the usual sizes, whose copy is
@@ -708,14 +721,14 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         ** on puts, and on the refills of waiting puts, which go the
         ** general way (below: a put waits only while the ring holds
         ** values, see xf.c's accepts). */
-        if (UNLIKELY((ch->flags & TAKE_FLAGS) != CA__CH_LIVE))
+        if (UNLIKELY(!TAKE_FAST(ch->flags)))
             return fast_slow(w, ch, val, take);
         t = ch->putters;
         if (ch->count != 0) {
             /* A waiting put would refill the slot: the general way. */
             if (t != NULL)
                 return fast_slow(w, ch, val, take);
-            buf_remove_n(ch, val, size);
+            buf_remove_n(ch, val, size, 0);
             CA__TRYUNLOCK(ch);
             return fast_ok(w, ch, take);
         }
@@ -727,7 +740,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
                 return fast_slow(w, ch, val, take);
             return FAST_CLAIM(w, ch, val, 1, size);
         }
-        unqueue_from(ch, t, 0);
+        unqueue_from(ch, t, 0, 0);
     } else {
         if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
             if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
@@ -743,7 +756,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
             return fast_slow(w, ch, val, take);
         if (UNLIKELY(t->flags & CA__W_ALT))
             return FAST_CLAIM(w, ch, val, 0, size);
-        unqueue_from(ch, t, 1);
+        unqueue_from(ch, t, 1, 0);
     }
     return fast_give(w, ch, t, val, take, size);
 }

@@ -206,19 +206,32 @@ void ca__buf_remove_locked(ca_chan *ch, void *dst);
 ca_waiter *ca__claim_locked(ca_chan *ch, int take);
 void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
+/* The address of slot `at` of ch's ring (at < cap), which has storage
+** unless its values have no bytes: the buffer, then, which may be NULL
+** (and NULL + 0 is UB). Tested on the size, not on the pointer: a caller
+** that passes the size as a constant (chan.c's fast path) has no test.
+** A ring of no slots (unbuffered) has no storage either, and is never
+** asked for a slot: it never holds a value. */
+static inline unsigned char *ca__ring_at(const ca_chan *ch, uint32_t at,
+                                         size_t elem_size)
+{
+    if (elem_size == 0)
+        return ch->buf;
+    CA_ASSERT(ch->buf != NULL && at < ch->cap);
+    return ch->buf + (size_t)at * elem_size;
+}
+
 /* The address of the i-th value of ch's ring, counting from its oldest
 ** (i <= cap): chan.c's, and xf.c's to let a step build its output in the
-** ring (ca_xf_out's slot). */
+** ring (ca_xf_out's slot). The oldest itself is ca__ring_at(head). */
 static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
                                              size_t elem_size)
 {
     uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
 
-    if (ch->buf == NULL) /* elem_size 0: no storage, and NULL + 0 is UB */
-        return NULL;
     if (at >= ch->cap)
         at -= ch->cap;
-    return ch->buf + (size_t)at * elem_size;
+    return ca__ring_at(ch, at, elem_size);
 }
 /* (_n: with the element size as a caller that knows it better, as a
 ** constant, passes it.) */
