@@ -109,16 +109,24 @@ HOT void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
 }
 
 /* A pool's queues are locked: their owner pushes and pops, idle workers
-** steal. A driver's queue is its alone and takes no lock. */
+** steal. A driver's queue is its alone and takes no lock. (QLOCK_ and
+** QUNLOCK_ take q->shared as pop reads it once: the compiler must assume
+** that the store of a block's state byte in between may change it, and
+** would read it again, on the hot path of every block run from the
+** queue.) */
 #if CA_HAVE_THREADS
-#define QLOCK(q) ((q)->shared ? ca__spin_lock(&(q)->lock) : (void)0)
-#define QUNLOCK(q) ((q)->shared ? ca__spin_unlock(&(q)->lock) : (void)0)
+#define QSHARED(q) ((q)->shared)
+#define QLOCK_(q, sh) ((sh) ? ca__spin_lock(&(q)->lock) : (void)0)
+#define QUNLOCK_(q, sh) ((sh) ? ca__spin_unlock(&(q)->lock) : (void)0)
 #define QSET_N(q, v) __atomic_store_n(&(q)->n, (v), __ATOMIC_RELAXED)
 #else
-#define QLOCK(q) ((void)0)
-#define QUNLOCK(q) ((void)0)
+#define QSHARED(q) ((void)(q), 0)
+#define QLOCK_(q, sh) ((void)(sh))
+#define QUNLOCK_(q, sh) ((void)(sh))
 #define QSET_N(q, v) ((q)->n = (v))
 #endif
+#define QLOCK(q) QLOCK_((q), QSHARED(q))
+#define QUNLOCK(q) QUNLOCK_((q), QSHARED(q))
 
 #if CA_HAVE_THREADS
 /* The pool's paths stay out of line: a driver's hand-off (W1) does not
@@ -150,9 +158,10 @@ TINY void push(ca__runq *q, ca_go *g)
 
 TINY ca_go *pop(ca__runq *q)
 {
+    int shared = QSHARED(q);
     ca_go *g;
 
-    QLOCK(q);
+    QLOCK_(q, shared);
     if ((g = q->head) != NULL) {
         q->head = g->u.w.next != NULL ? go_of(g->u.w.next) : NULL;
         if (q->head == NULL)
@@ -162,7 +171,7 @@ TINY ca_go *pop(ca__runq *q)
                   (CA__G_READY | CA__G_LIVE));
         g->u.w.state &= (unsigned char)~CA__G_READY;
     }
-    QUNLOCK(q);
+    QUNLOCK_(q, shared);
     return g;
 }
 
@@ -954,14 +963,14 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
 static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
                         volatile int *stop)
 {
-    size_t ran = 0;
+    size_t left = budget; /* counted down: one register, no compare */
     ca_go *g = NULL;
 
     /* Once a batch, not only when the run queue runs dry: blocks that
     ** keep each other busy (a YIELD loop) must not starve those woken
     ** from other threads. */
     drain_inbox(s, q);
-    while (ran < budget && (stop == NULL || !CA__LOAD(*stop))) {
+    while (left != 0 && (stop == NULL || !CA__LOAD(*stop))) {
         /* The block the last one woke, straight (see run_one), or the
         ** queue's. */
         if (g == NULL && (g = NEXT_READY(q)) == NULL) {
@@ -976,11 +985,11 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
             }
         }
         g = run_one(s, q, g);
-        ran++;
+        left--;
     }
     if (g != NULL) /* its turn is the next batch's */
         push(q, g);
-    return ran;
+    return budget - left;
 }
 
 /* The deferred wakes: without threads, through the hooks that exist once
