@@ -46,7 +46,7 @@ TINY void q_push(ca_waiter **q, ca_waiter *w)
 
 TINY void q_remove(ca_waiter **q, ca_waiter *w)
 {
-    if (w->next == w) {
+    if (EXPECT(w->next == w, 1)) { /* one waiter, the usual queue */
         *q = NULL;
     } else {
         w->prev->next = w->next;
