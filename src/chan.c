@@ -536,18 +536,19 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 ** and a contended lock goes the general way rather than wait here.
 ** Returns as ca__go_take: CA__PARK with the channel locked (as chan_op),
 ** or the outcome, in w->status too. */
+/* The flags a fast op needs: live, neither closed nor for interrupts,
+** without a transform (a take from its ring needs none: see below), and
+** no promise, whose value is read, never consumed and serves every
+** taker: rare in a loop, it goes the general way, and neither the ring's
+** take nor a hand-off has a kind to test. All in the one compare that
+** tests the flags: the kind plus 3 carries into LIVE's bit for a promise
+** alone (5 + 3 = 8), which clears it. A channel that is not live has no
+** kind (zeroed, or cleared by its end), so the carry cannot set LIVE. */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
-/* A take's: live, neither closed nor for interrupts, and no promise (a
-** promise's value is read, never consumed: rare in a loop, it goes the
-** general way, and the ring's take has no kind to test). In the compare
-** that tests the other three: the kind plus 3 carries into LIVE's bit
-** for a promise alone (5 + 3 = 8), which clears it. A channel that is not
-** live has no kind (zeroed, or cleared by its end), so the carry cannot
-** set LIVE. */
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
-#define TAKE_FAST(flags)                                                     \
-    ((((flags) + (CA__CH_LIVE - CA_PROMISE)) & TAKE_FLAGS) == CA__CH_LIVE)
-CA_STATIC_ASSERT(take_fast_kinds,
+#define FAST_OK(flags, mask)                                                 \
+    ((((flags) + (CA__CH_LIVE - CA_PROMISE)) & (mask)) == CA__CH_LIVE)
+CA_STATIC_ASSERT(fast_ok_kinds,
                  CA__CH_LIVE == CA__CH_KIND + 1 && CA_PROMISE <= CA__CH_KIND &&
                      CA_UNBUFFERED < CA_PROMISE && CA_FIXED < CA_PROMISE &&
                      CA_DROPPING < CA_PROMISE && CA_SLIDING < CA_PROMISE);
@@ -721,7 +722,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         ** on puts, and on the refills of waiting puts, which go the
         ** general way (below: a put waits only while the ring holds
         ** values, see xf.c's accepts). */
-        if (UNLIKELY(!TAKE_FAST(ch->flags)))
+        if (UNLIKELY(!FAST_OK(ch->flags, TAKE_FLAGS)))
             return fast_slow(w, ch, val, take);
         t = ch->putters;
         if (ch->count != 0) {
@@ -742,7 +743,7 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         }
         unqueue_from(ch, t, 0, 0);
     } else {
-        if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
+        if (UNLIKELY(!FAST_OK(ch->flags, FAST_FLAGS))) {
             if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
                 CA__KIND(ch) == CA_FIXED) /* still locked: */
                 return CA__XF_HDR(ch)->ops->put_op(w, ch, val,
@@ -752,8 +753,6 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         t = ch->takers;
         if (t == NULL)
             return fast_none(w, ch, val, 0, size);
-        if (CA__KIND(ch) == CA_PROMISE)
-            return fast_slow(w, ch, val, take);
         if (UNLIKELY(t->flags & CA__W_ALT))
             return FAST_CLAIM(w, ch, val, 0, size);
         unqueue_from(ch, t, 1, 0);
