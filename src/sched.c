@@ -866,7 +866,7 @@ static void release_parked(ca_sched *s, ca_go *g)
     ** channel's queue (no other op queues it; nobody can have taken it
     ** out, since this thread holds the lock). It costs no store: PARKED
     ** and WOKEN are recorded only in debug builds, to be asserted. */
-    if (g->u.w.flags & CA__W_QUEUED) {
+    if (EXPECT((g->u.w.flags & CA__W_QUEUED) != 0, 1)) {
         CA_ASSERT(CA__GO_PARK(g) == CA__P_RUNNING);
 #if defined(CA_DEBUG)
         CA__GO_SET_PARK(g, CA__P_PARKED); /* before anyone can see the waiter */
