@@ -136,25 +136,31 @@ POOL_PATH void spill(ca_sched *s, size_t n);
 POOL_PATH void kick_keen(ca_sched *s);
 #endif
 
-TINY void push(ca__runq *q, ca_go *g)
+/* (`pool`: q may be a pool's. A driver's own queue, which is not, is
+** pushed with push_own: no test of the flag, which the compiler would
+** otherwise read again after each store.) */
+TINY void push_(ca__runq *q, ca_go *g, int pool)
 {
     size_t n;
 
     CA_ASSERT(!(g->u.w.state & CA__G_READY));
+    CA_ASSERT(pool || !QSHARED(q));
     g->u.w.next = NULL;
-    QLOCK(q);
+    QLOCK_(q, pool && QSHARED(q));
     g->u.w.state |= CA__G_READY;
     append(&q->head, &q->tail, g, g);
     n = q->n + 1;
     QSET_N(q, n);
-    QUNLOCK(q);
+    QUNLOCK_(q, pool && QSHARED(q));
 #if CA_HAVE_THREADS
     /* More ready here than this worker runs next: an idle worker may as
     ** well come and steal (Go's wakep; see spill). */
-    if (n > 1 && q->shared)
+    if (n > 1 && pool && q->shared)
         spill(q->s, n);
 #endif
 }
+#define push(q, g) push_((q), (g), 1)
+#define push_own(q, g) push_((q), (g), 0)
 
 TINY ca_go *pop(ca__runq *q)
 {
@@ -473,7 +479,7 @@ TINY void ready(ca_sched *s, ca_go *g)
     /* A block left in the hand-off slot was woken before g: it goes
     ** first, to the driver's own queue. */
     HANDOFF_FLUSH(cur);
-    push(q, g);
+    push_own(q, g);
 }
 
 /* ------------------------------------------------------------------ wake */
@@ -534,7 +540,7 @@ TINY ca_go *handoff_take(void)
 ** queue: another block was woken after it. */
 NOINLINE void handoff_flush(ca__runq *q)
 {
-    push(q, handoff_take());
+    push_own(q, handoff_take());
 }
 #endif
 
@@ -947,8 +953,9 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
         break;
     }
 #if CA__HANDOFF
+    /* (Only a driver fills the slot: q is its own.) */
     if ((g = handoff_take()) != NULL && q->head != NULL) {
-        push(q, g);
+        push_own(q, g);
         g = NULL;
     }
     return g;
