@@ -119,18 +119,27 @@ HOT void unqueue(ca_chan *ch, ca_waiter *w)
 /* Pops the first waiter of a queue that can still complete, claiming its
 ** alts group if it has one. Stale waiters met on the way are dropped; the
 ** alts call that owns them finds them unqueued and leaves them alone.
-** (`plain`: no claim byte can carry CA__CLAIM_CS, lock.h.) */
-HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
+** (`plain`: no claim byte can carry CA__CLAIM_CS, lock.h; `isr`: ch may
+** be declared for interrupts, as for unqueue_from.) */
+HOT ca_waiter *q_claim_from(ca_chan *ch, ca_waiter **q, int plain, int isr)
 {
     ca_waiter *w;
 
     while ((w = *q) != NULL) {
-        unqueue(ch, w);
+        if (isr)
+            unqueue(ch, w);
+        else
+            unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0, 0);
         if (!(w->flags & CA__W_ALT) ||
             (plain ? ca__claim_plain(w->u.claim) : ca__claim(w->u.claim)))
             return w;
     }
     return NULL;
+}
+
+HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
+{
+    return q_claim_from(ch, q, plain, 1);
 }
 #define q_claim(ch, q) q_claim_((ch), (q), 0)
 
@@ -553,6 +562,12 @@ CA_STATIC_ASSERT(fast_ok_kinds,
                      CA_UNBUFFERED < CA_PROMISE && CA_FIXED < CA_PROMISE &&
                      CA_DROPPING < CA_PROMISE && CA_SLIDING < CA_PROMISE);
 
+/* Without threads CA__TRYLOCK takes nothing, and leaves the test of
+** CA__CH_ISR (a channel an interrupt touches needs the section) to the
+** compare of the flags (lock.h). */
+CA_STATIC_ASSERT(fast_flags_isr,
+                 (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
+
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
 /* A build for speed compiles fast_op for the usual sizes, whose copy is
 ** a move: those ways then make no call and need no stack frame. A build
@@ -684,7 +699,10 @@ TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
 TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
                     size_t size, int plain)
 {
-    ca_waiter *t = q_claim_(ch, take ? &ch->putters : &ch->takers, plain);
+    /* ch is not for interrupts: the claim loop's unqueue needs no test
+    ** of it, but a build for size keeps the one unqueue it calls. */
+    ca_waiter *t = q_claim_from(ch, take ? &ch->putters : &ch->takers,
+                                plain, !FAST_SIZES);
 
     if (t == NULL) /* all were stale */
         return fast_none(w, ch, val, take, size);
