@@ -329,7 +329,6 @@ int ca__is_callback(const ca_waiter *w);
 #define CA__G_LIVE 0x01  /* started, not finished                        */
 #define CA__G_READY 0x02 /* in the run queue or the inbox                */
 #define CA__G_SLEEP 0x04 /* on its SLEEP timer                           */
-#define CA__G_RUN 0x08   /* its function runs (on one thread, always)    */
 #define CA__G_OWNED 0x10 /* ca_go_new allocated it: freed when done      */
 
 /* Where a go block is in the park protocol, in ca_go.u.w.park (see
@@ -466,6 +465,8 @@ unsigned ca__sched_epoch(ca_sched *s);
 /* Non-zero on a thread that is driving a scheduler or working in a pool:
 ** in a go block, or in a callback run from one. */
 int ca__in_sched(void);
+/* Non-zero when g's function is the one running on this thread. */
+int ca__sched_running(const ca_go *g);
 /* The random state for an ALTS of a block of s, on the thread running it
 ** (each worker of a pool has its own). */
 uint32_t *ca__sched_rng(ca_sched *s);
