@@ -557,6 +557,9 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
 #define FAST_OK(flags, mask)                                                 \
     ((((flags) + (CA__CH_LIVE - CA_PROMISE)) & (mask)) == CA__CH_LIVE)
+CA_STATIC_ASSERT(fast_none_kinds, CA_UNBUFFERED < CA_FIXED &&
+                                      CA_DROPPING > CA_FIXED &&
+                                      CA_SLIDING > CA_FIXED);
 CA_STATIC_ASSERT(fast_ok_kinds,
                  CA__CH_LIVE == CA__CH_KIND + 1 && CA_PROMISE <= CA__CH_KIND &&
                      CA_UNBUFFERED < CA_PROMISE && CA_FIXED < CA_PROMISE &&
@@ -656,9 +659,12 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
             CA__TRYUNLOCK(ch);
             return fast_ok(w, ch, take);
         }
-    } else if (kind != CA_UNBUFFERED) { /* the others never refuse one */
+    } else if (kind > CA_FIXED) { /* dropping, sliding: never refuse one */
         return fast_slow(w, ch, val, take);
     }
+    /* (Tested so, one compare serves both tests: the only kind under
+    ** CA_FIXED is CA_UNBUFFERED, and a promise never comes here.) */
+    CA_ASSERT(kind == CA_FIXED || kind == CA_UNBUFFERED);
     if (ch->nputters >= CA_CONFIG_MAX_PENDING)
         return fast_slow(w, ch, val, take);
     CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
