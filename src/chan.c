@@ -31,7 +31,7 @@ TINY void q_push(ca_waiter **q, ca_waiter *w)
 {
     ca_waiter *h = *q, *t;
 
-    if (h == NULL) {
+    if (EXPECT(h == NULL, 1)) { /* the first waiter, the usual one */
         w->next = w;
         *q = w;
         w->prev = w;
