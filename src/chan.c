@@ -530,8 +530,9 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 ** them, or the small HOT pieces they are made of: one source for each
 ** rule) but without what the general path needs for the rare cases: the
 ** wake list (at most one waiter completes here), the transform,
-** interrupt and closed tests (one compare of the flags; a put on a fixed
-** channel with a transform has a fast path of its own, xf.c's put_op),
+** interrupt, closed and promise tests (one compare of the flags, below;
+** a put on a fixed channel with a transform has a fast path of its own,
+** xf.c's put_op),
 ** the kind switches (each case names the kinds it serves). An alts case
 ** at the head of the queue (W3's fan-in: a consumer's ALTS waits on every
 ** producer's channel) is claimed here by q_claim, the general path's own
@@ -544,8 +545,9 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 ** common ways (a hand-off, a park, a ring's slot) need no stack frame,
 ** and a contended lock goes the general way rather than wait here.
 ** Returns as ca__go_take: CA__PARK with the channel locked (as chan_op),
-** or the outcome, in w->status too. */
-/* The flags a fast op needs: live, neither closed nor for interrupts,
+** or the outcome, in w->status too.
+**
+** The flags a fast op needs: live, neither closed nor for interrupts,
 ** without a transform (a take from its ring needs none: see below), and
 ** no promise, whose value is read, never consumed and serves every
 ** taker: rare in a loop, it goes the general way, and neither the ring's
