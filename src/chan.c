@@ -21,24 +21,32 @@
 ** holds its head. Removal from the middle is O(1): an alts call removes its
 ** losing cases from every channel it waited on. */
 
+/* (The order of the stores: between w's two links comes a store that
+** may, for all the compiler knows, hit the first, so that it writes each
+** link with a move. GCC 12 at -O2 otherwise pairs them into one vector
+** store, and hoists the pairing of the values above the fast path's
+** branches, where most TAKEs and PUTs pay for it without parking: W1 +6
+** instructions per round trip, W4 +3 per hop.) */
 TINY void q_push(ca_waiter **q, ca_waiter *w)
 {
-    ca_waiter *h = *q;
+    ca_waiter *h = *q, *t;
 
-    if (h == NULL) {
-        w->next = w->prev = w;
+    if (EXPECT(h == NULL, 1)) { /* the first waiter, the usual one */
+        w->next = w;
         *q = w;
+        w->prev = w;
     } else {
-        w->prev = h->prev;
-        w->next = h;
-        h->prev->next = w;
+        t = h->prev;
+        w->prev = t;
         h->prev = w;
+        w->next = h;
+        t->next = w;
     }
 }
 
 TINY void q_remove(ca_waiter **q, ca_waiter *w)
 {
-    if (w->next == w) {
+    if (EXPECT(w->next == w, 1)) { /* one waiter, the usual queue */
         *q = NULL;
     } else {
         w->prev->next = w->next;
@@ -83,11 +91,13 @@ size_t ca__isr_waiting(void)
 #endif
 }
 
-/* Takes w out of its queue; `take` is its CA__W_TAKE bit, which the fast
-** path knows without reading it. */
-TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
+/* Takes w out of its queue; `take` is its CA__W_TAKE bit, and `isr`
+** whether ch may be declared for interrupts: the fast path knows both
+** without reading them. */
+TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take, int isr)
 {
-    if (UNLIKELY(ch->flags & CA__CH_ISR))
+    CA_ASSERT(isr || !(ch->flags & CA__CH_ISR));
+    if (isr && UNLIKELY(ch->flags & CA__CH_ISR))
         ISR_COUNT(-1);
     CA_ASSERT(w->flags & CA__W_QUEUED);
     CA_ASSERT(!(w->flags & CA__W_TAKE) == !take);
@@ -103,24 +113,33 @@ TINY void unqueue_from(ca_chan *ch, ca_waiter *w, int take)
 
 HOT void unqueue(ca_chan *ch, ca_waiter *w)
 {
-    unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0);
+    unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0, 1);
 }
 
 /* Pops the first waiter of a queue that can still complete, claiming its
 ** alts group if it has one. Stale waiters met on the way are dropped; the
 ** alts call that owns them finds them unqueued and leaves them alone.
-** (`plain`: no claim byte can carry CA__CLAIM_CS, lock.h.) */
-HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
+** (`plain`: no claim byte can carry CA__CLAIM_CS, lock.h; `isr`: ch may
+** be declared for interrupts, as for unqueue_from.) */
+HOT ca_waiter *q_claim_from(ca_chan *ch, ca_waiter **q, int plain, int isr)
 {
     ca_waiter *w;
 
     while ((w = *q) != NULL) {
-        unqueue(ch, w);
+        if (isr)
+            unqueue(ch, w);
+        else
+            unqueue_from(ch, w, (w->flags & CA__W_TAKE) != 0, 0);
         if (!(w->flags & CA__W_ALT) ||
             (plain ? ca__claim_plain(w->u.claim) : ca__claim(w->u.claim)))
             return w;
     }
     return NULL;
+}
+
+HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
+{
+    return q_claim_from(ch, q, plain, 1);
 }
 #define q_claim(ch, q) q_claim_((ch), (q), 0)
 
@@ -208,11 +227,6 @@ HOT int buf_full(const ca_chan *ch)
     }
 }
 
-HOT unsigned char *slot(const ca_chan *ch, uint32_t i, size_t elem_size)
-{
-    return ca__ring_slot_n(ch, i, elem_size);
-}
-
 /* Moves head past the oldest element. */
 HOT void advance(ca_chan *ch)
 {
@@ -239,14 +253,17 @@ HOT void buf_add_n(ca_chan *ch, const void *src, size_t elem_size)
             break;
         }
     }
-    copy(slot(ch, ch->count, elem_size), src, elem_size);
+    copy(ca__ring_slot_n(ch, ch->count, elem_size), src, elem_size);
     ch->count++;
 }
 
-HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size)
+/* The oldest value out (`promise`: ch may be a promise, whose value is
+** read, never consumed; the fast path, which leaves promises to the
+** general one, knows that it is not). */
+HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size, int promise)
 {
-    copy(dst, slot(ch, 0, elem_size), elem_size);
-    if (CA__KIND(ch) != CA_PROMISE) /* a promise is read, never consumed */
+    copy(dst, ca__ring_at(ch, ch->head, elem_size), elem_size);
+    if (!promise || CA__KIND(ch) != CA_PROMISE)
         advance(ch);
 }
 
@@ -258,11 +275,11 @@ static void buf_add(ca_chan *ch, const void *src)
 
 static void buf_remove(ca_chan *ch, void *dst)
 {
-    buf_remove_n(ch, dst, ch->elem_size);
+    buf_remove_n(ch, dst, ch->elem_size, 1);
 }
 #else
 #define buf_add(ch, src) buf_add_n((ch), (src), (ch)->elem_size)
-#define buf_remove(ch, dst) buf_remove_n((ch), (dst), (ch)->elem_size)
+#define buf_remove(ch, dst) buf_remove_n((ch), (dst), (ch)->elem_size, 1)
 #endif
 
 /* ------------------------------------------------------------------ core */
@@ -513,8 +530,9 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 ** them, or the small HOT pieces they are made of: one source for each
 ** rule) but without what the general path needs for the rare cases: the
 ** wake list (at most one waiter completes here), the transform,
-** interrupt and closed tests (one compare of the flags; a put on a fixed
-** channel with a transform has a fast path of its own, xf.c's put_op),
+** interrupt, closed and promise tests (one compare of the flags, below;
+** a put on a fixed channel with a transform has a fast path of its own,
+** xf.c's put_op),
 ** the kind switches (each case names the kinds it serves). An alts case
 ** at the head of the queue (W3's fan-in: a consumer's ALTS waits on every
 ** producer's channel) is claimed here by q_claim, the general path's own
@@ -527,9 +545,33 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 ** common ways (a hand-off, a park, a ring's slot) need no stack frame,
 ** and a contended lock goes the general way rather than wait here.
 ** Returns as ca__go_take: CA__PARK with the channel locked (as chan_op),
-** or the outcome, in w->status too. */
+** or the outcome, in w->status too.
+**
+** The flags a fast op needs: live, neither closed nor for interrupts,
+** without a transform (a take from its ring needs none: see below), and
+** no promise, whose value is read, never consumed and serves every
+** taker: rare in a loop, it goes the general way, and neither the ring's
+** take nor a hand-off has a kind to test. All in the one compare that
+** tests the flags: the kind plus 3 carries into LIVE's bit for a promise
+** alone (5 + 3 = 8), which clears it. A channel that is not live has no
+** kind (zeroed, or cleared by its end), so the carry cannot set LIVE. */
 #define FAST_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_XF | CA__CH_ISR)
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
+#define FAST_OK(flags, mask)                                                 \
+    ((((flags) + (CA__CH_LIVE - CA_PROMISE)) & (mask)) == CA__CH_LIVE)
+CA_STATIC_ASSERT(fast_none_kinds, CA_UNBUFFERED < CA_FIXED &&
+                                      CA_DROPPING > CA_FIXED &&
+                                      CA_SLIDING > CA_FIXED);
+CA_STATIC_ASSERT(fast_ok_kinds,
+                 CA__CH_LIVE == CA__CH_KIND + 1 && CA_PROMISE <= CA__CH_KIND &&
+                     CA_UNBUFFERED < CA_PROMISE && CA_FIXED < CA_PROMISE &&
+                     CA_DROPPING < CA_PROMISE && CA_SLIDING < CA_PROMISE);
+
+/* Without threads CA__TRYLOCK takes nothing, and leaves the test of
+** CA__CH_ISR (a channel an interrupt touches needs the section) to the
+** compare of the flags (lock.h). */
+CA_STATIC_ASSERT(fast_flags_isr,
+                 (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
 
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
 /* A build for speed compiles fast_op for the usual sizes, whose copy is
@@ -619,9 +661,12 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
             CA__TRYUNLOCK(ch);
             return fast_ok(w, ch, take);
         }
-    } else if (kind != CA_UNBUFFERED) { /* the others never refuse one */
+    } else if (kind > CA_FIXED) { /* dropping, sliding: never refuse one */
         return fast_slow(w, ch, val, take);
     }
+    /* (Tested so, one compare serves both tests: the only kind under
+    ** CA_FIXED is CA_UNBUFFERED, and a promise never comes here.) */
+    CA_ASSERT(kind == CA_FIXED || kind == CA_UNBUFFERED);
     if (ch->nputters >= CA_CONFIG_MAX_PENDING)
         return fast_slow(w, ch, val, take);
     CA_ASSERT(buf_full(ch)); /* putters wait only on a full ring */
@@ -662,7 +707,10 @@ TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
 TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
                     size_t size, int plain)
 {
-    ca_waiter *t = q_claim_(ch, take ? &ch->putters : &ch->takers, plain);
+    /* ch is not for interrupts: the claim loop's unqueue needs no test
+    ** of it, but a build for size keeps the one unqueue it calls. */
+    ca_waiter *t = q_claim_from(ch, take ? &ch->putters : &ch->takers,
+                                plain, !FAST_SIZES);
 
     if (t == NULL) /* all were stale */
         return fast_none(w, ch, val, take, size);
@@ -700,14 +748,14 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         ** on puts, and on the refills of waiting puts, which go the
         ** general way (below: a put waits only while the ring holds
         ** values, see xf.c's accepts). */
-        if (UNLIKELY((ch->flags & TAKE_FLAGS) != CA__CH_LIVE))
+        if (UNLIKELY(!FAST_OK(ch->flags, TAKE_FLAGS)))
             return fast_slow(w, ch, val, take);
         t = ch->putters;
         if (ch->count != 0) {
             /* A waiting put would refill the slot: the general way. */
             if (t != NULL)
                 return fast_slow(w, ch, val, take);
-            buf_remove_n(ch, val, size);
+            buf_remove_n(ch, val, size, 0);
             CA__TRYUNLOCK(ch);
             return fast_ok(w, ch, take);
         }
@@ -719,9 +767,9 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
                 return fast_slow(w, ch, val, take);
             return FAST_CLAIM(w, ch, val, 1, size);
         }
-        unqueue_from(ch, t, 0);
+        unqueue_from(ch, t, 0, 0);
     } else {
-        if (UNLIKELY((ch->flags & FAST_FLAGS) != CA__CH_LIVE)) {
+        if (UNLIKELY(!FAST_OK(ch->flags, FAST_FLAGS))) {
             if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
                 CA__KIND(ch) == CA_FIXED) /* still locked: */
                 return CA__XF_HDR(ch)->ops->put_op(w, ch, val,
@@ -731,11 +779,9 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         t = ch->takers;
         if (t == NULL)
             return fast_none(w, ch, val, 0, size);
-        if (CA__KIND(ch) == CA_PROMISE)
-            return fast_slow(w, ch, val, take);
         if (UNLIKELY(t->flags & CA__W_ALT))
             return FAST_CLAIM(w, ch, val, 0, size);
-        unqueue_from(ch, t, 1);
+        unqueue_from(ch, t, 1, 0);
     }
     return fast_give(w, ch, t, val, take, size);
 }

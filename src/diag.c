@@ -32,7 +32,8 @@ int ca_sched_parked(ca_sched *s, void (*fn)(const ca_parked *p, void *ud),
         return CA_EINVAL;
     g = s->live;
     for (i = 0; i < s->nlive; i++, g = g->next) {
-        if ((g->u.w.state & (CA__G_RUN | CA__G_READY | CA__G_SLEEP)) ||
+        if ((g->u.w.state & (CA__G_READY | CA__G_SLEEP)) ||
+            ca__sched_running(g) ||
             (site = CA__GO_SITE_OF(g)) == NULL)
             continue;
         memset(&p, 0, sizeof p);

@@ -214,19 +214,32 @@ void ca__buf_remove_locked(ca_chan *ch, void *dst);
 ca_waiter *ca__claim_locked(ca_chan *ch, int take);
 void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
+/* The address of slot `at` of ch's ring (at < cap), which has storage
+** unless its values have no bytes: the buffer, then, which may be NULL
+** (and NULL + 0 is UB). Tested on the size, not on the pointer: a caller
+** that passes the size as a constant (chan.c's fast path) has no test.
+** A ring of no slots (unbuffered) has no storage either, and is never
+** asked for a slot: it never holds a value. */
+static inline unsigned char *ca__ring_at(const ca_chan *ch, uint32_t at,
+                                         size_t elem_size)
+{
+    if (elem_size == 0)
+        return ch->buf;
+    CA_ASSERT(ch->buf != NULL && at < ch->cap);
+    return ch->buf + (size_t)at * elem_size;
+}
+
 /* The address of the i-th value of ch's ring, counting from its oldest
 ** (i <= cap): chan.c's, and xf.c's to let a step build its output in the
-** ring (ca_xf_out's slot). */
+** ring (ca_xf_out's slot). The oldest itself is ca__ring_at(head). */
 static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
                                              size_t elem_size)
 {
     uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
 
-    if (ch->buf == NULL) /* elem_size 0: no storage, and NULL + 0 is UB */
-        return NULL;
     if (at >= ch->cap)
         at -= ch->cap;
-    return ch->buf + (size_t)at * elem_size;
+    return ca__ring_at(ch, at, elem_size);
 }
 /* (_n: with the element size as a caller that knows it better, as a
 ** constant, passes it.) */
@@ -324,7 +337,6 @@ int ca__is_callback(const ca_waiter *w);
 #define CA__G_LIVE 0x01  /* started, not finished                        */
 #define CA__G_READY 0x02 /* in the run queue or the inbox                */
 #define CA__G_SLEEP 0x04 /* on its SLEEP timer                           */
-#define CA__G_RUN 0x08   /* its function runs (on one thread, always)    */
 #define CA__G_OWNED 0x10 /* ca_go_new allocated it: freed when done      */
 
 /* Where a go block is in the park protocol, in ca_go.u.w.park (see
@@ -461,6 +473,8 @@ unsigned ca__sched_epoch(ca_sched *s);
 /* Non-zero on a thread that is driving a scheduler or working in a pool:
 ** in a go block, or in a callback run from one. */
 int ca__in_sched(void);
+/* Non-zero when g's function is the one running on this thread. */
+int ca__sched_running(const ca_go *g);
 /* The random state for an ALTS of a block of s, on the thread running it
 ** (each worker of a pool has its own). */
 uint32_t *ca__sched_rng(ca_sched *s);

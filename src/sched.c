@@ -90,6 +90,17 @@ static CA__TLS ca__runq *cur;
 static ca__runq *cur;
 #endif
 
+/* The block whose function runs on this thread, if any (run_one), for a
+** report made from inside it (ca__sched_running). Kept here rather than
+** in a bit of the block's state: the bit's set and clear cost a load and
+** two stores of the state byte per run, which the compiler could no
+** longer merge with the queue's (W1 -10 instructions per round trip). */
+#if CA_HAVE_THREADS
+static CA__TLS ca_go *running;
+#else
+static ca_go *running;
+#endif
+
 static ca_go *go_of(ca_waiter *w)
 {
     return CA_CONTAINER_OF(w, ca_go, u.w);
@@ -109,16 +120,24 @@ HOT void append(ca_go **head, ca_go **tail, ca_go *first, ca_go *last)
 }
 
 /* A pool's queues are locked: their owner pushes and pops, idle workers
-** steal. A driver's queue is its alone and takes no lock. */
+** steal. A driver's queue is its alone and takes no lock. (QLOCK_ and
+** QUNLOCK_ take q->shared as pop reads it once: the compiler must assume
+** that the store of a block's state byte in between may change it, and
+** would read it again, on the hot path of every block run from the
+** queue.) */
 #if CA_HAVE_THREADS
-#define QLOCK(q) ((q)->shared ? ca__spin_lock(&(q)->lock) : (void)0)
-#define QUNLOCK(q) ((q)->shared ? ca__spin_unlock(&(q)->lock) : (void)0)
+#define QSHARED(q) ((q)->shared)
+#define QLOCK_(q, sh) ((sh) ? ca__spin_lock(&(q)->lock) : (void)0)
+#define QUNLOCK_(q, sh) ((sh) ? ca__spin_unlock(&(q)->lock) : (void)0)
 #define QSET_N(q, v) __atomic_store_n(&(q)->n, (v), __ATOMIC_RELAXED)
 #else
-#define QLOCK(q) ((void)0)
-#define QUNLOCK(q) ((void)0)
+#define QSHARED(q) ((void)(q), 0)
+#define QLOCK_(q, sh) ((void)(sh))
+#define QUNLOCK_(q, sh) ((void)(sh))
 #define QSET_N(q, v) ((q)->n = (v))
 #endif
+#define QLOCK(q) QLOCK_((q), QSHARED(q))
+#define QUNLOCK(q) QUNLOCK_((q), QSHARED(q))
 
 #if CA_HAVE_THREADS
 /* The pool's paths stay out of line: a driver's hand-off (W1) does not
@@ -128,31 +147,38 @@ POOL_PATH void spill(ca_sched *s, size_t n);
 POOL_PATH void kick_keen(ca_sched *s);
 #endif
 
-TINY void push(ca__runq *q, ca_go *g)
+/* (`pool`: q may be a pool's. A driver's own queue, which is not, is
+** pushed with push_own: no test of the flag, which the compiler would
+** otherwise read again after each store.) */
+TINY void push_(ca__runq *q, ca_go *g, int pool)
 {
     size_t n;
 
     CA_ASSERT(!(g->u.w.state & CA__G_READY));
+    CA_ASSERT(pool || !QSHARED(q));
     g->u.w.next = NULL;
-    QLOCK(q);
+    QLOCK_(q, pool && QSHARED(q));
     g->u.w.state |= CA__G_READY;
     append(&q->head, &q->tail, g, g);
     n = q->n + 1;
     QSET_N(q, n);
-    QUNLOCK(q);
+    QUNLOCK_(q, pool && QSHARED(q));
 #if CA_HAVE_THREADS
     /* More ready here than this worker runs next: an idle worker may as
     ** well come and steal (Go's wakep; see spill). */
-    if (n > 1 && q->shared)
+    if (n > 1 && pool && q->shared)
         spill(q->s, n);
 #endif
 }
+#define push(q, g) push_((q), (g), 1)
+#define push_own(q, g) push_((q), (g), 0)
 
 TINY ca_go *pop(ca__runq *q)
 {
+    int shared = QSHARED(q);
     ca_go *g;
 
-    QLOCK(q);
+    QLOCK_(q, shared);
     if ((g = q->head) != NULL) {
         q->head = g->u.w.next != NULL ? go_of(g->u.w.next) : NULL;
         if (q->head == NULL)
@@ -162,7 +188,7 @@ TINY ca_go *pop(ca__runq *q)
                   (CA__G_READY | CA__G_LIVE));
         g->u.w.state &= (unsigned char)~CA__G_READY;
     }
-    QUNLOCK(q);
+    QUNLOCK_(q, shared);
     return g;
 }
 
@@ -474,7 +500,7 @@ TINY void ready(ca_sched *s, ca_go *g)
     /* A block left in the hand-off slot was woken before g: it goes
     ** first, to the driver's own queue. */
     HANDOFF_FLUSH(cur);
-    push(q, g);
+    push_own(q, g);
 }
 
 /* ------------------------------------------------------------------ wake */
@@ -535,7 +561,7 @@ TINY ca_go *handoff_take(void)
 ** queue: another block was woken after it. */
 NOINLINE void handoff_flush(ca__runq *q)
 {
-    push(q, handoff_take());
+    push_own(q, handoff_take());
 }
 #endif
 
@@ -851,6 +877,11 @@ int ca__in_sched(void)
     return cur != NULL;
 }
 
+int ca__sched_running(const ca_go *g)
+{
+    return g == running;
+}
+
 uint32_t *ca__sched_rng(ca_sched *s)
 {
     return cur != NULL && cur->s == s ? &cur->rng : &s->q.rng;
@@ -867,7 +898,7 @@ static void release_parked(ca_sched *s, ca_go *g)
     ** channel's queue (no other op queues it; nobody can have taken it
     ** out, since this thread holds the lock). It costs no store: PARKED
     ** and WOKEN are recorded only in debug builds, to be asserted. */
-    if (g->u.w.flags & CA__W_QUEUED) {
+    if (EXPECT((g->u.w.flags & CA__W_QUEUED) != 0, 1)) {
         CA_ASSERT(CA__GO_PARK(g) == CA__P_RUNNING);
 #if defined(CA_DEBUG)
         CA__GO_SET_PARK(g, CA__P_PARKED); /* before anyone can see the waiter */
@@ -921,22 +952,23 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
     CA_ASSERT(CA__GO_PARK(g) == CA__P_WOKEN);
     CA__GO_SET_PARK(g, CA__P_RUNNING);
 #endif
-    /* Never on two threads at once: it is in one queue at a time, and
-    ** made ready only once its function has returned. */
-    CA_ASSERT(!(g->u.w.state & CA__G_RUN));
-    g->u.w.state |= CA__G_RUN;
+    /* Never two at once on a thread: nothing that runs blocks can be
+    ** called from one (ca__in_sched). A block never runs on two threads
+    ** at once: it is in one queue at a time, and made ready only once its
+    ** function has returned (the debug build's park states assert it). */
+    CA_ASSERT(running == NULL);
+    running = g;
     CA__TRACE(ca__trace_run(g));
     rc = CA__GO_FN(g)(g);
+    running = NULL;
     CA__TRACE(ca__trace_ran(g, rc)); /* a park before its locks go */
     switch (EXPECT(rc, CA_GO_PARKED)) { /* the common answer, tested first */
     case CA_GO_DONE: /* finished inside, in ca__go_done: g may be gone */
         break;
     case CA_GO_PARKED:
-        g->u.w.state &= (unsigned char)~CA__G_RUN;
         release_parked(s, g);
         break;
     case CA_GO_YIELDED:
-        g->u.w.state &= (unsigned char)~CA__G_RUN;
 #if defined(CA_DEBUG)
         CA__GO_SET_PARK(g, CA__P_WOKEN);
 #endif
@@ -948,8 +980,9 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
         break;
     }
 #if CA__HANDOFF
+    /* (Only a driver fills the slot: q is its own.) */
     if ((g = handoff_take()) != NULL && q->head != NULL) {
-        push(q, g);
+        push_own(q, g);
         g = NULL;
     }
     return g;
@@ -964,14 +997,14 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
 static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
                         volatile int *stop)
 {
-    size_t ran = 0;
+    size_t left = budget; /* counted down: one register, no compare */
     ca_go *g = NULL;
 
     /* Once a batch, not only when the run queue runs dry: blocks that
     ** keep each other busy (a YIELD loop) must not starve those woken
     ** from other threads. */
     drain_inbox(s, q);
-    while (ran < budget && (stop == NULL || !CA__LOAD(*stop))) {
+    while (left != 0 && (stop == NULL || !CA__LOAD(*stop))) {
         /* The block the last one woke, straight (see run_one), or the
         ** queue's. */
         if (g == NULL && (g = NEXT_READY(q)) == NULL) {
@@ -986,11 +1019,11 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
             }
         }
         g = run_one(s, q, g);
-        ran++;
+        left--;
     }
     if (g != NULL) /* its turn is the next batch's */
         push(q, g);
-    return ran;
+    return budget - left;
 }
 
 /* The deferred wakes: without threads, through the hooks that exist once

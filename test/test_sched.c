@@ -410,6 +410,62 @@ static void sched_parked_report(void)
     CA_ASSERT_RC(ca_chan_destroy(&r.ch), CA_OK);
 }
 
+typedef struct reporter {
+    ca_go go;
+    ca_sched *s;
+    ca_chan *in;
+    int v, n;
+    report rep;
+} reporter;
+
+/* Parks once (so that it has a site to be reported at), then reports
+** from inside its own function. */
+static int reporter_fn(ca_go *g)
+{
+    reporter *r = (reporter *)g;
+
+    GO_BEGIN(g);
+    TAKE(g, r->in, &r->v);
+    memset(&r->rep, 0, sizeof r->rep);
+    r->n = ca_sched_parked(r->s, collect, &r->rep);
+    GO_END(g);
+}
+
+/* A block that calls ca_sched_parked from its function is running, not
+** parked: the report names the others only. */
+static void sched_parked_not_self(void)
+{
+    ca_sched s;
+    ichan in, other;
+    parked_t t;
+    reporter r;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&in, CA_UNBUFFERED, 0);
+    ichan_init(&other, CA_UNBUFFERED, 0);
+    memset(&t, 0, sizeof t);
+    memset(&r, 0, sizeof r);
+    t.in = &other.ch;
+    r.s = &s;
+    r.in = &in.ch;
+    r.n = -1;
+    CA_ASSERT_RC(ca_go_start(&s, &t.go, parked_taker), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &r.go, reporter_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK);
+    OFFER(&in.ch, 5);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_EDEADLOCK); /* the taker is left */
+    CA_ASSERT_EQ(r.v, 5);
+    CA_ASSERT_EQ(r.n, 1);
+    CA_ASSERT_EQ(r.rep.n, 1);
+    CU_ASSERT(find(&r.rep, "parked_taker") != NULL);
+    CU_ASSERT(find(&r.rep, "reporter_fn") == NULL);
+    CA_ASSERT_RC(ca_close(&other.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&in.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&other.ch), CA_OK);
+}
+
 /* ca_sched_dump: one line per parked block naming function, file:line,
 ** op, argument and the channel by its name. */
 static void sched_dump(void)
@@ -922,6 +978,7 @@ static const ca_test tests[] = {
     {"sched_parked_tiny", sched_parked_tiny},
 #else
     {"sched_parked_report", sched_parked_report},
+    {"sched_parked_not_self", sched_parked_not_self},
     {"sched_dump", sched_dump},
 #endif
     {"sched_ref_step", sched_ref_step},
