@@ -811,11 +811,16 @@ void ca__alts_unlock(ca_waiter *self, ca_sched *s)
 {
     const unsigned held = (unsigned char)self->status;
     const size_t head = self->index;
+    /* Read before the scheduler's lock goes: from then on a deadline's
+    ** fire or the poller may claim the ALTS and wake the block, which,
+    ** when no channel lock holds it back (no channel case), may run its
+    ** next ALTS or end and be freed on another thread. */
+    ca_alt *const cases = (ca_alt *)self->val;
 
     if (held & HELD_TIMERS)
         CA__SUNLOCK(s);
     /* the last touch of the cases (see there) */
-    unlock_all((ca_alt *)self->val, head);
+    unlock_all(cases, head);
     /* A poller asleep on another thread does not watch the new
     ** descriptors yet: the kick ends its wait. */
     if (held & HELD_FDS)

@@ -1477,6 +1477,62 @@ static void alts_reuse_pool(void)
 }
 #endif
 
+#if CA_HAVE_THREADS && CA_HAVE_MALLOC
+/* Blocks of ca_go_spawn on a pool of two, each in ALTS after ALTS over
+** a deadline and a case switched off: no channel lock holds a parked
+** block back, so the deadline's fire on one worker may wake it while the
+** other still releases its park, and the block may end and be freed
+** there. The release must read nothing of the block after the
+** scheduler's lock went (ASan saw that once a delay widened the gap). */
+#define SPAWN_N 16
+#define SPAWN_ROUNDS 20
+typedef struct timed_only {
+    ca_go go;
+    ca_chan *done;
+    ca_alt cases[2];
+    int won, bad;
+} timed_only;
+
+static int timed_only_fn(ca_go *g)
+{
+    timed_only *t = (timed_only *)g;
+
+    GO_BEGIN(g);
+    t->bad += ca_alt_deadline(&t->cases[0], 1) != CA_OK;
+    t->bad += ca_alt_off(&t->cases[1]) != CA_OK;
+    for (t->won = 0; t->won < SPAWN_ROUNDS && t->bad == 0; t->won++) {
+        ALTS(g, t->cases, 2, 0);
+        t->bad += GO_ALT(g) != 0 || GO_STATUS(g) != CA_OK;
+    }
+    t->won -= t->bad; /* a failed round does not count */
+    PUT(g, t->done, &t->won);
+    GO_END(g);
+}
+
+static void alts_deadline_only_spawned_pool(void)
+{
+    ca_sched s;
+    ca_chan *done;
+    int i, won, all = 0;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_new(&done, CA_FIXED, SPAWN_N, sizeof(int)), CA_OK);
+    CA_ASSERT_RC(ca_sched_start(&s, 2), CA_OK);
+    for (i = 0; i < SPAWN_N; i++)
+        CA_ASSERT_RC(CA_GO_SPAWN(&s, timed_only, timed_only_fn, .done = done),
+                     CA_OK);
+    for (i = 0; i < SPAWN_N; i++) {
+        won = -1;
+        CA_ASSERT_RC(ca_take_blocking(done, &won), CA_OK);
+        all += won;
+    }
+    CA_ASSERT_EQ(all, SPAWN_N * SPAWN_ROUNDS);
+    CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
+    CA_ASSERT_RC(ca_chan_free(done), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+#endif
+
 /* Two fan-in consumers over the same four channels, on a pool of two
 ** workers: the putters' fast path claims one consumer's cases while the
 ** other consumer's ALTS, on the other thread, looks at and completes the
@@ -2007,6 +2063,7 @@ static const ca_test tests[] = {
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"alts_reuse_pool", alts_reuse_pool},
     {"alts_claim_race_pool", alts_claim_race_pool},
+    {"alts_deadline_only_spawned_pool", alts_deadline_only_spawned_pool},
 #endif
     {"alts_blocking_reuse_fanin", alts_blocking_reuse_fanin},
     {"alts_blocking_reuse_fair", alts_blocking_reuse_fair},
