@@ -743,6 +743,8 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
 
     if (UNLIKELY(!CA__TRYLOCK(ch)))
         return waiter_op_slow(w, ch, val, ch->elem_size, take);
+    /* FAST_OK's carry needs it: a dead promise would pass for live. */
+    CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
     if (take) {
         /* A transform's ring gives its values as any ring: its step runs
         ** on puts, and on the refills of waiting puts, which go the

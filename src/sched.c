@@ -91,7 +91,9 @@ static ca__runq *cur;
 #endif
 
 /* The block whose function runs on this thread, if any (run_one), for a
-** report made from inside it (ca__sched_running). Kept here rather than
+** report made from inside it (ca__sched_running). It knows this thread's
+** block only: on a pool, a block running on another worker is reported
+** at its last park, as ca_sched_parked(3) says. Kept here rather than
 ** in a bit of the block's state: the bit's set and clear cost a load and
 ** two stores of the state byte per run, which the compiler could no
 ** longer merge with the queue's (W1 -10 instructions per round trip). */
