@@ -825,7 +825,6 @@ void ca__alts_unlock(ca_waiter *self, ca_sched *s)
     ** descriptors yet: the kick ends its wait. */
     if (held & HELD_FDS)
         ca__sched_kick(s);
-    (void)s;
 }
 
 int ca__alts_end(ca_alt *cases, size_t n, ca_sched *s, unsigned char *claim)

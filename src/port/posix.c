@@ -59,7 +59,8 @@ static void posix_wait(ca_irq_state unused, uint32_t ms)
 
     (void)unused;
 #if defined(HAVE_CLOCK_GETTIME)
-    if (ms != 0 && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+    if (ms != 0 && ms != CA_FOREVER &&
+        clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
         into = ts.tv_nsec % 1000000L; /* of the current tick */
 #endif
     ts.tv_sec = (time_t)(ms / 1000u);
