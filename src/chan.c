@@ -146,12 +146,22 @@ HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
 #define q_claim(ch, q) q_claim_((ch), (q), 0)
 
 /* Drops every stale waiter, so that only live ones count towards the
-** pending limit (core.async cleans up before it checks, too). */
+** pending limit (core.async cleans up before it checks, too). Only an
+** ALTS case goes stale, and each one queued here pins the channel until
+** its owner cleans up: with no pin there is nothing to drop, and a put
+** refused at the limit does not walk the 1,024 that wait. */
 static void purge(ca_chan *ch, ca_waiter **q)
 {
     ca_waiter *w = *q, *next;
     size_t n = (q == &ch->takers) ? ch->ntakers : ch->nputters;
 
+    if (ch->pins == 0) {
+#if defined(CA_DEBUG) && CA_DEBUG
+        for (; n > 0; n--, w = w->next)
+            CA_ASSERT(!(w->flags & CA__W_ALT)); /* queued, so pinned */
+#endif
+        return;
+    }
     for (; n > 0; n--, w = next) {
         next = w->next;
         if (ca__stale(w))
