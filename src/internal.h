@@ -654,7 +654,8 @@ int ca__result_set_reserved(ca_go *g, ca_chan *ch);
 /* Runs an ALTS, on scheduler s, for the owner of waiter `self`: a go
 ** block (self->waker is s's: its deadlines get s's alt_waker) or a
 ** blocked thread (self->waker wakes it for every case), with random
-** state `rng`. self->claim is the group's claim byte (zeroed here).
+** state `rng` (NULL: s's, or its worker's: ca__sched_rng, asked only
+** for a draw). self->claim is the group's claim byte (zeroed here).
 ** Returns CA_OK when a case completed at once (its number and status
 ** in self->index and self->status), CA__PARK when every case now
 ** waits, or a negative error, also in self->status (nothing left
