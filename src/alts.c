@@ -520,26 +520,18 @@ static size_t mark_ready(ca_alt *cases, size_t n)
     return ready;
 }
 
-/* The random state of a draw: a blocked thread's own, or (rng NULL) a
-** go block's, its scheduler's or its worker's, looked up only for a draw
-** (an ALTS with one case ready, or none, draws nothing). */
-static uint32_t *rng_of(ca_sched *s, uint32_t *rng)
-{
-    return rng != NULL ? rng : ca__sched_rng(s);
-}
-
 /* Pass 1: the case to complete now, or n if none is ready, from the
 ** `ready` cases marked READY: the first in array order with
 ** CA_ALTS_PRIORITY, else one drawn among them, each with the same chance
 ** (no draw when one alone is ready). */
 static size_t choose(ca_alt *cases, size_t n, size_t ready, int flags,
-                     unsigned has, ca_sched *s, uint32_t *rng)
+                     unsigned has, uint32_t *rng)
 {
     size_t i;
 
     if (ready != 0) {
         if (ready > 1 && !(flags & CA_ALTS_PRIORITY))
-            ready = rand_below(rng_of(s, rng), ready);
+            ready = rand_below(rng, ready);
         else
             ready = 0;
         for (i = 0;; i++)
@@ -691,8 +683,7 @@ OUTLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
     find_head(cases, n, pp);
     head = lock_order(cases, n, pp);
 #endif
-    if ((rc = enqueue_all(cases, head, flags, rng_of(s, rng), waker,
-                          claim)) != CA_OK) {
+    if ((rc = enqueue_all(cases, head, flags, rng, waker, claim)) != CA_OK) {
         unlock_all(cases, head);
         cs_leave(isr);
         self->status = (signed char)rc;
@@ -784,7 +775,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
 #endif
     /* A counterpart seen ready may be claimed meanwhile by its own alts
     ** group on a channel we do not hold: then choose again. */
-    while ((pick = choose(cases, n, ready, flags, pp.has, s, rng)) != n) {
+    while ((pick = choose(cases, n, ready, flags, pp.has, rng)) != n) {
         ca_alt *c = &cases[pick];
         if (c->kind == CA__ALT_TAKE)
             rc = ca__take_locked(c->chan, c->u.w.val, &wl);

@@ -256,9 +256,8 @@ int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
     ca__sched_alts_used(s);
 #endif
     /* The case chosen at once and its status land in g->u.w (alts.c),
-    ** which knows a block's waiter by its waker: its scheduler's. Its
-    ** random state is looked up there, if a draw needs it. */
-    rc = ca__alts_start(cases, n, flags, s, &g->u.w, NULL);
+    ** which knows a block's waiter by its waker: its scheduler's. */
+    rc = ca__alts_start(cases, n, flags, s, &g->u.w, ca__sched_rng(s));
     if (rc == CA__PARK)
         CA__GO_SET_PARK(g, CA__P_ALTS); /* its locks are the scheduler's */
     return rc;

@@ -475,9 +475,22 @@ unsigned ca__sched_epoch(ca_sched *s);
 int ca__in_sched(void);
 /* Non-zero when g's function is the one running on this thread. */
 int ca__sched_running(const ca_go *g);
+/* The run queue this thread runs, if any: its scheduler's own while the
+** thread drives it, or its worker's in a pool (sched.c's). */
+#if CA_HAVE_THREADS
+extern CA__TLS ca__runq *ca__sched_cur;
+#else
+extern ca__runq *ca__sched_cur;
+#endif
 /* The random state for an ALTS of a block of s, on the thread running it
-** (each worker of a pool has its own). */
-uint32_t *ca__sched_rng(ca_sched *s);
+** (each worker of a pool has its own): inline, as every ALTS of a go
+** block asks it (the call cost W3 15 instructions a message). */
+HOT uint32_t *ca__sched_rng(ca_sched *s)
+{
+    ca__runq *q = ca__sched_cur;
+
+    return q != NULL && q->s == s ? &q->rng : &s->q.rng;
+}
 
 /* Non-zero while s has live blocks, timers or blocks in its inbox. */
 int ca__sched_has_work(ca_sched *s);
@@ -654,8 +667,7 @@ int ca__result_set_reserved(ca_go *g, ca_chan *ch);
 /* Runs an ALTS, on scheduler s, for the owner of waiter `self`: a go
 ** block (self->waker is s's: its deadlines get s's alt_waker) or a
 ** blocked thread (self->waker wakes it for every case), with random
-** state `rng` (NULL: s's, or its worker's: ca__sched_rng, asked only
-** for a draw). self->claim is the group's claim byte (zeroed here).
+** state `rng`. self->claim is the group's claim byte (zeroed here).
 ** Returns CA_OK when a case completed at once (its number and status
 ** in self->index and self->status), CA__PARK when every case now
 ** waits, or a negative error, also in self->status (nothing left
