@@ -802,7 +802,7 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
         if (pp.has & HAS_LOCKED)
             unlock_all(cases, head);
         cs_leave(isr);
-        ca__wake_all(&wl);
+        ca__wake_list(&wl);
         self->index = (unsigned short)pick;
         self->status = (signed char)rc;
         return CA_OK;

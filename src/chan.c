@@ -169,20 +169,9 @@ HOT void complete(ca__wakelist *wl, ca_waiter *w, int status)
     wl->tail = &w->next;
 }
 
-HOT void wake_all(ca__wakelist *wl)
-{
-    ca_waiter *w = wl->head, *next;
-
-    /* A wake-up may free or reuse its waiter: read the link first. */
-    for (; w != NULL; w = next) {
-        next = w->next;
-        w->waker->wake(w->waker, w);
-    }
-}
-
 void ca__wake_all(ca__wakelist *wl)
 {
-    wake_all(wl);
+    ca__wake_list(wl);
 }
 
 /* ------------------------------------------------------------------ buffer
@@ -458,7 +447,7 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
         }
     }
     CA__UNLOCK(ch);
-    wake_all(&wl);
+    ca__wake_list(&wl);
     return rc;
 }
 
