@@ -375,7 +375,7 @@ static void unlock_all(ca_alt *cases, size_t i)
 #define cs_enter(isr) ((void)(isr))
 #define cs_leave(isr) ((void)(isr))
 #else
-/* The walk of lock_walk, without the locks. */
+/* lock_walk's walk, without the locks. */
 static int order_holds(const ca_alt *cases, size_t n, const prep *pp)
 {
     const ca_alt *c = &cases[pp->head];
