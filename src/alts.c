@@ -470,7 +470,8 @@ HOT int validate(ca_alt *cases, size_t n, int flags, ca_sched *s, prep *pp,
                     has |= HAS_ODD;
                     continue;
                 }
-                ready += (size_t)chan_ready(c, kind);
+                if (chan_ready(c, kind))
+                    ready++;
                 continue;
             }
             nchan++;
