@@ -179,20 +179,9 @@ HOT void complete(ca__wakelist *wl, ca_waiter *w, int status)
     wl->tail = &w->next;
 }
 
-HOT void wake_all(ca__wakelist *wl)
-{
-    ca_waiter *w = wl->head, *next;
-
-    /* A wake-up may free or reuse its waiter: read the link first. */
-    for (; w != NULL; w = next) {
-        next = w->next;
-        w->waker->wake(w->waker, w);
-    }
-}
-
 void ca__wake_all(ca__wakelist *wl)
 {
-    wake_all(wl);
+    ca__wake_list(wl);
 }
 
 /* ------------------------------------------------------------------ buffer
@@ -468,7 +457,7 @@ HOT int chan_op(ca_chan *ch, void *val, ca_waiter *w, int take)
         }
     }
     CA__UNLOCK(ch);
-    wake_all(&wl);
+    ca__wake_list(&wl);
     return rc;
 }
 
@@ -895,20 +884,13 @@ int ca__enqueue_pinned_locked(ca_chan *ch, ca_waiter *w)
     return rc;
 }
 
-void ca__unpin(ca_chan *ch, ca_waiter *w)
+void ca__unpin_last(ca_chan *ch)
 {
-    int gone = 0;
+    /* Released for good while a case pinned it: end it now. */
+    const int gone = (ch->flags & CA__CH_OWNED) != 0;
 
-    CA__LOCK(ch);
-    CA_ASSERT(ch->pins != 0);
-    (void)dequeue_locked(ch, w);
-    if (--ch->pins == 0 &&
-        (ch->flags & (CA__CH_LIVE | CA__CH_DYING)) == CA__CH_DYING) {
-        /* Released for good while this case pinned it: end it now. */
-        CA_ASSERT(ch->ntakers == 0 && ch->nputters == 0);
-        gone = (ch->flags & CA__CH_OWNED) != 0;
-        ch->flags &= CA__CH_ISR;
-    }
+    CA_ASSERT(ch->pins == 0 && ch->ntakers == 0 && ch->nputters == 0);
+    ch->flags &= CA__CH_ISR;
     CA__UNLOCK(ch);
 #if CA_HAVE_MALLOC
     if (gone)

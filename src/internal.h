@@ -163,6 +163,19 @@ typedef struct ca__wakelist {
 
 #define CA__WAKELIST_INIT(wl) ((wl)->head = NULL, (wl)->tail = &(wl)->head)
 
+/* Wakes the waiters of wl, in order: inline where a hot path wakes
+** (chan.c's ops, an ALTS that completes at once: the call cost W3 7
+** instructions a message), out of line as ca__wake_all elsewhere. */
+HOT void ca__wake_list(ca__wakelist *wl)
+{
+    ca_waiter *w = wl->head, *next;
+
+    /* A wake-up may free or reuse its waiter: read the link first. */
+    for (; w != NULL; w = next) {
+        next = w->next;
+        w->waker->wake(w->waker, w);
+    }
+}
 void ca__wake_all(ca__wakelist *wl);
 
 /* The channel's locked core, for the layers above it (async ops, go
@@ -268,7 +281,26 @@ static inline int ca__mul_overflows(size_t a, size_t b, size_t max)
 ** and its owner unpins it when it cleans up (takes the lock itself, and
 ** frees a channel released while pinned). */
 int ca__enqueue_pinned_locked(ca_chan *ch, ca_waiter *w);
-void ca__unpin(ca_chan *ch, ca_waiter *w);
+/* The last unpin of a channel released for good while pinned (chan.c):
+** ends it, unlocks it, and frees it if it was allocated. */
+void ca__unpin_last(ca_chan *ch);
+/* Inline: an ALTS that parked unpins every case when it wakes (W3's
+** fan-in: four a park), and its case is most often out of its queue
+** already (the next op on the channel dropped it, stale), so this is a
+** lock, a count and an unlock (a call a case cost W3 7 instructions a
+** message). */
+HOT void ca__unpin(ca_chan *ch, ca_waiter *w)
+{
+    CA__LOCK(ch);
+    CA_ASSERT(ch->pins != 0);
+    if (w->flags & CA__W_QUEUED)
+        (void)ca__dequeue_locked(ch, w);
+    if (--ch->pins == 0 &&
+        (ch->flags & (CA__CH_LIVE | CA__CH_DYING)) == CA__CH_DYING)
+        ca__unpin_last(ch);
+    else
+        CA__UNLOCK(ch);
+}
 
 /* An alts case whose group was claimed through another case is stale: it
 ** can never complete. */
@@ -475,9 +507,22 @@ unsigned ca__sched_epoch(ca_sched *s);
 int ca__in_sched(void);
 /* Non-zero when g's function is the one running on this thread. */
 int ca__sched_running(const ca_go *g);
+/* The run queue this thread runs, if any: its scheduler's own while the
+** thread drives it, or its worker's in a pool (sched.c's). */
+#if CA_HAVE_THREADS
+extern CA__TLS ca__runq *ca__sched_cur;
+#else
+extern ca__runq *ca__sched_cur;
+#endif
 /* The random state for an ALTS of a block of s, on the thread running it
-** (each worker of a pool has its own). */
-uint32_t *ca__sched_rng(ca_sched *s);
+** (each worker of a pool has its own): inline, as every ALTS of a go
+** block asks it (the call cost W3 15 instructions a message). */
+HOT uint32_t *ca__sched_rng(ca_sched *s)
+{
+    ca__runq *q = ca__sched_cur;
+
+    return q != NULL && q->s == s ? &q->rng : &s->q.rng;
+}
 
 /* Non-zero while s has live blocks, timers or blocks in its inbox. */
 int ca__sched_has_work(ca_sched *s);

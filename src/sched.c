@@ -82,12 +82,11 @@
 #include "internal.h"
 #include "platform.h"
 
-/* The run queue this thread runs, if any: its scheduler's own while the
-** thread drives it, or its worker's in a pool. */
+/* The run queue this thread runs, if any (internal.h). */
 #if CA_HAVE_THREADS
-static CA__TLS ca__runq *cur;
+CA__TLS ca__runq *ca__sched_cur;
 #else
-static ca__runq *cur;
+ca__runq *ca__sched_cur;
 #endif
 
 /* The block whose function runs on this thread, if any (run_one), for a
@@ -487,7 +486,7 @@ NOINLINE void handoff_flush(ca__runq *q);
 /* Makes g ready, from any thread. */
 TINY void ready(ca_sched *s, ca_go *g)
 {
-    ca__runq *q = cur;
+    ca__runq *q = ca__sched_cur;
 
 #if CA_HAVE_THREADS
     if (q == NULL || q->s != s || q->shared) {
@@ -501,7 +500,7 @@ TINY void ready(ca_sched *s, ca_go *g)
 #endif
     /* A block left in the hand-off slot was woken before g: it goes
     ** first, to the driver's own queue. */
-    HANDOFF_FLUSH(cur);
+    HANDOFF_FLUSH(ca__sched_cur);
     push_own(q, g);
 }
 
@@ -876,17 +875,12 @@ int ca_sched_unref(ca_sched *s)
 ** scheduler. */
 int ca__in_sched(void)
 {
-    return cur != NULL;
+    return ca__sched_cur != NULL;
 }
 
 int ca__sched_running(const ca_go *g)
 {
     return g == running;
-}
-
-uint32_t *ca__sched_rng(ca_sched *s)
-{
-    return cur != NULL && cur->s == s ? &cur->rng : &s->q.rng;
 }
 
 /* The runner's half: the function of a parked block has returned, so
@@ -1152,7 +1146,7 @@ static int drive_begin(ca_sched *s)
             return CA_EBUSY;
     }
 #endif
-    cur = &s->q;
+    ca__sched_cur = &s->q;
 #if CA__HANDOFF
     CA_ASSERT(ca__handoff_slot.w == NULL);
     ca__handoff_slot.waker = &s->waker;
@@ -1176,12 +1170,12 @@ static void drive_end(ca_sched *s)
     CA__SLOCK(s);
     leave_queue(s, &s->q);
     CA__SUNLOCK(s);
-    cur = NULL;
+    ca__sched_cur = NULL;
     __atomic_store_n(&s->driving, 0, __ATOMIC_RELEASE);
     ca__sched_unhold(s, 1);
 #else
     (void)s;
-    cur = NULL;
+    ca__sched_cur = NULL;
 #endif
 }
 
@@ -1379,7 +1373,7 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
     size_t ran;
     int keen;
 
-    cur = q;
+    ca__sched_cur = q;
     for (;;) {
         epoch = ca__sched_epoch(s);
         next = ca__timers_fire(s);
@@ -1444,7 +1438,7 @@ void ca__sched_work(ca_sched *s, ca__runq *q)
     CA__SLOCK(s);
     leave_queue(s, q);
     CA__SUNLOCK(s);
-    cur = NULL;
+    ca__sched_cur = NULL;
 }
 #endif
 
