@@ -194,6 +194,43 @@ TINY ca_go *pop(ca__runq *q)
     return g;
 }
 
+#if CA__HANDOFF
+/* The block the hand-off slot held joins the end of q, a driver's own
+** queue that is not empty, and q's head leaves it to run next: a push and
+** a pop in one, without counting one in and one out, nor the tests of a
+** pool's queue and of an empty one (W5's sieve, whose values in flight
+** keep the queue from running dry, does this on nearly every run). */
+TINY ca_go *rotate(ca__runq *q, ca_go *g)
+{
+    ca_go *h = q->head;
+
+    CA_ASSERT(h != NULL && !QSHARED(q));
+    CA_ASSERT(!(g->u.w.state & CA__G_READY));
+    CA_ASSERT((h->u.w.state & (CA__G_READY | CA__G_LIVE)) ==
+              (CA__G_READY | CA__G_LIVE));
+    g->u.w.next = NULL;
+    q->tail->u.w.next = &g->u.w; /* h's own link, if h is alone */
+    q->tail = g;
+    q->head = go_of(h->u.w.next);
+    g->u.w.state |= CA__G_READY;
+    h->u.w.state &= (unsigned char)~CA__G_READY;
+    return h;
+}
+
+/* Undoes a pop: g, taken from the head of q, a driver's own queue, goes
+** back there (a batch that ends before it runs). */
+TINY void unpop(ca__runq *q, ca_go *g)
+{
+    CA_ASSERT(!QSHARED(q) && !(g->u.w.state & CA__G_READY));
+    g->u.w.next = q->head != NULL ? &q->head->u.w : NULL;
+    if (q->head == NULL)
+        q->tail = g;
+    q->head = g;
+    QSET_N(q, q->n + 1);
+    g->u.w.state |= CA__G_READY;
+}
+#endif
+
 #if CA_HAVE_THREADS
 /*
 ** A pool's worker: runnext, and shy workers. W9 (2 producers and 2
@@ -941,9 +978,9 @@ static void release_parked(ca_sched *s, ca_go *g)
     }
 }
 
-/* Runs g; returns the block to run next, if its run left one in the
-** hand-off slot and q holds nothing that was woken before it (so the
-** order is the run queue's), else NULL. */
+/* Runs g; returns the block to run next, taken from the hand-off slot
+** or, when q holds blocks woken before the slot's, from q's head (the slot's
+** then joins q's end: the run queue's order either way), else NULL. */
 HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
 {
     int rc;
@@ -983,10 +1020,8 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
     }
 #if CA__HANDOFF
     /* (Only a driver fills the slot: q is its own.) */
-    if ((g = handoff_take()) != NULL && q->head != NULL) {
-        push_own(q, g);
-        g = NULL;
-    }
+    if ((g = handoff_take()) != NULL && q->head != NULL)
+        g = rotate(q, g);
     return g;
 #else
     return NULL;
@@ -1023,8 +1058,10 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
         g = run_one(s, q, g);
         left--;
     }
-    if (g != NULL) /* its turn is the next batch's */
-        push(q, g);
+#if CA__HANDOFF
+    if (g != NULL) /* its turn is the next batch's, first: a driver's q */
+        unpop(q, g);
+#endif
     return budget - left;
 }
 
