@@ -175,13 +175,6 @@ TINY void push_(ca__runq *q, ca_go *g, int pool)
 #define push(q, g) push_((q), (g), 1)
 #define push_own(q, g) push_((q), (g), 0)
 
-/* The block that will run after the one just taken from the queue: its
-** header is loaded while that one runs (W5's sieve, whose thousands of
-** blocks outgrow the L1 cache, otherwise starts each run on a miss; its
-** user fields, a line further, and the channel it parked on gained
-** nothing more). */
-#define PREFETCH_NEXT(g) PREFETCH(g)
-
 TINY ca_go *pop(ca__runq *q)
 {
     int shared = QSHARED(q);
@@ -192,7 +185,6 @@ TINY ca_go *pop(ca__runq *q)
         q->head = g->u.w.next != NULL ? go_of(g->u.w.next) : NULL;
         if (q->head == NULL)
             q->tail = NULL;
-        PREFETCH_NEXT(q->head);
         QSET_N(q, q->n - 1);
         CA_ASSERT((g->u.w.state & (CA__G_READY | CA__G_LIVE)) ==
                   (CA__G_READY | CA__G_LIVE));
@@ -223,7 +215,12 @@ TINY ca_go *rotate(ca__runq *q, ca_go *g)
     ** them in a vector, for two instructions more.) */
     g->u.w.state |= CA__G_READY;
     q->head = go_of(h->u.w.next);
-    PREFETCH_NEXT(q->head);
+    /* The block that runs after h: its header loads while h runs (W5's
+    ** sieve, whose thousands of blocks outgrow the L1 cache, otherwise
+    ** starts each run on a miss; a hint for its user fields, a line
+    ** further, or for the channel it parked on gained nothing more, nor
+    ** one in pop, where W6's blocks come from: no gain in its time). */
+    PREFETCH(q->head);
     h->u.w.state &= (unsigned char)~CA__G_READY;
     return h;
 }
@@ -1041,9 +1038,11 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
     }
 #if CA__HANDOFF
     /* (Only a driver fills the slot: q is its own. Its count is tested,
-    ** not its head, which GCC would then keep in a register for rotate:
-    ** W1 and W4 +2 instructions a run.) */
-    if ((g = handoff_take()) != NULL && q->n != 0)
+    ** not its head, which GCC would then keep in a register for rotate,
+    ** and the test is marked unlikely, which keeps the slot's block in the
+    ** register the loop runs from: without both W1 and W4 cost 1 or 2
+    ** instructions more a run, in one build or the other.) */
+    if ((g = handoff_take()) != NULL && EXPECT(q->n != 0, 0))
         g = ROTATE(q, g);
     return g;
 #else
@@ -1066,8 +1065,10 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
     drain_inbox(s, q);
     while (left != 0 && (stop == NULL || !CA__LOAD(*stop))) {
         /* The block the last one woke, straight (see run_one), or the
-        ** queue's. */
-        if (g == NULL && (g = NEXT_READY(q)) == NULL) {
+        ** queue's. (Expected there: otherwise GCC computes the count this
+        ** returns before the test, 2 instructions a run from the queue,
+        ** W6 --disable-threads 421 -> 427 with rotate.) */
+        if (g == NULL && EXPECT((g = NEXT_READY(q)) == NULL, 0)) {
             drain_inbox(s, q);
             if ((g = pop(q)) == NULL) {
 #if CA_HAVE_THREADS
