@@ -131,6 +131,16 @@ int ca__freed_has(const void *p);
 #define NOINLINE static
 #endif
 
+/* A hint to start loading the cache line at p, which the thread will
+** read soon (a bad address is harmless: a hint never faults). A Cortex-M
+** has no data cache to fill, and a compiler without the builtin no hint. */
+#if defined(__GNUC__) &&                                                     \
+    !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 /* A layout assumption, checked when the library compiles (C99 has no
 ** _Static_assert: a negative array size is the error). */
 #define CA_STATIC_ASSERT(name, cond)                                         \

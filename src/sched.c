@@ -193,6 +193,61 @@ TINY ca_go *pop(ca__runq *q)
     return g;
 }
 
+#if CA__HANDOFF
+/* The block the hand-off slot held joins the end of q, a driver's own
+** queue that is not empty, and q's head leaves it to run next: a push and
+** a pop in one, without counting one in and one out, nor the tests of a
+** pool's queue and of an empty one (W5's sieve, whose values in flight
+** keep the queue from running dry, does this on nearly every run). */
+TINY ca_go *rotate(ca__runq *q, ca_go *g)
+{
+    ca_go *h = q->head;
+
+    CA_ASSERT(h != NULL && q->n != 0 && !QSHARED(q));
+    CA_ASSERT(!(g->u.w.state & CA__G_READY));
+    CA_ASSERT((h->u.w.state & (CA__G_READY | CA__G_LIVE)) ==
+              (CA__G_READY | CA__G_LIVE));
+    g->u.w.next = NULL;
+    q->tail->u.w.next = &g->u.w; /* h's own link, if h is alone */
+    q->tail = g;
+    /* (A byte's store, which may hit q, between the two: GCC would pair
+    ** them in a vector, for two instructions more.) */
+    g->u.w.state |= CA__G_READY;
+    q->head = go_of(h->u.w.next);
+    /* The block that runs after h: its header loads while h runs (W5's
+    ** sieve, whose thousands of blocks outgrow the L1 cache, otherwise
+    ** starts each run on a miss; a hint for its user fields, a line
+    ** further, or for the channel it parked on gained nothing more, nor
+    ** one in pop, where W6's blocks come from: no gain in its time). */
+    PREFETCH(q->head);
+    h->u.w.state &= (unsigned char)~CA__G_READY;
+    return h;
+}
+
+/* A build for size pushes g, and the loop's next turn pops the head: the
+** rotate above, inlined, cost the Cortex-M3 ping-pong (which never
+** rotates: its queue is empty) 18 instructions a round trip, and out of
+** line 4, for the registers it takes around the hand-off. */
+#if defined(__OPTIMIZE_SIZE__)
+#define ROTATE(q, g) (push_own((q), (g)), (ca_go *)NULL)
+#else
+#define ROTATE(q, g) rotate((q), (g))
+#endif
+
+/* Undoes a pop: g, taken from the head of q, a driver's own queue, goes
+** back there (a batch that ends before it runs). */
+TINY void unpop(ca__runq *q, ca_go *g)
+{
+    CA_ASSERT(!QSHARED(q) && !(g->u.w.state & CA__G_READY));
+    g->u.w.next = q->head != NULL ? &q->head->u.w : NULL;
+    if (q->head == NULL)
+        q->tail = g;
+    q->head = g;
+    QSET_N(q, q->n + 1);
+    g->u.w.state |= CA__G_READY;
+}
+#endif
+
 #if CA_HAVE_THREADS
 /*
 ** A pool's worker: runnext, and shy workers. W9 (2 producers and 2
@@ -935,9 +990,9 @@ static void release_parked(ca_sched *s, ca_go *g)
     }
 }
 
-/* Runs g; returns the block to run next, if its run left one in the
-** hand-off slot and q holds nothing that was woken before it (so the
-** order is the run queue's), else NULL. */
+/* Runs g; returns the block to run next, taken from the hand-off slot
+** or, when q holds blocks woken before the slot's, from q's head (the slot's
+** then joins q's end: the run queue's order either way), else NULL. */
 HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
 {
     int rc;
@@ -976,11 +1031,13 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
         break;
     }
 #if CA__HANDOFF
-    /* (Only a driver fills the slot: q is its own.) */
-    if ((g = handoff_take()) != NULL && q->head != NULL) {
-        push_own(q, g);
-        g = NULL;
-    }
+    /* (Only a driver fills the slot: q is its own. Its count is tested,
+    ** not its head, which GCC would then keep in a register for rotate,
+    ** and the test is marked unlikely, which keeps the slot's block in the
+    ** register the loop runs from: without both W1 and W4 cost 1 or 2
+    ** instructions more a run, in one build or the other.) */
+    if ((g = handoff_take()) != NULL && EXPECT(q->n != 0, 0))
+        g = ROTATE(q, g);
     return g;
 #else
     return NULL;
@@ -1002,8 +1059,10 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
     drain_inbox(s, q);
     while (left != 0 && (stop == NULL || !CA__LOAD(*stop))) {
         /* The block the last one woke, straight (see run_one), or the
-        ** queue's. */
-        if (g == NULL && (g = NEXT_READY(q)) == NULL) {
+        ** queue's. (Expected there: otherwise GCC computes the count this
+        ** returns before the test, 2 instructions a run from the queue,
+        ** W6 --disable-threads 421 -> 427 with rotate.) */
+        if (g == NULL && EXPECT((g = NEXT_READY(q)) == NULL, 0)) {
             drain_inbox(s, q);
             if ((g = pop(q)) == NULL) {
 #if CA_HAVE_THREADS
@@ -1017,8 +1076,10 @@ static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
         g = run_one(s, q, g);
         left--;
     }
-    if (g != NULL) /* its turn is the next batch's */
-        push(q, g);
+#if CA__HANDOFF
+    if (g != NULL) /* its turn is the next batch's, first: a driver's q */
+        unpop(q, g);
+#endif
     return budget - left;
 }
 

@@ -1205,6 +1205,43 @@ static void slot_step_budget(void)
     slot_end(&s, &c1);
 }
 
+/* A step whose last run hands off while blocks wait in the queue: the
+** queue's head, taken to run next (sched.c's rotate), is put back at the
+** head when the budget ends there, before the block the hand-off woke.
+** A and E wake 1 and 2 in turn: 1 must run before 2 in the next step. */
+static void slot_step_ends_on_rotate(void)
+{
+    ca_sched s;
+    ca_chan c1, c2;
+    hgo a, e, b1, b2;
+    uint32_t next = 99;
+
+    norder = 0;
+    sched_begin(&s);
+    lchan_init(&c1);
+    lchan_init(&c2);
+    hgo_start(&s, &b1, '1', H_TAKE, &c1, NULL, 0);
+    hgo_start(&s, &b2, '2', H_TAKE, &c2, NULL, 0);
+    settle(&s);
+    hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 6);
+    hgo_start(&s, &e, 'E', H_PUT, &c2, NULL, 9);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CHECK_ORDER("12AE");
+    CA_ASSERT_EQ(next, 0);
+    CA_ASSERT_RC(b1.status, NOT_DONE);
+    CA_ASSERT_RC(b2.status, NOT_DONE);
+    CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
+    CHECK_ORDER("12AE12");
+    CA_ASSERT_RC(b1.status, CA_OK);
+    CA_ASSERT_EQ(b1.v, 6);
+    CA_ASSERT_RC(b2.status, CA_OK);
+    CA_ASSERT_EQ(b2.v, 9);
+    settle(&s);
+    CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&c2), CA_OK);
+    sched_end(&s);
+}
+
 /* Values of other sizes than a pointer's: two longs (the general fast
 ** path, which copies with memcpy) and an int, handed off and through a
 ** ring, each way. */
@@ -1393,6 +1430,7 @@ static const ca_test tests[] = {
     {"slot_second_wake_after_first", slot_second_wake_after_first},
     {"slot_before_yield", slot_before_yield},
     {"slot_step_budget", slot_step_budget},
+    {"slot_step_ends_on_rotate", slot_step_ends_on_rotate},
     {"slot_other_sizes", slot_other_sizes},
     {NULL, NULL}};
 
