@@ -264,9 +264,17 @@ HOT void buf_add_n(ca_chan *ch, const void *src, size_t elem_size)
 ** general one, knows that it is not). */
 HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size, int promise)
 {
-    copy(dst, ca__ring_at(ch, ch->head, elem_size), elem_size);
-    if (!promise || CA__KIND(ch) != CA_PROMISE)
-        advance(ch);
+    /* The next head before the copy, which may store anywhere (into
+    ** ch->head, for all the compiler knows): no load of it again. */
+    ca__ring_ix at = ch->head, next = (ca__ring_ix)(at + 1);
+
+    if (next == ch->cap)
+        next = 0;
+    copy(dst, ca__ring_at(ch, at, elem_size), elem_size);
+    if (!promise || CA__KIND(ch) != CA_PROMISE) {
+        ch->head = next;
+        ch->count--;
+    }
 }
 
 #if CA_CONFIG_SMALL /* no fast path passes a size: one argument less */
