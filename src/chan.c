@@ -189,6 +189,17 @@ void ca__wake_all(ca__wakelist *wl)
 ** The ring. Its policy (SPEC 2.6) decides only what "full" means and what
 ** an insert into a full ring does. */
 
+/* A build for speed compiles fast_op (below) for the usual sizes, whose
+** copy is a move: those ways then make no call and need no stack frame.
+** A build for size (-Os) has one fast_op per direction, as the frame
+** costs little there (a Cortex-M saves its registers in one instruction)
+** and each copy costs flash. */
+#if CA_CONFIG_SMALL || defined(__OPTIMIZE_SIZE__)
+#define FAST_SIZES 0
+#else
+#define FAST_SIZES 1
+#endif
+
 /* The one copy per move. Word-sized values, the usual ones, get a copy
 ** the compiler can inline instead of a call into libc. */
 TINY void copy(void *dst, const void *src, size_t n)
@@ -229,11 +240,18 @@ HOT int buf_full(const ca_chan *ch)
     }
 }
 
+/* The index after `at` in ch's ring, in the index's own width. */
+TINY ca__ring_ix ring_next(const ca_chan *ch, ca__ring_ix at)
+{
+    ca__ring_ix next = (ca__ring_ix)(at + 1);
+
+    return next == ch->cap ? 0 : next;
+}
+
 /* Moves head past the oldest element. */
 HOT void advance(ca_chan *ch)
 {
-    if (++ch->head == ch->cap)
-        ch->head = 0;
+    ch->head = ring_next(ch, ch->head);
     ch->count--;
 }
 
@@ -264,15 +282,15 @@ HOT void buf_add_n(ca_chan *ch, const void *src, size_t elem_size)
 ** general one, knows that it is not). */
 HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size, int promise)
 {
-    /* The next head before the copy, which may store anywhere (into
-    ** ch->head, for all the compiler knows): no load of it again. */
-    ca__ring_ix at = ch->head, next = (ca__ring_ix)(at + 1);
+    /* With the copy a move, the next head is found before it, as the
+    ** copy may store anywhere (into ch->head, for all the compiler
+    ** knows): no load of it again. With a call to memcpy (a build for
+    ** size), after it: no register kept across the call. */
+    ca__ring_ix at = ch->head, next = FAST_SIZES ? ring_next(ch, at) : 0;
 
-    if (next == ch->cap)
-        next = 0;
     copy(dst, ca__ring_at(ch, at, elem_size), elem_size);
     if (!promise || CA__KIND(ch) != CA_PROMISE) {
-        ch->head = next;
+        ch->head = FAST_SIZES ? next : ring_next(ch, ch->head);
         ch->count--;
     }
 }
@@ -584,16 +602,6 @@ CA_STATIC_ASSERT(fast_flags_isr,
                  (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
 
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
-/* A build for speed compiles fast_op for the usual sizes, whose copy is
-** a move: those ways then make no call and need no stack frame. A build
-** for size (-Os, without CA_CONFIG_SMALL) has one fast_op per direction,
-** as the frame costs little there (a Cortex-M saves its registers in
-** one instruction) and each copy costs flash. */
-#if defined(__OPTIMIZE_SIZE__)
-#define FAST_SIZES 0
-#else
-#define FAST_SIZES 1
-#endif
 
 #if CA_HAVE_THREADS
 CA__TLS ca__handoff ca__handoff_slot;
