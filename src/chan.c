@@ -601,6 +601,20 @@ CA_STATIC_ASSERT(fast_ok_kinds,
 CA_STATIC_ASSERT(fast_flags_isr,
                  (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
 
+/* A build for speed tests the two usual kinds first, each with one
+** compare of the whole flags byte, with OWNED set, which no op reads: the
+** flags of FAST_OK's mask with the kind, a transform's bit clear in both
+** directions (the kind's rules below do not hold with a transform). Each
+** kind then has a fast_op of its own (inlined, with the kind a constant),
+** which knows it without a test. The others, and a transform's ring in
+** a take, pass FAST_ANY (as every op of a build for size does): the
+** kind is read where it matters. */
+#define FAST_IS(flags, kind) ((flags) == (CA__CH_OWNED | CA__CH_LIVE | (kind)))
+#define FAST_ANY 0u
+CA_STATIC_ASSERT(fast_is_flags,
+                 (FAST_FLAGS | CA__CH_KIND | CA__CH_OWNED) == 0xff &&
+                     CA_UNBUFFERED != FAST_ANY && CA_FIXED != FAST_ANY);
+
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
 
 #if CA_HAVE_THREADS
@@ -658,10 +672,8 @@ TINY int fast_wake(ca_waiter *t)
 ** parks. Inlined where each way reaches it, so that neither keeps
 ** registers for the other. */
 TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
-                   size_t size)
+                   size_t size, unsigned kind)
 {
-    unsigned kind;
-
     if (take) {
         if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
             return fast_slow(w, ch, val, take);
@@ -672,7 +684,8 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
         ch->ntakers++;
         return CA__PARK;
     }
-    kind = CA__KIND(ch);
+    if (kind == FAST_ANY)
+        kind = CA__KIND(ch);
     if (kind == CA_FIXED) {
         if (ch->count < ch->cap) {
             buf_add_n(ch, val, size);
@@ -723,7 +736,7 @@ TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
 
 /* fast_op on a queue with an alts case at its head. */
 TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
-                    size_t size, int plain)
+                    size_t size, int plain, unsigned kind)
 {
     /* ch is not for interrupts: the claim loop's unqueue needs no test
     ** of it, but a build for size keeps the one unqueue it calls. */
@@ -731,79 +744,122 @@ TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
                                 plain, !FAST_SIZES);
 
     if (t == NULL) /* all were stale */
-        return fast_none(w, ch, val, take, size);
+        return fast_none(w, ch, val, take, size, kind);
     return fast_give(w, ch, t, val, take, size);
 }
 
 #if CA_HAVE_THREADS
-#define FAST_CLAIM(w, ch, val, take, size)                                   \
-    fast_claim(w, ch, val, take, size, 1)
+#define FAST_CLAIM(w, ch, val, take, size, kind)                             \
+    fast_claim(w, ch, val, take, size, 1, kind)
 #else
 /* Without threads a claim may be a call, once a channel was declared for
 ** interrupts (a case on one is claimed inside the section, lock.h): that
 ** way out of line, so that the others keep no frame for it. */
 NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
-    return fast_claim(w, ch, val, take, ch->elem_size, 0);
+    return fast_claim(w, ch, val, take, ch->elem_size, 0, FAST_ANY);
 }
 #if FAST_SIZES
-#define FAST_CLAIM(w, ch, val, take, size)                                   \
-    (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1)                 \
+#define FAST_CLAIM(w, ch, val, take, size, kind)                             \
+    (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1, kind)           \
                      : fast_claim_call(w, ch, val, take))
 #else
-#define FAST_CLAIM(w, ch, val, take, size) fast_claim_call(w, ch, val, take)
+#define FAST_CLAIM(w, ch, val, take, size, kind)                             \
+    fast_claim_call(w, ch, val, take)
 #endif
 #endif
 
+/* fast_op's take, past the flags (`kind`: see FAST_IS). */
+TINY int fast_take(ca_waiter *w, ca_chan *ch, void *val, size_t size,
+                   unsigned kind)
+{
+    ca_waiter *t = ch->putters;
+
+    /* A transform's ring gives its values as any ring: its step runs on
+    ** puts, and on the refills of waiting puts, which go the general way
+    ** (below: a put waits only while the ring holds values, see xf.c's
+    ** accepts). An unbuffered ring never holds one. */
+    if (kind != CA_UNBUFFERED && ch->count != 0) {
+        /* A waiting put would refill the slot: the general way. */
+        if (t != NULL)
+            return fast_slow(w, ch, val, 1);
+        buf_remove_n(ch, val, size, 0);
+        CA__TRYUNLOCK(ch);
+        return fast_ok(w, ch, 1);
+    }
+    if (t == NULL)
+        return fast_none(w, ch, val, 1, size, kind);
+    CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
+    if (UNLIKELY(t->flags & CA__W_ALT)) {
+        if (ch->flags & CA__CH_XF) /* the step runs on its refills */
+            return fast_slow(w, ch, val, 1);
+        return FAST_CLAIM(w, ch, val, 1, size, kind);
+    }
+    unqueue_from(ch, t, 0, 0);
+    return fast_give(w, ch, t, val, 1, size);
+}
+
+/* fast_op's put, past the flags (`kind`: see FAST_IS). */
+TINY int fast_put(ca_waiter *w, ca_chan *ch, void *val, size_t size,
+                  unsigned kind)
+{
+    /* Takers wait only on an empty ring: a fixed one that holds values
+    ** has none to read. */
+    ca_waiter *t = kind == CA_FIXED && ch->count != 0 ? NULL : ch->takers;
+
+    CA_ASSERT(t == ch->takers);
+    if (t == NULL)
+        return fast_none(w, ch, val, 0, size, kind);
+    if (UNLIKELY(t->flags & CA__W_ALT))
+        return FAST_CLAIM(w, ch, val, 0, size, kind);
+    unqueue_from(ch, t, 1, 0);
+    return fast_give(w, ch, t, val, 0, size);
+}
+
+/* A put on a fixed ring with a transform: xf.c's fast path, called
+** with the channel still locked. */
+TINY int fast_xf_put(ca_waiter *w, ca_chan *ch, void *val)
+{
+    return CA__XF_HDR(ch)->ops->put_op(w, ch, val, ch->elem_size);
+}
+
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
 {
-    ca_waiter *t;
+    unsigned flags;
 
     if (UNLIKELY(!CA__TRYLOCK(ch)))
         return waiter_op_slow(w, ch, val, ch->elem_size, take);
     /* FAST_OK's carry needs it: a dead promise would pass for live. */
     CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
+    /* (OWNED set for FAST_IS, which a build for size has not got; not in
+    ** FAST_OK's mask.) */
+    flags = ch->flags | (FAST_SIZES ? CA__CH_OWNED : 0);
     if (take) {
-        /* A transform's ring gives its values as any ring: its step runs
-        ** on puts, and on the refills of waiting puts, which go the
-        ** general way (below: a put waits only while the ring holds
-        ** values, see xf.c's accepts). */
-        if (UNLIKELY(!FAST_OK(ch->flags, TAKE_FLAGS)))
+        /* (A stream's ring first: W2. A transform's fixed ring is told
+        ** from the rare kinds in the same way: W10xf.) */
+        if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
+            return fast_take(w, ch, val, size, CA_FIXED);
+        if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
+            return fast_take(w, ch, val, size, CA_UNBUFFERED);
+        if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
+            return fast_take(w, ch, val, size, FAST_ANY);
+        if (UNLIKELY(!FAST_OK(flags, TAKE_FLAGS)))
             return fast_slow(w, ch, val, take);
-        t = ch->putters;
-        if (ch->count != 0) {
-            /* A waiting put would refill the slot: the general way. */
-            if (t != NULL)
-                return fast_slow(w, ch, val, take);
-            buf_remove_n(ch, val, size, 0);
-            CA__TRYUNLOCK(ch);
-            return fast_ok(w, ch, take);
-        }
-        if (t == NULL)
-            return fast_none(w, ch, val, 1, size);
-        CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
-        if (UNLIKELY(t->flags & CA__W_ALT)) {
-            if (ch->flags & CA__CH_XF) /* the step runs on its refills */
-                return fast_slow(w, ch, val, take);
-            return FAST_CLAIM(w, ch, val, 1, size);
-        }
-        unqueue_from(ch, t, 0, 0);
-    } else {
-        if (UNLIKELY(!FAST_OK(ch->flags, FAST_FLAGS))) {
-            if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-                CA__KIND(ch) == CA_FIXED) /* still locked: */
-                return CA__XF_HDR(ch)->ops->put_op(w, ch, val,
-                                                   ch->elem_size);
-            return fast_slow(w, ch, val, take);
-        }
-        t = ch->takers;
-        if (t == NULL)
-            return fast_none(w, ch, val, 0, size);
-        if (UNLIKELY(t->flags & CA__W_ALT))
-            return FAST_CLAIM(w, ch, val, 0, size);
-        unqueue_from(ch, t, 1, 0);
+        return fast_take(w, ch, val, size, FAST_ANY);
     }
-    return fast_give(w, ch, t, val, take, size);
+    /* (A rendezvous first: the unbuffered hand-off, W1 and W4.) */
+    if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
+        return fast_put(w, ch, val, size, CA_UNBUFFERED);
+    if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
+        return fast_put(w, ch, val, size, CA_FIXED);
+    if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
+        return fast_xf_put(w, ch, val);
+    if (UNLIKELY(!FAST_OK(flags, FAST_FLAGS))) {
+        if (FAST_IS(flags | CA__CH_OWNED, CA__CH_XF | CA_FIXED))
+            return fast_xf_put(w, ch, val);
+        return fast_slow(w, ch, val, take);
+    }
+    return fast_put(w, ch, val, size, FAST_ANY);
 }
 
 #if FAST_SIZES
