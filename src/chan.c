@@ -769,11 +769,14 @@ NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
 #endif
 #endif
 
-/* fast_op's take, past the flags (`kind`: see FAST_IS). */
+/* fast_op's take, past the flags (`kind`: see FAST_IS; with CA__CH_XF
+** for a transform's fixed ring). */
 TINY int fast_take(ca_waiter *w, ca_chan *ch, void *val, size_t size,
                    unsigned kind)
 {
     ca_waiter *t = ch->putters;
+    int xf = kind == FAST_ANY ? (ch->flags & CA__CH_XF) != 0
+                              : (kind & CA__CH_XF) != 0;
 
     /* A transform's ring gives its values as any ring: its step runs on
     ** puts, and on the refills of waiting puts, which go the general way
@@ -789,9 +792,9 @@ TINY int fast_take(ca_waiter *w, ca_chan *ch, void *val, size_t size,
     }
     if (t == NULL)
         return fast_none(w, ch, val, 1, size, kind);
-    CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
+    CA_ASSERT(!xf || (t->flags & CA__W_ALT));
     if (UNLIKELY(t->flags & CA__W_ALT)) {
-        if (ch->flags & CA__CH_XF) /* the step runs on its refills */
+        if (xf) /* the step runs on its refills */
             return fast_slow(w, ch, val, 1);
         return FAST_CLAIM(w, ch, val, 1, size, kind);
     }
@@ -823,43 +826,70 @@ TINY int fast_xf_put(ca_waiter *w, ca_chan *ch, void *val)
     return CA__XF_HDR(ch)->ops->put_op(w, ch, val, ch->elem_size);
 }
 
-HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
+/* fast_op past the kinds FAST_IS tells: the rare kinds, a transform's
+** ring, and every op that goes the general way. */
+TINY int fast_any(ca_waiter *w, ca_chan *ch, void *val, int take,
+                  size_t size)
 {
-    unsigned flags;
+    unsigned flags = ch->flags;
 
-    if (UNLIKELY(!CA__TRYLOCK(ch)))
-        return waiter_op_slow(w, ch, val, ch->elem_size, take);
-    /* FAST_OK's carry needs it: a dead promise would pass for live. */
-    CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
-    /* (OWNED set for FAST_IS, which a build for size has not got; not in
-    ** FAST_OK's mask.) */
-    flags = ch->flags | (FAST_SIZES ? CA__CH_OWNED : 0);
     if (take) {
-        /* (A stream's ring first: W2. A transform's fixed ring is told
-        ** from the rare kinds in the same way: W10xf.) */
-        if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
-            return fast_take(w, ch, val, size, CA_FIXED);
-        if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
-            return fast_take(w, ch, val, size, CA_UNBUFFERED);
-        if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
-            return fast_take(w, ch, val, size, FAST_ANY);
         if (UNLIKELY(!FAST_OK(flags, TAKE_FLAGS)))
             return fast_slow(w, ch, val, take);
         return fast_take(w, ch, val, size, FAST_ANY);
     }
-    /* (A rendezvous first: the unbuffered hand-off, W1 and W4.) */
-    if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
-        return fast_put(w, ch, val, size, CA_UNBUFFERED);
-    if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
-        return fast_put(w, ch, val, size, CA_FIXED);
-    if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
-        return fast_xf_put(w, ch, val);
     if (UNLIKELY(!FAST_OK(flags, FAST_FLAGS))) {
         if (FAST_IS(flags | CA__CH_OWNED, CA__CH_XF | CA_FIXED))
             return fast_xf_put(w, ch, val);
         return fast_slow(w, ch, val, take);
     }
     return fast_put(w, ch, val, size, FAST_ANY);
+}
+
+#if FAST_SIZES
+/* Out of line, so that the ways of the usual kinds keep no register for
+** it (the size is the channel's: a copy without a call for the usual
+** sizes, see copy). */
+NOINLINE int fast_op_any(ca_waiter *w, ca_chan *ch, void *val, int take)
+{
+    return fast_any(w, ch, val, take, ch->elem_size);
+}
+#endif
+
+HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
+{
+#if FAST_SIZES
+    /* (OWNED set for FAST_IS; no op reads it.) */
+    unsigned flags;
+#endif
+
+    if (UNLIKELY(!CA__TRYLOCK(ch)))
+        return waiter_op_slow(w, ch, val, ch->elem_size, take);
+    /* FAST_OK's carry needs it: a dead promise would pass for live. */
+    CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
+#if FAST_SIZES
+    flags = ch->flags | CA__CH_OWNED;
+    if (take) {
+        /* (A stream's ring first: W2.) */
+        if (FAST_IS(flags, CA_FIXED))
+            return fast_take(w, ch, val, size, CA_FIXED);
+        if (FAST_IS(flags, CA_UNBUFFERED))
+            return fast_take(w, ch, val, size, CA_UNBUFFERED);
+        if (FAST_IS(flags, CA__CH_XF | CA_FIXED)) /* W10xf */
+            return fast_take(w, ch, val, size, CA__CH_XF | CA_FIXED);
+    } else {
+        /* (A rendezvous first: the unbuffered hand-off, W1 and W4.) */
+        if (FAST_IS(flags, CA_UNBUFFERED))
+            return fast_put(w, ch, val, size, CA_UNBUFFERED);
+        if (FAST_IS(flags, CA_FIXED))
+            return fast_put(w, ch, val, size, CA_FIXED);
+        if (FAST_IS(flags, CA__CH_XF | CA_FIXED)) /* W10xf */
+            return fast_xf_put(w, ch, val);
+    }
+    return fast_op_any(w, ch, val, take);
+#else
+    return fast_any(w, ch, val, take, size);
+#endif
 }
 
 #if FAST_SIZES
