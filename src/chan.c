@@ -601,14 +601,16 @@ CA_STATIC_ASSERT(fast_ok_kinds,
 CA_STATIC_ASSERT(fast_flags_isr,
                  (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
 
-/* A build for speed tests the two usual kinds first, each with one
-** compare of the whole flags byte, with OWNED set, which no op reads: the
-** flags of FAST_OK's mask with the kind, a transform's bit clear in both
-** directions (the kind's rules below do not hold with a transform). Each
-** kind then has a fast_op of its own (inlined, with the kind a constant),
-** which knows it without a test. The others, and a transform's ring in
-** a take, pass FAST_ANY (as every op of a build for size does): the
-** kind is read where it matters. */
+/* A build for speed tells the two usual kinds, and a transform's fixed
+** ring, each by one compare of the whole flags byte with OWNED set (no op
+** reads it): live, neither closed nor for interrupts, the kind, and the
+** transform's bit set or clear as told. Each then has its own copy of
+** fast_take or fast_put, inlined with `kind` a constant, which knows the
+** kind without a test (and, without a transform, the kind's rules about
+** who may wait). The other kinds, and ops for the general path, go on in
+** fast_op_any, out of line, with FAST_ANY (as every op of a build for
+** size does): FAST_OK tests the flags there, and the kind is read where
+** it matters. */
 #define FAST_IS(flags, kind) ((flags) == (CA__CH_OWNED | CA__CH_LIVE | (kind)))
 #define FAST_ANY 0u
 CA_STATIC_ASSERT(fast_is_flags,
@@ -869,8 +871,9 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
     CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
 #if FAST_SIZES
     flags = ch->flags | CA__CH_OWNED;
+    /* A stream's ring first (W2), then the rendezvous: a put of W1 or W4
+    ** makes a compare more (2 instructions), a value of W2 2 fewer. */
     if (take) {
-        /* (A stream's ring first: W2.) */
         if (FAST_IS(flags, CA_FIXED))
             return fast_take(w, ch, val, size, CA_FIXED);
         if (FAST_IS(flags, CA_UNBUFFERED))
@@ -878,11 +881,10 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
         if (FAST_IS(flags, CA__CH_XF | CA_FIXED)) /* W10xf */
             return fast_take(w, ch, val, size, CA__CH_XF | CA_FIXED);
     } else {
-        /* (A rendezvous first: the unbuffered hand-off, W1 and W4.) */
-        if (FAST_IS(flags, CA_UNBUFFERED))
-            return fast_put(w, ch, val, size, CA_UNBUFFERED);
         if (FAST_IS(flags, CA_FIXED))
             return fast_put(w, ch, val, size, CA_FIXED);
+        if (FAST_IS(flags, CA_UNBUFFERED))
+            return fast_put(w, ch, val, size, CA_UNBUFFERED);
         if (FAST_IS(flags, CA__CH_XF | CA_FIXED)) /* W10xf */
             return fast_xf_put(w, ch, val);
     }
