@@ -601,16 +601,14 @@ CA_STATIC_ASSERT(fast_ok_kinds,
 CA_STATIC_ASSERT(fast_flags_isr,
                  (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
 
-/* A build for speed tells the two usual kinds, and a transform's fixed
-** ring, each by one compare of the whole flags byte with OWNED set (no op
-** reads it): live, neither closed nor for interrupts, the kind, and the
-** transform's bit set or clear as told. Each then has its own copy of
-** fast_take or fast_put, inlined with `kind` a constant, which knows the
-** kind without a test (and, without a transform, the kind's rules about
-** who may wait). The other kinds, and ops for the general path, go on in
-** fast_op_any, out of line, with FAST_ANY (as every op of a build for
-** size does): FAST_OK tests the flags there, and the kind is read where
-** it matters. */
+/* A build for speed tests the two usual kinds first, each with one
+** compare of the whole flags byte, with OWNED set, which no op reads: the
+** flags of FAST_OK's mask with the kind, a transform's bit clear in both
+** directions (the kind's rules below do not hold with a transform). Each
+** kind then has a fast_op of its own (inlined, with the kind a constant),
+** which knows it without a test. The others, and a transform's ring in
+** a take, pass FAST_ANY (as every op of a build for size does): the
+** kind is read where it matters. */
 #define FAST_IS(flags, kind) ((flags) == (CA__CH_OWNED | CA__CH_LIVE | (kind)))
 #define FAST_ANY 0u
 CA_STATIC_ASSERT(fast_is_flags,
@@ -771,14 +769,11 @@ NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
 #endif
 #endif
 
-/* fast_op's take, past the flags (`kind`: see FAST_IS; with CA__CH_XF
-** for a transform's fixed ring). */
+/* fast_op's take, past the flags (`kind`: see FAST_IS). */
 TINY int fast_take(ca_waiter *w, ca_chan *ch, void *val, size_t size,
                    unsigned kind)
 {
     ca_waiter *t = ch->putters;
-    int xf = kind == FAST_ANY ? (ch->flags & CA__CH_XF) != 0
-                              : (kind & CA__CH_XF) != 0;
 
     /* A transform's ring gives its values as any ring: its step runs on
     ** puts, and on the refills of waiting puts, which go the general way
@@ -794,9 +789,9 @@ TINY int fast_take(ca_waiter *w, ca_chan *ch, void *val, size_t size,
     }
     if (t == NULL)
         return fast_none(w, ch, val, 1, size, kind);
-    CA_ASSERT(!xf || (t->flags & CA__W_ALT));
+    CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
     if (UNLIKELY(t->flags & CA__W_ALT)) {
-        if (xf) /* the step runs on its refills */
+        if (ch->flags & CA__CH_XF) /* the step runs on its refills */
             return fast_slow(w, ch, val, 1);
         return FAST_CLAIM(w, ch, val, 1, size, kind);
     }
@@ -828,70 +823,43 @@ TINY int fast_xf_put(ca_waiter *w, ca_chan *ch, void *val)
     return CA__XF_HDR(ch)->ops->put_op(w, ch, val, ch->elem_size);
 }
 
-/* fast_op past the kinds FAST_IS tells: the rare kinds, a transform's
-** ring, and every op that goes the general way. */
-TINY int fast_any(ca_waiter *w, ca_chan *ch, void *val, int take,
-                  size_t size)
+HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
 {
-    unsigned flags = ch->flags;
+    unsigned flags;
 
+    if (UNLIKELY(!CA__TRYLOCK(ch)))
+        return waiter_op_slow(w, ch, val, ch->elem_size, take);
+    /* FAST_OK's carry needs it: a dead promise would pass for live. */
+    CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
+    /* (OWNED set for FAST_IS, which a build for size has not got; not in
+    ** FAST_OK's mask.) */
+    flags = ch->flags | (FAST_SIZES ? CA__CH_OWNED : 0);
     if (take) {
+        /* (A stream's ring first: W2. A transform's fixed ring is told
+        ** from the rare kinds in the same way: W10xf.) */
+        if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
+            return fast_take(w, ch, val, size, CA_FIXED);
+        if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
+            return fast_take(w, ch, val, size, CA_UNBUFFERED);
+        if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
+            return fast_take(w, ch, val, size, FAST_ANY);
         if (UNLIKELY(!FAST_OK(flags, TAKE_FLAGS)))
             return fast_slow(w, ch, val, take);
         return fast_take(w, ch, val, size, FAST_ANY);
     }
+    /* (A rendezvous first: the unbuffered hand-off, W1 and W4.) */
+    if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
+        return fast_put(w, ch, val, size, CA_UNBUFFERED);
+    if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
+        return fast_put(w, ch, val, size, CA_FIXED);
+    if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
+        return fast_xf_put(w, ch, val);
     if (UNLIKELY(!FAST_OK(flags, FAST_FLAGS))) {
         if (FAST_IS(flags | CA__CH_OWNED, CA__CH_XF | CA_FIXED))
             return fast_xf_put(w, ch, val);
         return fast_slow(w, ch, val, take);
     }
     return fast_put(w, ch, val, size, FAST_ANY);
-}
-
-#if FAST_SIZES
-/* Out of line, so that the ways of the usual kinds keep no register for
-** it (the size is the channel's: a copy without a call for the usual
-** sizes, see copy). */
-NOINLINE int fast_op_any(ca_waiter *w, ca_chan *ch, void *val, int take)
-{
-    return fast_any(w, ch, val, take, ch->elem_size);
-}
-#endif
-
-HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
-{
-#if FAST_SIZES
-    /* (OWNED set for FAST_IS; no op reads it.) */
-    unsigned flags;
-#endif
-
-    if (UNLIKELY(!CA__TRYLOCK(ch)))
-        return waiter_op_slow(w, ch, val, ch->elem_size, take);
-    /* FAST_OK's carry needs it: a dead promise would pass for live. */
-    CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
-#if FAST_SIZES
-    flags = ch->flags | CA__CH_OWNED;
-    /* A stream's ring first (W2), then the rendezvous: a put of W1 or W4
-    ** makes a compare more (2 instructions), a value of W2 2 fewer. */
-    if (take) {
-        if (FAST_IS(flags, CA_FIXED))
-            return fast_take(w, ch, val, size, CA_FIXED);
-        if (FAST_IS(flags, CA_UNBUFFERED))
-            return fast_take(w, ch, val, size, CA_UNBUFFERED);
-        if (FAST_IS(flags, CA__CH_XF | CA_FIXED)) /* W10xf */
-            return fast_take(w, ch, val, size, CA__CH_XF | CA_FIXED);
-    } else {
-        if (FAST_IS(flags, CA_FIXED))
-            return fast_put(w, ch, val, size, CA_FIXED);
-        if (FAST_IS(flags, CA_UNBUFFERED))
-            return fast_put(w, ch, val, size, CA_UNBUFFERED);
-        if (FAST_IS(flags, CA__CH_XF | CA_FIXED)) /* W10xf */
-            return fast_xf_put(w, ch, val);
-    }
-    return fast_op_any(w, ch, val, take);
-#else
-    return fast_any(w, ch, val, take, size);
-#endif
 }
 
 #if FAST_SIZES
