@@ -188,6 +188,17 @@ void ca__wake_all(ca__wakelist *wl)
 ** The ring. Its policy (SPEC 2.6) decides only what "full" means and what
 ** an insert into a full ring does. */
 
+/* A build for speed compiles fast_op (below) for the usual sizes, whose
+** copy is a move: those ways then make no call and need no stack frame.
+** A build for size (-Os) has one fast_op per direction, as the frame
+** costs little there (a Cortex-M saves its registers in one instruction)
+** and each copy costs flash. */
+#if CA_CONFIG_SMALL || defined(__OPTIMIZE_SIZE__)
+#define FAST_SIZES 0
+#else
+#define FAST_SIZES 1
+#endif
+
 /* The one copy per move. Word-sized values, the usual ones, get a copy
 ** the compiler can inline instead of a call into libc. */
 TINY void copy(void *dst, const void *src, size_t n)
@@ -228,11 +239,18 @@ HOT int buf_full(const ca_chan *ch)
     }
 }
 
+/* The index after `at` in ch's ring, in the index's own width. */
+TINY ca__ring_ix ring_next(const ca_chan *ch, ca__ring_ix at)
+{
+    ca__ring_ix next = (ca__ring_ix)(at + 1);
+
+    return next == ch->cap ? 0 : next;
+}
+
 /* Moves head past the oldest element. */
 HOT void advance(ca_chan *ch)
 {
-    if (++ch->head == ch->cap)
-        ch->head = 0;
+    ch->head = ring_next(ch, ch->head);
     ch->count--;
 }
 
@@ -263,9 +281,17 @@ HOT void buf_add_n(ca_chan *ch, const void *src, size_t elem_size)
 ** general one, knows that it is not). */
 HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size, int promise)
 {
-    copy(dst, ca__ring_at(ch, ch->head, elem_size), elem_size);
-    if (!promise || CA__KIND(ch) != CA_PROMISE)
-        advance(ch);
+    /* With the copy a move, the next head is found before it, as the
+    ** copy may store anywhere (into ch->head, for all the compiler
+    ** knows): no load of it again. With a call to memcpy (a build for
+    ** size), after it: no register kept across the call. */
+    ca__ring_ix at = ch->head, next = FAST_SIZES ? ring_next(ch, at) : 0;
+
+    copy(dst, ca__ring_at(ch, at, elem_size), elem_size);
+    if (!promise || CA__KIND(ch) != CA_PROMISE) {
+        ch->head = FAST_SIZES ? next : ring_next(ch, ch->head);
+        ch->count--;
+    }
 }
 
 #if CA_CONFIG_SMALL /* no fast path passes a size: one argument less */
@@ -574,17 +600,21 @@ CA_STATIC_ASSERT(fast_ok_kinds,
 CA_STATIC_ASSERT(fast_flags_isr,
                  (FAST_FLAGS & CA__CH_ISR) && (TAKE_FLAGS & CA__CH_ISR));
 
+/* A build for speed tests the two usual kinds first, each with one
+** compare of the whole flags byte, with OWNED set, which no op reads: the
+** flags of FAST_OK's mask with the kind, a transform's bit clear in both
+** directions (the kind's rules below do not hold with a transform). Each
+** kind then has a fast_op of its own (inlined, with the kind a constant),
+** which knows it without a test. The others, and a transform's ring in
+** a take, pass FAST_ANY (as every op of a build for size does): the
+** kind is read where it matters. */
+#define FAST_IS(flags, kind) ((flags) == (CA__CH_OWNED | CA__CH_LIVE | (kind)))
+#define FAST_ANY 0u
+CA_STATIC_ASSERT(fast_is_flags,
+                 (FAST_FLAGS | CA__CH_KIND | CA__CH_OWNED) == 0xff &&
+                     CA_UNBUFFERED != FAST_ANY && CA_FIXED != FAST_ANY);
+
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
-/* A build for speed compiles fast_op for the usual sizes, whose copy is
-** a move: those ways then make no call and need no stack frame. A build
-** for size (-Os, without CA_CONFIG_SMALL) has one fast_op per direction,
-** as the frame costs little there (a Cortex-M saves its registers in
-** one instruction) and each copy costs flash. */
-#if defined(__OPTIMIZE_SIZE__)
-#define FAST_SIZES 0
-#else
-#define FAST_SIZES 1
-#endif
 
 #if CA_HAVE_THREADS
 CA__TLS ca__handoff ca__handoff_slot;
@@ -641,10 +671,8 @@ TINY int fast_wake(ca_waiter *t)
 ** parks. Inlined where each way reaches it, so that neither keeps
 ** registers for the other. */
 TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
-                   size_t size)
+                   size_t size, unsigned kind)
 {
-    unsigned kind;
-
     if (take) {
         if (ch->ntakers >= CA_CONFIG_MAX_PENDING)
             return fast_slow(w, ch, val, take);
@@ -655,7 +683,8 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
         ch->ntakers++;
         return CA__PARK;
     }
-    kind = CA__KIND(ch);
+    if (kind == FAST_ANY)
+        kind = CA__KIND(ch);
     if (kind == CA_FIXED) {
         if (ch->count < ch->cap) {
             buf_add_n(ch, val, size);
@@ -706,7 +735,7 @@ TINY int fast_give(ca_waiter *w, ca_chan *ch, ca_waiter *t, void *val,
 
 /* fast_op on a queue with an alts case at its head. */
 TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
-                    size_t size, int plain)
+                    size_t size, int plain, unsigned kind)
 {
     /* ch is not for interrupts: the claim loop's unqueue needs no test
     ** of it, but a build for size keeps the one unqueue it calls. */
@@ -714,79 +743,122 @@ TINY int fast_claim(ca_waiter *w, ca_chan *ch, void *val, int take,
                                 plain, !FAST_SIZES);
 
     if (t == NULL) /* all were stale */
-        return fast_none(w, ch, val, take, size);
+        return fast_none(w, ch, val, take, size, kind);
     return fast_give(w, ch, t, val, take, size);
 }
 
 #if CA_HAVE_THREADS
-#define FAST_CLAIM(w, ch, val, take, size)                                   \
-    fast_claim(w, ch, val, take, size, 1)
+#define FAST_CLAIM(w, ch, val, take, size, kind)                             \
+    fast_claim(w, ch, val, take, size, 1, kind)
 #else
 /* Without threads a claim may be a call, once a channel was declared for
 ** interrupts (a case on one is claimed inside the section, lock.h): that
 ** way out of line, so that the others keep no frame for it. */
 NOINLINE int fast_claim_call(ca_waiter *w, ca_chan *ch, void *val, int take)
 {
-    return fast_claim(w, ch, val, take, ch->elem_size, 0);
+    return fast_claim(w, ch, val, take, ch->elem_size, 0, FAST_ANY);
 }
 #if FAST_SIZES
-#define FAST_CLAIM(w, ch, val, take, size)                                   \
-    (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1)                 \
+#define FAST_CLAIM(w, ch, val, take, size, kind)                             \
+    (ca__isr == NULL ? fast_claim(w, ch, val, take, size, 1, kind)           \
                      : fast_claim_call(w, ch, val, take))
 #else
-#define FAST_CLAIM(w, ch, val, take, size) fast_claim_call(w, ch, val, take)
+#define FAST_CLAIM(w, ch, val, take, size, kind)                             \
+    fast_claim_call(w, ch, val, take)
 #endif
 #endif
 
+/* fast_op's take, past the flags (`kind`: see FAST_IS). */
+TINY int fast_take(ca_waiter *w, ca_chan *ch, void *val, size_t size,
+                   unsigned kind)
+{
+    ca_waiter *t = ch->putters;
+
+    /* A transform's ring gives its values as any ring: its step runs on
+    ** puts, and on the refills of waiting puts, which go the general way
+    ** (below: a put waits only while the ring holds values, see xf.c's
+    ** accepts). An unbuffered ring never holds one. */
+    if (kind != CA_UNBUFFERED && ch->count != 0) {
+        /* A waiting put would refill the slot: the general way. */
+        if (t != NULL)
+            return fast_slow(w, ch, val, 1);
+        buf_remove_n(ch, val, size, 0);
+        CA__TRYUNLOCK(ch);
+        return fast_ok(w, ch, 1);
+    }
+    if (t == NULL)
+        return fast_none(w, ch, val, 1, size, kind);
+    CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
+    if (UNLIKELY(t->flags & CA__W_ALT)) {
+        if (ch->flags & CA__CH_XF) /* the step runs on its refills */
+            return fast_slow(w, ch, val, 1);
+        return FAST_CLAIM(w, ch, val, 1, size, kind);
+    }
+    unqueue_from(ch, t, 0, 0);
+    return fast_give(w, ch, t, val, 1, size);
+}
+
+/* fast_op's put, past the flags (`kind`: see FAST_IS). */
+TINY int fast_put(ca_waiter *w, ca_chan *ch, void *val, size_t size,
+                  unsigned kind)
+{
+    /* Takers wait only on an empty ring: a fixed one that holds values
+    ** has none to read. */
+    ca_waiter *t = kind == CA_FIXED && ch->count != 0 ? NULL : ch->takers;
+
+    CA_ASSERT(t == ch->takers);
+    if (t == NULL)
+        return fast_none(w, ch, val, 0, size, kind);
+    if (UNLIKELY(t->flags & CA__W_ALT))
+        return FAST_CLAIM(w, ch, val, 0, size, kind);
+    unqueue_from(ch, t, 1, 0);
+    return fast_give(w, ch, t, val, 0, size);
+}
+
+/* A put on a fixed ring with a transform: xf.c's fast path, called
+** with the channel still locked. */
+TINY int fast_xf_put(ca_waiter *w, ca_chan *ch, void *val)
+{
+    return CA__XF_HDR(ch)->ops->put_op(w, ch, val, ch->elem_size);
+}
+
 HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
 {
-    ca_waiter *t;
+    unsigned flags;
 
     if (UNLIKELY(!CA__TRYLOCK(ch)))
         return waiter_op_slow(w, ch, val, ch->elem_size, take);
     /* FAST_OK's carry needs it: a dead promise would pass for live. */
     CA_ASSERT((ch->flags & CA__CH_LIVE) || !(ch->flags & CA__CH_KIND));
+    /* (OWNED set for FAST_IS, which a build for size has not got; not in
+    ** FAST_OK's mask.) */
+    flags = ch->flags | (FAST_SIZES ? CA__CH_OWNED : 0);
     if (take) {
-        /* A transform's ring gives its values as any ring: its step runs
-        ** on puts, and on the refills of waiting puts, which go the
-        ** general way (below: a put waits only while the ring holds
-        ** values, see xf.c's accepts). */
-        if (UNLIKELY(!FAST_OK(ch->flags, TAKE_FLAGS)))
+        /* (A stream's ring first: W2. A transform's fixed ring is told
+        ** from the rare kinds in the same way: W10xf.) */
+        if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
+            return fast_take(w, ch, val, size, CA_FIXED);
+        if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
+            return fast_take(w, ch, val, size, CA_UNBUFFERED);
+        if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
+            return fast_take(w, ch, val, size, FAST_ANY);
+        if (UNLIKELY(!FAST_OK(flags, TAKE_FLAGS)))
             return fast_slow(w, ch, val, take);
-        t = ch->putters;
-        if (ch->count != 0) {
-            /* A waiting put would refill the slot: the general way. */
-            if (t != NULL)
-                return fast_slow(w, ch, val, take);
-            buf_remove_n(ch, val, size, 0);
-            CA__TRYUNLOCK(ch);
-            return fast_ok(w, ch, take);
-        }
-        if (t == NULL)
-            return fast_none(w, ch, val, 1, size);
-        CA_ASSERT(!(ch->flags & CA__CH_XF) || (t->flags & CA__W_ALT));
-        if (UNLIKELY(t->flags & CA__W_ALT)) {
-            if (ch->flags & CA__CH_XF) /* the step runs on its refills */
-                return fast_slow(w, ch, val, take);
-            return FAST_CLAIM(w, ch, val, 1, size);
-        }
-        unqueue_from(ch, t, 0, 0);
-    } else {
-        if (UNLIKELY(!FAST_OK(ch->flags, FAST_FLAGS))) {
-            if ((ch->flags & FAST_FLAGS) == (CA__CH_LIVE | CA__CH_XF) &&
-                CA__KIND(ch) == CA_FIXED) /* still locked: */
-                return CA__XF_HDR(ch)->ops->put_op(w, ch, val,
-                                                   ch->elem_size);
-            return fast_slow(w, ch, val, take);
-        }
-        t = ch->takers;
-        if (t == NULL)
-            return fast_none(w, ch, val, 0, size);
-        if (UNLIKELY(t->flags & CA__W_ALT))
-            return FAST_CLAIM(w, ch, val, 0, size);
-        unqueue_from(ch, t, 1, 0);
+        return fast_take(w, ch, val, size, FAST_ANY);
     }
-    return fast_give(w, ch, t, val, take, size);
+    /* (A rendezvous first: the unbuffered hand-off, W1 and W4.) */
+    if (FAST_SIZES && FAST_IS(flags, CA_UNBUFFERED))
+        return fast_put(w, ch, val, size, CA_UNBUFFERED);
+    if (FAST_SIZES && FAST_IS(flags, CA_FIXED))
+        return fast_put(w, ch, val, size, CA_FIXED);
+    if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
+        return fast_xf_put(w, ch, val);
+    if (UNLIKELY(!FAST_OK(flags, FAST_FLAGS))) {
+        if (FAST_IS(flags | CA__CH_OWNED, CA__CH_XF | CA_FIXED))
+            return fast_xf_put(w, ch, val);
+        return fast_slow(w, ch, val, take);
+    }
+    return fast_put(w, ch, val, size, FAST_ANY);
 }
 
 #if FAST_SIZES

@@ -237,6 +237,15 @@ void ca__buf_remove_locked(ca_chan *ch, void *dst);
 ca_waiter *ca__claim_locked(ca_chan *ch, int take);
 void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
+/* The type of a ring's indices (cap, head, count), for arithmetic the
+** compiler does in their own width. */
+#if CA_CONFIG_COMPACT
+typedef uint16_t ca__ring_ix;
+#else
+typedef uint32_t ca__ring_ix;
+#endif
+CA_STATIC_ASSERT(ring_ix, sizeof(ca__ring_ix) == sizeof(((ca_chan *)0)->head));
+
 /* The address of slot `at` of ch's ring (at < cap), which has storage
 ** unless its values have no bytes: the buffer, then, which may be NULL
 ** (and NULL + 0 is UB). Tested on the size, not on the pointer: a caller

@@ -225,6 +225,66 @@ static void fast_handoff_every_kind(void)
     sched_end(&s);
 }
 
+#if CA_HAVE_MALLOC
+/* The fast path tells the two usual kinds by the whole flags byte, with
+** OWNED set: a channel of ca_chan_new's (OWNED) goes the ways one of
+** ca_chan_init's goes: the hand-offs both ways, a ring that wraps round,
+** and a put that waits on a full ring until a take refills it. */
+static void fast_owned_channels(void)
+{
+    static const ca_buf_kind kinds[] = {CA_UNBUFFERED, CA_FIXED};
+    ca_sched s;
+    ca_chan *ch;
+    opgo t, p, q;
+    size_t k;
+    int i, fixed;
+
+    sched_begin(&s);
+    for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        fixed = kinds[k] == CA_FIXED;
+        CA_ASSERT_RC(ca_chan_new(&ch, kinds[k], fixed ? 2 : 0, sizeof(int)),
+                     CA_OK);
+        opgo_start(&s, &t, ch, 1, -1);
+        settle(&s);
+        CHECK_PENDING(ch, 0, 1);
+        opgo_start(&s, &p, ch, 0, 5);
+        settle(&s);
+        CHECK_DONE(&t, CA_OK, 5, 2);
+        CHECK_DONE(&p, CA_OK, 5, 1);
+        for (i = 0; fixed && i < 5; i++) { /* the head goes round twice */
+            opgo_start(&s, &p, ch, 0, i);
+            settle(&s);
+            CHECK_DONE(&p, CA_OK, i, 1);
+            CHECK_COUNT(ch, 1);
+            opgo_start(&s, &t, ch, 1, -1);
+            settle(&s);
+            CHECK_DONE(&t, CA_OK, i, 1);
+        }
+        for (i = 6; fixed && i < 8; i++) { /* fills it */
+            opgo_start(&s, &p, ch, 0, i);
+            settle(&s);
+            CHECK_DONE(&p, CA_OK, i, 1);
+        }
+        opgo_start(&s, &q, ch, 0, 8);
+        settle(&s);
+        CHECK_PENDING(ch, 1, 0);
+        opgo_start(&s, &t, ch, 1, -1);
+        settle(&s);
+        CHECK_DONE(&t, CA_OK, fixed ? 6 : 8, 1);
+        CHECK_DONE(&q, CA_OK, 8, 2);
+        CHECK_PENDING(ch, 0, 0);
+        for (i = 7; fixed && i < 9; i++) { /* 8 came in from the wait */
+            opgo_start(&s, &t, ch, 1, -1);
+            settle(&s);
+            CHECK_DONE(&t, CA_OK, i, 1);
+        }
+        CHECK_COUNT(ch, 0);
+        CA_ASSERT_RC(ca_chan_free(ch), CA_OK);
+    }
+    sched_end(&s);
+}
+#endif
+
 /* A promise delivered by a go block serves every waiting taker, keeps
 ** its value for later takes, and ignores later puts. */
 static void fast_promise_serves_all(void)
@@ -1405,6 +1465,9 @@ static const ca_test tests[] = {
     {"fast_take_refills_from_waiting_puts",
      fast_take_refills_from_waiting_puts},
     {"fast_handoff_every_kind", fast_handoff_every_kind},
+#if CA_HAVE_MALLOC
+    {"fast_owned_channels", fast_owned_channels},
+#endif
     {"fast_promise_serves_all", fast_promise_serves_all},
     {"fast_dropping_sliding_never_park", fast_dropping_sliding_never_park},
     {"fast_closed", fast_closed},
