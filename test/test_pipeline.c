@@ -873,6 +873,14 @@ static void storage_threads(int blocking)
 ** before main, once, and passes through until the test arms it. */
 static unsigned fail_at, allocs;
 static int fail_all, live; /* every allocation fails; live allocations */
+/* Nothing left: no more allocations live than before. Not "as many": a
+** thread of ca_thread() from an earlier test frees its own state after
+** its channel closed, on its own time, so it may end during a later test
+** and take one off the count read at that test's start (seen under
+** ASan). A leak still shows (more), and ASan's and valgrind's leak checks
+** see the rest. */
+#define CHECK_NOTHING_LEFT(live0)                                            \
+    CU_ASSERT(__atomic_load_n(&live, __ATOMIC_ACQUIRE) <= (live0))
 
 /* One round of the out-of-memory tests: a scheduler, the channels, `to`
 ** with room for the whole output (to_buf), and 1, 2, 3 in `from`, closed. */
@@ -1053,7 +1061,7 @@ static void test_pool_end_without_memory(void)
     }
     CA_ASSERT_RC(ca_sched_stop(&s), CA_OK);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
-    CA_ASSERT_EQ(__atomic_load_n(&live, __ATOMIC_ACQUIRE), live0);
+    CHECK_NOTHING_LEFT(live0);
 }
 
 /* With the table full, the k-th allocation of a start fails for every k
@@ -1110,7 +1118,7 @@ static void run_enomem_start(int own)
                 CA_ASSERT_RC(ca_chan_free(done), CA_OK);
         }
         empty_table(&s, n, 0);
-        CA_ASSERT_EQ(__atomic_load_n(&live, __ATOMIC_ACQUIRE), live0);
+        CHECK_NOTHING_LEFT(live0);
         CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
         schans_destroy();
         if (rc == CA_OK)
