@@ -48,7 +48,9 @@
 ** CA__TIMER_BATCH runs for the timers, the inbox and the descriptors);
 ** what it saves is the queue's push and pop and the waker's indirect
 ** call: W1 467 -> 323 instructions per round trip with the rest of the
-** fast path's work.
+** fast path's work. When the queue is not empty, the slot's block joins
+** its end and its head comes off in one step (rotate: W5 -7%), and a
+** batch that ends before running that head puts it back first (unpop).
 **
 ** # Sleeping without losing a wake-up
 **
@@ -63,7 +65,9 @@
 ** # Invariants
 ** - A live go block is in exactly one place: running, the run queue or
 **   the inbox (READY), the driver's hand-off slot (woken while another
-**   block runs: its waiter DONE, not READY), the timer heap (SLEEP), a
+**   block runs: its waiter DONE, not READY), taken by run_ready to run
+**   next (between two runs, READY cleared: unpop returns it to the
+**   queue's front if the batch ends first), the timer heap (SLEEP), a
 **   channel's queue (TAKE, PUT), or the queues and the timer heap of its
 **   ALTS cases (a deadline case's timer is in the heap as well). Only
 **   that place refers to it, besides the list of live blocks kept for
