@@ -148,7 +148,7 @@ HOT ca_waiter *q_claim_(ca_chan *ch, ca_waiter **q, int plain)
 /* Drops every stale waiter, so that only live ones count towards the
 ** pending limit (core.async cleans up before it checks, too). Only an
 ** ALTS case goes stale, and each one queued here pins the channel until
-** its owner cleans up: with no pin there is nothing to drop, and a put
+** its owner cleans up: with no pin there is nothing to drop, and an op
 ** refused at the limit does not walk the 1,024 that wait. */
 static void purge(ca_chan *ch, ca_waiter **q)
 {
