@@ -854,7 +854,8 @@ HOT int fast_op(ca_waiter *w, ca_chan *ch, void *val, int take, size_t size)
     if (FAST_SIZES && FAST_IS(flags, CA__CH_XF | CA_FIXED))
         return fast_xf_put(w, ch, val);
     if (UNLIKELY(!FAST_OK(flags, FAST_FLAGS))) {
-        if (FAST_IS(flags | CA__CH_OWNED, CA__CH_XF | CA_FIXED))
+        /* (A build for size's way to it: one for speed went above.) */
+        if (!FAST_SIZES && FAST_IS(flags | CA__CH_OWNED, CA__CH_XF | CA_FIXED))
             return fast_xf_put(w, ch, val);
         return fast_slow(w, ch, val, take);
     }

@@ -697,6 +697,62 @@ static void fast_alts_stale_only_put(void)
     alts_stale_only(0);
 }
 
+/* rev-ring12: a fixed ring's put reads no takers once it holds values.
+** Two ALTS wait to take on f and on their own unbuffered channel; offers
+** on those claim both, leaving two stale cases queued (pinned) on f. Before
+** the ALTS resume, three PUTs: the first drops both stale cases and goes
+** into the ring, the second finds it holding a value (no takers read), the
+** third waits on the full ring. Then the ALTS clean up, and takes get the
+** values in order, the waiting put refilling the freed slot. */
+static void fast_fixed_put_past_stale_takers(void)
+{
+    ca_sched s;
+    ichan f, x[2];
+    altgo a[2];
+    opgo p[3], t[3];
+    int k, other[2] = {40, 41};
+
+    sched_begin(&s);
+    ichan_init(&f, CA_FIXED, 2);
+    for (k = 0; k < 2; k++) {
+        ichan_init(&x[k], CA_UNBUFFERED, 0);
+        altgo_init(&a[k], 2);
+        CA_ASSERT_RC(ca_alt_take(&a[k].cases[0], &f.ch, &a[k].vals[0]),
+                     CA_OK);
+        CA_ASSERT_RC(ca_alt_take(&a[k].cases[1], &x[k].ch, &a[k].vals[1]),
+                     CA_OK);
+        CA_ASSERT_RC(ca_go_start(&s, &a[k].go, altgo_fn), CA_OK);
+    }
+    settle(&s);
+    CHECK_PENDING(&f.ch, 0, 2);
+    for (k = 0; k < 2; k++) /* claims each ALTS; neither has resumed */
+        CA_ASSERT_RC(ca_offer(&x[k].ch, &other[k]), CA_OK);
+    for (k = 0; k < 3; k++)
+        opgo_start(&s, &p[k], &f.ch, 0, 70 + k);
+    settle(&s);
+    CHECK_DONE(&p[0], CA_OK, 70, 1);
+    CHECK_DONE(&p[1], CA_OK, 71, 1);
+    CA_ASSERT_RC(p[2].status, NOT_DONE);
+    CHECK_COUNT(&f.ch, 2);
+    CHECK_PENDING(&f.ch, 1, 0);
+    for (k = 0; k < 2; k++) {
+        CA_ASSERT_EQ(a[k].alt, 1);
+        CA_ASSERT_EQ(a[k].vals[1], other[k]);
+    }
+    for (k = 0; k < 3; k++) {
+        opgo_start(&s, &t[k], &f.ch, 1, -1);
+        settle(&s);
+        CHECK_DONE(&t[k], CA_OK, 70 + k, 1);
+    }
+    CHECK_DONE(&p[2], CA_OK, 72, 2);
+    CHECK_COUNT(&f.ch, 0);
+    CHECK_PENDING(&f.ch, 0, 0);
+    for (k = 0; k < 2; k++)
+        CA_ASSERT_RC(ca_chan_destroy(&x[k].ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&f.ch), CA_OK);
+    sched_end(&s);
+}
+
 /* Two stale cases, then a live one: the op drops both and claims the
 ** third ALTS. */
 static void fast_alts_stale_then_live(void)
@@ -1480,6 +1536,7 @@ static const ca_test tests[] = {
     {"fast_alts_putter_claimed", fast_alts_putter_claimed},
     {"fast_alts_stale_only_take", fast_alts_stale_only_take},
     {"fast_alts_stale_only_put", fast_alts_stale_only_put},
+    {"fast_fixed_put_past_stale_takers", fast_fixed_put_past_stale_takers},
     {"fast_alts_stale_then_live", fast_alts_stale_then_live},
     {"fast_pending_limit_take", fast_pending_limit_take},
     {"fast_pending_limit_put", fast_pending_limit_put},
