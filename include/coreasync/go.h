@@ -6,6 +6,7 @@
 #define COREASYNC_GO_H
 
 #include <stddef.h>
+#include <string.h> /* memcpy: the inline part of TAKE and PUT */
 
 #include <coreasync/alts.h>
 #include <coreasync/chan.h>
@@ -334,11 +335,115 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size);
 #if !CA_CONFIG_SMALL
 int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst);
 int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src);
+
+/* The word's commonest case, inline in your code as getc reads FILE's
+** buffer: a value into or out of a ring (a fixed buffer, live, open,
+** without a transform, not for interrupts) whose other side has no
+** waiter, with room for a put and a value for a take. That needs no
+** call: the ring's own arithmetic (chan.h), the copy, the status. All
+** else (a hand-off, a park, the other kinds, a full or empty ring) is
+** the call, as before, which decides from the start. With threads, only
+** in a process of one thread (CA__ALONE): nothing can race it there, so
+** it takes no lock, and it runs no code of the user's that could make a
+** thread meanwhile. The library's own out-of-line path takes the same
+** decisions (src/chan.c's fast_op).
+**
+** Not in a build for size (CA_CONFIG_SMALL, or your code at -Os: each
+** TAKE and PUT site would grow), nor in one with the trace (whose events
+** the call records), nor at -O0 (nothing is inlined there). Defining
+** CA__GO_INLINE as 0 or 1 before including coreasync.h decides for a
+** file (test/test_inline.c builds both). */
+#if !defined(CA__GO_INLINE)
+#if !CA_CONFIG_TRACE && defined(__GNUC__) && defined(__OPTIMIZE__) &&      \
+    !defined(__OPTIMIZE_SIZE__) && (CA__HAVE_ALONE || !CA_HAVE_THREADS)
+#define CA__GO_INLINE 1
+#else
+#define CA__GO_INLINE 0
+#endif
+#endif
+#endif
+
+#if !CA_CONFIG_SMALL && CA__GO_INLINE
+/* A debug build of the library, and the tests built with it, define
+** CA_DEBUG: a lock byte found held then takes the call, whose check
+** (src/lock.h's CA__MARK_LOCK) reports the lock leaked. */
+#if CA_HAVE_THREADS && defined(CA_DEBUG) && CA_DEBUG
+#define CA__GO_UNLOCKED(ch) ((ch)->lock == 0)
+#else
+#define CA__GO_UNLOCKED(ch) 1
+#endif
+#if CA_HAVE_THREADS
+#define CA__GO_ALONE() CA__ALONE()
+#else
+#define CA__GO_ALONE() 1
+#endif
+/* A test's count of the ops the inline part did (test/test_inline.c). */
+#if !defined(CA__GO_INLINE_HIT)
+#define CA__GO_INLINE_HIT(take) ((void)0)
+#endif
+
+/* ch is a ring of words the inline part may use. The flags in one
+** compare: the kind, LIVE, and neither CLOSED, XF nor ISR (OWNED, set
+** for a channel of ca_chan_new, does not matter). */
+static inline int ca__go_ring(const ca_chan *ch)
+{
+    return (ch->flags | CA__CH_OWNED) ==
+               (CA__CH_OWNED | CA__CH_LIVE | CA_FIXED) &&
+           ch->elem_size == sizeof(void *) && CA__GO_UNLOCKED(ch) &&
+           CA__GO_ALONE();
+}
+
+/* The value is copied through a local (a register): read before the
+** ring or the destination is written, as either may be anywhere for all
+** the compiler knows, and the ring's fields are stored from registers. */
+static inline int ca__go_take_inline(ca_waiter *w, ca_chan *ch, void *dst)
+{
+    if (ch != NULL && dst != NULL && ca__go_ring(ch) && ch->count != 0 &&
+        ch->putters == NULL) { /* a waiting put would refill the slot */
+        ca__ring_ix at = ch->head, count = ch->count;
+        unsigned char v[sizeof(void *)];
+
+        memcpy(v, ca__ring_at(ch, at, sizeof v), sizeof v);
+        ch->head = ca__ring_next(ch, at);
+        ch->count = (ca__ring_ix)(count - 1);
+        memcpy(dst, v, sizeof v);
+        w->status = CA_OK;
+        CA__GO_INLINE_HIT(1);
+        return CA_OK;
+    }
+    return ca__go_take_word(w, ch, dst);
+}
+
+static inline int ca__go_put_inline(ca_waiter *w, ca_chan *ch,
+                                    const void *src)
+{
+    if (ch != NULL && src != NULL && ca__go_ring(ch) &&
+        ch->count < ch->cap && ch->takers == NULL) {
+        ca__ring_ix count = ch->count;
+        unsigned char v[sizeof(void *)];
+
+        memcpy(v, src, sizeof v);
+        memcpy(ca__ring_slot_n(ch, count, sizeof v), v, sizeof v);
+        ch->count = (ca__ring_ix)(count + 1);
+        w->status = CA_OK;
+        CA__GO_INLINE_HIT(0);
+        return CA_OK;
+    }
+    return ca__go_put_word(w, ch, src);
+}
+#define CA__GO_TAKE_WORD ca__go_take_inline
+#define CA__GO_PUT_WORD ca__go_put_inline
+#elif !CA_CONFIG_SMALL
+#define CA__GO_TAKE_WORD ca__go_take_word
+#define CA__GO_PUT_WORD ca__go_put_word
+#endif
+
+#if !CA_CONFIG_SMALL
 #define CA__GO_TAKE(w, ch, dst, size)                                        \
-    ((size) == sizeof(void *) ? ca__go_take_word((w), (ch), (dst))           \
+    ((size) == sizeof(void *) ? CA__GO_TAKE_WORD((w), (ch), (dst))           \
                               : ca__go_take((w), (ch), (dst), (size)))
 #define CA__GO_PUT(w, ch, src, size)                                         \
-    ((size) == sizeof(void *) ? ca__go_put_word((w), (ch), (src))            \
+    ((size) == sizeof(void *) ? CA__GO_PUT_WORD((w), (ch), (src))            \
                               : ca__go_put((w), (ch), (src), (size)))
 #else
 #define CA__GO_TAKE(w, ch, dst, size) ca__go_take((w), (ch), (dst), (size))
