@@ -419,13 +419,15 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
 /* ch is a ring of words the inline part may use. First what sends an
 ** unbuffered channel, the usual other one, to the call at once: it has
 ** no ring storage, and `buf`, set by the init, may be read without the
-** lock. Then alone: with another thread, no field the lock guards may be
-** read without it. The flags in one compare: the kind, LIVE, and neither
-** CLOSED, XF nor ISR (OWNED, set for a channel of ca_chan_new, does not
-** matter). */
+** lock. Told unlikely, so that the compiler makes the way to the call
+** the straight one, which every unbuffered op takes. Then alone: with
+** another thread, no field the lock guards may be read without it. The
+** flags in one compare: the kind, LIVE, and neither CLOSED, XF nor ISR
+** (OWNED, set for a channel of ca_chan_new, does not matter). */
 static inline int ca__go_ring(const ca_chan *ch)
 {
-    return ch != NULL && ch->buf != NULL && CA__GO_ALONE() &&
+    return ch != NULL && __builtin_expect(ch->buf != NULL, 0) &&
+           CA__GO_ALONE() &&
            (ch->flags | CA__CH_OWNED) ==
                (CA__CH_OWNED | CA__CH_LIVE | CA_FIXED) &&
            ch->elem_size == sizeof(void *) && CA__GO_UNLOCKED(ch);
