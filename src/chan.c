@@ -239,18 +239,10 @@ HOT int buf_full(const ca_chan *ch)
     }
 }
 
-/* The index after `at` in ch's ring, in the index's own width. */
-TINY ca__ring_ix ring_next(const ca_chan *ch, ca__ring_ix at)
-{
-    ca__ring_ix next = (ca__ring_ix)(at + 1);
-
-    return next == ch->cap ? 0 : next;
-}
-
 /* Moves head past the oldest element. */
 HOT void advance(ca_chan *ch)
 {
-    ch->head = ring_next(ch, ch->head);
+    ch->head = ca__ring_next(ch, ch->head);
     ch->count--;
 }
 
@@ -285,11 +277,11 @@ HOT void buf_remove_n(ca_chan *ch, void *dst, size_t elem_size, int promise)
     ** copy may store anywhere (into ch->head, for all the compiler
     ** knows): no load of it again. With a call to memcpy (a build for
     ** size), after it: no register kept across the call. */
-    ca__ring_ix at = ch->head, next = FAST_SIZES ? ring_next(ch, at) : 0;
+    ca__ring_ix at = ch->head, next = FAST_SIZES ? ca__ring_next(ch, at) : 0;
 
     copy(dst, ca__ring_at(ch, at, elem_size), elem_size);
     if (!promise || CA__KIND(ch) != CA_PROMISE) {
-        ch->head = FAST_SIZES ? next : ring_next(ch, ch->head);
+        ch->head = FAST_SIZES ? next : ca__ring_next(ch, ch->head);
         ch->count--;
     }
 }

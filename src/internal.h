@@ -29,13 +29,6 @@
 
 #include <stddef.h>
 
-#include <coreasync.h>
-
-#include "lock.h"
-
-#define CA_CONTAINER_OF(ptr, type, member)                                   \
-    ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-
 /* Invariants of the protocols, checked in builds configured with
 ** --enable-debug (CI's sanitizer builds are), free otherwise. */
 #if defined(CA_DEBUG) && CA_DEBUG
@@ -44,6 +37,15 @@
 #else
 #define CA_ASSERT(x) ((void)0)
 #endif
+
+/* The ring's bounds (coreasync/chan.h), checked as every invariant is. */
+#define CA__RING_CHECK(x) CA_ASSERT(x)
+#include <coreasync.h>
+
+#include "lock.h"
+
+#define CA_CONTAINER_OF(ptr, type, member)                                   \
+    ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Misuse a release build cannot refuse (misuse.c): with --enable-debug,
 ** ca__misuse prints "coreasync: CALL: WHAT (PTR)" on stderr and aborts.
@@ -146,20 +148,7 @@ int ca__freed_has(const void *p);
 #define CA_STATIC_ASSERT(name, cond)                                         \
     typedef char ca__static_assert_##name[(cond) ? 1 : -1]
 
-/* Channel flags: the low bits hold the buffer kind. A channel is live from
-** init to destroy; storage that is zeroed, or was destroyed, has no LIVE
-** bit and every operation refuses it with CA_EBADCHAN. */
-#define CA__CH_KIND 0x07
-#define CA__CH_LIVE 0x08
-#define CA__CH_CLOSED 0x10
-#define CA__CH_OWNED 0x20 /* ca_chan_new allocated it: the last free frees */
-#define CA__CH_DYING 0x40 /* released for good while pinned: the last     */
-                          /* unpin frees it                               */
-/* The flags byte is full, and DYING is only ever set on a channel that is
-** no longer LIVE: a live channel uses the same bit to say that a transform
-** header (ca__xf_hdr) sits in front of its ring, and that xf.c does its
-** puts and takes (issue 9). */
-#define CA__CH_XF 0x40
+/* (The channel flags CA__CH_* are in coreasync/chan.h: go.h reads them.) */
 #define CA__XF_HDR(ch) ((ca__xf_hdr *)(void *)((ch)->buf - CA__XF_HDR_SIZE))
 #define CA__KIND(ch) ((ch)->flags & CA__CH_KIND)
 
@@ -237,44 +226,9 @@ void ca__buf_remove_locked(ca_chan *ch, void *dst);
 ca_waiter *ca__claim_locked(ca_chan *ch, int take);
 void ca__complete_locked(ca__wakelist *wl, ca_waiter *w, int status);
 
-/* The type of a ring's indices (cap, head, count), for arithmetic the
-** compiler does in their own width. */
-#if CA_CONFIG_COMPACT
-typedef uint16_t ca__ring_ix;
-#else
-typedef uint32_t ca__ring_ix;
-#endif
+/* The ring's arithmetic (ca__ring_at, ca__ring_slot_n, ca__ring_next) is
+** in coreasync/chan.h: go.h's inline TAKE and PUT use it too. */
 CA_STATIC_ASSERT(ring_ix, sizeof(ca__ring_ix) == sizeof(((ca_chan *)0)->head));
-
-/* The address of slot `at` of ch's ring (at < cap), which has storage
-** unless its values have no bytes: the buffer, then, which may be NULL
-** (and NULL + 0 is UB). Tested on the size, not on the pointer: a caller
-** that passes the size as a constant (chan.c's fast path) has no test.
-** A ring of no slots (unbuffered) has no storage either, and is never
-** asked for a slot: it never holds a value. */
-static inline unsigned char *ca__ring_at(const ca_chan *ch, uint32_t at,
-                                         size_t elem_size)
-{
-    if (elem_size == 0)
-        return ch->buf;
-    CA_ASSERT(ch->buf != NULL && at < ch->cap);
-    return ch->buf + (size_t)at * elem_size;
-}
-
-/* The address of the i-th value of ch's ring, counting from its oldest
-** (i <= cap): chan.c's, and xf.c's to let a step build its output in the
-** ring (ca_xf_out's slot). The oldest itself is ca__ring_at(head). */
-static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
-                                             size_t elem_size)
-{
-    uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
-
-    if (at >= ch->cap)
-        at -= ch->cap;
-    return ca__ring_at(ch, at, elem_size);
-}
-/* (_n: with the element size as a caller that knows it better, as a
-** constant, passes it.) */
 #define ca__ring_slot(ch, i) ca__ring_slot_n((ch), (i), (ch)->elem_size)
 
 /* A transform a channel or a comp can run: a step, max_out above 0, sizes

@@ -24,11 +24,7 @@
 #ifndef CA_LOCK_H
 #define CA_LOCK_H
 
-#include <coreasync/config.h>
-
-/* Channel flag: declared with ca_chan_set_isr() (an interrupt handler, or
-** in a threaded build another thread, calls ca_offer_isr/ca_poll_isr). */
-#define CA__CH_ISR 0x80
+#include <coreasync/chan.h> /* CA__CH_ISR, CA__ALONE */
 
 /* The bit of an ALTS group's claim byte that says it was claimed. */
 #define CA__CLAIMED 0x01
@@ -113,22 +109,11 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** spin for ever there), and does not now (ca_offer_isr(3)). Threads made
 ** with a raw clone(), or channels in memory shared between processes, are
 ** invisible to the flag: neither is supported (ca_chan(3)). Without
-** glibc's flag the lock is always taken. */
-#if defined(__SANITIZE_THREAD__)
-#define CA__TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CA__TSAN 1
-#endif
-#endif
-/* Under TSan, the run that proves the locks right, every lock is taken:
-** the runs without it keep the single-threaded path covered. */
-#if defined(HAVE_SYS_SINGLE_THREADED_H) && !defined(CA__TSAN)
-#include <sys/single_threaded.h>
-#define CA__ALONE() (__libc_single_threaded != 0)
-#else
-#define CA__ALONE() 0
-#endif
+** glibc's flag the lock is always taken, and under ThreadSanitizer too:
+** the run that proves the locks right takes every one, the runs without
+** it keep the single-threaded path covered (CA__ALONE, coreasync/chan.h).
+** go.h's inline TAKE and PUT on a ring take no lock at all alone, as
+** they run no code of the user's. */
 #define CA__MARK_LOCK(l)                                                     \
     (CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0),                \
      __atomic_store_n((l), 1, __ATOMIC_RELAXED))

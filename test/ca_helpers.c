@@ -31,6 +31,29 @@ void rec_cb(ca_op *op, int status)
     r->status = status;
 }
 
+void held_begin(ca_sched *s)
+{
+    CA_ASSERT_RC(ca_sched_init(s), CA_OK);
+    CA_ASSERT_RC(ca_sched_ref(s), CA_OK);
+}
+
+void held_settle(ca_sched *s)
+{
+    uint32_t next;
+    int rc;
+
+    do
+        rc = ca_sched_step(s, &next);
+    while (rc == CA_OK && next == 0);
+    CA_ASSERT_RC(rc, CA_OK);
+}
+
+void held_end(ca_sched *s)
+{
+    CA_ASSERT_RC(ca_sched_unref(s), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(s), CA_OK);
+}
+
 uint32_t fake_now(void *ud)
 {
     return ((fake_clock *)ud)->now;

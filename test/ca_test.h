@@ -125,6 +125,15 @@ typedef struct rec {
 
 void rec_cb(ca_op *op, int status);
 
+/* A scheduler the test drives by hand (ca_sched_step) and holds a
+** reference to, so that a turn with parked blocks is CA_OK, never a
+** deadlock report (which a threaded build gives only while the process
+** has one thread): held_begin makes it, held_settle runs every block that
+** can run until none is ready, held_end ends it. */
+void held_begin(ca_sched *s);
+void held_settle(ca_sched *s);
+void held_end(ca_sched *s);
+
 /* ------------------------------------------------------------- clocks */
 
 /* The milliseconds of the monotonic clock, truncated as the library's

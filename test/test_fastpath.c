@@ -89,32 +89,6 @@ static void altgo_init(altgo *a, size_t n)
     a->status = NOT_DONE;
 }
 
-/* The test drives the scheduler by hand and holds a reference, so that
-** a turn with parked blocks is CA_OK, never a deadlock report (which a
-** threaded build gives only while the process has one thread). */
-static void sched_begin(ca_sched *s)
-{
-    CA_ASSERT_RC(ca_sched_init(s), CA_OK);
-    CA_ASSERT_RC(ca_sched_ref(s), CA_OK);
-}
-
-/* Runs every block that can run, until none is ready. */
-static void settle(ca_sched *s)
-{
-    uint32_t next;
-    int rc;
-
-    do
-        rc = ca_sched_step(s, &next);
-    while (rc == CA_OK && next == 0);
-    CA_ASSERT_RC(rc, CA_OK);
-}
-
-static void sched_end(ca_sched *s)
-{
-    CA_ASSERT_RC(ca_sched_unref(s), CA_OK);
-    CA_ASSERT_RC(ca_sched_destroy(s), CA_OK);
-}
 
 #define CHECK_DONE(o, st, val, nruns)                                        \
     do {                                                                     \
@@ -133,22 +107,22 @@ static void fast_take_refills_from_waiting_puts(void)
     ichan c;
     opgo p1, p2, t1, t2, t3;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_FIXED, 1);
     OFFER(&c.ch, 1);
     opgo_start(&s, &p1, &c.ch, 0, 2);
     opgo_start(&s, &p2, &c.ch, 0, 3);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, 2, 0);
     opgo_start(&s, &t1, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t1, CA_OK, 1, 1);
     CHECK_DONE(&p1, CA_OK, 2, 2); /* in the ring now */
     CHECK_COUNT(&c.ch, 1);
     CHECK_PENDING(&c.ch, 1, 0);
     opgo_start(&s, &t2, &c.ch, 1, -1);
     opgo_start(&s, &t3, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t2, CA_OK, 2, 1);
     CHECK_DONE(&t3, CA_OK, 3, 1);
     CHECK_DONE(&p1, CA_OK, 2, 2);
@@ -156,7 +130,7 @@ static void fast_take_refills_from_waiting_puts(void)
     CHECK_PENDING(&c.ch, 0, 0);
     CHECK_COUNT(&c.ch, 0);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* A put finds a taker waiting on every kind that has takers wait (the
@@ -175,14 +149,14 @@ static void fast_handoff_every_kind(void)
     size_t k;
     int dst;
 
-    sched_begin(&s);
+    held_begin(&s);
     for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         ichan_init(&c, kinds[k], kinds[k] == CA_UNBUFFERED ? 0 : 2);
         opgo_start(&s, &t, &c.ch, 1, -1);
-        settle(&s);
+        held_settle(&s);
         CHECK_PENDING(&c.ch, 0, 1);
         opgo_start(&s, &p, &c.ch, 0, 10 + (int)k);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&t, CA_OK, 10 + (int)k, 2);
         CHECK_DONE(&p, CA_OK, 10 + (int)k, 1);
         CHECK_PENDING(&c.ch, 0, 0);
@@ -194,7 +168,7 @@ static void fast_handoff_every_kind(void)
         CA_ASSERT_RC(ca_take_async(&c.ch, &op, &dst, rec_cb), CA_OK);
         CA_ASSERT_EQ(r.calls, 0);
         opgo_start(&s, &p, &c.ch, 0, 20 + (int)k);
-        settle(&s);
+        held_settle(&s);
         CA_ASSERT_EQ(r.calls, 1);
         CA_ASSERT_RC(r.status, CA_OK);
         CA_ASSERT_EQ(dst, 20 + (int)k);
@@ -205,10 +179,10 @@ static void fast_handoff_every_kind(void)
 
     ichan_init(&c, CA_UNBUFFERED, 0);
     opgo_start(&s, &p, &c.ch, 0, 30);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, 1, 0);
     opgo_start(&s, &t, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_OK, 30, 1);
     CHECK_DONE(&p, CA_OK, 30, 2);
     memset(&r, 0, sizeof r);
@@ -216,13 +190,13 @@ static void fast_handoff_every_kind(void)
     dst = 31;
     CA_ASSERT_RC(ca_put_async(&c.ch, &op, &dst, rec_cb), CA_OK);
     opgo_start(&s, &t, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_OK, 31, 1);
     CA_ASSERT_EQ(r.calls, 1);
     CA_ASSERT_RC(r.status, CA_OK);
     CHECK_PENDING(&c.ch, 0, 0);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 #if CA_HAVE_MALLOC
@@ -239,49 +213,49 @@ static void fast_owned_channels(void)
     size_t k;
     int i, fixed;
 
-    sched_begin(&s);
+    held_begin(&s);
     for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         fixed = kinds[k] == CA_FIXED;
         CA_ASSERT_RC(ca_chan_new(&ch, kinds[k], fixed ? 2 : 0, sizeof(int)),
                      CA_OK);
         opgo_start(&s, &t, ch, 1, -1);
-        settle(&s);
+        held_settle(&s);
         CHECK_PENDING(ch, 0, 1);
         opgo_start(&s, &p, ch, 0, 5);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&t, CA_OK, 5, 2);
         CHECK_DONE(&p, CA_OK, 5, 1);
         for (i = 0; fixed && i < 5; i++) { /* the head goes round twice */
             opgo_start(&s, &p, ch, 0, i);
-            settle(&s);
+            held_settle(&s);
             CHECK_DONE(&p, CA_OK, i, 1);
             CHECK_COUNT(ch, 1);
             opgo_start(&s, &t, ch, 1, -1);
-            settle(&s);
+            held_settle(&s);
             CHECK_DONE(&t, CA_OK, i, 1);
         }
         for (i = 6; fixed && i < 8; i++) { /* fills it */
             opgo_start(&s, &p, ch, 0, i);
-            settle(&s);
+            held_settle(&s);
             CHECK_DONE(&p, CA_OK, i, 1);
         }
         opgo_start(&s, &q, ch, 0, 8);
-        settle(&s);
+        held_settle(&s);
         CHECK_PENDING(ch, 1, 0);
         opgo_start(&s, &t, ch, 1, -1);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&t, CA_OK, fixed ? 6 : 8, 1);
         CHECK_DONE(&q, CA_OK, 8, 2);
         CHECK_PENDING(ch, 0, 0);
         for (i = 7; fixed && i < 9; i++) { /* 8 came in from the wait */
             opgo_start(&s, &t, ch, 1, -1);
-            settle(&s);
+            held_settle(&s);
             CHECK_DONE(&t, CA_OK, i, 1);
         }
         CHECK_COUNT(ch, 0);
         CA_ASSERT_RC(ca_chan_free(ch), CA_OK);
     }
-    sched_end(&s);
+    held_end(&s);
 }
 #endif
 
@@ -294,27 +268,27 @@ static void fast_promise_serves_all(void)
     opgo t[3], p, late;
     int i;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_PROMISE, 1);
     for (i = 0; i < 3; i++)
         opgo_start(&s, &t[i], &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, 0, 3);
     opgo_start(&s, &p, &c.ch, 0, 9);
-    settle(&s);
+    held_settle(&s);
     for (i = 0; i < 3; i++)
         CHECK_DONE(&t[i], CA_OK, 9, 2);
     CHECK_DONE(&p, CA_OK, 9, 1);
     CHECK_COUNT(&c.ch, 1);
     opgo_start(&s, &p, &c.ch, 0, 10);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&p, CA_OK, 10, 1); /* accepted, and dropped */
     opgo_start(&s, &late, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&late, CA_OK, 9, 1);
     CHECK_COUNT(&c.ch, 1);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* Puts from a go block into full dropping and sliding buffers never park;
@@ -326,15 +300,15 @@ static void fast_dropping_sliding_never_park(void)
     opgo p;
     int i;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&d, CA_DROPPING, 2);
     ichan_init(&sl, CA_SLIDING, 2);
     for (i = 1; i <= 4; i++) {
         opgo_start(&s, &p, &d.ch, 0, i);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&p, CA_OK, i, 1);
         opgo_start(&s, &p, &sl.ch, 0, i);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&p, CA_OK, i, 1);
     }
     CHECK_PENDING(&d.ch, 0, 0);
@@ -345,7 +319,7 @@ static void fast_dropping_sliding_never_park(void)
     POLL_EQ(&sl.ch, 4);
     CA_ASSERT_RC(ca_chan_destroy(&d.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&sl.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* ------------------------------------------------------------- closing */
@@ -360,50 +334,50 @@ static void fast_closed(void)
     int want[] = {1, 2};
     int i;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_FIXED, 1);
     OFFER(&c.ch, 1);
     opgo_start(&s, &p, &c.ch, 0, 2);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, 1, 0);
     CA_ASSERT_RC(ca_close(&c.ch), CA_OK);
     for (i = 0; i < 2; i++) {
         opgo_start(&s, &t, &c.ch, 1, -1);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&t, CA_OK, want[i], 1);
     }
     CHECK_DONE(&p, CA_OK, 2, 2);
     opgo_start(&s, &t, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_CLOSED, -1, 1);
     opgo_start(&s, &p, &c.ch, 0, 3);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&p, CA_CLOSED, 3, 1);
     CHECK_COUNT(&c.ch, 0);
 
     /* Unbuffered: the waiting put is the only way a value gets through. */
     ichan_init(&u, CA_UNBUFFERED, 0);
     opgo_start(&s, &p, &u.ch, 0, 5);
-    settle(&s);
+    held_settle(&s);
     CA_ASSERT_RC(ca_close(&u.ch), CA_OK);
     opgo_start(&s, &t, &u.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_OK, 5, 1);
     CHECK_DONE(&p, CA_OK, 5, 2);
     opgo_start(&s, &t, &u.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_CLOSED, -1, 1);
     /* A take parked before the close ends CA_CLOSED. */
     CA_ASSERT_RC(ca_chan_destroy(&u.ch), CA_OK);
     ichan_init(&u, CA_UNBUFFERED, 0);
     opgo_start(&s, &t, &u.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CA_ASSERT_RC(ca_close(&u.ch), CA_OK);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_CLOSED, -1, 2);
     CA_ASSERT_RC(ca_chan_destroy(&u.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* The waiter a go block's op completes is woken after the channel's
@@ -435,7 +409,7 @@ static void fast_wake_after_unlock(void)
     opgo p, t;
     int dst = -1, src = 7;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_FIXED, 2);
     memset(&re, 0, sizeof re);
     re.ch = &c.ch;
@@ -443,7 +417,7 @@ static void fast_wake_after_unlock(void)
     op.data = &re;
     CA_ASSERT_RC(ca_take_async(&c.ch, &op, &dst, reenter_cb), CA_OK);
     opgo_start(&s, &p, &c.ch, 0, 5);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&p, CA_OK, 5, 1);
     CA_ASSERT_EQ(re.calls, 1);
     CA_ASSERT_RC(re.status, CA_OK);
@@ -460,14 +434,14 @@ static void fast_wake_after_unlock(void)
     re.got = -1;
     CA_ASSERT_RC(ca_put_async(&c.ch, &op, &src, reenter_cb), CA_OK);
     opgo_start(&s, &t, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_OK, 7, 1);
     CA_ASSERT_EQ(re.calls, 1);
     CA_ASSERT_RC(re.offer_rc, CA_AGAIN); /* unbuffered, nobody waits */
     CA_ASSERT_RC(re.poll_rc, CA_AGAIN);
     CHECK_PENDING(&c.ch, 0, 0);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* ---------------------------------------------------------------- alts */
@@ -484,7 +458,7 @@ static void alts_at_head(int take, int stale)
     opgo plain, other;
     int other_val;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_UNBUFFERED, 0);
     ichan_init(&x, CA_UNBUFFERED, 0);
     altgo_init(&a, 2);
@@ -498,9 +472,9 @@ static void alts_at_head(int take, int stale)
         CA_ASSERT_RC(ca_alt_put(&a.cases[1], &x.ch, &a.vals[1]), CA_OK);
     }
     CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
-    settle(&s);
+    held_settle(&s);
     opgo_start(&s, &plain, &c.ch, take, 200);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, take ? 0 : 2, take ? 2 : 0);
     /* The other side's block is made ready before the ALTS can be, so it
     ** runs while the ALTS's case on c is still queued. */
@@ -513,7 +487,7 @@ static void alts_at_head(int take, int stale)
         else
             CA_ASSERT_RC(ca_poll(&x.ch, &other_val), CA_OK);
     }
-    settle(&s);
+    held_settle(&s);
     if (stale) {
         CA_ASSERT_EQ(a.alt, 1);
         CA_ASSERT_RC(a.status, CA_OK);
@@ -535,11 +509,11 @@ static void alts_at_head(int take, int stale)
         CHECK_PENDING(&c.ch, take ? 0 : 1, take ? 1 : 0);
         CA_ASSERT_RC(ca_close(&c.ch), CA_OK);
         if (take) {
-            settle(&s);
+            held_settle(&s);
             CA_ASSERT_RC(plain.status, CA_CLOSED);
         } else {
             POLL_EQ(&c.ch, 200); /* a put that waited across the close */
-            settle(&s);
+            held_settle(&s);
             CA_ASSERT_RC(plain.status, CA_OK);
         }
     }
@@ -549,7 +523,7 @@ static void alts_at_head(int take, int stale)
     CHECK_PENDING(&x.ch, 0, 0);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&x.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 static void fast_alts_taker_at_head(void)
@@ -583,7 +557,7 @@ static void alts_claimed_by_op(int take)
     opgo o;
     int k;
 
-    sched_begin(&s);
+    held_begin(&s);
     altgo_init(&a, 3);
     for (k = 0; k < 3; k++) {
         ichan_init(&c[k], CA_UNBUFFERED, 0);
@@ -596,11 +570,11 @@ static void alts_claimed_by_op(int take)
                          CA_OK);
     }
     CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
-    settle(&s);
+    held_settle(&s);
     for (k = 0; k < 3; k++)
         CHECK_PENDING(&c[k].ch, take ? 0 : 1, take ? 1 : 0);
     opgo_start(&s, &o, &c[1].ch, !take, 7);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_OK, take ? 7 : 101, 1); /* never parked */
     CA_ASSERT_EQ(a.alt, 1);
     CA_ASSERT_RC(a.status, CA_OK);
@@ -612,7 +586,7 @@ static void alts_claimed_by_op(int take)
         CHECK_PENDING(&c[k].ch, 0, 0);
         CA_ASSERT_RC(ca_chan_destroy(&c[k].ch), CA_OK);
     }
-    sched_end(&s);
+    held_end(&s);
 }
 
 static void fast_alts_taker_claimed(void)
@@ -636,7 +610,7 @@ static void alts_stale_only(int take)
     altgo a;
     opgo o0, o1, o2, late;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c0, CA_UNBUFFERED, 0);
     ichan_init(&c1, CA_UNBUFFERED, 0);
     ichan_init(&f, CA_FIXED, 2);
@@ -652,14 +626,14 @@ static void alts_stale_only(int take)
         CA_ASSERT_RC(ca_alt_put(&a.cases[1], &c1.ch, &a.vals[1]), CA_OK);
     }
     CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
-    settle(&s);
+    held_settle(&s);
     /* All made ready before the ALTS can be: o0 claims it, o1 (and o2)
     ** run while its other cases are still queued. */
     opgo_start(&s, &o0, &c0.ch, !take, 10);
     opgo_start(&s, &o1, &c1.ch, !take, 11);
     if (take)
         opgo_start(&s, &o2, &f.ch, 0, 12);
-    settle(&s);
+    held_settle(&s);
     CA_ASSERT_EQ(a.alt, 0);
     CA_ASSERT_RC(a.status, CA_OK);
     CHECK_DONE(&o0, CA_OK, take ? 10 : 100, 1);
@@ -676,7 +650,7 @@ static void alts_stale_only(int take)
         POLL_EQ(&f.ch, 12);
     }
     opgo_start(&s, &late, &c1.ch, take, 20);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&late, CA_OK, take ? 11 : 20, 1);
     CHECK_DONE(&o1, CA_OK, take ? 11 : 20, 2);
     CA_ASSERT_EQ(a.vals[1], 101 * !take); /* the ALTS never touched it */
@@ -684,7 +658,7 @@ static void alts_stale_only(int take)
     CA_ASSERT_RC(ca_chan_destroy(&c0.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&c1.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&f.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 static void fast_alts_stale_only_take(void)
@@ -712,7 +686,7 @@ static void fast_fixed_put_past_stale_takers(void)
     opgo p[3], t[3];
     int k, other[2] = {40, 41};
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&f, CA_FIXED, 2);
     for (k = 0; k < 2; k++) {
         ichan_init(&x[k], CA_UNBUFFERED, 0);
@@ -723,13 +697,13 @@ static void fast_fixed_put_past_stale_takers(void)
                      CA_OK);
         CA_ASSERT_RC(ca_go_start(&s, &a[k].go, altgo_fn), CA_OK);
     }
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&f.ch, 0, 2);
     for (k = 0; k < 2; k++) /* claims each ALTS; neither has resumed */
         CA_ASSERT_RC(ca_offer(&x[k].ch, &other[k]), CA_OK);
     for (k = 0; k < 3; k++)
         opgo_start(&s, &p[k], &f.ch, 0, 70 + k);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&p[0], CA_OK, 70, 1);
     CHECK_DONE(&p[1], CA_OK, 71, 1);
     CA_ASSERT_RC(p[2].status, NOT_DONE);
@@ -741,7 +715,7 @@ static void fast_fixed_put_past_stale_takers(void)
     }
     for (k = 0; k < 3; k++) {
         opgo_start(&s, &t[k], &f.ch, 1, -1);
-        settle(&s);
+        held_settle(&s);
         CHECK_DONE(&t[k], CA_OK, 70 + k, 1);
     }
     CHECK_DONE(&p[2], CA_OK, 72, 2);
@@ -750,7 +724,7 @@ static void fast_fixed_put_past_stale_takers(void)
     for (k = 0; k < 2; k++)
         CA_ASSERT_RC(ca_chan_destroy(&x[k].ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&f.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* Two stale cases, then a live one: the op drops both and claims the
@@ -763,7 +737,7 @@ static void fast_alts_stale_then_live(void)
     opgo o;
     int k, other[2] = {40, 41};
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_UNBUFFERED, 0);
     for (k = 0; k < 3; k++) {
         altgo_init(&a[k], k < 2 ? 2 : 1);
@@ -777,12 +751,12 @@ static void fast_alts_stale_then_live(void)
         }
         CA_ASSERT_RC(ca_go_start(&s, &a[k].go, altgo_fn), CA_OK);
     }
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, 0, 3);
     opgo_start(&s, &o, &c.ch, 0, 9); /* runs before the two claimed */
     for (k = 0; k < 2; k++)
         CA_ASSERT_RC(ca_offer(&x[k].ch, &other[k]), CA_OK);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_OK, 9, 1);
     for (k = 0; k < 2; k++) {
         CA_ASSERT_EQ(a[k].alt, 1);
@@ -795,7 +769,7 @@ static void fast_alts_stale_then_live(void)
     CA_ASSERT_EQ(a[2].vals[0], 9);
     CHECK_PENDING(&c.ch, 0, 0);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* -------------------------------------------------------- pending limit */
@@ -813,14 +787,14 @@ static void pending_limit(int take)
     size_t i;
     int v;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_UNBUFFERED, 0);
     for (i = 0; i < MAXP; i++)
         opgo_start(&s, &many[i], &c.ch, take, (int)i);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, take ? 0 : MAXP, take ? MAXP : 0);
     opgo_start(&s, &o, &c.ch, take, -2);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_EFULL, -2, 1);
     CHECK_PENDING(&c.ch, take ? 0 : MAXP, take ? MAXP : 0);
     for (i = 0; i < MAXP; i++) {
@@ -830,11 +804,11 @@ static void pending_limit(int take)
         else
             POLL_EQ(&c.ch, v);
     }
-    settle(&s);
+    held_settle(&s);
     for (i = 0; i < MAXP; i++)
         CHECK_DONE(&many[i], CA_OK, (int)i, 2);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 static void fast_pending_limit_take(void)
@@ -858,34 +832,34 @@ static void fast_pending_limit_stale_not_counted(void)
     size_t i;
     int v = 5;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_UNBUFFERED, 0);
     ichan_init(&x, CA_UNBUFFERED, 0);
     altgo_init(&a, 2);
     CA_ASSERT_RC(ca_alt_take(&a.cases[0], &c.ch, &a.vals[0]), CA_OK);
     CA_ASSERT_RC(ca_alt_take(&a.cases[1], &x.ch, &a.vals[1]), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &a.go, altgo_fn), CA_OK);
-    settle(&s);
+    held_settle(&s);
     for (i = 0; i + 1 < MAXP; i++)
         opgo_start(&s, &many[i], &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_PENDING(&c.ch, 0, MAXP);
     opgo_start(&s, &o, &c.ch, 1, -1); /* runs before the ALTS cleans up */
     CA_ASSERT_RC(ca_offer(&x.ch, &v), CA_OK);
-    settle(&s);
+    held_settle(&s);
     CA_ASSERT_EQ(a.alt, 1);
     CA_ASSERT_EQ(a.vals[1], 5);
     CA_ASSERT_EQ(o.status, NOT_DONE); /* parked, not refused */
     CA_ASSERT_EQ(o.runs, 1);
     CHECK_PENDING(&c.ch, 0, MAXP);
     CA_ASSERT_RC(ca_close(&c.ch), CA_OK);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_CLOSED, -1, 2);
     for (i = 0; i + 1 < MAXP; i++)
         CHECK_DONE(&many[i], CA_CLOSED, -1, 2);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&x.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* ------------------------------------------------- transforms, interrupts */
@@ -908,26 +882,26 @@ static void fast_xf_goes_through_step(void)
     ca_sched s;
     opgo t, p;
 
-    sched_begin(&s);
+    held_begin(&s);
     CA_ASSERT_RC(ca_xf_map(&m, times_ten, NULL, sizeof(int), sizeof(int)),
                  CA_OK);
     CA_ASSERT_RC(ca_chan_init_xf(&c, CA_FIXED, 2, storage, sizeof storage,
                                  &m.xf, NULL, NULL),
                  CA_OK);
     opgo_start(&s, &t, &c, 1, -1);
-    settle(&s);
+    held_settle(&s);
     opgo_start(&s, &p, &c, 0, 3);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_OK, 30, 2);
     CHECK_DONE(&p, CA_OK, 3, 1);
     opgo_start(&s, &p, &c, 0, 4);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&p, CA_OK, 4, 1);
     opgo_start(&s, &t, &c, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&t, CA_OK, 40, 1);
     CA_ASSERT_RC(ca_chan_destroy(&c), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* A channel declared for interrupts: go blocks hand values to each other
@@ -1037,7 +1011,7 @@ static void fast_bytes_and_signal(void)
     bytesgo t, p;
     int order;
 
-    sched_begin(&s);
+    held_begin(&s);
     CA_ASSERT_RC(ca_chan_init(&c, CA_UNBUFFERED, 0, sizeof(three), NULL, 0),
                  CA_OK);
     CA_ASSERT_RC(ca_chan_init(&sig, CA_UNBUFFERED, 0, 0, NULL, 0), CA_OK);
@@ -1050,9 +1024,9 @@ static void fast_bytes_and_signal(void)
         for (k = 0; k < 2; k++) {
             bytesgo *first = order ? &p : &t, *second = order ? &t : &p;
             bytesgo_start(&s, first, chs[k], !order, order ? 0x5a : 0);
-            settle(&s);
+            held_settle(&s);
             bytesgo_start(&s, second, chs[k], order, order ? 0 : 0x5a);
-            settle(&s);
+            held_settle(&s);
             CA_ASSERT_RC(t.status, CA_OK);
             CA_ASSERT_RC(p.status, CA_OK);
             CA_ASSERT_EQ(first->runs, 2);
@@ -1064,7 +1038,7 @@ static void fast_bytes_and_signal(void)
     }
     CA_ASSERT_RC(ca_chan_destroy(&c), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&sig), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 typedef struct wronggo {
@@ -1097,7 +1071,7 @@ static void fast_wrong_size_and_dead(void)
     wronggo w;
     opgo o;
 
-    sched_begin(&s);
+    held_begin(&s);
     ichan_init(&c, CA_FIXED, 1);
     OFFER(&c.ch, 4);
     memset(&w, 0, sizeof w);
@@ -1106,7 +1080,7 @@ static void fast_wrong_size_and_dead(void)
     w.lv = 12;
     w.take_status = w.put_status = NOT_DONE;
     CA_ASSERT_RC(ca_go_start(&s, &w.go, wronggo_fn), CA_OK);
-    settle(&s);
+    held_settle(&s);
     CA_ASSERT_RC(w.take_status, CA_EINVAL);
     CA_ASSERT_RC(w.put_status, CA_EINVAL);
     CA_ASSERT_EQ(w.sv, 11);
@@ -1115,16 +1089,16 @@ static void fast_wrong_size_and_dead(void)
     POLL_EQ(&c.ch, 4);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
     opgo_start(&s, &o, &c.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_EBADCHAN, -1, 1);
     opgo_start(&s, &o, &c.ch, 0, 1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_EBADCHAN, 1, 1);
     memset(&zero, 0, sizeof zero);
     opgo_start(&s, &o, &zero, 1, -1);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&o, CA_EBADCHAN, -1, 1);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* ---------------------------------------------------- the hand-off slot */
@@ -1206,16 +1180,16 @@ static void lchan_init(ca_chan *ch)
 static void slot_begin(ca_sched *s, ca_chan *c1, hgo *b)
 {
     norder = 0;
-    sched_begin(s);
+    held_begin(s);
     lchan_init(c1);
     hgo_start(s, b, 'B', H_TAKE, c1, NULL, 0);
-    settle(s);
+    held_settle(s);
 }
 
 static void slot_end(ca_sched *s, ca_chan *c1)
 {
     CA_ASSERT_RC(ca_chan_destroy(c1), CA_OK);
-    sched_end(s);
+    held_end(s);
 }
 
 #define CHECK_ORDER(want)                                                    \
@@ -1238,15 +1212,15 @@ static void slot_keeps_queue_order(void)
     slot_begin(&s, &c1, &b);
     hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 7);
     hgo_start(&s, &c, 'C', H_NOP, NULL, NULL, 0);
-    settle(&s);
+    held_settle(&s);
     CHECK_ORDER("BACB");
     CA_ASSERT_RC(b.status, CA_OK);
     CA_ASSERT_EQ(b.v, 7);
     CA_ASSERT_RC(a.status, CA_OK);
     hgo_start(&s, &b, 'B', H_TAKE, &c1, NULL, 0);
-    settle(&s);
+    held_settle(&s);
     hgo_start(&s, &d, 'D', H_PUT, &c1, NULL, 8);
-    settle(&s);
+    held_settle(&s);
     CHECK_ORDER("BACBBDB");
     CA_ASSERT_EQ(b.v, 8);
     slot_end(&s, &c1);
@@ -1261,16 +1235,16 @@ static void slot_second_wake_after_first(void)
     hgo a, b1, b2;
     int close;
 
-    sched_begin(&s);
+    held_begin(&s);
     lchan_init(&c1);
     lchan_init(&c2);
     for (close = 0; close < 2; close++) {
         norder = 0;
         hgo_start(&s, &b1, '1', H_TAKE, &c1, NULL, 0);
         hgo_start(&s, &b2, '2', H_TAKE, &c2, NULL, 0);
-        settle(&s);
+        held_settle(&s);
         hgo_start(&s, &a, 'A', close ? H_PUT_CLOSE : H_PUT2, &c1, &c2, 5);
-        settle(&s);
+        held_settle(&s);
         CHECK_ORDER("12A12");
         CA_ASSERT_RC(b1.status, CA_OK);
         CA_ASSERT_EQ(b1.v, 5);
@@ -1279,7 +1253,7 @@ static void slot_second_wake_after_first(void)
     }
     CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&c2), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* A block that yields after a hand-off runs after the block it woke. */
@@ -1291,7 +1265,7 @@ static void slot_before_yield(void)
 
     slot_begin(&s, &c1, &b);
     hgo_start(&s, &a, 'A', H_PUT_YIELD, &c1, NULL, 3);
-    settle(&s);
+    held_settle(&s);
     CHECK_ORDER("BABA");
     CA_ASSERT_EQ(b.v, 3);
     CA_ASSERT_RC(a.status, CA_OK);
@@ -1333,12 +1307,12 @@ static void slot_step_ends_on_rotate(void)
     uint32_t next = 99;
 
     norder = 0;
-    sched_begin(&s);
+    held_begin(&s);
     lchan_init(&c1);
     lchan_init(&c2);
     hgo_start(&s, &b1, '1', H_TAKE, &c1, NULL, 0);
     hgo_start(&s, &b2, '2', H_TAKE, &c2, NULL, 0);
-    settle(&s);
+    held_settle(&s);
     hgo_start(&s, &a, 'A', H_PUT, &c1, NULL, 6);
     hgo_start(&s, &e, 'E', H_PUT, &c2, NULL, 9);
     CA_ASSERT_RC(ca_sched_step(&s, &next), CA_OK);
@@ -1352,10 +1326,10 @@ static void slot_step_ends_on_rotate(void)
     CA_ASSERT_EQ(b1.v, 6);
     CA_ASSERT_RC(b2.status, CA_OK);
     CA_ASSERT_EQ(b2.v, 9);
-    settle(&s);
+    held_settle(&s);
     CA_ASSERT_RC(ca_chan_destroy(&c1), CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&c2), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* Values of other sizes than a pointer's: two longs (the general fast
@@ -1371,7 +1345,7 @@ static void slot_other_sizes(void)
     opgo it, ip;
     int k;
 
-    sched_begin(&s);
+    held_begin(&s);
     for (k = 0; k < 2; k++) {
         if (k == 0)
             CA_ASSERT_RC(ca_chan_init(&c, CA_UNBUFFERED, 0, sizeof(pair),
@@ -1382,12 +1356,12 @@ static void slot_other_sizes(void)
                                       sizeof ring),
                          CA_OK);
         hgo_start(&s, &t, 'T', H_TAKE_PAIR, &c, NULL, 0);
-        settle(&s);
+        held_settle(&s);
         CHECK_PENDING(&c, 0, 1);
         hgo_start(&s, &p, 'P', H_PUT_PAIR, &c, NULL, 0);
         p.p.a = 10 + k;
         p.p.b = -20 - k;
-        settle(&s);
+        held_settle(&s);
         CA_ASSERT_RC(t.status, CA_OK);
         CA_ASSERT_RC(p.status, CA_OK);
         CA_ASSERT_EQ(t.p.a, 10 + k);
@@ -1397,10 +1371,10 @@ static void slot_other_sizes(void)
         hgo_start(&s, &p, 'P', H_PUT_PAIR, &c, NULL, 0);
         p.p.a = 30 + k;
         p.p.b = -40 - k;
-        settle(&s);
+        held_settle(&s);
         CHECK_PENDING(&c, k == 0 ? 1 : 0, 0);
         hgo_start(&s, &t, 'T', H_TAKE_PAIR, &c, NULL, 0);
-        settle(&s);
+        held_settle(&s);
         CA_ASSERT_RC(t.status, CA_OK);
         CA_ASSERT_RC(p.status, CA_OK);
         CA_ASSERT_EQ(t.p.a, 30 + k);
@@ -1410,13 +1384,13 @@ static void slot_other_sizes(void)
     }
     ichan_init(&ic, CA_UNBUFFERED, 0);
     opgo_start(&s, &it, &ic.ch, 1, -1);
-    settle(&s);
+    held_settle(&s);
     opgo_start(&s, &ip, &ic.ch, 0, 41);
-    settle(&s);
+    held_settle(&s);
     CHECK_DONE(&it, CA_OK, 41, 2);
     CHECK_DONE(&ip, CA_OK, 41, 1);
     CA_ASSERT_RC(ca_chan_destroy(&ic.ch), CA_OK);
-    sched_end(&s);
+    held_end(&s);
 }
 
 /* --------------------------------------------------- the first thread */
@@ -1486,7 +1460,7 @@ static void fast_first_thread(void)
     w->op.data = &w->r;
     CA_ASSERT_RC(ca_take_async(&w->e.ch, &w->op, &w->dst, rec_cb), CA_OK);
     CA_ASSERT_RC(ca_sched_ref(&w->s), CA_OK);
-    settle(&w->s);
+    held_settle(&w->s);
     CHECK_PENDING(&w->a.ch, 0, 2);
     CHECK_PENDING(&w->b.ch, 1, 0);
     CA_ASSERT_EQ(pthread_create(&th, NULL, outsider, w), 0);

@@ -13,6 +13,41 @@
 #include <coreasync/error.h>
 #include <coreasync/waiter.h>
 
+/* CA__ALONE(): true while the process has one thread, when nothing can
+** race the thread that runs and a channel needs no atomic (src/lock.h
+** says what the library then skips). glibc says so for the price of a
+** load: __libc_single_threaded turns false in pthread_create, and glibc
+** never turns it back. Without it, or under ThreadSanitizer, the run that
+** proves the locks right (every lock is taken there), it is 0; without
+** threads it is not needed. CA__HAVE_ALONE: whether it can ever be true. */
+#if CA_HAVE_THREADS
+#if defined(__SANITIZE_THREAD__)
+#define CA__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CA__TSAN 1
+#endif
+#endif
+#if !defined(CA__TSAN) && !defined(CA__HAVE_ALONE)
+#if defined(HAVE_SYS_SINGLE_THREADED_H) /* configure's answer, in src/ */
+#define CA__HAVE_ALONE 1
+#elif defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#define CA__HAVE_ALONE 1
+#endif
+#endif
+#endif
+#endif
+#if !defined(CA__HAVE_ALONE)
+#define CA__HAVE_ALONE 0
+#endif
+#if CA__HAVE_ALONE
+#include <sys/single_threaded.h>
+#define CA__ALONE() (__libc_single_threaded != 0)
+#else
+#define CA__ALONE() 0
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -101,11 +136,87 @@ struct ca_chan {
 #else                       /* cleaned up: they keep the storage alive    */
     uint16_t pins;
 #endif
-    unsigned char flags;    /* ca_buf_kind and CA__CH_* in src/internal.h */
+    unsigned char flags;    /* ca_buf_kind and CA__CH_* (below)           */
 #if CA_HAVE_THREADS
     unsigned char lock;     /* spin lock; see src/lock.h                  */
 #endif
 };
+
+/* Internal, not API: what the inline part of go.h's TAKE and PUT reads of
+** a channel in your code (a value into or out of a ring, as getc reads
+** FILE's buffer), and so part of the ABI as the struct is: the flag bits,
+** the ring's index arithmetic, and the test for a process of one thread.
+** The library's own code uses these same definitions (src/internal.h).
+**
+** Channel flags: the low bits hold the buffer kind. A channel is live from
+** init to destroy; storage that is zeroed, or was destroyed, has no LIVE
+** bit and every operation refuses it with CA_EBADCHAN. */
+#define CA__CH_KIND 0x07
+#define CA__CH_LIVE 0x08
+#define CA__CH_CLOSED 0x10
+#define CA__CH_OWNED 0x20 /* ca_chan_new allocated it: the last free frees */
+#define CA__CH_DYING 0x40 /* released for good while pinned: the last     */
+                          /* unpin frees it                               */
+/* The flags byte is full, and DYING is only ever set on a channel that is
+** no longer LIVE: a live channel uses the same bit to say that a transform
+** header (ca__xf_hdr) sits in front of its ring, and that xf.c does its
+** puts and takes (issue 9). */
+#define CA__CH_XF 0x40
+/* Declared with ca_chan_set_isr() (an interrupt handler, or in a threaded
+** build another thread, calls ca_offer_isr/ca_poll_isr). */
+#define CA__CH_ISR 0x80
+
+/* The type of a ring's indices (cap, head, count), for arithmetic the
+** compiler does in their own width. */
+#if CA_CONFIG_COMPACT
+typedef uint16_t ca__ring_ix;
+#else
+typedef uint32_t ca__ring_ix;
+#endif
+
+/* The library's build checks the ring's bounds here (CA_ASSERT); your
+** code's does not. */
+#if !defined(CA__RING_CHECK)
+#define CA__RING_CHECK(x) ((void)0)
+#endif
+
+/* The address of slot `at` of ch's ring (at < cap), which has storage
+** unless its values have no bytes: the buffer, then, which may be NULL
+** (and NULL + 0 is UB). Tested on the size, not on the pointer: a caller
+** that passes the size as a constant (the fast paths) has no test.
+** A ring of no slots (unbuffered) has no storage either, and is never
+** asked for a slot: it never holds a value. */
+static inline unsigned char *ca__ring_at(const ca_chan *ch, uint32_t at,
+                                         size_t elem_size)
+{
+    if (elem_size == 0)
+        return ch->buf;
+    CA__RING_CHECK(ch->buf != NULL && at < ch->cap);
+    return ch->buf + (size_t)at * elem_size;
+}
+
+/* The address of the i-th value of ch's ring, counting from its oldest
+** (i <= cap): where a put adds (i = count), and xf.c's slot for a step
+** that builds its output in the ring (ca_xf_out). The oldest itself is
+** ca__ring_at(head). */
+static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
+                                             size_t elem_size)
+{
+    uint32_t at = ch->head + i; /* head < cap and i <= cap: no division */
+
+    if (at >= ch->cap)
+        at -= ch->cap;
+    return ca__ring_at(ch, at, elem_size);
+}
+
+/* The index after `at` in ch's ring, in the index's own width: the head
+** once the oldest value is out. */
+static inline ca__ring_ix ca__ring_next(const ca_chan *ch, ca__ring_ix at)
+{
+    ca__ring_ix next = (ca__ring_ix)(at + 1);
+
+    return next == ch->cap ? 0 : next;
+}
 
 /**
  * Makes a channel in your storage; never allocates. `ch` must not hold a

@@ -6,6 +6,7 @@
 #define COREASYNC_GO_H
 
 #include <stddef.h>
+#include <string.h> /* memcpy: the inline part of TAKE and PUT */
 
 #include <coreasync/alts.h>
 #include <coreasync/chan.h>
@@ -334,15 +335,6 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size);
 #if !CA_CONFIG_SMALL
 int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst);
 int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src);
-#define CA__GO_TAKE(w, ch, dst, size)                                        \
-    ((size) == sizeof(void *) ? ca__go_take_word((w), (ch), (dst))           \
-                              : ca__go_take((w), (ch), (dst), (size)))
-#define CA__GO_PUT(w, ch, src, size)                                         \
-    ((size) == sizeof(void *) ? ca__go_put_word((w), (ch), (src))            \
-                              : ca__go_put((w), (ch), (src), (size)))
-#else
-#define CA__GO_TAKE(w, ch, dst, size) ca__go_take((w), (ch), (dst), (size))
-#define CA__GO_PUT(w, ch, src, size) ca__go_put((w), (ch), (src), (size))
 #endif
 int ca__go_lost(ca_go *g);
 /* Where a parking op is, as the ops pass it: its site record, or with
@@ -377,6 +369,138 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
     (CA__SELF_LOAD(cell) != (g)->u.w.u.go_fn ? ca__go_learn((g), (cell))     \
                                              : (void)0)
 #endif
+
+/* The word's commonest case, inline in your code as getc reads FILE's
+** buffer: a value into or out of a ring (a fixed buffer, live, open,
+** without a transform, not for interrupts) whose other side has no
+** waiter, with room for a put and a value for a take. That needs no
+** call: the ring's own arithmetic (chan.h), the copy, the status. All
+** else (a hand-off, a park, the other kinds, a full or empty ring) is
+** the call, as before, which decides from the start. With threads, only
+** in a process of one thread (CA__ALONE): nothing can race it there, so
+** it takes no lock, and it runs no code of the user's that could make a
+** thread meanwhile. The library's own out-of-line path takes the same
+** decisions (src/chan.c's fast_op). Nor does it store the op's site,
+** which only a block that parks needs (the way to the call stores it).
+**
+** Not in a build for size (CA_CONFIG_SMALL, or your code at -Os: each
+** TAKE and PUT site would grow), nor in one with the trace (whose events
+** the call records), nor at -O0 (nothing is inlined there). Defining
+** CA__GO_INLINE as 0 or 1 before including coreasync.h decides for a
+** file (test/test_inline.c forces it on, to run it in every build). */
+#if !CA_CONFIG_SMALL && !defined(CA__GO_INLINE)
+#if !CA_CONFIG_TRACE && defined(__GNUC__) && defined(__OPTIMIZE__) &&      \
+    !defined(__OPTIMIZE_SIZE__) && (CA__HAVE_ALONE || !CA_HAVE_THREADS)
+#define CA__GO_INLINE 1
+#else
+#define CA__GO_INLINE 0
+#endif
+#endif
+
+#if !CA_CONFIG_SMALL && CA__GO_INLINE
+/* A debug build of the library, and the tests built with it, define
+** CA_DEBUG: a lock byte found held then takes the call, whose check
+** (src/lock.h's CA__MARK_LOCK) reports the lock leaked. */
+#if CA_HAVE_THREADS && defined(CA_DEBUG) && CA_DEBUG
+#define CA__GO_UNLOCKED(ch) ((ch)->lock == 0)
+#else
+#define CA__GO_UNLOCKED(ch) 1
+#endif
+#if CA_HAVE_THREADS
+#define CA__GO_ALONE() CA__ALONE()
+#else
+#define CA__GO_ALONE() 1
+#endif
+/* A test's count of the ops the inline part did (test/test_inline.c). */
+#if !defined(CA__GO_INLINE_HIT)
+#define CA__GO_INLINE_HIT(take) ((void)0)
+#endif
+
+/* ch is a ring of words the inline part may use. First what sends an
+** unbuffered channel, the usual other one, to the call at once: it has
+** no ring storage, and `buf`, set by the init, may be read without the
+** lock. Told unlikely, so that the compiler makes the way to the call
+** the straight one, which every unbuffered op takes. Then alone: with
+** another thread, no field the lock guards may be read without it. The
+** flags in one compare: the kind, LIVE, and neither CLOSED, XF nor ISR
+** (OWNED, set for a channel of ca_chan_new, does not matter). */
+static inline int ca__go_ring(const ca_chan *ch)
+{
+    return ch != NULL && __builtin_expect(ch->buf != NULL, 0) &&
+           CA__GO_ALONE() &&
+           (ch->flags | CA__CH_OWNED) ==
+               (CA__CH_OWNED | CA__CH_LIVE | CA_FIXED) &&
+           ch->elem_size == sizeof(void *) && CA__GO_UNLOCKED(ch);
+}
+
+/* The value is copied through a local (a register): read before the
+** ring or the destination is written, as either may be anywhere for all
+** the compiler knows, and the ring's fields are stored from registers. */
+static inline int ca__go_take_inline(ca_go *g, ca__site_ref site,
+                                     ca_chan *ch, void *dst)
+{
+    if (ca__go_ring(ch) && dst != NULL && ch->count != 0 &&
+        ch->putters == NULL) { /* a waiting put would refill the slot */
+        ca__ring_ix at = ch->head, count = ch->count;
+        unsigned char v[sizeof(void *)];
+
+        memcpy(v, ca__ring_at(ch, at, sizeof v), sizeof v);
+        ch->head = ca__ring_next(ch, at);
+        ch->count = (ca__ring_ix)(count - 1);
+        memcpy(dst, v, sizeof v);
+        g->u.w.status = CA_OK;
+        CA__GO_INLINE_HIT(1);
+        return CA_OK;
+    }
+    CA__GO_SET_SITE(g, site);
+    return ca__go_take_word(&g->u.w, ch, dst);
+}
+
+static inline int ca__go_put_inline(ca_go *g, ca__site_ref site,
+                                    ca_chan *ch, const void *src)
+{
+    if (ca__go_ring(ch) && src != NULL && ch->count < ch->cap &&
+        ch->takers == NULL) {
+        ca__ring_ix count = ch->count;
+        unsigned char v[sizeof(void *)];
+
+        memcpy(v, src, sizeof v);
+        memcpy(ca__ring_slot_n(ch, count, sizeof v), v, sizeof v);
+        ch->count = (ca__ring_ix)(count + 1);
+        g->u.w.status = CA_OK;
+        CA__GO_INLINE_HIT(0);
+        return CA_OK;
+    }
+    CA__GO_SET_SITE(g, site);
+    return ca__go_put_word(&g->u.w, ch, src);
+}
+#define CA__GO_TAKE_WORD ca__go_take_inline
+#define CA__GO_PUT_WORD ca__go_put_inline
+#elif !CA_CONFIG_SMALL
+#define CA__GO_TAKE_WORD(g, site, ch, dst)                                   \
+    (CA__GO_SET_SITE(g, site), ca__go_take_word(&(g)->u.w, (ch), (dst)))
+#define CA__GO_PUT_WORD(g, site, ch, src)                                    \
+    (CA__GO_SET_SITE(g, site), ca__go_put_word(&(g)->u.w, (ch), (src)))
+#endif
+
+/* The calls behind TAKE and PUT, each with the op's site, which the call
+** stores before it can park (the inline part needs none). */
+#define CA__GO_TAKE_ANY(g, site, ch, buf, size)                              \
+    (CA__GO_SET_SITE(g, site), ca__go_take(&(g)->u.w, (ch), (buf), (size)))
+#define CA__GO_PUT_ANY(g, site, ch, buf, size)                               \
+    (CA__GO_SET_SITE(g, site), ca__go_put(&(g)->u.w, (ch), (buf), (size)))
+#if !CA_CONFIG_SMALL
+#define CA__GO_TAKE(g, site, ch, dst, size)                                  \
+    ((size) == sizeof(void *) ? CA__GO_TAKE_WORD(g, site, ch, dst)           \
+                              : CA__GO_TAKE_ANY(g, site, ch, dst, size))
+#define CA__GO_PUT(g, site, ch, src, size)                                   \
+    ((size) == sizeof(void *) ? CA__GO_PUT_WORD(g, site, ch, src)            \
+                              : CA__GO_PUT_ANY(g, site, ch, src, size))
+#else
+#define CA__GO_TAKE CA__GO_TAKE_ANY
+#define CA__GO_PUT CA__GO_PUT_ANY
+#endif
+
 int ca__go_alts(ca_go *g, ca_alt *cases, size_t n, int flags,
                 ca__site_ref site);
 void ca__go_alts_end(ca_go *g);
@@ -519,10 +643,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 /* The site is stored first: once its waiter is queued, the block may be
  * woken (on another thread) at any moment. */
 #define CA__GO_CHAN(g, ch, val, size, fn, op)                                \
-    CA__GO_OP(op, #ch,                                                       \
-              (CA__GO_SET_SITE(g, CA__SITE_REF),                             \
-               fn(&(g)->u.w, (ch), (val), (size))),                          \
-              (void)0)
+    CA__GO_OP(op, #ch, fn(g, CA__SITE_REF, (ch), (val), (size)), (void)0)
 
 /* TAKE and PUT check that the value's type has the channel's element
  * size (CA_EINVAL otherwise, without parking); the _BYTES forms skip the
@@ -533,11 +654,12 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_PUT(g, ch, src)                                                   \
     CA__GO_CHAN(g, ch, src, CA__PUT_SIZE(src), CA__GO_PUT, "PUT")
 #define CA_TAKE_BYTES(g, ch, buf)                                            \
-    CA__GO_CHAN(g, ch, buf, CA__TAKE_BYTES_SIZE(buf), ca__go_take, "TAKE")
+    CA__GO_CHAN(g, ch, buf, CA__TAKE_BYTES_SIZE(buf), CA__GO_TAKE_ANY, "TAKE")
 #define CA_PUT_BYTES(g, ch, buf)                                             \
-    CA__GO_CHAN(g, ch, buf, CA__ANY_SIZE, ca__go_put, "PUT")
-#define CA_TAKE_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, ca__go_take, "TAKE")
-#define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, ca__go_put, "PUT")
+    CA__GO_CHAN(g, ch, buf, CA__ANY_SIZE, CA__GO_PUT_ANY, "PUT")
+#define CA_TAKE_SIGNAL(g, ch)                                                \
+    CA__GO_CHAN(g, ch, NULL, 0, CA__GO_TAKE_ANY, "TAKE")
+#define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, CA__GO_PUT_ANY, "PUT")
 
 #define CA_ALTS(g, cases, n, flags)                                          \
     CA__GO_OP("ALTS", #cases,                                                \
