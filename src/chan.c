@@ -578,6 +578,14 @@ int ca__xf_put_slow(ca_waiter *w, ca_chan *ch, const void *val,
 #define TAKE_FLAGS (CA__CH_LIVE | CA__CH_CLOSED | CA__CH_ISR)
 #define FAST_OK(flags, mask)                                                 \
     ((((flags) + (CA__CH_LIVE - CA_PROMISE)) & (mask)) == CA__CH_LIVE)
+/* go.h's inline TAKE and PUT compile these values into the user's code:
+** a change is a change of the ABI (configure.ac: bump current, zero age),
+** which this assert makes a deliberate one. */
+CA_STATIC_ASSERT(inline_abi, CA__CH_KIND == 0x07 && CA__CH_LIVE == 0x08 &&
+                                 CA__CH_CLOSED == 0x10 &&
+                                 CA__CH_OWNED == 0x20 && CA__CH_XF == 0x40 &&
+                                 CA__CH_ISR == 0x80 && CA_FIXED == 2);
+
 CA_STATIC_ASSERT(fast_none_kinds, CA_UNBUFFERED < CA_FIXED &&
                                       CA_DROPPING > CA_FIXED &&
                                       CA_SLIDING > CA_FIXED);

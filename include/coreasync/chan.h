@@ -192,7 +192,7 @@ static inline unsigned char *ca__ring_at(const ca_chan *ch, uint32_t at,
     if (elem_size == 0)
         return ch->buf;
     CA__RING_CHECK(ch->buf != NULL && at < ch->cap);
-    return ch->buf + (size_t)at * elem_size;
+    return ch->buf + at * elem_size;
 }
 
 /* The address of the i-th value of ch's ring, counting from its oldest
@@ -213,9 +213,11 @@ static inline unsigned char *ca__ring_slot_n(const ca_chan *ch, uint32_t i,
 ** once the oldest value is out. */
 static inline ca__ring_ix ca__ring_next(const ca_chan *ch, ca__ring_ix at)
 {
-    ca__ring_ix next = (ca__ring_ix)(at + 1);
+    ca__ring_ix next = at;
 
-    return next == ch->cap ? 0 : next;
+    /* (++, not a cast of at + 1: C++ users' -Wold-style-cast and
+    ** -Wuseless-cast see this header, and 16-bit indices -Wconversion.) */
+    return ++next == ch->cap ? 0 : next;
 }
 
 /**

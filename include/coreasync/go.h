@@ -426,7 +426,7 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
 ** (OWNED, set for a channel of ca_chan_new, does not matter). */
 static inline int ca__go_ring(const ca_chan *ch)
 {
-    return ch != NULL && __builtin_expect(ch->buf != NULL, 0) &&
+    return ch && __builtin_expect(!!ch->buf, 0) &&
            CA__GO_ALONE() &&
            (ch->flags | CA__CH_OWNED) ==
                (CA__CH_OWNED | CA__CH_LIVE | CA_FIXED) &&
@@ -435,18 +435,21 @@ static inline int ca__go_ring(const ca_chan *ch)
 
 /* The value is copied through a local (a register): read before the
 ** ring or the destination is written, as either may be anywhere for all
-** the compiler knows, and the ring's fields are stored from registers. */
+** the compiler knows, and the ring's fields are stored from registers.
+** (Pointers tested as truth values and counts stepped with ++ and --, no
+** NULL and no casts: C++ users' -Wzero-as-null-pointer-constant,
+** -Wold-style-cast and -Wuseless-cast see this code.) */
 static inline int ca__go_take_inline(ca_go *g, ca__site_ref site,
                                      ca_chan *ch, void *dst)
 {
-    if (ca__go_ring(ch) && dst != NULL && ch->count != 0 &&
-        ch->putters == NULL) { /* a waiting put would refill the slot */
+    if (ca__go_ring(ch) && dst && ch->count != 0 &&
+        !ch->putters) { /* a waiting put would refill the slot */
         ca__ring_ix at = ch->head, count = ch->count;
         unsigned char v[sizeof(void *)];
 
         memcpy(v, ca__ring_at(ch, at, sizeof v), sizeof v);
         ch->head = ca__ring_next(ch, at);
-        ch->count = (ca__ring_ix)(count - 1);
+        ch->count = --count;
         memcpy(dst, v, sizeof v);
         g->u.w.status = CA_OK;
         CA__GO_INLINE_HIT(1);
@@ -459,14 +462,13 @@ static inline int ca__go_take_inline(ca_go *g, ca__site_ref site,
 static inline int ca__go_put_inline(ca_go *g, ca__site_ref site,
                                     ca_chan *ch, const void *src)
 {
-    if (ca__go_ring(ch) && src != NULL && ch->count < ch->cap &&
-        ch->takers == NULL) {
+    if (ca__go_ring(ch) && src && ch->count < ch->cap && !ch->takers) {
         ca__ring_ix count = ch->count;
         unsigned char v[sizeof(void *)];
 
         memcpy(v, src, sizeof v);
         memcpy(ca__ring_slot_n(ch, count, sizeof v), v, sizeof v);
-        ch->count = (ca__ring_ix)(count + 1);
+        ch->count = ++count;
         g->u.w.status = CA_OK;
         CA__GO_INLINE_HIT(0);
         return CA_OK;
