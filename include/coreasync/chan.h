@@ -18,9 +18,14 @@
 ** says what the library then skips). glibc says so for the price of a
 ** load: __libc_single_threaded turns false in pthread_create, and glibc
 ** never turns it back. Without it, or under ThreadSanitizer, the run that
-** proves the locks right (every lock is taken there), it is 0; without
-** threads it is not needed. CA__HAVE_ALONE: whether it can ever be true. */
-#if CA_HAVE_THREADS
+** proves the locks right (every lock is taken there), it is 0; a build
+** without threads is always alone (an interrupt is not a thread: what it
+** touches is flagged, CA__CH_ISR). CA__HAVE_ALONE: whether it can ever be
+** true. */
+#if !CA_HAVE_THREADS
+#define CA__HAVE_ALONE 1
+#define CA__ALONE() 1
+#else
 #if defined(__SANITIZE_THREAD__)
 #define CA__TSAN 1
 #elif defined(__has_feature)
@@ -37,7 +42,6 @@
 #endif
 #endif
 #endif
-#endif
 #if !defined(CA__HAVE_ALONE)
 #define CA__HAVE_ALONE 0
 #endif
@@ -46,6 +50,7 @@
 #define CA__ALONE() (__libc_single_threaded != 0)
 #else
 #define CA__ALONE() 0
+#endif
 #endif
 
 #ifdef __cplusplus

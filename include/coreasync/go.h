@@ -390,7 +390,7 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
 ** file (test/test_inline.c forces it on, to run it in every build). */
 #if !CA_CONFIG_SMALL && !defined(CA__GO_INLINE)
 #if !CA_CONFIG_TRACE && defined(__GNUC__) && defined(__OPTIMIZE__) &&      \
-    !defined(__OPTIMIZE_SIZE__) && (CA__HAVE_ALONE || !CA_HAVE_THREADS)
+    !defined(__OPTIMIZE_SIZE__) && CA__HAVE_ALONE
 #define CA__GO_INLINE 1
 #else
 #define CA__GO_INLINE 0
@@ -405,11 +405,6 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
 #define CA__GO_UNLOCKED(ch) ((ch)->lock == 0)
 #else
 #define CA__GO_UNLOCKED(ch) 1
-#endif
-#if CA_HAVE_THREADS
-#define CA__GO_ALONE() CA__ALONE()
-#else
-#define CA__GO_ALONE() 1
 #endif
 /* A test's count of the ops the inline part did (test/test_inline.c). */
 #if !defined(CA__GO_INLINE_HIT)
@@ -427,7 +422,7 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
 static inline int ca__go_ring(const ca_chan *ch)
 {
     return ch && __builtin_expect(!!ch->buf, 0) &&
-           CA__GO_ALONE() &&
+           CA__ALONE() &&
            (ch->flags | CA__CH_OWNED) ==
                (CA__CH_OWNED | CA__CH_LIVE | CA_FIXED) &&
            ch->elem_size == sizeof(void *) && CA__GO_UNLOCKED(ch);
