@@ -872,15 +872,18 @@ NOINLINE int fast_op_sized(ca_waiter *w, ca_chan *ch, void *val, int take)
 #endif
 
 /* The go blocks' TAKE and PUT (go.h): one body, inlined into two entry
-** points so that fast_op is compiled once for each direction. */
+** points so that fast_op is compiled once for each direction. `fit`: the
+** caller, go.h's inline part, tested what the first test here tests. */
 TINY int go_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
-              int take)
+              int take, int fit)
 {
     CA__CHECK_FREED(ch, "PUT or TAKE in a go block", CA__FREED_CHAN);
+    CA_ASSERT(!fit || (ch != NULL && size == ch->elem_size && val != NULL));
+    (void)fit; /* a build for size has no fast path to skip them on */
     /* An empty value has no storage to point at: the general path checks
     ** a NULL one against the size. A build for size has no fast path. */
 #if !CA_CONFIG_SMALL
-    if (ch != NULL && size == ch->elem_size && val != NULL) {
+    if (fit || (ch != NULL && size == ch->elem_size && val != NULL)) {
         void *v = (void *)(uintptr_t)val;
 
 #if FAST_SIZES
@@ -899,12 +902,12 @@ TINY int go_op(ca_waiter *w, ca_chan *ch, const void *val, size_t size,
 
 int ca__go_take(ca_waiter *w, ca_chan *ch, void *dst, size_t size)
 {
-    return go_op(w, ch, dst, size, 1);
+    return go_op(w, ch, dst, size, 1, 0);
 }
 
 int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
 {
-    return go_op(w, ch, src, size, 0);
+    return go_op(w, ch, src, size, 0, 0);
 }
 
 /* (For size, the general entry points, without a fast_op of their own.) */
@@ -912,7 +915,7 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size)
 int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
 {
 #if FAST_SIZES
-    return go_op(w, ch, dst, sizeof(void *), 1);
+    return go_op(w, ch, dst, sizeof(void *), 1, 0);
 #else
     return ca__go_take(w, ch, dst, sizeof(void *));
 #endif
@@ -921,9 +924,28 @@ int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
 int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
 {
 #if FAST_SIZES
-    return go_op(w, ch, src, sizeof(void *), 0);
+    return go_op(w, ch, src, sizeof(void *), 0, 0);
 #else
     return ca__go_put(w, ch, src, sizeof(void *));
+#endif
+}
+
+/* (A build for size tests again: a call for a test, with no frame.) */
+int ca__go_take_fit(ca_waiter *w, ca_chan *ch, void *dst)
+{
+#if FAST_SIZES
+    return go_op(w, ch, dst, sizeof(void *), 1, 1);
+#else
+    return ca__go_take_word(w, ch, dst);
+#endif
+}
+
+int ca__go_put_fit(ca_waiter *w, ca_chan *ch, const void *src)
+{
+#if FAST_SIZES
+    return go_op(w, ch, src, sizeof(void *), 0, 1);
+#else
+    return ca__go_put_word(w, ch, src);
 #endif
 }
 #endif

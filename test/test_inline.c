@@ -464,12 +464,14 @@ static void inline_owned_ring(void)
 #endif
 
 /* What does not fit is refused by the call as before: a ring of another
-** element size (CA_EINVAL), a destroyed or zeroed channel (CA_EBADCHAN),
-** no channel (CA_EINVAL); nothing moves. */
+** element size or an unbuffered channel of one (CA_EINVAL: the inline
+** part's first test sends neither to the entry that skips the tests), a
+** destroyed or zeroed channel (CA_EBADCHAN), no channel (CA_EINVAL);
+** nothing moves. */
 static void inline_misfits(void)
 {
     ca_sched s;
-    ca_chan ints, zero;
+    ca_chan ints, shorts, zero;
     int ibuf[2];
     wchan c;
     script sc;
@@ -487,6 +489,16 @@ static void inline_misfits(void)
         CHECK_COUNT(&ints, 0);
         CA_ASSERT_RC(ca_chan_destroy(&ints), CA_OK);
     }
+    CA_ASSERT_EQ(sizeof(short) != sizeof(intptr_t), 1);
+    CA_ASSERT_RC(ca_chan_init(&shorts, CA_UNBUFFERED, 0, sizeof(short), NULL,
+                              0),
+                 CA_OK);
+    script_start(&s, &sc, &shorts, "pt", 1);
+    held_settle(&s);
+    CHECK_SCRIPT(&sc, 2, 1);
+    CA_ASSERT_RC(sc.status[0], CA_EINVAL);
+    CA_ASSERT_RC(sc.status[1], CA_EINVAL);
+    CA_ASSERT_RC(ca_chan_destroy(&shorts), CA_OK);
     wchan_init(&c, CA_FIXED, 2);
     CA_ASSERT_RC(ca_chan_destroy(&c.ch), CA_OK);
     script_start(&s, &sc, &c.ch, "pt", 1);

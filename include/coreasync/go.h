@@ -335,6 +335,13 @@ int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size);
 #if !CA_CONFIG_SMALL
 int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst);
 int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src);
+/* ca__go_take_fit, ca__go_put_fit: the same, for a caller that has
+** tested what they would test first (the inline part below): ch and the
+** value's pointer are not NULL and the element is a word. Each unbuffered
+** op pays those tests once, not once in the user's code and again in
+** the library's. */
+int ca__go_take_fit(ca_waiter *w, ca_chan *ch, void *dst);
+int ca__go_put_fit(ca_waiter *w, ca_chan *ch, const void *src);
 #endif
 int ca__go_lost(ca_go *g);
 /* Where a parking op is, as the ops pass it: its site record, or with
@@ -411,33 +418,40 @@ void ca__go_learn(ca_go *g, ca_go_fn *self);
 #define CA__GO_INLINE_HIT(take) ((void)0)
 #endif
 
-/* ch is a ring of words the inline part may use. First what sends an
-** unbuffered channel, the usual other one, to the call at once: it has
-** no ring storage, and `buf`, set by the init, may be read without the
-** lock. Told unlikely, so that the compiler makes the way to the call
-** the straight one, which every unbuffered op takes. Then alone: with
-** another thread, no field the lock guards may be read without it. The
-** flags in one compare: the kind, LIVE, and neither CLOSED, XF nor ISR
-** (OWNED, set for a channel of ca_chan_new, does not matter). */
+/* ch, not NULL and a channel of words, is a ring the inline part may
+** use. First what sends an unbuffered channel, the usual other one, to
+** the call at once: it has no ring storage, and `buf`, set by the init,
+** may be read without the lock. Told unlikely, so that the compiler makes
+** the way to the call the straight one, which every unbuffered op takes.
+** Then alone: with another thread, no field the lock guards may be read
+** without it. The flags in one compare: the kind, LIVE, and neither
+** CLOSED, XF nor ISR (OWNED, set for a channel of ca_chan_new, does not
+** matter). */
 static inline int ca__go_ring(const ca_chan *ch)
 {
-    return ch && __builtin_expect(!!ch->buf, 0) &&
-           CA__ALONE() &&
+    return __builtin_expect(!!ch->buf, 0) && CA__ALONE() &&
            (ch->flags | CA__CH_OWNED) ==
                (CA__CH_OWNED | CA__CH_LIVE | CA_FIXED) &&
-           ch->elem_size == sizeof(void *) && CA__GO_UNLOCKED(ch);
+           CA__GO_UNLOCKED(ch);
 }
 
 /* The value is copied through a local (a register): read before the
 ** ring or the destination is written, as either may be anywhere for all
 ** the compiler knows, and the ring's fields are stored from registers.
+** What the first test passes, the fit entry need not test again; what it
+** refuses (a NULL, a size not the channel's, a freed channel's garbage)
+** the word entry reports.
 ** (Pointers tested as truth values and counts stepped with ++ and --, no
 ** NULL and no casts: C++ users' -Wzero-as-null-pointer-constant,
 ** -Wold-style-cast and -Wuseless-cast see this code.) */
 static inline int ca__go_take_inline(ca_go *g, ca__site_ref site,
                                      ca_chan *ch, void *dst)
 {
-    if (ca__go_ring(ch) && dst && ch->count != 0 &&
+    if (!ch || !dst || ch->elem_size != sizeof(void *)) {
+        CA__GO_SET_SITE(g, site);
+        return ca__go_take_word(&g->u.w, ch, dst);
+    }
+    if (ca__go_ring(ch) && ch->count != 0 &&
         !ch->putters) { /* a waiting put would refill the slot */
         ca__ring_ix at = ch->head, count = ch->count;
         unsigned char v[sizeof(void *)];
@@ -451,13 +465,17 @@ static inline int ca__go_take_inline(ca_go *g, ca__site_ref site,
         return CA_OK;
     }
     CA__GO_SET_SITE(g, site);
-    return ca__go_take_word(&g->u.w, ch, dst);
+    return ca__go_take_fit(&g->u.w, ch, dst);
 }
 
 static inline int ca__go_put_inline(ca_go *g, ca__site_ref site,
                                     ca_chan *ch, const void *src)
 {
-    if (ca__go_ring(ch) && src && ch->count < ch->cap && !ch->takers) {
+    if (!ch || !src || ch->elem_size != sizeof(void *)) {
+        CA__GO_SET_SITE(g, site);
+        return ca__go_put_word(&g->u.w, ch, src);
+    }
+    if (ca__go_ring(ch) && ch->count < ch->cap && !ch->takers) {
         ca__ring_ix count = ch->count;
         unsigned char v[sizeof(void *)];
 
@@ -469,7 +487,7 @@ static inline int ca__go_put_inline(ca_go *g, ca__site_ref site,
         return CA_OK;
     }
     CA__GO_SET_SITE(g, site);
-    return ca__go_put_word(&g->u.w, ch, src);
+    return ca__go_put_fit(&g->u.w, ch, src);
 }
 #define CA__GO_TAKE_WORD ca__go_take_inline
 #define CA__GO_PUT_WORD ca__go_put_inline
