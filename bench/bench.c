@@ -619,12 +619,12 @@ static void w6(long n)
 /* ------------------------------------------------------------------ W7 */
 /* Timers: N blocks, block i sleeps (i % 100) ms, then puts i on a shared
 ** done channel with room for all N (or for CA_MAX_CAPACITY, 65535 in a
-** CA_CONFIG_COMPACT build, the no-threads default: a PUT then may park
-** until the collector, which takes as the values come, has made room, or
-** be refused past the pending limit and retry, see w7_wait);
-** a collector takes N values. The
-** overhead per timer is the wall time beyond the longest sleep, 100 ms,
-** over N; on a shared machine the CPU time per timer says it better. */
+** CA_CONFIG_COMPACT build, the default without threads on 32-bit
+** targets: a PUT then may park until the collector, which takes as the
+** values come, has made room, or be refused past the pending limit and
+** retry, see w7_wait); a collector takes N values. The overhead per
+** timer is the wall time beyond the longest sleep, 100 ms, over N; on a
+** shared machine the CPU time per timer says it better. */
 
 GO_STATE(w7_timer, ca_chan *done; long i;);
 GO_STATE(w7_collect, ca_chan *done; long k, n, v, sum;);
