@@ -202,6 +202,50 @@ static void take_in_go_freed(void)
     (void)ca_sched_run(NULL);
 }
 
+/* The same for a channel of words, whose elem_size the freed memory may
+** still say is a word: go.h's inline TAKE/PUT then calls the fit entry
+** (ca__go_take_fit, ca__go_put_fit), which must still check (d8d33bb). */
+struct freed_word {
+    ca_go go;
+    ca_chan *ch;
+    intptr_t v;
+};
+
+static int word_fn(ca_go *g)
+{
+    struct freed_word *t = (struct freed_word *)g;
+
+    GO_BEGIN(g);
+    if (t->v == 0)
+        TAKE(g, t->ch, &t->v);
+    else
+        PUT(g, t->ch, &t->v);
+    GO_END(g);
+}
+
+static ca_chan *freed_word_chan(void)
+{
+    ca_chan *c;
+
+    if (ca_chan_new(&c, CA_UNBUFFERED, 0, sizeof(intptr_t)) != CA_OK ||
+        ca_chan_retain(c) != CA_OK || ca_chan_free(c) != CA_OK ||
+        ca_chan_free(c) != CA_OK)
+        _exit(3);
+    return c;
+}
+
+static void word_in_go_freed(intptr_t v)
+{
+    static struct freed_word t;
+
+    t.ch = freed_word_chan();
+    t.v = v;
+    (void)ca_go_start(NULL, &t.go, word_fn);
+    (void)ca_sched_run(NULL);
+}
+static void take_word_in_go_freed(void) { word_in_go_freed(0); }
+static void put_word_in_go_freed(void) { word_in_go_freed(1); }
+
 static void alts_freed(void)
 {
     ca_alt cases[1];
@@ -321,6 +365,9 @@ static void test_caught(void)
     DIES(take_blocking_freed,
          "coreasync: ca_take_blocking: channel used after");
     DIES(take_in_go_freed, "coreasync: PUT or TAKE in a go block: channel");
+    DIES(take_word_in_go_freed,
+         "coreasync: PUT or TAKE in a go block: channel");
+    DIES(put_word_in_go_freed, "coreasync: PUT or TAKE in a go block: channel");
     DIES(alts_freed, "coreasync: ALTS: channel used after");
     DIES(result_of_freed, "coreasync: ca_go_result: go block of ca_go_new");
     DIES(set_result_of_freed, "coreasync: ca_go_set_result: go block");

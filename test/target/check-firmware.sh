@@ -74,7 +74,7 @@ build_lib() {
   v_major=${VERSION%%.*} v_rest=${VERSION#*.}
   sed -e 's/@CA_HAVE_THREADS@/0/' -e 's/@CA_HAVE_MALLOC@/0/' \
       -e 's/@CA_CONFIG_COMPUTED_GOTO@/0/' -e 's/@CA_CONFIG_TRACE@/0/' \
-      -e "s/@CA_CONFIG_SMALL@/$small/" \
+      -e "s/@CA_CONFIG_SMALL@/$small/" -e 's/@CA_CONFIG_COMPACT@/1/' \
       -e "s/@CA_VERSION_MAJOR@/$v_major/" \
       -e "s/@CA_VERSION_MINOR@/${v_rest%%.*}/" -e "s/@CA_VERSION_PATCH@/${v_rest#*.}/" \
       -e "s/@PACKAGE_VERSION@/$VERSION/" \
