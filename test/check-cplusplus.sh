@@ -1,8 +1,10 @@
 #!/bin/sh
 # The library from C++: <coreasync.h> and a go block using every parking
-# macro compile clean as C++ with every warning an error, in both resume
-# variants, under the configured C++ compiler and under g++ and clang++
-# when they are installed; then the configured one (or the first found)
+# macro compile clean as C++ with every warning an error (with the strict
+# ones that C++ code bases add: old-style casts, 0 as the null pointer,
+# useless casts, where the compiler has them), in both resume variants,
+# under the configured C++ compiler and under g++ and clang++ when they
+# are installed; then the configured one (or the first found)
 # links the program against the built library and runs it: a value goes
 # from main to a go block and back through blocking calls. That checks the
 # extern "C" blocks of the headers, not just their syntax.
@@ -43,25 +45,50 @@ static int doubler_fn(ca_go *g)
     GO_END(g);
 }
 
+/* Compiled, not run: the other macros that expand in the user's code,
+** under the strict flags below. */
+GO_STATE(cxx_state, ca_chan *ch; ca_io io; unsigned char bytes[4]; int fd;);
+
+int cxx_macros(ca_go *g);
+int cxx_macros(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct cxx_state, p);
+    TAKE_BYTES(g, p->ch, p->bytes);
+    PUT_BYTES(g, p->ch, p->bytes);
+    TAKE_SIGNAL(g, p->ch);
+    PUT_SIGNAL(g, p->ch);
+    TAKE_EACH(g, p->ch, &p->fd) {
+        if (GO_ERROR(g))
+            break;
+    }
+    WAIT_FD(g, p->fd, CA_FD_READ);
+    p->fd = GO_FD_EVENTS(g) + static_cast<int>(CA_IO_BUFFERED(&p->io)) +
+            static_cast<int>(CA_BRIDGE_BUF(4) + CA_XF_STORAGE(2, 1, 4) +
+                             CA_PIPELINE_STORAGE(2, 4, 4, 1) +
+                             CA_PIPELINE_ASYNC_STORAGE(2, 4, 4)) +
+            (CA_IO_LINE(&p->io) != nullptr);
+    GO_END(g);
+}
+
 int main()
 {
     static doubler d;
     static ca_chan in, out;
     int x = 20, got = 0, got2 = 0, rc;
 
-    if (ca_chan_init(&in, CA_UNBUFFERED, 0, sizeof(int), NULL, 0) != CA_OK ||
-        ca_chan_init(&out, CA_UNBUFFERED, 0, sizeof(int), NULL, 0) != CA_OK)
+    if (ca_chan_init(&in, CA_UNBUFFERED, 0, sizeof(int), nullptr, 0) != CA_OK ||
+        ca_chan_init(&out, CA_UNBUFFERED, 0, sizeof(int), nullptr, 0) != CA_OK)
         return 1;
     d.in = &in;
     d.out = &out;
-    if ((rc = ca_go_start(NULL, &d.go, doubler_fn)) != CA_OK) {
+    if ((rc = ca_go_start(nullptr, &d.go, doubler_fn)) != CA_OK) {
         std::printf("ca_go_start: %s\n", ca_strerror(rc));
         return 1;
     }
     if ((rc = ca_put_blocking(&in, &x)) != CA_OK ||
         (rc = ca_take_blocking(&out, &got)) != CA_OK ||
         (rc = ca_take_blocking(&out, &got2)) != CA_OK ||
-        (rc = ca_sched_run(NULL)) != CA_OK) {
+        (rc = ca_sched_run(nullptr)) != CA_OK) {
         std::printf("%s\n", ca_err_name(rc));
         return 1;
     }
@@ -101,9 +128,16 @@ for c in "$@"; do
   printf '#include <coreasync/config.h>\n#if CA_CONFIG_TINY_GO\n#error\n#endif\n' |
     $c -E -I"$top_builddir/include" -I"$top_srcdir/include" -x c - \
       >/dev/null 2>&1 || cgs=0
+  # The warnings strict C++ code turns on, where this compiler has them:
+  # the macros expand in such code.
+  strict=
+  for w in -Wold-style-cast -Wzero-as-null-pointer-constant -Wuseless-cast; do
+    echo 'int x;' | $c -Werror $w -x c++ -fsyntax-only - >/dev/null 2>&1 &&
+      strict="$strict $w"
+  done
   for cg in $cgs; do
     # shellcheck disable=SC2086
-    if $c $flags -Wall -Wextra -Werror -DCA_CONFIG_COMPUTED_GOTO=$cg $inc \
+    if $c $flags -Wall -Wextra -Werror$strict -DCA_CONFIG_COMPUTED_GOTO=$cg $inc \
          -c "$tmp/t.cpp" -o "$tmp/t$n-$cg.o" 2> "$tmp/err"; then
       echo "ok   $c computed-goto=$cg: compiles clean as C++"
     else

@@ -156,7 +156,8 @@ int ca_frame_feed(ca_frame_decoder *d, const void *bytes, size_t n);
 int ca_frame_next(ca_frame_decoder *d, void **value);
 /** The smallest buffer a bridge takes for values of `elem_size` bytes
  * (ca_bridge_in reads fewer times with more). */
-#define CA_BRIDGE_BUF(elem_size) ((size_t)(elem_size) + CA_FRAME_OVERHEAD)
+#define CA_BRIDGE_BUF(elem_size)                                             \
+    (CA__SIZE(elem_size) + CA_FRAME_OVERHEAD)
 
 /** One direction of a bridge, in your storage. */
 typedef struct ca_bridge {

@@ -289,7 +289,7 @@ ca_sched *ca_go_sched(ca_go *g);
 
 /** The outcome of the last op: `CA_OK`, `CA_CLOSED`, or a `CA_E...` code
  * (negative). `CA_OK` before the first op. */
-#define CA_GO_STATUS(g) ((int)(g)->u.w.status)
+#define CA_GO_STATUS(g) CA__CAST(int, (g)->u.w.status)
 
 /** True when the last op did what it says: TAKE got a value, PUT was
  * accepted, the case ALTS chose happened, SLEEP slept. */
@@ -310,7 +310,7 @@ ca_sched *ca_go_sched(ca_go *g);
 
 /** The number of the case the last ALTS chose (meaningless when the ALTS
  * failed with an error: check GO_ERROR first). */
-#define CA_GO_ALT(g) ((int)(g)->u.w.index)
+#define CA_GO_ALT(g) CA__CAST(int, (g)->u.w.index)
 
 /* Internal: the calls behind the macros, and their "parked" answer. The
  * shared library exports them (they are called from your code) but they
@@ -324,7 +324,7 @@ ca_sched *ca_go_sched(ca_go *g);
  * passed on the stack on 32-bit ARM.
  * ca__go_lost: GO_BEGIN's trap for a resume point it cannot find. */
 #define CA__PARK 0x70
-#define CA__ANY_SIZE ((size_t)-1)
+#define CA__ANY_SIZE CA__CAST(size_t, -1)
 int ca__go_take(ca_waiter *w, ca_chan *ch, void *dst, size_t size);
 int ca__go_put(ca_waiter *w, ca_chan *ch, const void *src, size_t size);
 /* ca__go_take_word, ca__go_put_word: the same for a value of a pointer's
@@ -349,7 +349,8 @@ int ca__go_lost(ca_go *g);
 #if CA_CONFIG_TINY_GO
 typedef unsigned ca__site_ref;
 #define CA__SITE_REF __LINE__
-#define CA__GO_SET_SITE(g, ref) ((g)->u.w.line = (unsigned short)(ref))
+#define CA__GO_SET_SITE(g, ref)                                              \
+    ((g)->u.w.line = CA__CAST(unsigned short, ref))
 #else
 typedef const ca_go_site *ca__site_ref;
 #define CA__SITE_REF (&ca__site)
@@ -575,7 +576,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
     }
 #define CA_GO_END(g)                                                         \
     }                                                                        \
-    return ca__go_done((g), NULL, 0)
+    return ca__go_done((g), CA__NULL, 0)
 #else
 /* GCC/Clang labels as values: the resume point is a label's address, so a
  * parking op may sit inside a switch of yours. __extension__ and a
@@ -598,7 +599,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
             _Pragma("GCC diagnostic ignored \"-Wpedantic\"")                \
             static void *const ca__go_top = &&ca__go_top_label;              \
             (void)ca__go_top;                                                \
-            if ((g)->site->label != NULL)                                    \
+            if ((g)->site->label != CA__NULL)                                \
                 goto *(g)->site->label;                                      \
             _Pragma("GCC diagnostic pop")                                   \
         } while (0);                                                         \
@@ -611,7 +612,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
     }
 #define CA_GO_END(g)                                                         \
     }                                                                        \
-    return ca__go_done((g), NULL, 0)
+    return ca__go_done((g), CA__NULL, 0)
 #endif
 
 /* What TAKE and PUT pass as the size of the value, checked where the
@@ -673,8 +674,9 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA_PUT_BYTES(g, ch, buf)                                             \
     CA__GO_CHAN(g, ch, buf, CA__ANY_SIZE, CA__GO_PUT_ANY, "PUT")
 #define CA_TAKE_SIGNAL(g, ch)                                                \
-    CA__GO_CHAN(g, ch, NULL, 0, CA__GO_TAKE_ANY, "TAKE")
-#define CA_PUT_SIGNAL(g, ch) CA__GO_CHAN(g, ch, NULL, 0, CA__GO_PUT_ANY, "PUT")
+    CA__GO_CHAN(g, ch, CA__NULL, 0, CA__GO_TAKE_ANY, "TAKE")
+#define CA_PUT_SIGNAL(g, ch)                                                 \
+    CA__GO_CHAN(g, ch, CA__NULL, 0, CA__GO_PUT_ANY, "PUT")
 
 #define CA_ALTS(g, cases, n, flags)                                          \
     CA__GO_OP("ALTS", #cases,                                                \

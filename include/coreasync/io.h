@@ -67,7 +67,7 @@ int ca__go_wait_fd(ca_go *g, int fd, int events, ca__site_ref site);
 #define CA_WAIT_FD(g, fd, events)                                            \
     CA__GO_OP("WAIT_FD", #fd,                                                \
               ca__go_wait_fd((g), (fd), (events), CA__SITE_REF), (void)0)
-#define CA_GO_FD_EVENTS(g) ((int)(g)->u.w.index)
+#define CA_GO_FD_EVENTS(g) CA__CAST(int, (g)->u.w.index)
 
 #if !defined(CA_NO_SHORT_NAMES)
 #define WAIT_FD CA_WAIT_FD

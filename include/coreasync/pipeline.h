@@ -76,7 +76,7 @@ typedef struct ca_pipeline_state {
 } ca_pipeline_state;
 
 /* Private: the rounding of each part of the storage. */
-#define CA__PL_ROUND(x) (((size_t)(x) + 15u) & ~(size_t)15u)
+#define CA__PL_ROUND(x) ((CA__SIZE(x) + 15u) & ~CA__SIZE(15u))
 
 /**
  * The bytes of `storage` that ca_pipeline_init() and
@@ -88,18 +88,18 @@ typedef struct ca_pipeline_state {
  */
 #define CA_PIPELINE_STORAGE(n, in_size, out_size, max_out)                   \
     (16u +                                                                   \
-     ((size_t)(n) + 1u) *                                                    \
+     (CA__SIZE(n) + 1u) *                                                    \
          (CA__PL_ROUND(sizeof(ca__pl_slot)) + CA__PL_ROUND(in_size) +        \
           CA__PL_ROUND(CA_XF_STORAGE(1u, (max_out), (out_size))) +           \
           CA__PL_ROUND(3u * sizeof(unsigned))) +                             \
-     (size_t)(n) * CA__PL_ROUND(sizeof(ca__pl_worker)) +                     \
+     CA__SIZE(n) * CA__PL_ROUND(sizeof(ca__pl_worker)) +                     \
      CA__PL_ROUND(out_size))
 
 /** The bytes of `storage` that ca_pipeline_async_init() needs: n slots,
  * each with its input and a result channel of one `out_size` value. */
 #define CA_PIPELINE_ASYNC_STORAGE(n, in_size, out_size)                      \
     (16u +                                                                   \
-     (size_t)(n) *                                                           \
+     CA__SIZE(n) *                                                           \
          (CA__PL_ROUND(sizeof(ca__pl_slot)) + CA__PL_ROUND(in_size) +        \
           CA__PL_ROUND(out_size) + CA__PL_ROUND(3u * sizeof(unsigned))) +    \
      CA__PL_ROUND(out_size))

@@ -104,7 +104,7 @@ int ca_io_init(ca_io *io, int fd, void *ra, size_t ra_size);
  * not be readable: a block that waits for the descriptor in an ALTS
  * (ca_alt_fd) before it reads skips that wait then (demo/chat.c).
  */
-#define CA_IO_BUFFERED(io) ((size_t)((io)->ra_end - (io)->ra_pos))
+#define CA_IO_BUFFERED(io) CA__SIZE((io)->ra_end - (io)->ra_pos)
 
 /* Internal: the calls behind the macros (exported, not API). Each start
 ** returns 1 when the op must wait (for io->events on io->fd), 0 when it
@@ -180,7 +180,7 @@ int ca__go_io_wait(ca_go *g, ca_io *io, ca__site_ref site);
  * change when the next helper on `io` begins (`WRITE_ALL(g, io,
  * CA_IO_LINE(io), io->n)` sends the line); the bytes stay until the next
  * read helper or ca_io_init(). */
-#define CA_IO_LINE(io) ((char *)(io)->u.dst)
+#define CA_IO_LINE(io) CA__CAST(char *, CA__CAST(void *, (io)->u.dst))
 
 /** Writes all `len` bytes of `buf`, parking while the descriptor is full.
  * `CA_CLOSED` if the reader is gone (EPIPE, ECONNRESET: `io->n` bytes

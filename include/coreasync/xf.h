@@ -126,7 +126,7 @@ typedef struct ca__xf_hdr {
  */
 #define CA_XF_STORAGE(cap, max_out, out_size)                                \
     (CA__XF_HDR_SIZE + CA__XF_ALIGN +                                        \
-     ((size_t)(cap) + 2u * (size_t)(max_out)) * (size_t)(out_size))
+     (CA__SIZE(cap) + 2u * CA__SIZE(max_out)) * CA__SIZE(out_size))
 
 /**
  * Makes a channel in your storage whose puts go through `xf`
