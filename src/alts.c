@@ -242,9 +242,13 @@ typedef struct prep {
 #define HAS_LOCKED 0x40   /* pass 1 locked every channel (lock_all)       */
 
 /* What makes a channel one that validate does not look at without a lock
-** (`look`): not live (an error, reported by the locked way), and with
-** threads, a transform, whose step is code of the user's (see below). */
-#define ODD (CA__CH_LIVE | (CA_HAVE_THREADS ? CA__CH_XF : 0))
+** (`look`): not live (an error, reported by the locked way); with
+** threads, a transform, whose step is code of the user's (see below);
+** without threads, one an interrupt touches: its queue may change between
+** two loads (a waiter unqueued and claimed by ca_poll_isr after its
+** queue's head was read, before the count was), which sent ca__has_live
+** down a list that was no longer one. The section looks at it anyway. */
+#define ODD (CA__CH_LIVE | (CA_HAVE_THREADS ? CA__CH_XF : CA__CH_ISR))
 
 /* Does the order the cases hold still hold? From the first channel case
 ** in locking order, each link goes to a later one (one step of that is
@@ -418,8 +422,8 @@ static size_t lock_order(ca_alt *cases, size_t n, const prep *pp)
 **
 ** With `look`, it marks the channel cases READY or not on the way, and
 ** pp->ready counts them: pass 1 then needs no walk of its own. Only
-** where no lock is needed to look: without threads (but on a channel an
-** interrupt touches: HAS_ISR, looked at again inside the section), and
+** where no lock is needed to look: without threads (but not on a channel
+** an interrupt touches: ODD; HAS_ISR, looked at inside the section), and
 ** in a process with one thread (lock.h's CA__ALONE). That one has nobody
 ** to keep out: its channels are locked only because code of the user's
 ** that runs under a lock might start a thread, and pass 1 runs none
