@@ -1369,6 +1369,65 @@ static void alts_reuse_fair(void)
     }
 }
 
+/* Random choice with reused cases whose readiness changes between two
+** ALTS: a choice must not follow what was ready last time. Four takes on
+** rings of one; A, B and D always hold a value, C only before the odd
+** ALTS. On the even ones C never wins and A, B and D each win at least a
+** quarter of 5,000 (expected a third, sd 33 wins: the bound is 12 sd
+** away). A ready mark of C's left from the odd ALTS made D win a ninth
+** (a mutant of an ALTS that kept marks, found by the review of alts14). */
+typedef struct shifting {
+    ca_go go;
+    ichan c[4];
+    ca_alt cases[4];
+    int v, i, bad;
+    long even_wins[4];
+} shifting;
+
+static int shifting_fn(ca_go *g)
+{
+    shifting *f = (shifting *)g;
+    int k, x = 1, d;
+
+    GO_BEGIN(g);
+    for (k = 0; k < 4; k++)
+        f->bad += ca_alt_take(&f->cases[k], &f->c[k].ch, &f->v) != CA_OK;
+    for (f->i = 0; f->i < 10000; f->i++) {
+        for (k = 0; k < 4; k++)
+            if (k == 2 && (f->i & 1) == 0)
+                (void)ca_poll(&f->c[k].ch, &d);  /* empty, or emptied */
+            else
+                (void)ca_offer(&f->c[k].ch, &x); /* full, or refilled */
+        ALTS(g, f->cases, 4, 0);
+        f->bad += GO_STATUS(g) != CA_OK;
+        if ((f->i & 1) == 0)
+            f->even_wins[GO_ALT(g)]++;
+    }
+    GO_END(g);
+}
+
+static void alts_reuse_fair_shifting(void)
+{
+    ca_sched s;
+    static shifting f;
+    int k;
+
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    memset(&f, 0, sizeof f);
+    for (k = 0; k < 4; k++)
+        ichan_init(&f.c[k], CA_FIXED, 1);
+    CA_ASSERT_RC(ca_go_start(&s, &f.go, shifting_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(f.bad, 0);
+    CA_ASSERT_EQ(f.even_wins[2], 0);
+    for (k = 0; k < 4; k++) {
+        if (k != 2)
+            CU_ASSERT(f.even_wins[k] >= 1250);
+        CA_ASSERT_RC(ca_chan_destroy(&f.c[k].ch), CA_OK);
+    }
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+
 /* A W3 fan-in: four putters of 250 values each on unbuffered channels,
 ** one consumer whose cases are filled once; a case whose channel closed
 ** is switched off. Every value arrives once, in order per channel, with
@@ -2059,6 +2118,7 @@ static const ca_test tests[] = {
     {"alts_blocking_invalid", alts_blocking_invalid},
     {"alts_blocking_random_fair", alts_blocking_random_fair},
     {"alts_reuse_fair", alts_reuse_fair},
+    {"alts_reuse_fair_shifting", alts_reuse_fair_shifting},
     {"alts_reuse_fanin", alts_reuse_fanin},
 #if CA_HAVE_THREADS && CA_HAVE_MALLOC
     {"alts_reuse_pool", alts_reuse_pool},
