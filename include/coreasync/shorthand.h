@@ -55,9 +55,8 @@ extern "C" {
 /** Opens a go body, as GO_BEGIN does, and declares `p`, a `type *` that
  * points at the struct around `g`. */
 #define CA_GO_BEGIN_SELF(g, type, p)                                         \
-    type *const p = CA__CAST(                                                \
-        type *, CA__CAST(void *, CA__CAST(char *, CA__CAST(void *, g)) +     \
-                                     CA__GO_FIRST(type)));                   \
+    type *const p =                                                          \
+        CA__CAST(type *, CA__CAST(void *, (g) + CA__GO_FIRST(type)));        \
     CA_GO_BEGIN(g)
 
 /* The body of TAKE_EACH is reached by a jump into the `else` branch, so
