@@ -681,6 +681,7 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
         w->u.chan = ch;
         q_push(&ch->takers, w);
         ch->ntakers++;
+        CA__MARK_HELD(ch); /* past the go function: see lock.h */
         return CA__PARK;
     }
     if (kind == FAST_ANY)
@@ -705,6 +706,7 @@ TINY int fast_none(ca_waiter *w, ca_chan *ch, void *val, int take,
     w->u.chan = ch;
     q_push(&ch->putters, w);
     ch->nputters++;
+    CA__MARK_HELD(ch);
     return CA__PARK;
 }
 
@@ -816,9 +818,10 @@ TINY int fast_put(ca_waiter *w, ca_chan *ch, void *val, size_t size,
 }
 
 /* A put on a fixed ring with a transform: xf.c's fast path, called
-** with the channel still locked. */
+** with the channel still locked; marked first, alone, for its step. */
 TINY int fast_xf_put(ca_waiter *w, ca_chan *ch, void *val)
 {
+    CA__MARK_HELD(ch);
     return CA__XF_HDR(ch)->ops->put_op(w, ch, val, ch->elem_size);
 }
 

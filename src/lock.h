@@ -92,17 +92,28 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** nothing can race the thread that runs, and glibc's __libc_single_threaded
 ** says so for the price of a load. It turns false in pthread_create, and
 ** glibc never turns it back (its manual promises only that non-zero means
-** one thread). Alone, the lock byte is still marked, with a plain store:
-** user code can run inside a section (a transform's step runs under the
-** lock, xf.c) and may create the first thread there, which must then find
-** the byte held and wait. The unlock is always the release store, a plain
+** one thread). Alone, a section is still marked, with a plain store,
+** wherever code of the user's may run while it is held: that code may create
+** the first thread, which must then find the byte held and wait. Such code
+** is a transform's step (xf.c), the user's clock or allocator reached under
+** an ALTS's locks or a channel's (ca_set_allocator), and whatever runs after
+** a go function that parked returned with its channel locked (a wrapper of
+** the user's may: go.h), until sched.c lets go. Callbacks never run under a
+** channel lock (SPEC 2.10). chan.c's fast_op alone marks nothing
+** (CA__TRYLOCK) unless its section outlives it (CA__MARK_HELD: a park, or a
+** transform's put): nothing but the library runs between its lock and its
+** unlock. (Marked in every op, the store to the channel's line cost W4 and
+** W5 5% of their time.) The unlock is always the release store, a plain
 ** store on x86, so a lock and its unlock never disagree however the flag
-** moved between them. The pthread_create that flips it orders everything
-** before it for the new thread. A debug build asserts that a section taken
-** alone found the byte clear: a lock leaked by the single-threaded path
-** shows up there, not only once a second thread exists. An ALTS's first
-** pass, which runs no code of the user's when none of its channels has a
-** transform, takes no lock at all alone (alts.c's validate).
+** moved between them: clearing a byte nobody marked, alone, changes nothing.
+** The pthread_create that flips the flag orders everything before it for the
+** new thread. A debug build asserts that a section taken alone found the
+** byte clear: a lock leaked by the single-threaded path shows up there, not
+** only once a second thread exists (fast_op's unmarked sections end before
+** it returns). An ALTS's first pass, which runs no code of the user's when none of
+** its channels has a transform, takes no lock at all alone (alts.c's
+** validate). test_fastpath's first test makes the first thread in each such
+** section.
 **
 ** Signal handlers are not threads: a threaded build never took
 ** ca_offer_isr from a handler on the thread it interrupts (the lock would
@@ -114,17 +125,21 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** it keep the single-threaded path covered (CA__ALONE, coreasync/chan.h).
 ** go.h's inline TAKE and PUT on a ring take no lock at all alone, as
 ** they run no code of the user's. */
+#define CA__SEEN_CLEAR(l) CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0)
 #define CA__MARK_LOCK(l)                                                     \
-    (CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0),                \
-     __atomic_store_n((l), 1, __ATOMIC_RELAXED))
+    (CA__SEEN_CLEAR(l), __atomic_store_n((l), 1, __ATOMIC_RELAXED))
 #define CA__LOCK(ch)                                                         \
     (CA__ALONE() ? CA__MARK_LOCK(&(ch)->lock) : ca__spin_lock(&(ch)->lock))
 #define CA__UNLOCK(ch) ca__spin_unlock(&(ch)->lock)
 /* The lock if it is free, for a fast path that goes another way rather
-** than wait (chan.c's fast_op): non-zero when taken. */
+** than wait (chan.c's fast_op): non-zero when taken. Alone, not marked:
+** a section of fast_op's that outlives it marks the byte then. */
 #define CA__TRYLOCK(ch)                                                      \
-    (CA__ALONE() ? (CA__MARK_LOCK(&(ch)->lock), 1)                           \
+    (CA__ALONE() ? (CA__SEEN_CLEAR(&(ch)->lock), 1)                          \
                  : !CA__BYTE_XCHG_ACQ(&(ch)->lock))
+/* (Not alone the byte is 1 already, taken by the exchange: a store of 1
+** changes nothing there, and costs less than the test.) */
+#define CA__MARK_HELD(ch) __atomic_store_n(&(ch)->lock, 1, __ATOMIC_RELAXED)
 #define CA__TRYUNLOCK(ch) CA__UNLOCK(ch)
 /* Flags of any type published under no lock (a claim byte, a done flag):
 ** the builtins are type-generic, C11's atomic_load needs an _Atomic type. */
@@ -189,6 +204,7 @@ void ca__chan_unlock(const struct ca_chan *ch);
 ** channel with the bit goes the general way from there. */
 #define CA__TRYLOCK(ch) ((void)(ch), 1)
 #define CA__TRYUNLOCK(ch) ((void)(ch)) /* what TRYLOCK took: nothing */
+#define CA__MARK_HELD(ch) ((void)(ch))
 #define CA__LOAD(x) (x)
 #define CA__STORE(x, v) ((x) = (v))
 

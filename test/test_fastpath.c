@@ -21,6 +21,11 @@
 
 #if CA_HAVE_THREADS
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #endif
 
 #define NOT_DONE (-100)
@@ -1393,6 +1398,318 @@ static void slot_other_sizes(void)
     held_end(&s);
 }
 
+/* ------------------------------------- the first thread in a section */
+
+#if CA_HAVE_THREADS
+/* Alone, the library marks a channel's lock byte only where code of the
+** user's may run while the lock is held (lock.h): that code may create
+** the process's first thread, whose op on the channel must then wait for
+** the section to end. Each way below runs such code under the lock of
+** ft_A (or of ft_B, a transform's channel), makes the thread there, and
+** gives its op there (ft_on) 50 ms to get in, which it must not:
+** `ft_during` stays 0. Each way runs
+** in a child forked while this process still has one thread (this test
+** runs first), and reports by its exit status. From the cold review of
+** the change (rev15), which found the ways past a transform's own step. */
+static ca_chan ft_A, ft_B;
+static ca_sched ft_S;
+static unsigned char ft_bstore[CA_XF_STORAGE(4, 1, sizeof(int))];
+static ca_xf_map_t ft_bmap;
+static pthread_t ft_th;
+static ca_chan *ft_on = &ft_A; /* the thread's op's channel */
+static int ft_made, ft_started, ft_during, ft_done, ft_orc, ft_armed;
+static int ft_thread_polls;
+static int ft_abuf[1];
+
+static void *first_op(void *arg)
+{
+    int v = 7;
+
+    (void)arg;
+    __atomic_store_n(&ft_started, 1, __ATOMIC_RELEASE);
+    ft_orc = ft_thread_polls ? ca_poll(ft_on, &v) : ca_offer(ft_on, &v);
+    __atomic_store_n(&ft_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* The user's code, with a section held: makes the first thread, waits
+** for it to run (setup: not the wait under test), then gives its op the
+** 50 ms. Once per way. */
+static void spawn_inside(void)
+{
+    struct timespec ts = {0, 50 * 1000000L};
+
+    if (!__atomic_exchange_n(&ft_armed, 0, __ATOMIC_RELAXED))
+        return;
+    ft_made = pthread_create(&ft_th, NULL, first_op, NULL) == 0;
+    while (ft_made && !__atomic_load_n(&ft_started, __ATOMIC_ACQUIRE))
+        sched_yield();
+    nanosleep(&ts, NULL);
+    ft_during = __atomic_load_n(&ft_done, __ATOMIC_ACQUIRE);
+}
+
+static int joined(void)
+{
+    if (!ft_made || pthread_join(ft_th, NULL) != 0)
+        return 3;
+    return ft_during ? 4 : 0; /* 4: the thread's op ran in the section */
+}
+
+static int spawning_step(void *ud, const void *in, void *out)
+{
+    (void)ud;
+    spawn_inside();
+    memcpy(out, in, sizeof(int));
+    return CA_OK;
+}
+
+static int init_ab(ca_buf_kind a_kind)
+{
+    if (a_kind == CA_FIXED
+            ? ca_chan_init(&ft_A, CA_FIXED, 1, sizeof(int), ft_abuf, sizeof ft_abuf)
+            : ca_chan_init(&ft_A, CA_UNBUFFERED, 0, sizeof(int), NULL, 0))
+        return 1;
+    if (ca_xf_map(&ft_bmap, spawning_step, NULL, sizeof(int), sizeof(int)) ||
+        ca_chan_init_xf(&ft_B, CA_FIXED, 4, ft_bstore, sizeof ft_bstore, &ft_bmap.xf,
+                        NULL, NULL))
+        return 1;
+    ft_armed = 1;
+    return 0;
+}
+
+/* ft_B's step, under the general path's lock (an offer); the thread
+** offers to ft_B. */
+static int way_step_offer(void)
+{
+    int v = 1, got[2] = {0, 0}, rc;
+
+    if (init_ab(CA_FIXED))
+        return 1;
+    ft_on = &ft_B;
+    if (ca_offer(&ft_B, &v) != CA_OK)
+        return 2;
+    if ((rc = joined()) != 0)
+        return rc;
+    if (ft_orc != CA_OK || ca_poll(&ft_B, &got[0]) || ca_poll(&ft_B, &got[1]) ||
+        got[0] + got[1] != 8)
+        return 5;
+    return 0;
+}
+
+GO_STATE(putgo, ca_chan *ch; int v, status;);
+
+static int putgo_fn(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct putgo, p);
+    PUT(g, p->ch, &p->v);
+    p->status = GO_STATUS(g);
+    GO_END(g);
+}
+
+/* ft_B's step from a go block's PUT, under the fast path's lock
+** (fast_xf_put); the thread offers to ft_B. */
+static int way_step_put(void)
+{
+    static struct putgo p;
+    int got = 0, rc;
+
+    if (init_ab(CA_FIXED))
+        return 1;
+    ft_on = &ft_B;
+    p.ch = &ft_B, p.v = 1, p.status = -1;
+    if (ca_sched_init(&ft_S) || ca_go_start(&ft_S, &p.go, putgo_fn) ||
+        ca_sched_run(&ft_S) || p.status != CA_OK)
+        return 2;
+    if ((rc = joined()) != 0)
+        return rc;
+    if (ft_orc != CA_OK || ca_poll(&ft_B, &got) || got != 1)
+        return 5;
+    return 0;
+}
+
+/* A put to ft_B (ready) and a take from ft_A in one ALTS: ft_B's
+** transform sends it the locked way, which locks ft_A too, and ft_B's
+** step runs under ft_A's lock. */
+static int way_alts(void)
+{
+    ca_alt cases[2];
+    size_t idx = 9;
+    int v = 1, got = 0, rc;
+
+    if (init_ab(CA_FIXED))
+        return 1;
+    ca_alt_put(&cases[0], &ft_B, &v);
+    ca_alt_take(&cases[1], &ft_A, &got);
+    if (ca_alts_blocking(cases, 2, CA_ALTS_PRIORITY, &idx) != CA_OK ||
+        idx != 0)
+        return 2;
+    if ((rc = joined()) != 0)
+        return rc;
+    return ft_orc == CA_OK ? 0 : 5;
+}
+
+/* A go function's TAKE or PUT that parked returns with ft_A locked, until
+** the scheduler lets go (sched.c): a wrapper of the user's that works on
+** after it (go.h) runs with the lock held. */
+GO_STATE(opgo1, int take, v;);
+
+static int opgo1_body(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct opgo1, p);
+    if (p->take)
+        TAKE(g, &ft_A, &p->v);
+    else
+        PUT(g, &ft_A, &p->v);
+    GO_END(g);
+}
+
+static int opgo1_wrap(ca_go *g)
+{
+    int rc = opgo1_body(g);
+
+    if (rc == CA_GO_PARKED)
+        spawn_inside();
+    return rc;
+}
+
+static int way_wrap(int take)
+{
+    static struct opgo1 o;
+    uint32_t next;
+    int rc;
+
+    if (init_ab(CA_UNBUFFERED))
+        return 1;
+    ft_thread_polls = !take; /* the thread takes what the PUT offers */
+    o.take = take, o.v = take ? 0 : 7;
+    /* A reference holds the run until the thread's op came. */
+    if (ca_sched_init(&ft_S) || ca_sched_ref(&ft_S) ||
+        ca_go_start(&ft_S, &o.go, opgo1_wrap) || ca_sched_step(&ft_S, &next))
+        return 2;
+    if ((rc = joined()) != 0)
+        return rc;
+    if (ft_orc != CA_OK || ca_sched_unref(&ft_S) || ca_sched_run(&ft_S) || o.v != 7)
+        return 5;
+    return 0;
+}
+
+static int way_wrap_take(void)
+{
+    return way_wrap(1);
+}
+
+static int way_wrap_put(void)
+{
+    return way_wrap(0);
+}
+
+/* An ALTS with a deadline parks: it reads the user's clock with ft_A's lock
+** held. */
+static uint32_t user_clock(void *ud)
+{
+    struct timespec ts;
+
+    (void)ud;
+    spawn_inside();
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)(ts.tv_sec * 1000u + (uint32_t)(ts.tv_nsec / 1000000));
+}
+
+static void user_idle(void *ud, uint32_t ms)
+{
+    struct timespec ts = {0, 1000000L};
+
+    (void)ud;
+    (void)ms;
+    nanosleep(&ts, NULL);
+}
+
+GO_STATE(altgo1, ca_alt cases[2]; int v;);
+
+static int altgo1_fn(ca_go *g)
+{
+    GO_BEGIN_SELF(g, struct altgo1, p);
+    ca_alt_take(&p->cases[0], &ft_A, &p->v);
+    ca_alt_deadline(&p->cases[1], 3000);
+    ft_armed = 1; /* the next read of the clock is the park's */
+    ALTS(g, p->cases, 2, CA_ALTS_PRIORITY);
+    GO_END(g);
+}
+
+static int way_clock(void)
+{
+    static struct altgo1 a;
+    int rc;
+
+    if (init_ab(CA_UNBUFFERED))
+        return 1;
+    ft_armed = 0;
+    if (ca_sched_init(&ft_S) || ca_sched_set_clock(&ft_S, user_clock, user_idle,
+                                                NULL) ||
+        ca_go_start(&ft_S, &a.go, altgo1_fn) || ca_sched_run(&ft_S))
+        return 2;
+    if ((rc = joined()) != 0)
+        return rc;
+    return ft_orc == CA_OK && a.v == 7 ? 0 : 5;
+}
+
+/* A channel's name grows its table through the user's allocator, under
+** the channel's lock. */
+static void *user_alloc(void *ud, void *ptr, size_t size)
+{
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    spawn_inside();
+    return realloc(ptr, size);
+}
+
+static int way_alloc(void)
+{
+    int rc;
+
+    if (init_ab(CA_FIXED))
+        return 1;
+    ca_set_allocator(user_alloc, NULL);
+    if (ca_chan_set_name(&ft_A, "a") != CA_OK)
+        return 2;
+    if ((rc = joined()) != 0)
+        return rc;
+    return ft_orc == CA_OK ? 0 : 5;
+}
+
+static void fast_first_thread_in_section(void)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(void);
+    } ways[] = {{"step_offer", way_step_offer}, {"step_put", way_step_put},
+                {"alts", way_alts},             {"wrap_take", way_wrap_take},
+                {"wrap_put", way_wrap_put},     {"clock", way_clock},
+                {"alloc", way_alloc}};
+    size_t i;
+    int status;
+    pid_t pid;
+
+    for (i = 0; i < sizeof ways / sizeof ways[0]; i++) {
+        fflush(NULL); /* the child must not write CUnit's buffers again */
+        pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+            _exit(ways[i].fn());
+        CA_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fprintf(stderr, "first thread in a section, way %s: %s %d\n",
+                    ways[i].name, WIFEXITED(status) ? "check" : "signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status)
+                                      : WTERMSIG(status));
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+}
+#endif
+
 /* --------------------------------------------------- the first thread */
 
 #if CA_HAVE_THREADS
@@ -1490,7 +1807,9 @@ static void fast_first_thread(void)
 
 static const ca_test tests[] = {
 #if CA_HAVE_THREADS
-    {"fast_first_thread", fast_first_thread}, /* first: see there */
+    /* First, both: each needs a process that has had one thread only. */
+    {"fast_first_thread_in_section", fast_first_thread_in_section},
+    {"fast_first_thread", fast_first_thread},
 #endif
     {"fast_take_refills_from_waiting_puts",
      fast_take_refills_from_waiting_puts},
