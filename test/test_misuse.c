@@ -88,6 +88,21 @@ static void test_reused_address(void)
 #if DEBUG_BUILD
 /* -------------------------------------------------------- caught: abort */
 
+/* Under AddressSanitizer go.h's inline TAKE and PUT of a word, in this
+** file's code, read the freed channel before the library can tell, and
+** ASan reports that read (the better report): the two tests of it run
+** where there is no inline part (a build with the trace, as CI's ASan). */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
 /* Runs fn in a child process: 1 if it died of SIGABRT having written a
 ** line that holds `want` on stderr, else 0 (and says what it saw). */
 static int died(void (*fn)(void), const char *want)
@@ -202,6 +217,7 @@ static void take_in_go_freed(void)
     (void)ca_sched_run(NULL);
 }
 
+#if !(TEST_ASAN && CA__GO_INLINE)
 /* The same for a channel of words, whose elem_size the freed memory may
 ** still say is a word: go.h's inline TAKE/PUT then calls the fit entry
 ** (ca__go_take_fit, ca__go_put_fit), which must still check (d8d33bb). */
@@ -245,6 +261,7 @@ static void word_in_go_freed(intptr_t v)
 }
 static void take_word_in_go_freed(void) { word_in_go_freed(0); }
 static void put_word_in_go_freed(void) { word_in_go_freed(1); }
+#endif
 
 static void alts_freed(void)
 {
@@ -365,9 +382,11 @@ static void test_caught(void)
     DIES(take_blocking_freed,
          "coreasync: ca_take_blocking: channel used after");
     DIES(take_in_go_freed, "coreasync: PUT or TAKE in a go block: channel");
+#if !(TEST_ASAN && CA__GO_INLINE)
     DIES(take_word_in_go_freed,
          "coreasync: PUT or TAKE in a go block: channel");
     DIES(put_word_in_go_freed, "coreasync: PUT or TAKE in a go block: channel");
+#endif
     DIES(alts_freed, "coreasync: ALTS: channel used after");
     DIES(result_of_freed, "coreasync: ca_go_result: go block of ca_go_new");
     DIES(set_result_of_freed, "coreasync: ca_go_set_result: go block");
