@@ -790,6 +790,18 @@ int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
     ** group on a channel we do not hold: then choose again. */
     while ((pick = choose(cases, n, ready, flags, pp.has, rng)) != n) {
         ca_alt *c = &cases[pick];
+#if !FOR_SIZE
+        /* Nothing held (alone, no interrupt's channel): a go block's TAKE
+        ** does the rest, which, the case ready, completes at once, and
+        ** leaves the woken put in the hand-off slot (W3 608 -> 583
+        ** instructions a message). Not in a build for size, whose
+        ** images have fast_op's hand-off once, in go_op. */
+        if (c->kind == CA__ALT_TAKE && !(pp.has & (HAS_LOCKED | HAS_ISR))) {
+            self->index = (unsigned short)pick;
+            (void)ca__alts_take_fast(self, c->chan, c->u.w.val);
+            return CA_OK;
+        }
+#endif
         if (c->kind == CA__ALT_TAKE)
             rc = ca__take_locked(c->chan, c->u.w.val, &wl);
         else if (c->kind == CA__ALT_PUT)

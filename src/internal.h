@@ -199,6 +199,7 @@ int ca__chan_op(ca_chan *ch, void *val, ca_waiter *w, int take);
 ** one parks, it returns with the channel still locked, for the scheduler
 ** to unlock once the block's function has returned: see sched.c.) */
 int ca__take_locked(ca_chan *ch, void *dst, ca__wakelist *wl);
+int ca__alts_take_fast(ca_waiter *self, ca_chan *ch, void *dst);
 void ca__close_locked(ca_chan *ch, ca__wakelist *wl);
 int ca__dequeue_locked(ca_chan *ch, ca_waiter *w);
 

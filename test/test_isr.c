@@ -251,6 +251,72 @@ static void isr_alts_stale(void)
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
 }
 
+/* An ALTS over a declared and an undeclared channel that completes at
+** once, on the undeclared one, leaves the section it entered for the
+** declared one: on a host the port's section blocks signals, which must
+** be unblocked again in the block right after the ALTS and after the
+** turn. (A section left open would hold every interrupt off.) */
+#if !CA_HAVE_THREADS && !CA_TEST_BOARD
+static int masked(void)
+{
+    sigset_t m;
+
+    (void)sigprocmask(SIG_BLOCK, NULL, &m);
+    return sigismember(&m, SIGUSR1);
+}
+
+struct leaver {
+    struct alter x;
+    int masked_after, runs;
+};
+
+static int leaver_fn(ca_go *g)
+{
+    struct leaver *l = (struct leaver *)g;
+
+    l->runs++;
+    GO_BEGIN(g);
+    ALTS(g, l->x.cases, 2, 0);
+    l->masked_after = masked();
+    l->x.index = GO_ALT(g);
+    l->x.status = GO_STATUS(g);
+    GO_END(g);
+}
+
+static void isr_alts_leaves_section(void)
+{
+    ca_sched s;
+    ichan a, b;
+    struct leaver l;
+    putter p;
+
+    CA_ASSERT_EQ(masked(), 0);
+    CA_ASSERT_RC(ca_sched_init(&s), CA_OK);
+    ichan_init(&a, CA_UNBUFFERED, 0);
+    ichan_init(&b, CA_UNBUFFERED, 0);
+    CA_ASSERT_RC(ca_chan_set_isr(&a.ch), CA_OK);
+    memset(&l, 0, sizeof l);
+    l.x.index = l.masked_after = -1;
+    CA_ASSERT_RC(ca_alt_take(&l.x.cases[0], &a.ch, &l.x.a), CA_OK);
+    CA_ASSERT_RC(ca_alt_take(&l.x.cases[1], &b.ch, &l.x.b), CA_OK);
+    putter_init(&p, &b.ch, 7, 1, 0, 0);
+    /* The put runs first and waits; the ALTS finds it. */
+    CA_ASSERT_RC(ca_go_start(&s, &p.go, putter_fn), CA_OK);
+    CA_ASSERT_RC(ca_go_start(&s, &l.x.go, leaver_fn), CA_OK);
+    CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
+    CA_ASSERT_EQ(l.runs, 1); /* at once: the put was waiting */
+    CA_ASSERT_EQ(l.x.index, 1);
+    CA_ASSERT_RC(l.x.status, CA_OK);
+    CA_ASSERT_EQ(l.x.b, 7);
+    CA_ASSERT_EQ(l.masked_after, 0);
+    CA_ASSERT_EQ(masked(), 0);
+    CA_ASSERT_RC(p.status, CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&a.ch), CA_OK);
+    CA_ASSERT_RC(ca_chan_destroy(&b.ch), CA_OK);
+    CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
+}
+#endif
+
 /* ------------------------------------------------------------- stress */
 
 /* 100,000 on target (issue 7) and from a thread. From a POSIX signal
@@ -587,6 +653,9 @@ static const ca_test tests[] = {
     {"isr_defers_callbacks", isr_defers_callbacks},
     {"isr_wakes_go_block", isr_wakes_go_block},
     {"isr_alts_stale", isr_alts_stale},
+#if !CA_HAVE_THREADS && !CA_TEST_BOARD
+    {"isr_alts_leaves_section", isr_alts_leaves_section},
+#endif
     {"isr_stress_superloop", isr_stress_superloop},
     {"isr_stress_alts", isr_stress_alts},
 #if CA_HAVE_THREADS
