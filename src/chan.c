@@ -614,6 +614,10 @@ CA_STATIC_ASSERT(fast_is_flags,
                  (FAST_FLAGS | CA__CH_KIND | CA__CH_OWNED) == 0xff &&
                      CA_UNBUFFERED != FAST_ANY && CA_FIXED != FAST_ANY);
 
+#if CA_HAVE_THREADS && defined(CA_DEBUG) && CA_DEBUG
+const struct ca_chan *ca__unmarked; /* lock.h: one thread writes it */
+#endif
+
 #if !CA_CONFIG_SMALL /* a build for size has the general path alone */
 
 #if CA_HAVE_THREADS

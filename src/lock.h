@@ -125,7 +125,21 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** it keep the single-threaded path covered (CA__ALONE, coreasync/chan.h).
 ** go.h's inline TAKE and PUT on a ring take no lock at all alone, as
 ** they run no code of the user's. */
-#define CA__SEEN_CLEAR(l) CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0)
+/* A debug build also keeps the channel of fast_op's open section alone,
+** which has no mark to leak: the next section alone asserts it ended
+** (rev15b). */
+#if defined(CA_DEBUG) && CA_DEBUG
+extern const struct ca_chan *ca__unmarked;
+#define CA__UNMARKED(ch) ((void)(ca__unmarked = (ch)))
+#define CA__MARKED(ch)                                                       \
+    ((void)(CA_ASSERT(ca__unmarked == (ch)), ca__unmarked = NULL))
+#else
+#define CA__UNMARKED(ch) ((void)0)
+#define CA__MARKED(ch) ((void)0)
+#endif
+#define CA__SEEN_CLEAR(l)                                                    \
+    CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0 &&                 \
+              ca__unmarked == NULL)
 #define CA__MARK_LOCK(l)                                                     \
     (CA__SEEN_CLEAR(l), __atomic_store_n((l), 1, __ATOMIC_RELAXED))
 #define CA__LOCK(ch)                                                         \
@@ -135,12 +149,16 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** than wait (chan.c's fast_op): non-zero when taken. Alone, not marked:
 ** a section of fast_op's that outlives it marks the byte then. */
 #define CA__TRYLOCK(ch)                                                      \
-    (CA__ALONE() ? (CA__SEEN_CLEAR(&(ch)->lock), 1)                          \
+    (CA__ALONE() ? (CA__SEEN_CLEAR(&(ch)->lock), CA__UNMARKED(ch), 1)        \
                  : !CA__BYTE_XCHG_ACQ(&(ch)->lock))
 /* (Not alone the byte is 1 already, taken by the exchange: a store of 1
 ** changes nothing there, and costs less than the test.) */
-#define CA__MARK_HELD(ch) __atomic_store_n(&(ch)->lock, 1, __ATOMIC_RELAXED)
-#define CA__TRYUNLOCK(ch) CA__UNLOCK(ch)
+#define CA__MARK_HELD(ch)                                                    \
+    (CA__DONE_UNMARKED(ch), __atomic_store_n(&(ch)->lock, 1, __ATOMIC_RELAXED))
+/* The end of fast_op's section alone, by unlock or mark (not alone,
+** nothing was kept). */
+#define CA__DONE_UNMARKED(ch) (CA__ALONE() ? CA__MARKED(ch) : (void)0)
+#define CA__TRYUNLOCK(ch) (CA__DONE_UNMARKED(ch), CA__UNLOCK(ch))
 /* Flags of any type published under no lock (a claim byte, a done flag):
 ** the builtins are type-generic, C11's atomic_load needs an _Atomic type. */
 #define CA__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
