@@ -736,7 +736,7 @@ OUTLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
     return CA__PARK;
 }
 
-int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
+ALIGNED int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
                    ca_waiter *self, uint32_t *rng)
 {
     ca__wakelist wl;

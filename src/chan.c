@@ -931,7 +931,7 @@ int ca__alts_take_fast(ca_waiter *self, ca_chan *ch, void *dst)
 
 /* (For size, the general entry points, without a fast_op of their own.) */
 #if !CA_CONFIG_SMALL
-int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
+ALIGNED int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
 {
 #if FAST_SIZES
     return go_op(w, ch, dst, sizeof(void *), 1, 0);
@@ -940,7 +940,7 @@ int ca__go_take_word(ca_waiter *w, ca_chan *ch, void *dst)
 #endif
 }
 
-int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
+ALIGNED int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
 {
 #if FAST_SIZES
     return go_op(w, ch, src, sizeof(void *), 0, 0);
@@ -950,7 +950,7 @@ int ca__go_put_word(ca_waiter *w, ca_chan *ch, const void *src)
 }
 
 /* (A build for size tests again: a call for a test, with no frame.) */
-int ca__go_take_fit(ca_waiter *w, ca_chan *ch, void *dst)
+ALIGNED int ca__go_take_fit(ca_waiter *w, ca_chan *ch, void *dst)
 {
 #if FAST_SIZES
     return go_op(w, ch, dst, sizeof(void *), 1, 1);
@@ -959,7 +959,7 @@ int ca__go_take_fit(ca_waiter *w, ca_chan *ch, void *dst)
 #endif
 }
 
-int ca__go_put_fit(ca_waiter *w, ca_chan *ch, const void *src)
+ALIGNED int ca__go_put_fit(ca_waiter *w, ca_chan *ch, const void *src)
 {
 #if FAST_SIZES
     return go_op(w, ch, src, sizeof(void *), 0, 1);

@@ -116,6 +116,16 @@ int ca__freed_has(const void *p);
 #else
 #define OUTLINE static
 #endif
+/* ALIGNED: an entry point of the round trip, started on a cache line of
+** its own in a build for speed. Where they fall in the 64-byte lines
+** otherwise moves with any code linked before them, and moved their time
+** with it: d9fb5d3's 40 lines of alts.c took W1 without threads from 30
+** to 36 ns at the same 275 instructions. */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#define ALIGNED __attribute__((aligned(64)))
+#else
+#define ALIGNED
+#endif
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 /* A hint of the usual value of x, which a build for size goes without. */

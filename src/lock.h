@@ -131,11 +131,15 @@ static inline void ca__spin_unlock(unsigned char *l)
 #if defined(CA_DEBUG) && CA_DEBUG
 extern const struct ca_chan *ca__unmarked;
 #define CA__UNMARKED(ch) ((void)(ca__unmarked = (ch)))
-#define CA__MARKED(ch)                                                       \
-    ((void)(CA_ASSERT(ca__unmarked == (ch)), ca__unmarked = NULL))
+/* The end of fast_op's section alone, by unlock or mark (not alone,
+** nothing was kept). */
+#define CA__DONE_UNMARKED(ch)                                                \
+    (CA__ALONE() ? (void)(CA_ASSERT(ca__unmarked == (ch)),                   \
+                          ca__unmarked = NULL)                               \
+                 : (void)0)
 #else
 #define CA__UNMARKED(ch) ((void)0)
-#define CA__MARKED(ch) ((void)0)
+#define CA__DONE_UNMARKED(ch) ((void)0)
 #endif
 #define CA__SEEN_CLEAR(l)                                                    \
     CA_ASSERT(__atomic_load_n((l), __ATOMIC_RELAXED) == 0 &&                 \
@@ -155,9 +159,6 @@ extern const struct ca_chan *ca__unmarked;
 ** changes nothing there, and costs less than the test.) */
 #define CA__MARK_HELD(ch)                                                    \
     (CA__DONE_UNMARKED(ch), __atomic_store_n(&(ch)->lock, 1, __ATOMIC_RELAXED))
-/* The end of fast_op's section alone, by unlock or mark (not alone,
-** nothing was kept). */
-#define CA__DONE_UNMARKED(ch) (CA__ALONE() ? CA__MARKED(ch) : (void)0)
 #define CA__TRYUNLOCK(ch) (CA__DONE_UNMARKED(ch), CA__UNLOCK(ch))
 /* Flags of any type published under no lock (a claim byte, a done flag):
 ** the builtins are type-generic, C11's atomic_load needs an _Atomic type. */
