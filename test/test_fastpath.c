@@ -1654,6 +1654,7 @@ static int way_clock(void)
     return ft_orc == CA_OK && a.v == 7 ? 0 : 5;
 }
 
+#if CA_HAVE_MALLOC /* (the names, and the allocator's hook) */
 /* A channel's name grows its table through the user's allocator, under
 ** the channel's lock. */
 static void *user_alloc(void *ud, void *ptr, size_t size)
@@ -1680,6 +1681,7 @@ static int way_alloc(void)
         return rc;
     return ft_orc == CA_OK ? 0 : 5;
 }
+#endif
 
 static void fast_first_thread_in_section(void)
 {
@@ -1689,7 +1691,10 @@ static void fast_first_thread_in_section(void)
     } ways[] = {{"step_offer", way_step_offer}, {"step_put", way_step_put},
                 {"alts", way_alts},             {"wrap_take", way_wrap_take},
                 {"wrap_put", way_wrap_put},     {"clock", way_clock},
-                {"alloc", way_alloc}};
+#if CA_HAVE_MALLOC
+                {"alloc", way_alloc},
+#endif
+    };
     size_t i;
     int status;
     pid_t pid;
