@@ -736,8 +736,8 @@ OUTLINE int park(ca_alt *cases, size_t n, int flags, ca_sched *s,
     return CA__PARK;
 }
 
-ALIGNED int ca__alts_start(ca_alt *cases, size_t n, int flags, ca_sched *s,
-                   ca_waiter *self, uint32_t *rng)
+ALIGNED int ca__alts_start(ca_alt *cases, size_t n, int flags,
+                           ca_sched *s, ca_waiter *self, uint32_t *rng)
 {
     ca__wakelist wl;
     prep pp;

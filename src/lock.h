@@ -110,8 +110,8 @@ static inline void ca__spin_unlock(unsigned char *l)
 ** new thread. A debug build asserts that a section taken alone found the
 ** byte clear: a lock leaked by the single-threaded path shows up there, not
 ** only once a second thread exists (fast_op's unmarked sections end before
-** it returns). An ALTS's first pass, which runs no code of the user's when none of
-** its channels has a transform, takes no lock at all alone (alts.c's
+** it returns). An ALTS's first pass, which runs no code of the user's when
+** none of its channels has a transform, takes no lock at all alone (alts.c's
 ** validate). test_fastpath's first test makes the first thread in each such
 ** section.
 **

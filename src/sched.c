@@ -1051,8 +1051,8 @@ HOT ca_go *run_one(ca_sched *s, ca__runq *q, ca_go *g)
 /* Runs at most `budget` ready blocks from q (fewer if *stop turns
 ** non-zero); returns how many ran. A pool's worker whose queue and share
 ** of the inbox are empty steals from the others. */
-ALIGNED static size_t run_ready(ca_sched *s, ca__runq *q, size_t budget,
-                        volatile int *stop)
+ALIGNED static size_t run_ready(ca_sched *s, ca__runq *q,
+                                size_t budget, volatile int *stop)
 {
     size_t left = budget; /* counted down: one register, no compare */
     ca_go *g = NULL;

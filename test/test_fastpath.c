@@ -1466,13 +1466,14 @@ static int spawning_step(void *ud, const void *in, void *out)
 
 static int init_ab(ca_buf_kind a_kind)
 {
-    if (a_kind == CA_FIXED
-            ? ca_chan_init(&ft_A, CA_FIXED, 1, sizeof(int), ft_abuf, sizeof ft_abuf)
-            : ca_chan_init(&ft_A, CA_UNBUFFERED, 0, sizeof(int), NULL, 0))
+    if (a_kind == CA_FIXED ? ca_chan_init(&ft_A, CA_FIXED, 1, sizeof(int),
+                                          ft_abuf, sizeof ft_abuf)
+                           : ca_chan_init(&ft_A, CA_UNBUFFERED, 0, sizeof(int),
+                                          NULL, 0))
         return 1;
     if (ca_xf_map(&ft_bmap, spawning_step, NULL, sizeof(int), sizeof(int)) ||
-        ca_chan_init_xf(&ft_B, CA_FIXED, 4, ft_bstore, sizeof ft_bstore, &ft_bmap.xf,
-                        NULL, NULL))
+        ca_chan_init_xf(&ft_B, CA_FIXED, 4, ft_bstore, sizeof ft_bstore,
+                        &ft_bmap.xf, NULL, NULL))
         return 1;
     ft_armed = 1;
     return 0;
@@ -1497,29 +1498,18 @@ static int way_step_offer(void)
     return 0;
 }
 
-GO_STATE(putgo, ca_chan *ch; int v, status;);
-
-static int putgo_fn(ca_go *g)
-{
-    GO_BEGIN_SELF(g, struct putgo, p);
-    PUT(g, p->ch, &p->v);
-    p->status = GO_STATUS(g);
-    GO_END(g);
-}
-
 /* ft_B's step from a go block's PUT, under the fast path's lock
 ** (fast_xf_put); the thread offers to ft_B. */
 static int way_step_put(void)
 {
-    static struct putgo p;
+    static opgo p;
     int got = 0, rc;
 
-    if (init_ab(CA_FIXED))
+    if (init_ab(CA_FIXED) || ca_sched_init(&ft_S))
         return 1;
     ft_on = &ft_B;
-    p.ch = &ft_B, p.v = 1, p.status = -1;
-    if (ca_sched_init(&ft_S) || ca_go_start(&ft_S, &p.go, putgo_fn) ||
-        ca_sched_run(&ft_S) || p.status != CA_OK)
+    opgo_start(&ft_S, &p, &ft_B, 0, 1);
+    if (ca_sched_run(&ft_S) || p.status != CA_OK)
         return 2;
     if ((rc = joined()) != 0)
         return rc;
@@ -1552,21 +1542,9 @@ static int way_alts(void)
 /* A go function's TAKE or PUT that parked returns with ft_A locked, until
 ** the scheduler lets go (sched.c): a wrapper of the user's that works on
 ** after it (go.h) runs with the lock held. */
-GO_STATE(opgo1, int take, v;);
-
-static int opgo1_body(ca_go *g)
+static int opgo_wrap(ca_go *g)
 {
-    GO_BEGIN_SELF(g, struct opgo1, p);
-    if (p->take)
-        TAKE(g, &ft_A, &p->v);
-    else
-        PUT(g, &ft_A, &p->v);
-    GO_END(g);
-}
-
-static int opgo1_wrap(ca_go *g)
-{
-    int rc = opgo1_body(g);
+    int rc = opgo_fn(g);
 
     if (rc == CA_GO_PARKED)
         spawn_inside();
@@ -1575,21 +1553,22 @@ static int opgo1_wrap(ca_go *g)
 
 static int way_wrap(int take)
 {
-    static struct opgo1 o;
+    static opgo o;
     uint32_t next;
     int rc;
 
     if (init_ab(CA_UNBUFFERED))
         return 1;
     ft_thread_polls = !take; /* the thread takes what the PUT offers */
-    o.take = take, o.v = take ? 0 : 7;
+    o.ch = &ft_A, o.take = take, o.v = take ? 0 : 7;
     /* A reference holds the run until the thread's op came. */
     if (ca_sched_init(&ft_S) || ca_sched_ref(&ft_S) ||
-        ca_go_start(&ft_S, &o.go, opgo1_wrap) || ca_sched_step(&ft_S, &next))
+        ca_go_start(&ft_S, &o.go, opgo_wrap) || ca_sched_step(&ft_S, &next))
         return 2;
     if ((rc = joined()) != 0)
         return rc;
-    if (ft_orc != CA_OK || ca_sched_unref(&ft_S) || ca_sched_run(&ft_S) || o.v != 7)
+    if (ft_orc != CA_OK || ca_sched_unref(&ft_S) || ca_sched_run(&ft_S) ||
+        o.status != CA_OK || o.v != 7)
         return 5;
     return 0;
 }
