@@ -531,10 +531,14 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * no compiler calls unused), in a block that GO_END closes; every parking
  * op refers to it. An op anywhere else (in a function you call, before
  * GO_BEGIN, after GO_END) then fails to compile in both variants, and the
- * compiler's "undeclared identifier" names the rule. */
+ * compiler's "undeclared identifier" names the rule. The op's check is a
+ * declaration that comes before its site record, so that this is the
+ * first error, not one about the site's `ca__go_self`. */
 #define CA__GO_BODY_MARKER                                                   \
     enum { CA_PARKING_OP_OUTSIDE_GO_BODY = 0 }
-#define CA__IN_GO_BODY() ((void)CA_PARKING_OP_OUTSIDE_GO_BODY)
+#define CA__IN_GO_BODY()                                                     \
+    enum { CA__CAT(ca__in_go_body_, __LINE__) =                              \
+               CA_PARKING_OP_OUTSIDE_GO_BODY }
 
 #if !CA_CONFIG_COMPUTED_GOTO
 /* Portable resume points: GO_BEGIN opens a switch on the line where the
@@ -633,14 +637,14 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #define CA__CHECK(rule, bad) 0
 #endif
 #define CA__TAKE_SIZE(dst)                                                   \
-    (sizeof *(dst) +                                                         \
-     CA__CHECK(CA_TAKE_DESTINATION_IS_CONST, CA__CONST_TARGET(dst)) +        \
+    (CA__CHECK(CA_TAKE_DESTINATION_IS_CONST, CA__CONST_TARGET(dst)) +        \
      CA__CHECK(CA_TAKE_DESTINATION_IS_VOID_USE_TAKE_BYTES_OR_TAKE_SIGNAL,    \
-               CA__VOID_TARGET(dst)))
+               CA__VOID_TARGET(dst)) +                                       \
+     sizeof *(dst))
 #define CA__PUT_SIZE(src)                                                    \
-    (sizeof *(src) +                                                         \
-     CA__CHECK(CA_PUT_SOURCE_IS_VOID_USE_PUT_BYTES_OR_PUT_SIGNAL,            \
-               CA__VOID_TARGET(src)))
+    (CA__CHECK(CA_PUT_SOURCE_IS_VOID_USE_PUT_BYTES_OR_PUT_SIGNAL,            \
+               CA__VOID_TARGET(src)) +                                       \
+     sizeof *(src))
 #define CA__TAKE_BYTES_SIZE(buf)                                             \
     (CA__ANY_SIZE +                                                          \
      CA__CHECK(CA_TAKE_BYTES_BUFFER_IS_CONST, CA__CONST_TARGET(buf)))
@@ -649,8 +653,8 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
  * ca__site), and the statement that runs on resume. */
 #define CA__GO_OP(op, expr, call, resume)                                    \
     do {                                                                     \
-        CA__GO_SITE(op, expr);                                               \
         CA__IN_GO_BODY();                                                    \
+        CA__GO_SITE(op, expr);                                               \
         if ((call) == CA__PARK)                                              \
             return CA_GO_PARKED;                                             \
         CA__GO_RESUME(resume)                                                \
@@ -710,8 +714,8 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 
 #define CA_YIELD(g)                                                          \
     do {                                                                     \
-        CA__GO_SITE("YIELD", "");                                            \
         CA__IN_GO_BODY();                                                    \
+        CA__GO_SITE("YIELD", "");                                            \
         CA__GO_SET_SITE(g, CA__SITE_REF);                                    \
         return CA_GO_YIELDED;                                                \
         CA__GO_RESUME((void)0)                                               \
