@@ -56,11 +56,9 @@ static int first_step(ca_go *g)
 }
 
 static ca_go_fn first_self = first_step;
-#if CA_CONFIG_COMPUTED_GOTO
+/* NULL label: a file built with CA_CONFIG_COMPUTED_GOTO starts its
+** blocks at the top, whatever the library was built with. */
 const ca_go_site ca__go_fresh = {"", "", "START", "", &first_self, 0, NULL};
-#else
-const ca_go_site ca__go_fresh = {"", "", "START", "", &first_self, 0};
-#endif
 
 /* GO_BEGIN's slow path: the first start of a block on this body, or one
 ** with another function than the last (see go.h). The first store wins;

@@ -6,7 +6,23 @@
 ** the stackless macros allow. Mirrors core.async's ioc_macros_test
 ** (async-test, offer-poll, enqueued-chan-ops, go-nests, ASYNC-186).
 ** MIT licence, see COPYING.
+**
+** Built twice: test/test_go_cg is this file with CA_TEST_GO_CGOTO, where
+** the file chooses computed goto (GCC and Clang, a build with site
+** records), whatever the library was built with, as ca_go(3) lets a file
+** do: the same blocks then resume through labels, and each first start
+** reads the label of the library's start site.
 */
+#if defined(CA_TEST_GO_CGOTO)
+#include <coreasync/config.h>
+#if defined(__GNUC__) && !CA_CONFIG_TINY_GO
+#undef CA_CONFIG_COMPUTED_GOTO
+#define CA_CONFIG_COMPUTED_GOTO 1
+#endif
+#define CA_TEST_GO_NAME "go_cg"
+#else
+#define CA_TEST_GO_NAME "go"
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -1846,4 +1862,4 @@ static const ca_test tests[] = {
 #endif
     {NULL, NULL}};
 
-CA_TEST_MAIN("go", tests)
+CA_TEST_MAIN(CA_TEST_GO_NAME, tests)

@@ -187,9 +187,9 @@ typedef struct ca_go_site {
     ca_go_fn *self;         /* the function started on this body: set by  */
                             /* GO_BEGIN when a block starts (ca_go(3))    */
     unsigned line;          /* __LINE__: the resume point                 */
-#if CA_CONFIG_COMPUTED_GOTO
-    void *label;            /* the resume point as a label address        */
-#endif
+    void *label;            /* the resume point as a label address; NULL  */
+                            /* where the switch resumes (a file may choose */
+                            /* either, so every file's sites have it)     */
 } ca_go_site;
 
 /**
@@ -556,7 +556,7 @@ int ca__go_done(ca_go *g, const void *val, size_t size);
 #else
 #define CA__GO_SITE(op, expr)                                                \
     static const ca_go_site ca__site = {__FILE__, __func__, op, expr,       \
-                                        &ca__go_self, __LINE__}
+                                        &ca__go_self, __LINE__, CA__NULL}
 #define CA__GO_LINE(g) ((g)->site->line)
 #define CA__GO_SELF static ca_go_fn ca__go_self
 #define CA__GO_START(g) CA__GO_LEARN(g, &ca__go_self)
