@@ -1021,6 +1021,7 @@ static int vec_free_callers(void)
     ROW(ca_reduce, zeroed_sched, ca_reduce(&F.reduce, &F.zs, no_reduce, NULL, &F.live, &F.v, sizeof F.v, &F.v, NULL), CA_EINVAL) \
     ROW(ca_into, len_over_cap, into_vec(3, 2, 1, &F.live), CA_EINVAL)        \
     ROW(ca_into, cap_without_data, into_vec(0, 2, 0, &F.live), CA_EINVAL)    \
+    ROW(ca_into, no_room, into_vec(4, 4, 1, &F.live), CA_ERANGE)              \
     ROW(ca_into, destroyed_from, into_vec(0, 2, 1, &F.dead), CA_EBADCHAN)    \
     ROW(ca_onto_chan, destroyed, ca_onto_chan(&F.onto, &F.s, &F.dead, &F.v, 1, 1, NULL), CA_EBADCHAN) \
     ROW(ca_onto_chan, destroyed_done, ca_onto_chan(&F.onto, &F.s, &F.live, &F.v, 1, 1, &F.dead), CA_EBADCHAN) \

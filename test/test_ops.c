@@ -755,14 +755,20 @@ static void body_into_array(void)
     done_init(&d, &st.go);
     CA_ASSERT_RC(ca_into(&st, &S, &from.ch, &vec, &scratch, NULL), CA_OK);
     done_wait(&d);
-    /* the array took 3; the 4th found it full and stopped the reduction
-    ** (taken, not stored: core.async's into would have kept it) */
+    /* the array took 3 and, full, stopped the reduction before taking a
+    ** 4th, which would have had nowhere to go: not one value lost */
     CA_ASSERT_EQ(vec.len, 3);
     CA_ASSERT_EQ(arr[0], 10);
     CA_ASSERT_EQ(arr[2], 12);
     CA_ASSERT_EQ(st.status, CA_ERANGE);
     CA_ASSERT_EQ(ca_closed(&from.ch), 0);
+    POLL_EQ(&from.ch, 13);
     POLL_EQ(&from.ch, 14);
+    /* an array with no room left takes nothing */
+    memset(&st, 0, sizeof st);
+    OFFER(&from.ch, 15);
+    CA_ASSERT_RC(ca_into(&st, &S, &from.ch, &vec, &scratch, NULL), CA_ERANGE);
+    POLL_EQ(&from.ch, 15);
     CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
 }
 

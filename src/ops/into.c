@@ -7,37 +7,44 @@
 
 #include "ops.h"
 
-/* Appends one element; a full array of the caller's ends the reduction,
-** and so does a growth that fails. */
+#if CA_HAVE_MALLOC
+/* Room for one more element of a grown vector (16, then twice as many). */
+static int grow(ca_vec *v)
+{
+    size_t cap = v->cap != 0 ? 2 * v->cap : 16;
+    void *data;
+
+    if (cap > ((size_t)-1 >> 16) || /* elements are < 2^16 bytes */
+        (data = ca__alloc(cap * v->elem_size + 1)) == NULL)
+        return CA_ENOMEM;
+    if (v->data != NULL) {
+        memcpy(data, v->data, v->len * v->elem_size);
+        ca__free(v->data);
+    }
+    v->data = data;
+    v->cap = cap;
+    return CA_OK;
+}
+#endif
+
+/* Appends one element, then makes room for the next before it is taken:
+** a value taken with nowhere to go would be lost. So a full array of the
+** caller's ends the reduction at once, and so does a growth that fails. */
 static int append(void *acc, const void *val, void *ud)
 {
     ca_vec *v = (ca_vec *)acc;
 
     (void)ud;
-    if (v->len == v->cap) {
-#if CA_HAVE_MALLOC
-        size_t cap = v->cap != 0 ? 2 * v->cap : 16;
-        void *data;
-
-        if (!v->grows)
-            return CA_ERANGE;
-        if (cap > ((size_t)-1 >> 16) || /* elements are < 2^16 bytes */
-            (data = ca__alloc(cap * v->elem_size + 1)) == NULL)
-            return CA_ENOMEM;
-        if (v->data != NULL) {
-            memcpy(data, v->data, v->len * v->elem_size);
-            ca__free(v->data);
-        }
-        v->data = data;
-        v->cap = cap;
-#else
-        return CA_ERANGE;
-#endif
-    }
+    CA_ASSERT(v->len < v->cap);
     memcpy((unsigned char *)v->data + v->len * v->elem_size, val,
            v->elem_size);
-    v->len++;
-    return 0;
+    if (++v->len < v->cap)
+        return 0;
+#if CA_HAVE_MALLOC
+    if (v->grows)
+        return grow(v);
+#endif
+    return CA_ERANGE;
 }
 
 int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
@@ -55,11 +62,22 @@ int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
     if (v->data == NULL) {
 #if CA_HAVE_MALLOC
         v->grows = 1;
+        if ((rc = grow(v)) != CA_OK) { /* room for the first value */
+            v->grows = 0;
+            return rc;
+        }
 #else
         return CA_ENOTSUP;
 #endif
+    } else if (v->len == v->cap) {
+        return CA_ERANGE; /* no room for one value */
     }
-    return ca_reduce(st, s, append, NULL, from, v, sizeof *v, val, result);
+    rc = ca_reduce(st, s, append, NULL, from, v, sizeof *v, val, result);
+#if CA_HAVE_MALLOC
+    if (rc != CA_OK && v->grows)
+        (void)ca_vec_free(v); /* nothing allocated when it fails */
+#endif
+    return rc;
 }
 
 #if CA_HAVE_MALLOC
