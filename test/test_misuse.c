@@ -32,40 +32,6 @@ static int block_fn(ca_go *g)
     GO_END(g);
 }
 
-#if CA_HAVE_MALLOC
-/* An af that keeps a reference on its res past the close, which
-** ca_pipeline(3) forbids: the pipeline reuses that channel. */
-static void af_keeps_res(void *ud, const void *in, ca_chan *res)
-{
-    (void)ud;
-    if (ca_chan_retain(res) != CA_OK || ca_offer(res, in) != CA_OK ||
-        ca_close(res) != CA_OK)
-        abort();
-}
-
-/* One value through such a pipeline, on the default scheduler; returns
-** what `done` received. */
-static int pipeline_keeping_res(void)
-{
-    ca_chan *from, *to, *done;
-    int v = 7, got = 0, status = 99;
-
-    if (ca_chan_new(&from, CA_FIXED, 1, sizeof v) != CA_OK ||
-        ca_chan_new(&to, CA_FIXED, 1, sizeof v) != CA_OK ||
-        ca_offer(from, &v) != CA_OK || ca_close(from) != CA_OK ||
-        ca_pipeline_async(1, to, af_keeps_res, NULL, from, 1, NULL, &done) !=
-            CA_OK)
-        abort();
-    while (ca_take_blocking(to, &got) == CA_OK)
-        CU_ASSERT_EQUAL(got, 7);
-    CU_ASSERT_EQUAL(ca_take_blocking(done, &status), CA_OK);
-    (void)ca_chan_free(from);
-    (void)ca_chan_free(to);
-    (void)ca_chan_free(done);
-    return status;
-}
-#endif
-
 /* ------------------------------------------------------- refused: codes */
 
 /* What a release build can tell from memory it owns stays a code in a
@@ -92,10 +58,6 @@ static void test_coded_misuse(void)
     CA_ASSERT_RC(ca_sched_run(&s), CA_OK);
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_OK);
     CA_ASSERT_RC(ca_go_start(&s, &g, block_fn), CA_EINVAL); /* destroyed */
-#if CA_HAVE_MALLOC && !DEBUG_BUILD
-    /* A release build cannot wait for the reference: it says so on done. */
-    CA_ASSERT_EQ(pipeline_keeping_res(), CA_EBUSY);
-#endif
     CA_ASSERT_RC(ca_sched_destroy(&s), CA_EINVAL);
 }
 
@@ -409,15 +371,9 @@ static void body_under_two_functions(void)
 }
 #endif
 
-#if CA_HAVE_MALLOC
-static void pipeline_res_kept(void) { (void)pipeline_keeping_res(); }
-#endif
-
 static void test_caught(void)
 {
 #if CA_HAVE_MALLOC
-    DIES(pipeline_res_kept,
-         "coreasync: ca_pipeline_async: res still referenced after its close");
     DIES(free_twice, "coreasync: ca_chan_free: channel used after its last");
     DIES(offer_freed, "coreasync: ca_offer: channel used after");
     DIES(poll_freed, "coreasync: ca_poll: channel used after");

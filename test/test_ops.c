@@ -742,7 +742,7 @@ static void body_into_array(void)
     ca_reduce_state st;
     ca_vec vec;
     int arr[3];
-    static donech d;
+    static donech d, d2;
 
     memset(&st, 0, sizeof st);
     ichan_init(&from, CA_FIXED, 8);
@@ -769,6 +769,17 @@ static void body_into_array(void)
     OFFER(&from.ch, 15);
     CA_ASSERT_RC(ca_into(&st, &S, &from.ch, &vec, &scratch, NULL), CA_ERANGE);
     POLL_EQ(&from.ch, 15);
+    /* an array filled by the last value of a closed channel: CA_OK */
+    vec.len = 0;
+    fill(&from, 20, 3);
+    CA_ASSERT_RC(ca_close(&from.ch), CA_OK);
+    memset(&st, 0, sizeof st);
+    done_init(&d2, &st.go);
+    CA_ASSERT_RC(ca_into(&st, &S, &from.ch, &vec, &scratch, NULL), CA_OK);
+    done_wait(&d2);
+    CA_ASSERT_EQ(vec.len, 3);
+    CA_ASSERT_EQ(arr[2], 22);
+    CA_ASSERT_EQ(st.status, CA_OK);
     CA_ASSERT_RC(ca_chan_destroy(&from.ch), CA_OK);
 }
 
@@ -1489,6 +1500,10 @@ static void body_alloc(void)
     vec.elem_size = sizeof(int);
     CA_ASSERT_RC(ca_chan_new(&src, CA_FIXED, 1, sizeof vec), CA_OK);
     CA_ASSERT_RC(ca_into(NULL, &S, out, &vec, NULL, src), CA_OK);
+    /* without st the fold is the connector's copy: ours stays empty, with
+    ** nothing to free twice */
+    CA_ASSERT_EQ(vec.data == NULL, 1);
+    CA_ASSERT_EQ(vec.len, 0);
     CA_ASSERT_RC(ca_chan_free(out), CA_OK);
     if (pooled)
         CA_ASSERT_RC(ca_take_blocking(src, &vec), CA_OK);
@@ -1499,6 +1514,18 @@ static void body_alloc(void)
     CA_ASSERT_EQ(vec.len, 120);
     for (k = 0; k < 120; k++)
         CA_ASSERT_EQ(((int *)vec.data)[k], k < 3 ? k + 1 : 0);
+    {
+        /* a refused call leaves a grown vector as it was */
+        ca_reduce_state st;
+        void *data = vec.data;
+
+        memset(&st, 0, sizeof st);
+        CA_ASSERT_RC(ca_chan_new(&out, CA_FIXED, 1, sizeof(int)), CA_OK);
+        CA_ASSERT_RC(ca_into(&st, &S, out, &vec, NULL, NULL), CA_EINVAL);
+        CA_ASSERT_EQ(vec.len, 120);
+        CA_ASSERT_EQ(vec.data == data, 1);
+        CA_ASSERT_RC(ca_chan_free(out), CA_OK);
+    }
     CA_ASSERT_RC(ca_vec_free(&vec), CA_OK);
     CA_ASSERT_EQ(vec.data == NULL, 1);
     CA_ASSERT_RC(pooled ? ca_take_blocking(res, &got) : ca_poll(res, &got),

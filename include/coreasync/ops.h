@@ -179,10 +179,12 @@ typedef struct ca_vec {
  * `from` to `*v` (its `elem_size` must be the channel's). It makes room
  * for a value before taking it, so none is lost: an array of yours that
  * fills up stops the reduction at once (`st->status` `CA_ERANGE`),
- * leaving `from` open with the rest, and so does a growth that fails
- * (`CA_ENOMEM`). `result`, if not NULL, receives a copy of the final
- * `ca_vec`. Also returns `CA_ERANGE` for an array with no room at all,
- * and `CA_ENOMEM` when a vector to grow cannot get its first 16.
+ * leaving `from` open with the rest (unless `from` has closed with
+ * nothing left: `CA_OK`), and so does a growth that fails (`CA_ENOMEM`).
+ * Without `st`, the fold is a copy's and `*v` is left as it was.
+ * `result`, if not NULL, receives a copy of the final `ca_vec`. Also
+ * returns `CA_ERANGE` for an array with no room at all, and `CA_ENOMEM`
+ * when a vector to grow cannot get its first 16.
  */
 int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
             void *val, ca_chan *result);

@@ -27,14 +27,24 @@ static int grow(ca_vec *v)
 }
 #endif
 
+/* Has `from` (ud) closed with nothing left to take, ever? */
+static int drained(void *from)
+{
+    ca_chan_info i;
+
+    return ca_chan_inspect((ca_chan *)from, &i) == CA_OK && i.closed &&
+           i.count == 0 && i.pending_puts == 0;
+}
+
 /* Appends one element, then makes room for the next before it is taken:
 ** a value taken with nowhere to go would be lost. So a full array of the
-** caller's ends the reduction at once, and so does a growth that fails. */
+** caller's ends the reduction at once (unless `from`, ud, has nothing
+** more to give: then the take that follows ends it as a close), and so
+** does a growth that fails. */
 static int append(void *acc, const void *val, void *ud)
 {
     ca_vec *v = (ca_vec *)acc;
 
-    (void)ud;
     CA_ASSERT(v->len < v->cap);
     memcpy((unsigned char *)v->data + v->len * v->elem_size, val,
            v->elem_size);
@@ -44,14 +54,17 @@ static int append(void *acc, const void *val, void *ud)
     if (v->grows)
         return grow(v);
 #endif
-    return CA_ERANGE;
+    return drained(ud) ? 0 : CA_ERANGE;
 }
 
 int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
             void *val, ca_chan *result)
 {
+    /* Without st, ca_reduce folds into a copy of *v in its own storage,
+    ** and *v stays as it was: what is allocated here is the copy's. */
+    ca_vec copy, *acc;
     size_t e;
-    int rc;
+    int rc, fresh = 0;
 
     if (v == NULL || v->len > v->cap || (v->data == NULL) != (v->cap == 0))
         return CA_EINVAL;
@@ -59,23 +72,35 @@ int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
         return rc;
     if (e != v->elem_size)
         return CA_EINVAL;
-    if (v->data == NULL) {
+    copy = *v;
+    acc = st != NULL ? v : &copy;
+    if (acc->data == NULL) { /* room for the first value */
 #if CA_HAVE_MALLOC
-        v->grows = 1;
-        if ((rc = grow(v)) != CA_OK) { /* room for the first value */
-            v->grows = 0;
+        acc->grows = 1;
+        if ((rc = grow(acc)) != CA_OK) {
+            acc->grows = 0;
             return rc;
         }
+        fresh = 1;
 #else
         return CA_ENOTSUP;
 #endif
-    } else if (v->len == v->cap) {
-        return CA_ERANGE; /* no room for one value */
-    }
-    rc = ca_reduce(st, s, append, NULL, from, v, sizeof *v, val, result);
+    } else if (acc->len == acc->cap) { /* room for one value, or none */
 #if CA_HAVE_MALLOC
-    if (rc != CA_OK && v->grows)
-        (void)ca_vec_free(v); /* nothing allocated when it fails */
+        if (!acc->grows)
+            return CA_ERANGE;
+        if ((rc = grow(acc)) != CA_OK)
+            return rc;
+#else
+        return CA_ERANGE;
+#endif
+    }
+    rc = ca_reduce(st, s, append, from, from, acc, sizeof *acc, val, result);
+#if CA_HAVE_MALLOC
+    if (rc != CA_OK && fresh)
+        (void)ca_vec_free(acc); /* nothing allocated when it fails */
+#else
+    (void)fresh; /* nothing is ever allocated here */
 #endif
     return rc;
 }

@@ -10,8 +10,7 @@
 ** the spin lock that guards the tap lists
 ** of mult against the calls that change them from other threads; and,
 ** from internal.h, the room a pipeline reserves for its blocks' result
-** channel (ca__result_reserve), so that their ends cannot fail, and a
-** debug build's misuse report (ca__misuse).
+** channel (ca__result_reserve), so that their ends cannot fail.
 */
 #ifndef CA_OPS_OPS_H
 #define CA_OPS_OPS_H
