@@ -1522,6 +1522,8 @@ static void body_alloc(void)
         memset(&st, 0, sizeof st);
         CA_ASSERT_RC(ca_chan_new(&out, CA_FIXED, 1, sizeof(int)), CA_OK);
         CA_ASSERT_RC(ca_into(&st, &S, out, &vec, NULL, NULL), CA_EINVAL);
+        /* without st, its buffer would have two owners: refused */
+        CA_ASSERT_RC(ca_into(NULL, &S, out, &vec, NULL, NULL), CA_EINVAL);
         CA_ASSERT_EQ(vec.len, 120);
         CA_ASSERT_EQ(vec.data == data, 1);
         CA_ASSERT_RC(ca_chan_free(out), CA_OK);

@@ -181,7 +181,8 @@ typedef struct ca_vec {
  * fills up stops the reduction at once (`st->status` `CA_ERANGE`),
  * leaving `from` open with the rest (unless `from` has closed with
  * nothing left: `CA_OK`), and so does a growth that fails (`CA_ENOMEM`).
- * Without `st`, the fold is a copy's and `*v` is left as it was.
+ * Without `st`, the fold is a copy's and `*v` is left as it was (so it
+ * may not hold a vector grown before: `CA_EINVAL`).
  * `result`, if not NULL, receives a copy of the final `ca_vec`. Also
  * returns `CA_ERANGE` for an array with no room at all, and `CA_ENOMEM`
  * when a vector to grow cannot get its first 16.

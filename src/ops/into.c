@@ -61,12 +61,14 @@ int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
             void *val, ca_chan *result)
 {
     /* Without st, ca_reduce folds into a copy of *v in its own storage,
-    ** and *v stays as it was: what is allocated here is the copy's. */
+    ** and *v stays as it was: what is allocated here is the copy's. A
+    ** vector grown before would have one buffer with two owners then. */
     ca_vec copy, *acc;
     size_t e;
-    int rc, fresh = 0;
+    int rc, fresh = v != NULL && v->data == NULL;
 
-    if (v == NULL || v->len > v->cap || (v->data == NULL) != (v->cap == 0))
+    if (v == NULL || v->len > v->cap || (v->data == NULL) != (v->cap == 0) ||
+        (st == NULL && v->grows && !fresh))
         return CA_EINVAL;
     if ((rc = ca__ops_elem(from, &e)) != CA_OK)
         return rc;
@@ -74,33 +76,25 @@ int ca_into(ca_reduce_state *st, ca_sched *s, ca_chan *from, ca_vec *v,
         return CA_EINVAL;
     copy = *v;
     acc = st != NULL ? v : &copy;
-    if (acc->data == NULL) { /* room for the first value */
+    if (acc->len == acc->cap) { /* room for the first value, or the next */
 #if CA_HAVE_MALLOC
-        acc->grows = 1;
-        if ((rc = grow(acc)) != CA_OK) {
-            acc->grows = 0;
-            return rc;
-        }
-        fresh = 1;
-#else
-        return CA_ENOTSUP;
-#endif
-    } else if (acc->len == acc->cap) { /* room for one value, or none */
-#if CA_HAVE_MALLOC
+        if (fresh)
+            acc->grows = 1;
         if (!acc->grows)
             return CA_ERANGE;
-        if ((rc = grow(acc)) != CA_OK)
+        if ((rc = grow(acc)) != CA_OK) {
+            if (fresh)
+                acc->grows = 0; /* refused: as it was */
             return rc;
+        }
 #else
-        return CA_ERANGE;
+        return fresh ? CA_ENOTSUP : CA_ERANGE;
 #endif
     }
     rc = ca_reduce(st, s, append, from, from, acc, sizeof *acc, val, result);
 #if CA_HAVE_MALLOC
     if (rc != CA_OK && fresh)
         (void)ca_vec_free(acc); /* nothing allocated when it fails */
-#else
-    (void)fresh; /* nothing is ever allocated here */
 #endif
     return rc;
 }
